@@ -1,0 +1,38 @@
+// The engine's view of the outside world. Adapters implement these; tests use in-memory versions.
+import type { DestinationRule, VirtualService } from '../istio/types.ts';
+
+export type RoutingKind = 'VirtualService' | 'DestinationRule';
+export type RoutingObject = VirtualService | DestinationRule;
+
+/** Where routing is written: the cluster (apply mode) or git (commit mode, later). */
+export interface RoutingPort {
+  /** The live object, or undefined if it does not exist. */
+  get(kind: 'VirtualService', namespace: string, name: string): Promise<VirtualService | undefined>;
+  get(kind: 'DestinationRule', namespace: string, name: string): Promise<DestinationRule | undefined>;
+  /** Writes the whole object guarded by `metadata.resourceVersion` (create when it has none).
+   * Throws ConflictError when someone wrote in between; returns what the server stored. */
+  write<T extends RoutingObject>(object: T): Promise<T>;
+}
+
+/** Runs PromQL instant queries. Returns undefined for no data; throws MetricsError on failure. */
+export interface MetricsPort {
+  query(promql: string): Promise<number | undefined>;
+}
+
+/** Time, injectable so engine tests run on a fake clock. */
+export interface Clock {
+  now(): number;
+  /** Resolves after ms, or rejects with the signal's reason when it is aborted. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export interface Logger {
+  info(message: string): void;
+  warning(message: string): void;
+  error(message: string): void;
+}
+
+/** Where progress is shown to people: PR comment, job summary, a file. */
+export interface ReportPort {
+  publish(markdown: string): Promise<void>;
+}
