@@ -1,0 +1,41 @@
+// Reads the action's inputs strictly: unknown values are errors that name the input, never defaults.
+import * as core from '@actions/core';
+import { InputError } from '../errors.ts';
+import type { ReleaseCommand } from '../app/release.ts';
+import { parseDuration } from '../spec/duration.ts';
+
+export type ActionCommand = ReleaseCommand | 'plan';
+const COMMANDS: ActionCommand[] = ['run', 'start', 'advance', 'promote', 'abort', 'status', 'plan'];
+
+export function readCommand(): ActionCommand {
+  const value = core.getInput('command') || 'run';
+  if (!COMMANDS.includes(value as ActionCommand)) {
+    throw new InputError({ path: 'input command', message: `expected one of ${COMMANDS.join(', ')}, got "${value}"` });
+  }
+  return value as ActionCommand;
+}
+
+export function readBoolean(name: string): boolean {
+  const value = core.getInput(name).trim().toLowerCase();
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new InputError({ path: `input ${name}`, message: `expected true or false, got "${value}"` });
+}
+
+export function readDuration(name: string): number | undefined {
+  const value = core.getInput(name).trim();
+  if (!value) return undefined;
+  try {
+    return parseDuration(value);
+  } catch {
+    throw new InputError({ path: `input ${name}`, message: `expected a duration such as 30s, 5m or 1h, got "${value}"` });
+  }
+}
+
+/** A secret input: masked in the log before anything else can print it. */
+export function readSecret(name: string): string | undefined {
+  const value = core.getInput(name);
+  if (!value) return undefined;
+  core.setSecret(value);
+  return value;
+}

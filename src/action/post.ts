@@ -1,0 +1,35 @@
+// The post step (post-if: always()): if the main step died before reaching a state it meant to
+// leave (cancelled, killed, crashed), roll the release back so no traffic stays on the canary.
+import * as core from '@actions/core';
+import { describeError } from '../errors.ts';
+import type { CanarySpec } from '../spec/types.ts';
+import { runRelease } from '../app/release.ts';
+import { STATE_FINISHED, STATE_INPUTS, STATE_SPEC } from './post-state.ts';
+
+export async function post(): Promise<void> {
+  if (core.getState(STATE_FINISHED) === 'true') return;
+  const specJson = core.getState(STATE_SPEC);
+  if (!specJson) return; // the main step failed before it read a spec: nothing was written
+  const spec = JSON.parse(specJson) as CanarySpec;
+  const inputs = JSON.parse(core.getState(STATE_INPUTS) || '{}') as { kubeconfigPath?: string; runUrl?: string; holderId?: string };
+  const kubeconfig = core.getInput('kubeconfig') || undefined;
+  if (kubeconfig) core.setSecret(kubeconfig);
+  core.warning(`${spec.name}: the main step ended without a final state; rolling back to stable`);
+  const result = await runRelease({
+    spec,
+    command: 'abort',
+    kubeconfig,
+    kubeconfigPath: inputs.kubeconfigPath,
+    runUrl: inputs.runUrl,
+    // Same holder as the main step, so the post step continues its rollout rather than taking
+    // over someone else's.
+    holderId: inputs.holderId,
+    log: { info: core.info, warning: core.warning, error: core.error },
+    reports: [],
+  });
+  core.info(`${spec.name}: ${result.status} at ${result.stage}, canary weight ${result.canaryWeight}%`);
+}
+
+post().catch((error: unknown) => {
+  core.setFailed(`rollback in the post step failed: ${describeError(error)}`);
+});

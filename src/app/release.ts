@@ -1,0 +1,93 @@
+// Wires the real adapters to the engine. Shared by the action and the CLI so both entries stay thin.
+import { randomUUID } from 'node:crypto';
+import type { CanarySpec } from '../spec/types.ts';
+import type { Logger, MetricsPort, ReportPort } from '../engine/ports.ts';
+import { InputError } from '../errors.ts';
+import { createKubernetesRouting } from '../adapters/kubernetes.ts';
+import { createPrometheusMetrics } from '../adapters/prometheus.ts';
+import { systemClock } from '../adapters/clock.ts';
+import { executeCommand, type EngineResult } from '../engine/engine.ts';
+import { nullMetrics } from '../engine/memory.ts';
+
+export type ReleaseCommand = 'run' | 'start' | 'advance' | 'promote' | 'abort' | 'status';
+
+export interface ReleaseOptions {
+  spec: CanarySpec;
+  command: ReleaseCommand;
+  kubeconfig?: string;
+  kubeconfigPath?: string;
+  /** Overrides spec.analysis.prometheus.url. */
+  prometheusUrl?: string;
+  /** Overrides the token from spec.analysis.prometheus.bearerTokenEnv. */
+  prometheusToken?: string;
+  holderId?: string;
+  runUrl?: string;
+  holderTimeoutMs?: number;
+  supersede?: boolean;
+  forceConflicts?: boolean;
+  log: Logger;
+  reports: ReportPort[];
+  signal?: AbortSignal;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function metricsFor(options: Pick<ReleaseOptions, 'spec' | 'prometheusUrl' | 'prometheusToken' | 'env'>): MetricsPort {
+  const analysis = options.spec.analysis;
+  if (!analysis || analysis.checks.length === 0) return nullMetrics;
+  const url = options.prometheusUrl || analysis.prometheus.url;
+  if (!url) {
+    throw new InputError({
+      file: options.spec.source.file,
+      path: 'spec.analysis.prometheus.url',
+      message: 'the spec has checks but no Prometheus URL: set spec.analysis.prometheus.url or the input prometheus-url',
+    });
+  }
+  const tokenEnv = analysis.prometheus.bearerTokenEnv;
+  const bearerToken = options.prometheusToken || (tokenEnv ? (options.env ?? process.env)[tokenEnv] : undefined);
+  if (tokenEnv && !bearerToken) {
+    throw new InputError({
+      file: options.spec.source.file,
+      path: 'spec.analysis.prometheus.bearerTokenEnv',
+      message: `environment variable ${tokenEnv} is empty or unset`,
+    });
+  }
+  return createPrometheusMetrics({ url, headers: analysis.prometheus.headers, bearerToken });
+}
+
+/** Fans one report out to every destination; a failing destination never fails the release. */
+function fanOut(reports: ReportPort[], log: Logger): ReportPort {
+  return {
+    publish: async (markdown) => {
+      for (const report of reports) {
+        try {
+          await report.publish(markdown);
+        } catch (e) {
+          log.warning(`could not publish the report: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+    },
+  };
+}
+
+export async function runRelease(options: ReleaseOptions): Promise<EngineResult> {
+  const routing = createKubernetesRouting({ kubeconfig: options.kubeconfig, kubeconfigPath: options.kubeconfigPath, log: options.log });
+  const metrics = options.command === 'status' || options.command === 'abort' || options.command === 'promote' ? nullMetrics : metricsFor(options);
+  return executeCommand(
+    {
+      spec: options.spec,
+      routing,
+      metrics,
+      clock: systemClock,
+      log: options.log,
+      report: fanOut(options.reports, options.log),
+      holder: { id: options.holderId ?? `cli-${randomUUID()}`, runUrl: options.runUrl },
+      signal: options.signal,
+      options: {
+        holderTimeoutMs: options.holderTimeoutMs ?? 15 * 60_000,
+        supersede: options.supersede ?? false,
+        forceConflicts: options.forceConflicts ?? false,
+      },
+    },
+    options.command,
+  );
+}

@@ -1,0 +1,108 @@
+// `istio-canary <command>`: thin entry. Parses flags, loads the spec, runs the engine, maps the
+// outcome to the exit codes: 0 promoted/paused/shown, 1 failed and rolled back, 2 invalid input,
+// 3 cluster or metrics unreachable and the state unknown.
+import { parseArgs } from 'node:util';
+import { InputError, describeError, exitCodeOf } from '../errors.ts';
+import { loadCanarySpec } from '../spec/load.ts';
+import { runPlanCommand } from './plan-command.ts';
+import { runRelease, type ReleaseCommand } from '../app/release.ts';
+import { abortOnSignals } from '../app/signals.ts';
+import { createConsoleLogger } from '../adapters/console-log.ts';
+import { createFileReport } from '../adapters/file-report.ts';
+import { exitCodeForStatus } from '../app/outcome.ts';
+
+const USAGE = `usage: istio-canary <command> [flags]
+
+commands:
+  plan      --spec FILE --virtual-service FILE [--destination-rule FILE] [--canary NAME] [--out DIR]
+  run       the whole release: every stage, bake, judge, advance; ends promoted or rolled back
+  start     apply the first stage and return
+  advance   judge the current stage and apply the next one
+  promote   send all traffic to the canary now
+  abort     roll back: all traffic to stable
+  status    show the rollout state (--json for JSON)
+
+release flags:
+  --spec FILE             Canary spec (YAML; several documents allowed)
+  --canary NAME           which spec in the file (metadata.name), when it holds several
+  --kubeconfig PATH       default: $KUBECONFIG, ~/.kube/config, in-cluster
+  --prometheus-url URL    overrides spec.analysis.prometheus.url
+  --report FILE           also write the markdown report to FILE
+  --supersede             roll back a release of another version in progress, then start
+  --force-conflicts       take over routes managed by a GitOps controller
+  --json                  (status) print the state as JSON
+`;
+
+const RELEASE_COMMANDS = new Set<ReleaseCommand>(['run', 'start', 'advance', 'promote', 'abort', 'status']);
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return command ? 0 : 2;
+  }
+  const io = { stdout: (s: string) => process.stdout.write(s), stderr: (s: string) => process.stderr.write(s) };
+  if (command === 'plan') return runPlanCommand(rest, io);
+  if (!RELEASE_COMMANDS.has(command as ReleaseCommand)) {
+    throw new InputError({ path: 'command', message: `unknown command "${command}"; expected plan, ${[...RELEASE_COMMANDS].join(', ')}` });
+  }
+  const flags = parseReleaseFlags(rest);
+  const log = createConsoleLogger();
+  const spec = await loadCanarySpec(flags.spec, flags.canary);
+  const signals = abortOnSignals(log);
+  try {
+    const result = await runRelease({
+      spec,
+      command: command as ReleaseCommand,
+      kubeconfigPath: flags.kubeconfig,
+      prometheusUrl: flags['prometheus-url'],
+      supersede: flags.supersede,
+      forceConflicts: flags['force-conflicts'],
+      log,
+      reports: flags.report ? [createFileReport(flags.report)] : [],
+      signal: signals.signal,
+    });
+    if (flags.json) process.stdout.write(JSON.stringify(result.state, null, 2) + '\n');
+    else process.stdout.write(`${spec.name}: ${result.status} at ${result.stage}, canary weight ${result.canaryWeight}%\n`);
+    if (result.failure) process.stderr.write(`${result.failure}\n`);
+    return exitCodeForStatus(result.status, command as ReleaseCommand);
+  } finally {
+    signals.dispose();
+  }
+}
+
+function parseReleaseFlags(args: string[]) {
+  try {
+    const { values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        spec: { type: 'string' },
+        canary: { type: 'string' },
+        kubeconfig: { type: 'string' },
+        'prometheus-url': { type: 'string' },
+        report: { type: 'string' },
+        supersede: { type: 'boolean', default: false },
+        'force-conflicts': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+      },
+    });
+    if (!values.spec) throw new InputError({ path: '--spec', message: 'required: the Canary spec file' });
+    return { ...values, spec: values.spec };
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError({ path: 'flags', message: `${describeError(e)}\n\n${USAGE}` });
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`istio-canary: ${describeError(error)}\n`);
+    process.exitCode = exitCodeOf(error);
+  },
+);
+
