@@ -1,0 +1,158 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Plan, PlannedStage } from '../../../src/plan/types.ts';
+import { GITHUB_COMMENT_LIMIT, renderReport } from '../../../src/report/markdown.ts';
+import { canarySpec, evaluation, rolloutState, stageRecord, verdict } from '../../support/rollout-fixtures.ts';
+
+const spec = canarySpec();
+
+/** Table rows of the report, split into cells on unescaped pipes. */
+function tableRows(markdown: string): string[][] {
+  return markdown
+    .split('\n')
+    .filter((line) => line.startsWith('| '))
+    .map((line) => line.split(/(?<!\\)\|/).slice(1, -1).map((cell) => cell.trim()));
+}
+
+function rowOf(markdown: string, stage: string): string[] {
+  const row = tableRows(markdown).find((cells) => cells[0] === stage);
+  if (!row) throw new Error(`no row for ${stage} in\n${markdown}`);
+  return row;
+}
+
+/** Markdown with every fenced code block removed, to look at what is rendered as markdown/HTML. */
+function outsideCode(markdown: string): string {
+  return markdown.replace(/^(`{3,})[^\n]*\n[\s\S]*?\n\1$/gm, '');
+}
+
+/** Contents of the fenced code blocks, in order. */
+function codeBlocks(markdown: string): string[] {
+  return Array.from(markdown.matchAll(/^(`{3,})[^\n]*\n([\s\S]*?)\n\1$/gm), (m) => m[2]!);
+}
+
+const passedHistory = [
+  stageRecord('00-dark-launch', { headerRule: true, evaluations: [evaluation('2026-01-01T10:01:00Z', [verdict('success-rate', 'pass', 99.7), verdict('latency-p99', 'pass', 120)])] }),
+  stageRecord('01-mirror', { headerRule: true, mirrorPercentage: 100, startedAt: '2026-01-01T10:02:00Z', endedAt: '2026-01-01T10:05:20Z', evaluations: [evaluation('2026-01-01T10:03:00Z', [verdict('success-rate', 'pass', 99.9), verdict('latency-p99', 'pass', 130)])] }),
+  stageRecord('02-weight-10', { canaryWeight: 10, headerRule: true, evaluations: [evaluation('2026-01-01T10:06:00Z', [verdict('success-rate', 'pass', 99.95), verdict('latency-p99', 'pass', 140)])] }),
+  stageRecord('03-weight-50', { canaryWeight: 50, headerRule: true, evaluations: [evaluation('2026-01-01T10:08:00Z', [verdict('success-rate', 'pass', 99.8), verdict('latency-p99', 'pass', 150)])] }),
+  stageRecord('04-weight-100', { canaryWeight: 100, headerRule: true, evaluations: [evaluation('2026-01-01T10:10:00Z', [verdict('success-rate', 'pass', 99.85), verdict('latency-p99', 'pass', 160)])] }),
+  stageRecord('promoted', { canaryWeight: 100, result: 'promoted', endedAt: '2026-01-01T10:00:01Z' }),
+];
+
+describe('renderReport', () => {
+  it('lists every stage with its traffic, result, duration and each check value against its threshold', () => {
+    const md = renderReport({ spec, state: rolloutState({ status: 'promoted', stageIndex: -1, history: passedHistory }) });
+    expect(md).toContain('### istio-canary: catalog');
+    expect(md).toContain('VirtualService **istioinaction/catalog**');
+    expect(md).toMatch(/\*\*Status:\*\* ✅ promoted/);
+    const header = tableRows(md)[0]!;
+    expect(header).toEqual(['Stage', 'Canary weight', 'Mirror', 'Header rule', 'Result', 'Duration', 'success\\-rate'.replace('\\', ''), 'latency\\-p99'.replace('\\', '')]);
+    expect(rowOf(md, '00-dark-launch')).toEqual(['00-dark-launch', '0%', '0%', 'yes', '✅ passed', '1m 30s', '✅ 99.7 (>= 99%)'.replace('>', '&gt;'), '✅ 120 (&lt;= 500ms)']);
+    expect(rowOf(md, '01-mirror').slice(0, 6)).toEqual(['01-mirror', '0%', '100%', 'yes', '✅ passed', '3m 20s']);
+    expect(rowOf(md, '02-weight-10').slice(1, 2)).toEqual(['10%']);
+    expect(rowOf(md, '03-weight-50')[6]).toBe('✅ 99.8 (&gt;= 99%)');
+    expect(rowOf(md, '04-weight-100').slice(1, 2)).toEqual(['100%']);
+    expect(rowOf(md, 'promoted')[4]).toBe('✅ promoted');
+    expect(md).toContain('[Workflow run](https://github.com/acme/shop/actions/runs/42)');
+  });
+
+  it('shows a failed stage with the reason, the values that failed it and the PromQL behind them', () => {
+    const failing = verdict('success-rate', 'fail', 91.5, {
+      reason: 'canary 102/1200 errors vs stable 3/10800: p=1e-9',
+      queries: [{ role: 'canary-errors', promql: 'sum(increase(istio_requests_total{response_code=~"5.."}[1m]))', value: 102 }],
+    });
+    const history = [
+      ...passedHistory.slice(0, 3),
+      stageRecord('03-weight-50', { canaryWeight: 50, result: 'failed', evaluations: [evaluation('2026-01-01T10:08:00Z', [failing, verdict('latency-p99', 'no-data', undefined)], 'fail')] }),
+      stageRecord('rollback', { result: 'rolled-back' }),
+    ];
+    const md = renderReport({ spec, state: rolloutState({ status: 'rolled-back', stageIndex: -1, reason: 'check success-rate failed at 03-weight-50', history }) });
+    expect(md).toContain('**Status:** ↩️ rolled back — all traffic on stable: check success-rate failed at 03-weight-50');
+    const row = rowOf(md, '03-weight-50');
+    expect(row[4]).toBe('❌ failed');
+    expect(row[6]).toBe('❌ 91.5 (&gt;= 99%)');
+    expect(row[7]).toBe('⏳ no data (&lt;= 500ms)');
+    expect(md).toContain('canary 102/1200 errors vs stable 3/10800: p=1e-9');
+    expect(md).toContain('<summary>03-weight-50: 1 evaluation (failed)</summary>');
+    expect(codeBlocks(md)).toContain('sum(increase(istio_requests_total{response_code=~"5.."}[1m]))');
+    expect(md).toContain('Query _canary\\-errors_ = 102'.replace('\\', ''));
+  });
+
+  it('lists the stages still to come when a plan is given and the rollout is running', () => {
+    const plannedStage = (index: number, id: string, canaryWeight: number): PlannedStage => ({
+      index,
+      id,
+      kind: 'weight',
+      summary: `${canaryWeight}% to canary`,
+      traffic: { canaryWeight, mirrorPercentage: 0, headerRule: true },
+      destinationRule: { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'catalog' }, spec: { host: 'catalog' } },
+      virtualService: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'catalog' }, spec: {} },
+      writes: [],
+    });
+    const stages = [plannedStage(0, '00-dark-launch', 0), plannedStage(1, '01-mirror', 0), plannedStage(2, '02-weight-10', 10), plannedStage(3, '03-weight-50', 50)];
+    const plan: Plan = { stages, promoted: stages[3]!, rollback: stages[0]!, baseline: { virtualService: stages[0]!.virtualService, destinationRule: stages[0]!.destinationRule } };
+    const history = [passedHistory[0]!, passedHistory[1]!, stageRecord('02-weight-10', { canaryWeight: 10, result: 'in-progress', startedAt: '2026-01-01T10:06:00Z', endedAt: undefined })];
+    const md = renderReport({ spec, plan, now: '2026-01-01T10:06:45Z', state: rolloutState({ stageIndex: 2, history }) });
+    expect(md).toContain('🔄 in progress — stage 02-weight-10 (10% to canary)');
+    expect(rowOf(md, '02-weight-10').slice(4, 6)).toEqual(['🔄 in progress', '45s so far']);
+    expect(rowOf(md, '03-weight-50').slice(1, 5)).toEqual(['50%', '0%', 'yes', '· pending']);
+    expect(tableRows(md).map((r) => r[0])).toEqual(['Stage', '---', '00-dark-launch', '01-mirror', '02-weight-10', '03-weight-50']);
+  });
+
+  it('escapes pipes, HTML, backticks and comment terminators in names, reasons and queries', () => {
+    const hostile = 'a|b <img src=x onerror=alert(1)> `code` --> </details> @octocat [x](javascript:alert(1))';
+    const history = [
+      stageRecord('00-dark-launch', {
+        result: 'failed',
+        evaluations: [evaluation('2026-01-01T10:01:00Z', [verdict(hostile, 'fail', 1, { reason: hostile, threshold: hostile, queries: [{ role: hostile, promql: 'up ``` </details> ````\n```', value: 1 }] })], 'fail')],
+      }),
+    ];
+    const md = renderReport({ spec: canarySpec({ name: hostile }), state: rolloutState({ status: 'rolled-back', reason: hostile, history }) });
+    const rendered = outsideCode(md);
+    expect(rendered).not.toMatch(/<(?!\/?(details|summary)>)/);
+    expect(rendered).not.toContain('-->');
+    expect(rendered.match(/<\/details>/g)).toHaveLength(1);
+    expect(rendered).not.toMatch(/(?<!\\)`/);
+    expect(rendered).not.toMatch(/(?<!\\)\[x\]/);
+    expect(rendered).not.toContain('@octocat');
+    // 6 fixed columns, the spec's two checks and the hostile one.
+    for (const row of tableRows(md)) expect(row).toHaveLength(9);
+    expect(codeBlocks(md)).toEqual(['up ``` </details> ````\n```']);
+  });
+
+  it('keeps arbitrary text inside its cell and arbitrary queries inside their code block', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string(), fc.string(), (name, reason, promql) => {
+        const history = [stageRecord(name, { evaluations: [evaluation('t', [verdict('success-rate', 'pass', 1, { reason, queries: [{ role: 'value', promql, value: 1 }] })])] })];
+        const md = renderReport({ spec, state: rolloutState({ status: 'rolled-back', reason, history }) });
+        const rows = tableRows(md);
+        expect(rows.every((row) => row.length === 8)).toBe(true);
+        expect(codeBlocks(md)).toEqual([promql.replace(/\r\n|\r/g, '\n')]);
+        expect(outsideCode(md)).not.toMatch(/<(?!\/?(details|summary)>)/);
+      }),
+    );
+  });
+
+  it('stays under the comment limit with a huge history, dropping the oldest details with a note', () => {
+    const bigQuery = `sum(rate(istio_requests_total{destination_workload="catalog-v2"}[1m])) ${'+ 0 '.repeat(100)}`;
+    const evaluations = Array.from({ length: 300 }, (_, i) =>
+      evaluation(`2026-01-01T10:${String(i % 60).padStart(2, '0')}:00Z`, [verdict('success-rate', 'pass', 99 + i / 1000, { queries: [{ role: 'value', promql: bigQuery, value: 1 }] })]),
+    );
+    const ids = ['00-dark-launch', '01-mirror', '02-weight-10', '03-weight-50', '04-weight-100'];
+    const history = ids.map((id, i) => stageRecord(id, { canaryWeight: [0, 0, 10, 50, 100][i]!, evaluations }));
+    const md = renderReport({ spec, state: rolloutState({ status: 'promoted', history }) });
+    expect(md.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT - 1_024);
+    expect(tableRows(md).map((r) => r[0]).slice(2)).toEqual(ids);
+    expect(md).toMatch(/Details of \d+ older stages? omitted/);
+    expect(md).toMatch(/\d+ older evaluations omitted/);
+    expect(md).toContain('<summary>04-weight-100: 300 evaluations (passed)</summary>');
+    expect(md).toContain('**Evaluation 300**');
+    expect(md).not.toContain('<summary>00-dark-launch');
+  });
+
+  it('honours a smaller limit', () => {
+    const md = renderReport({ spec, maxLength: 2_000, state: rolloutState({ status: 'promoted', history: passedHistory }) });
+    expect(md.length).toBeLessThanOrEqual(2_000);
+    expect(tableRows(md)).toHaveLength(2 + passedHistory.length);
+  });
+});
