@@ -1,0 +1,189 @@
+// A stand-in for GitHub's REST API on 127.0.0.1: it serves the issue-comment endpoints the report
+// adapter uses, and checks every request it receives and every response it sends against GitHub's
+// official OpenAPI description. Anything outside the description is recorded as a violation and
+// answered with an error, so a test that asserts `violations` is empty fails on it.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GitHubDescription, type MatchedOperation } from './github-openapi.ts';
+
+export interface DoubleUser {
+  login: string;
+  type: 'User' | 'Bot';
+}
+
+export interface StoredComment {
+  id: number;
+  issueNumber: number;
+  body: string;
+  user: DoubleUser;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface RecordedRequest {
+  operationId: string;
+  method: string;
+  path: string;
+}
+
+export interface GitHubDouble {
+  baseUrl: string;
+  comments: StoredComment[];
+  requests: RecordedRequest[];
+  /** Requests or responses that do not match GitHub's description. */
+  violations: string[];
+  /** Adds a comment written by someone (default: a person), as if it already existed. */
+  seedComment(issueNumber: number, body: string, user?: DoubleUser): StoredComment;
+  /** Answers every later request for `operationId` with this HTTP status. */
+  failOperation(operationId: string, status: number): void;
+  close(): Promise<void>;
+}
+
+const OWNER = 'acme';
+const REPO = 'shop';
+/** The identity the token writes as: the GITHUB_TOKEN's. */
+export const BOT: DoubleUser = { login: 'github-actions[bot]', type: 'Bot' };
+const PERSON: DoubleUser = { login: 'octocat', type: 'User' };
+
+let description: GitHubDescription | undefined;
+
+export async function startGitHubDouble(): Promise<GitHubDouble> {
+  description ??= GitHubDescription.load();
+  const spec = description;
+  const comments: StoredComment[] = [];
+  const requests: RecordedRequest[] = [];
+  const violations: string[] = [];
+  const failures = new Map<string, number>();
+  let nextId = 1000;
+  let clock = Date.parse('2026-01-01T00:00:00Z');
+
+  const server = createServer((req, res) => {
+    void handle(req, res).catch((e: unknown) => {
+      violations.push(`double crashed: ${String(e)}`);
+      res.writeHead(500).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  function seedComment(issueNumber: number, body: string, user: DoubleUser = PERSON): StoredComment {
+    const at = new Date((clock += 1000)).toISOString().replace('.000', '');
+    const comment = { id: nextId++, issueNumber, body, user, createdAt: at, updatedAt: at };
+    comments.push(comment);
+    return comment;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', baseUrl);
+    const method = req.method ?? 'GET';
+    const text = await readBody(req);
+    const op = spec.match(method, url.pathname);
+    if (!op) {
+      violations.push(`${method} ${url.pathname} is not an operation of the GitHub REST API`);
+      return send(res, undefined, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+    }
+    requests.push({ operationId: op.operationId, method, path: url.pathname + url.search });
+    let body: unknown;
+    try {
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      violations.push(`${op.operationId}: request body is not JSON`);
+    }
+    const problems = op.checkRequest(url.searchParams, body);
+    violations.push(...problems.map((p) => `${op.operationId}: ${p}`));
+    if (problems.length > 0) return send(res, op, 422, { message: 'Validation Failed', documentation_url: 'https://docs.github.com/rest', errors: problems.map((p) => ({ resource: 'double', code: 'invalid', message: p })) });
+    const failure = failures.get(op.operationId);
+    if (failure !== undefined) return send(res, op, failure, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest', status: String(failure) });
+    if (op.pathParams.owner !== OWNER || op.pathParams.repo !== REPO) return send(res, op, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+    serve(op, url, body as { body?: string } | undefined, res);
+  }
+
+  function serve(op: MatchedOperation, url: URL, body: { body?: string } | undefined, res: ServerResponse): void {
+    switch (op.operationId) {
+      case 'issues/list-comments': {
+        const issueNumber = Number(op.pathParams.issue_number);
+        const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 30));
+        const page = Number(url.searchParams.get('page') ?? 1);
+        const all = comments.filter((c) => c.issueNumber === issueNumber);
+        const lastPage = Math.max(1, Math.ceil(all.length / perPage));
+        const headers: Record<string, string> = {};
+        if (page < lastPage) {
+          const link = (p: number) => `<${baseUrl}${url.pathname}?per_page=${perPage}&page=${p}>`;
+          headers.link = `${link(page + 1)}; rel="next", ${link(lastPage)}; rel="last"`;
+        }
+        return send(res, op, 200, all.slice((page - 1) * perPage, page * perPage).map(toApi), headers);
+      }
+      case 'issues/create-comment': {
+        const comment = seedComment(Number(op.pathParams.issue_number), body?.body ?? '', BOT);
+        return send(res, op, 201, toApi(comment), { location: `${baseUrl}/repos/${OWNER}/${REPO}/issues/comments/${comment.id}` });
+      }
+      case 'issues/update-comment': {
+        const comment = comments.find((c) => c.id === Number(op.pathParams.comment_id));
+        if (!comment) return send(res, undefined, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+        comment.body = body?.body ?? '';
+        comment.updatedAt = new Date((clock += 1000)).toISOString().replace('.000', '');
+        return send(res, op, 200, toApi(comment));
+      }
+      default:
+        violations.push(`${op.operationId} is a GitHub operation the double does not serve (is the adapter calling something new?)`);
+        return send(res, undefined, 501, { message: 'Not served by the double' });
+    }
+  }
+
+  /** Sends a response after checking it against the operation's description. */
+  function send(res: ServerResponse, op: MatchedOperation | undefined, status: number, payload: unknown, headers: Record<string, string> = {}): void {
+    if (op) violations.push(...op.checkResponse(status, payload).map((p) => `${op.operationId} (our response): ${p}`));
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+    res.end(JSON.stringify(payload));
+  }
+
+  function toApi(comment: StoredComment): object {
+    const url = `${baseUrl}/repos/${OWNER}/${REPO}/issues/comments/${comment.id}`;
+    return {
+      id: comment.id,
+      node_id: `IC_${comment.id}`,
+      url,
+      html_url: `https://github.com/${OWNER}/${REPO}/pull/${comment.issueNumber}#issuecomment-${comment.id}`,
+      issue_url: `${baseUrl}/repos/${OWNER}/${REPO}/issues/${comment.issueNumber}`,
+      body: comment.body,
+      user: userToApi(comment.user),
+      created_at: comment.createdAt,
+      updated_at: comment.updatedAt,
+      author_association: comment.user.type === 'Bot' ? 'NONE' : 'MEMBER',
+    };
+  }
+
+  function userToApi(user: DoubleUser): object {
+    const id = [...user.login].reduce((sum, c) => sum * 31 + c.charCodeAt(0), 7) % 1_000_000;
+    const html = `https://github.com/${user.login}`;
+    const api = `${baseUrl}/users/${encodeURIComponent(user.login)}`;
+    return {
+      login: user.login, id, node_id: `U_${id}`, avatar_url: `https://avatars.githubusercontent.com/u/${id}`, gravatar_id: '',
+      url: api, html_url: html, followers_url: `${api}/followers`, following_url: `${api}/following{/other_user}`,
+      gists_url: `${api}/gists{/gist_id}`, starred_url: `${api}/starred{/owner}{/repo}`, subscriptions_url: `${api}/subscriptions`,
+      organizations_url: `${api}/orgs`, repos_url: `${api}/repos`, events_url: `${api}/events{/privacy}`,
+      received_events_url: `${api}/received_events`, type: user.type, site_admin: false,
+    };
+  }
+
+  return {
+    baseUrl,
+    comments,
+    requests,
+    violations,
+    seedComment,
+    failOperation: (operationId, status) => failures.set(operationId, status),
+    close: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export const DOUBLE_REPO = { owner: OWNER, repo: REPO };
