@@ -1,0 +1,69 @@
+// The owned route's destinations. Before a release they point at the host, with or without the
+// stable subset; during it at the stable and canary subsets with explicit weights. Any of those
+// shapes is read back into one template (port, headers... of the destination) from which every
+// stage's destinations are built, so a route mid-release yields the same destinations as before it.
+import { InputError } from '../errors.ts';
+import { clone } from './clone.ts';
+import { sameHost } from './hosts.ts';
+import { objectProblem } from './object-ref.ts';
+import type { RouteDestination, VirtualService } from './types.ts';
+
+export interface CanaryTarget {
+  host: string;
+  stableSubset: string;
+  canarySubset: string;
+}
+
+/** A destination of the owned route without subset and weight: what every stage specialises. */
+export type DestinationTemplate = RouteDestination;
+
+type Role = 'stable' | 'canary' | 'unpinned';
+
+/** The template of the owned route `index`; InputError when it also routes to other hosts or subsets. */
+export function destinationTemplate(vs: VirtualService, index: number, target: CanaryTarget): DestinationTemplate {
+  const destinations = vs.spec.http![index]!.route ?? [];
+  const roles = destinations.map((d, k) => roleOf(vs, index, k, d, target));
+  const pick = (role: Role) => destinations[roles.indexOf(role)];
+  const chosen = pick('stable') ?? pick('unpinned') ?? pick('canary')!;
+  const { weight: _weight, ...rest } = clone(chosen);
+  const { subset: _subset, ...destination } = rest.destination;
+  return { ...rest, destination };
+}
+
+function roleOf(vs: VirtualService, index: number, k: number, d: RouteDestination, t: CanaryTarget): Role {
+  const path = `spec.http[${index}].route[${k}].destination`;
+  if (!sameHost(d.destination.host, t.host, vs.metadata.namespace ?? '')) {
+    throw new InputError(objectProblem(vs, `${path}.host`, `the owned route also sends traffic to '${d.destination.host}'; expected only destinations of host '${t.host}'`));
+  }
+  const subset = d.destination.subset;
+  if (subset === undefined) return 'unpinned';
+  if (subset === t.stableSubset) return 'stable';
+  if (subset === t.canarySubset) return 'canary';
+  throw new InputError(objectProblem(vs, `${path}.subset`, `subset '${subset}' is neither the stable subset '${t.stableSubset}' nor the canary subset '${t.canarySubset}'`));
+}
+
+function toSubset(template: DestinationTemplate, subset: string, weight?: number): RouteDestination {
+  const out: RouteDestination = { ...clone(template), destination: { ...clone(template.destination), subset } };
+  if (weight !== undefined) out.weight = weight;
+  return out;
+}
+
+/** Before the release and while nothing is shifted: everything to stable (a subset-less destination gets pinned). */
+export function allToStable(template: DestinationTemplate, t: CanaryTarget): RouteDestination[] {
+  return [toSubset(template, t.stableSubset)];
+}
+
+/** Explicit weights on both subsets, summing to 100 (a 0 weight keeps the canary cluster referenced but idle). */
+export function splitWeights(template: DestinationTemplate, t: CanaryTarget, canaryWeight: number): RouteDestination[] {
+  return [toSubset(template, t.stableSubset, 100 - canaryWeight), toSubset(template, t.canarySubset, canaryWeight)];
+}
+
+/** Promotion: a single destination, the canary subset. */
+export function allToCanary(template: DestinationTemplate, t: CanaryTarget): RouteDestination[] {
+  return [toSubset(template, t.canarySubset)];
+}
+
+/** The canary subset as a plain destination (header rule, mirror). */
+export function canaryDestination(template: DestinationTemplate, t: CanaryTarget): RouteDestination {
+  return toSubset(template, t.canarySubset);
+}

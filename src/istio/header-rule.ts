@@ -1,0 +1,48 @@
+// The dark-launch header rule: a copy of the owned route, placed directly before it, whose every
+// match block also requires the cohort header and whose only destination is the canary subset. It
+// keeps the owned route's timeout, retries, header edits, CORS, fault, rewrite..., so the cohort is
+// served exactly as before except for the version that answers.
+import { InputError } from '../errors.ts';
+import { jsonEqual, omit } from './clone.ts';
+import { objectProblem } from './object-ref.ts';
+import type { HttpRoute, RouteDestination, VirtualService } from './types.ts';
+
+/** Deterministic so a later run finds and removes the rule by name alone. */
+export function headerRuleName(canaryName: string): string {
+  return `${canaryName}-dark-launch`;
+}
+
+export function isHeaderRule(route: HttpRoute, canaryName: string): boolean {
+  return route.name === headerRuleName(canaryName);
+}
+
+/** Fields of the owned route the header rule does not copy: it has its own name, match and destination,
+ * and mirroring is the owned route's business. */
+const NOT_COPIED = ['name', 'match', 'route', 'mirror', 'mirrors', 'mirrorPercentage'] as const;
+
+/**
+ * The header rule for `owned` (the owned route as before the release, at `index` in `vs`).
+ * InputError when an owned match block already matches one of the cohort headers differently.
+ */
+export function buildHeaderRule(
+  vs: VirtualService,
+  index: number,
+  owned: HttpRoute,
+  canaryName: string,
+  headers: Record<string, unknown>,
+  canary: RouteDestination,
+): HttpRoute {
+  const blocks = owned.match && owned.match.length > 0 ? owned.match : [{}];
+  const match = blocks.map((block, j) => andHeaders(vs, `spec.http[${index}].match[${j}]`, block, headers));
+  return { name: headerRuleName(canaryName), match, ...omit(owned, NOT_COPIED), route: [canary] };
+}
+
+function andHeaders(vs: VirtualService, path: string, block: Record<string, unknown>, headers: Record<string, unknown>): Record<string, unknown> {
+  const existing = (block.headers ?? {}) as Record<string, unknown>;
+  for (const [name, match] of Object.entries(headers)) {
+    if (existing[name] !== undefined && !jsonEqual(existing[name], match)) {
+      throw new InputError(objectProblem(vs, `${path}.headers.${name}`, `the owned route already matches header '${name}' differently; expected a dark-launch header the route does not match on`));
+    }
+  }
+  return { ...block, headers: { ...existing, ...structuredClone(headers) } };
+}

@@ -1,0 +1,81 @@
+// The VirtualService edits as two steps: strip this canary's traces from the live object (header
+// rule, mirror to the canary, weights) to get the pre-release baseline, then lay one stage's routing
+// onto that baseline. Planning from any stage's VirtualService therefore starts from the same
+// baseline, and every route the canary does not own is carried over untouched.
+import { clone } from './clone.ts';
+import { allToCanary, allToStable, canaryDestination, destinationTemplate, splitWeights } from './destinations.ts';
+import type { CanaryTarget, DestinationTemplate } from './destinations.ts';
+import { buildHeaderRule, headerRuleName, isHeaderRule } from './header-rule.ts';
+import { checkNoForeignMirror, withMirror, withoutOwnMirror } from './mirror.ts';
+import { findOwnedRoute } from './owned-route.ts';
+import { ISTIO_API_VERSION, type HttpRoute, type VirtualService } from './types.ts';
+
+export interface CanaryRouting {
+  canaryName: string;
+  /** The spec's route name, if any. */
+  route?: string;
+  target: CanaryTarget;
+}
+
+export interface Baseline {
+  virtualService: VirtualService;
+  /** Index of the owned route in the baseline. */
+  ownedIndex: number;
+  /** Index of the owned route in the live object (for messages and reading traces). */
+  liveIndex: number;
+  template: DestinationTemplate;
+}
+
+/** The live VirtualService without this canary's traces; the owned route sends everything to stable. */
+export function stripCanary(live: VirtualService, routing: CanaryRouting, opts: { mirrorNeeded: boolean }): Baseline {
+  const namespace = live.metadata.namespace ?? '';
+  const liveIndex = findOwnedRoute(live, { route: routing.route, host: routing.target.host, headerRuleName: headerRuleName(routing.canaryName) });
+  const template = destinationTemplate(live, liveIndex, routing.target);
+  const liveOwned = live.spec.http![liveIndex]!;
+  const owned: HttpRoute = { ...withoutOwnMirror(clone(liveOwned), routing.target, namespace), route: allToStable(template, routing.target) };
+  if (opts.mirrorNeeded) checkNoForeignMirror(live, liveIndex, owned);
+  const http: HttpRoute[] = [];
+  let ownedIndex = -1;
+  live.spec.http!.forEach((r, i) => {
+    if (i === liveIndex) {
+      ownedIndex = http.length;
+      http.push(owned);
+    } else if (!isHeaderRule(r, routing.canaryName)) {
+      http.push(clone(r));
+    }
+  });
+  const virtualService = clone(live);
+  virtualService.apiVersion = ISTIO_API_VERSION;
+  virtualService.spec.http = http;
+  return { virtualService, ownedIndex, liveIndex, template };
+}
+
+/** What the owned route does in one stage. */
+export interface StageRouting {
+  destinations: { to: 'stable' } | { to: 'canary' } | { to: 'split'; canaryWeight: number };
+  /** Mirror this percentage to the canary; absent = no mirror. */
+  mirrorPercentage?: number;
+  /** Insert the header rule with these cohort headers; absent = no header rule. */
+  headers?: Record<string, unknown>;
+}
+
+/** The baseline with one stage's routing on the owned route (and the header rule before it). */
+export function applyRouting(base: Baseline, routing: CanaryRouting, stage: StageRouting, live: VirtualService): VirtualService {
+  const vs = clone(base.virtualService);
+  const http = vs.spec.http!;
+  const baseOwned = http[base.ownedIndex]!;
+  let owned: HttpRoute = { ...baseOwned, route: destinationsFor(base.template, routing.target, stage.destinations) };
+  if (stage.mirrorPercentage !== undefined) owned = withMirror(owned, base.template, routing.target, stage.mirrorPercentage);
+  http[base.ownedIndex] = owned;
+  if (stage.headers !== undefined) {
+    const rule = buildHeaderRule(live, base.liveIndex, baseOwned, routing.canaryName, stage.headers, canaryDestination(base.template, routing.target));
+    http.splice(base.ownedIndex, 0, rule);
+  }
+  return vs;
+}
+
+function destinationsFor(template: DestinationTemplate, t: CanaryTarget, d: StageRouting['destinations']) {
+  if (d.to === 'stable') return allToStable(template, t);
+  if (d.to === 'canary') return allToCanary(template, t);
+  return splitWeights(template, t, d.canaryWeight);
+}

@@ -1,0 +1,110 @@
+// istiod's validating-webhook rules for the fields istio-canary touches (see
+// shared/reference/istio-semantics.md). The API server does not run them, so we do: a VirtualService
+// that passes the CRD schema but breaks one of these would be rejected (or misroute) in a real mesh.
+import type { DestinationRule, HttpRoute, VirtualService } from './types.ts';
+
+export interface RuleProblem {
+  /** Short rule id, named in bug reports for produced objects. */
+  rule: string;
+  path: string;
+  message: string;
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const HEADER_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const MAX_REGEX = 1024;
+
+export function virtualServiceRuleProblems(vs: VirtualService): RuleProblem[] {
+  return (vs.spec.http ?? []).flatMap((r, i) => httpRouteProblems(r, `spec.http[${i}]`));
+}
+
+export function destinationRuleRuleProblems(dr: DestinationRule): RuleProblem[] {
+  const out: RuleProblem[] = [];
+  if (!dr.spec.host) out.push({ rule: 'host-required', path: 'spec.host', message: 'host must not be empty' });
+  const seen = new Set<string>();
+  (dr.spec.subsets ?? []).forEach((s, i) => {
+    const path = `spec.subsets[${i}].name`;
+    if (!DNS1123_LABEL.test(s.name) || s.name.length > 63) out.push({ rule: 'subset-name', path, message: `subset name '${s.name}' is not a DNS-1123 label` });
+    if (seen.has(s.name)) out.push({ rule: 'subset-unique', path, message: `duplicate subset name '${s.name}'` });
+    seen.add(s.name);
+  });
+  return out;
+}
+
+function httpRouteProblems(r: HttpRoute, path: string): RuleProblem[] {
+  return [...actionProblems(r, path), ...destinationProblems(r, path), ...mirrorProblems(r, path), ...matchProblems(r, path)];
+}
+
+/** A rule does exactly one thing: route, redirect, respond directly, or delegate. */
+function actionProblems(r: HttpRoute, path: string): RuleProblem[] {
+  const out: RuleProblem[] = [];
+  const has = (k: string) => r[k] !== undefined;
+  const conflict = (a: string, b: string) => out.push({ rule: 'conflicting-actions', path: `${path}.${b}`, message: `\`${a}\` cannot be combined with \`${b}\`` });
+  if (!has('route') && !has('redirect') && !has('directResponse') && !has('delegate')) {
+    out.push({ rule: 'action-required', path, message: 'an http route needs one of `route`, `redirect`, `directResponse` or `delegate`' });
+  }
+  if (has('redirect')) for (const k of ['route', 'fault', 'rewrite', 'directResponse']) if (has(k)) conflict('redirect', k);
+  if (has('directResponse')) for (const k of ['route', 'fault', 'rewrite']) if (has(k)) conflict('directResponse', k);
+  if (has('delegate')) for (const k of ['route', 'redirect']) if (has(k)) conflict('delegate', k);
+  return out;
+}
+
+function destinationProblems(r: HttpRoute, path: string): RuleProblem[] {
+  const out: RuleProblem[] = [];
+  const route = r.route ?? [];
+  let total = 0;
+  route.forEach((d, k) => {
+    const at = `${path}.route[${k}]`;
+    if (typeof d.weight === 'number' && d.weight < 0) out.push({ rule: 'weight-range', path: `${at}.weight`, message: `weight ${d.weight} is negative` });
+    total += typeof d.weight === 'number' ? d.weight : 0;
+    out.push(...hostAndSubsetProblems(d.destination, `${at}.destination`));
+  });
+  if (route.length > 1 && total <= 0) out.push({ rule: 'weight-total', path: `${path}.route`, message: 'total destination weight = 0; with several destinations the weights must add up to more than 0' });
+  return out;
+}
+
+function hostAndSubsetProblems(d: { host?: unknown; subset?: unknown } | undefined, path: string): RuleProblem[] {
+  const out: RuleProblem[] = [];
+  if (typeof d?.host !== 'string' || d.host === '') out.push({ rule: 'host-required', path: `${path}.host`, message: 'destination host must not be empty' });
+  if (typeof d?.subset === 'string' && (!DNS1123_LABEL.test(d.subset) || d.subset.length > 63)) {
+    out.push({ rule: 'subset-name', path: `${path}.subset`, message: `subset '${d.subset}' is not a DNS-1123 label` });
+  }
+  return out;
+}
+
+function mirrorProblems(r: HttpRoute, path: string): RuleProblem[] {
+  const out: RuleProblem[] = [];
+  if (r.mirror !== undefined && r.mirrors !== undefined) out.push({ rule: 'mirror-exclusive', path: `${path}.mirrors`, message: '`mirror` and `mirrors` are mutually exclusive' });
+  if (r.mirror !== undefined) out.push(...hostAndSubsetProblems(r.mirror, `${path}.mirror`));
+  const value = r.mirrorPercentage?.value;
+  if (value !== undefined && !(value >= 0 && value <= 100)) out.push({ rule: 'mirror-percentage', path: `${path}.mirrorPercentage.value`, message: `mirror percentage ${value} is outside 0..100` });
+  return out;
+}
+
+function matchProblems(r: HttpRoute, path: string): RuleProblem[] {
+  return (r.match ?? []).flatMap((m, j) =>
+    (['headers', 'withoutHeaders'] as const).flatMap((field) =>
+      Object.entries((m[field] ?? {}) as Record<string, unknown>).flatMap(([name, sm]) => headerProblems(name, sm, `${path}.match[${j}].${field}.${name}`)),
+    ),
+  );
+}
+
+function headerProblems(name: string, sm: unknown, path: string): RuleProblem[] {
+  const out: RuleProblem[] = [];
+  if (!HEADER_TOKEN.test(name)) out.push({ rule: 'header-name', path, message: `header name '${name}' has characters outside an HTTP token` });
+  const m = (sm ?? {}) as { exact?: unknown; prefix?: unknown; regex?: unknown };
+  if (m.prefix === '') out.push({ rule: 'header-match', path: `${path}.prefix`, message: 'prefix match must not be empty' });
+  if (typeof m.regex === 'string') out.push(...regexProblems(m.regex, `${path}.regex`));
+  return out;
+}
+
+function regexProblems(regex: string, path: string): RuleProblem[] {
+  if (regex.length > MAX_REGEX) return [{ rule: 'header-regex', path, message: `regex is longer than ${MAX_REGEX} characters` }];
+  try {
+    new RegExp(regex, 'u');
+    return [];
+  } catch {
+    // JavaScript's syntax is close to RE2's for what headers use; a pattern neither accepts is refused.
+    return [{ rule: 'header-regex', path, message: `'${regex}' is not a valid regular expression` }];
+  }
+}
