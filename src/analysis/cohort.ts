@@ -1,0 +1,44 @@
+// Which traffic a stage is judged on, and the values its query templates see.
+import type { CanarySpec, StageSpec } from '../spec/types.ts';
+import type { Cohort, QueryVars } from './types.ts';
+
+export function cohortOf(stage: StageSpec): Cohort {
+  switch (stage.kind) {
+    case 'darkLaunch':
+      return 'dark-launch';
+    case 'mirror':
+      return 'mirror';
+    case 'weight':
+      return 'shift';
+  }
+}
+
+/** Istio's `destination_service` label is the FQDN; short (`svc`) and partial (`svc.ns`) hosts resolve in the spec's namespace. */
+export function serviceFqdn(host: string, namespace: string): string {
+  const parts = host.split('.');
+  if (parts.length === 1) return `${host}.${namespace}.svc.cluster.local`;
+  if (parts.length === 2) return `${host}.svc.cluster.local`;
+  if (parts.length === 3 && parts[2] === 'svc') return `${host}.cluster.local`;
+  return host;
+}
+
+/** A PromQL duration for a window in ms, in the largest unit that divides it exactly. */
+export function promqlDuration(ms: number): string {
+  if (!Number.isInteger(ms) || ms <= 0) throw new RangeError(`query window must be a positive whole number of ms, got ${ms}`);
+  const units: Array<[string, number]> = [['h', 3_600_000], ['m', 60_000], ['s', 1000]];
+  for (const [unit, size] of units) if (ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
+}
+
+/** Template values for this canary with a query window of `windowMs`. Missing versions stay empty, and rendering a template that needs one fails. */
+export function queryVarsFor(spec: CanarySpec, windowMs: number): QueryVars {
+  return {
+    namespace: spec.namespace,
+    service: serviceFqdn(spec.host, spec.namespace),
+    canaryWorkload: spec.canary.workload,
+    stableWorkload: spec.stable.workload,
+    canaryVersion: spec.canary.version ?? '',
+    stableVersion: spec.stable.version ?? '',
+    interval: promqlDuration(windowMs),
+  };
+}

@@ -1,0 +1,108 @@
+// Statistics for judging a canary on few requests: an exact test of canary errors against stable's,
+// the Wilson score bound of an error rate, and how many requests it takes to bound one.
+// Everything works in log space so that millions of requests neither overflow nor lose the tail.
+
+const LANCZOS_G = 7;
+const LANCZOS = [
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+];
+
+/** ln Γ(x) for x >= 1 (Lanczos approximation, relative error ~1e-15). */
+export function logGamma(x: number): number {
+  const z = x - 1;
+  let a = LANCZOS[0] ?? 1;
+  for (let i = 1; i < LANCZOS.length; i++) a += (LANCZOS[i] ?? 0) / (z + i);
+  const t = z + LANCZOS_G + 0.5;
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/** ln of the binomial coefficient C(n, k). */
+function logChoose(n: number, k: number): number {
+  return logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1);
+}
+
+/** Sum of exp(terms) kept in log form: ln(Σ e^t) without overflow. */
+class LogSum {
+  private max = -Infinity;
+  private scaled = 0;
+  add(logTerm: number): void {
+    if (logTerm <= this.max) {
+      this.scaled += Math.exp(logTerm - this.max);
+      return;
+    }
+    this.scaled = this.scaled * Math.exp(this.max - logTerm) + 1;
+    this.max = logTerm;
+  }
+  get value(): number {
+    return this.max + Math.log(this.scaled);
+  }
+  get largest(): number {
+    return this.max;
+  }
+}
+
+// Terms below largest × e^-40 (~4e-18) cannot change a double sum.
+const NEGLIGIBLE = 40;
+
+/** P(X >= k) for X ~ Binomial(n, p): the exact upper tail, summed term by term in log space. */
+export function binomialUpperTail(k: number, n: number, p: number): number {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  if (p <= 0) return 0;
+  if (p >= 1) return 1;
+  const logOdds = Math.log(p) - Math.log1p(-p);
+  const mode = Math.floor((n + 1) * p);
+  const sum = new LogSum();
+  let logTerm = logChoose(n, k) + k * Math.log(p) + (n - k) * Math.log1p(-p);
+  for (let i = k; i <= n; i++) {
+    sum.add(logTerm);
+    if (i > mode && logTerm < sum.largest - NEGLIGIBLE) break;
+    logTerm += Math.log(n - i) - Math.log(i + 1) + logOdds;
+  }
+  return Math.min(1, Math.exp(sum.value));
+}
+
+export interface ErrorCounts {
+  errors: number;
+  requests: number;
+}
+
+/**
+ * One-sided exact conditional test of "the canary's error rate is no worse than stable's".
+ * Given all x1 + x2 errors, under that hypothesis the canary's share is Binomial(x1 + x2, n2 / (n1 + n2));
+ * the p-value is the chance of the canary getting x2 or more of them. Small p: canary is worse.
+ */
+export function canaryWorsePValue(stable: ErrorCounts, canary: ErrorCounts): number {
+  const totalRequests = stable.requests + canary.requests;
+  if (totalRequests <= 0) return 1;
+  return binomialUpperTail(canary.errors, stable.errors + canary.errors, canary.requests / totalRequests);
+}
+
+/** z of a two-sided 95 % interval. */
+export const Z_95 = 1.959963984540054;
+
+/** Upper end of the Wilson score interval for a proportion of `k` in `n` (1 when n is 0). */
+export function wilsonUpperBound(k: number, n: number, z: number = Z_95): number {
+  if (n <= 0) return 1;
+  const phat = k / n;
+  const z2 = z * z;
+  const centre = phat + z2 / (2 * n);
+  const spread = z * Math.sqrt((phat * (1 - phat)) / n + z2 / (4 * n * n));
+  return Math.min(1, (centre + spread) / (1 + z2 / n));
+}
+
+/**
+ * Upper bound of an error rate after `n` requests without an error, at `confidence` (exact:
+ * 1 - (1 - confidence)^(1/n)); about 3/n at 95 % — the rule of three.
+ */
+export function zeroErrorUpperBound(n: number, confidence = 0.95): number {
+  if (n <= 0) return 1;
+  return -Math.expm1(Math.log1p(-confidence) / n);
+}
+
+/** Requests without an error needed to claim an error rate below `rate` at `confidence`; about 3/rate at 95 %. */
+export function requestsToBoundErrorRate(rate: number, confidence = 0.95): number {
+  if (!(rate > 0 && rate < 1)) throw new RangeError(`error rate must be between 0 and 1 exclusive, got ${rate}`);
+  return Math.ceil(Math.log1p(-confidence) / Math.log1p(-rate));
+}
