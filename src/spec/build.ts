@@ -1,0 +1,81 @@
+// The computed defaults: from a valid raw document to the CanarySpec the rest of the action uses.
+import { parseDuration } from './duration.ts';
+import { shortHost } from './names.ts';
+import type { RawAnalysis, RawCanaryDocument, RawCheck, RawStage, RawVersion } from './raw.ts';
+import type { AnalysisSpec, CanarySpec, CheckSpec, StageSpec, VersionRef } from './types.ts';
+
+const BUILTIN_MIN_REQUESTS = 20;
+const DEFAULT_MAX_RATIO = 1.5;
+
+/** Subset `version-<v>` and workload `<short host>-<v>` unless given; semantics.ts made sure one can be derived. */
+export function versionRef(raw: RawVersion, host: string): VersionRef {
+  const version = raw.labels.version;
+  const ref: VersionRef = {
+    subset: raw.subset ?? `version-${version}`,
+    labels: { ...raw.labels },
+    workload: raw.workload ?? `${shortHost(host)}-${version}`,
+  };
+  if (version !== undefined) ref.version = version;
+  return ref;
+}
+
+function stage(raw: RawStage, defaultBake: number): StageSpec {
+  const common = { bake: raw.bake === undefined ? defaultBake : parseDuration(raw.bake), pause: raw.pause };
+  if (raw.darkLaunch) return { kind: 'darkLaunch', headers: structuredClone(raw.darkLaunch.headers), keep: raw.darkLaunch.keep, ...common };
+  if (raw.mirror) return { kind: 'mirror', percentage: raw.mirror.percentage, ...common };
+  return { kind: 'weight', weight: raw.weight!, ...common };
+}
+
+function check(raw: RawCheck, failureLimit: number): CheckSpec {
+  const relative = raw.compare !== 'absolute';
+  const out: CheckSpec = {
+    name: raw.name,
+    type: raw.type,
+    compare: raw.compare,
+    minRequests: raw.minRequests ?? (raw.type === 'custom' ? 0 : BUILTIN_MIN_REQUESTS),
+    noData: raw.noData,
+    failureLimit: raw.failureLimit ?? failureLimit,
+  };
+  if (raw.min !== undefined) out.min = raw.min;
+  if (raw.max !== undefined) out.max = raw.max;
+  if (raw.maxRatio !== undefined) out.maxRatio = raw.maxRatio;
+  else if (raw.type === 'latency-p99' && relative) out.maxRatio = DEFAULT_MAX_RATIO;
+  if (raw.query !== undefined) out.query = raw.query;
+  return out;
+}
+
+function analysis(raw: RawAnalysis): AnalysisSpec {
+  const prometheus: AnalysisSpec['prometheus'] = { headers: { ...raw.prometheus.headers } };
+  if (raw.prometheus.url !== undefined) prometheus.url = raw.prometheus.url;
+  if (raw.prometheus.bearerTokenEnv !== undefined) prometheus.bearerTokenEnv = raw.prometheus.bearerTokenEnv;
+  const out: AnalysisSpec = {
+    interval: parseDuration(raw.interval),
+    prometheus,
+    checks: raw.checks.map((c) => check(c, raw.failureLimit)),
+    failureLimit: raw.failureLimit,
+    alpha: raw.alpha,
+  };
+  if (raw.maxHold !== undefined) out.maxHold = parseDuration(raw.maxHold);
+  return out;
+}
+
+export function buildCanarySpec(raw: RawCanaryDocument, source: CanarySpec['source']): CanarySpec {
+  const s = raw.spec;
+  const bake = parseDuration(s.bake);
+  const spec: CanarySpec = {
+    name: raw.metadata.name,
+    namespace: s.namespace,
+    virtualService: s.virtualService,
+    destinationRule: s.destinationRule ?? shortHost(s.host),
+    host: s.host,
+    stable: versionRef(s.stable, s.host),
+    canary: versionRef(s.canary, s.host),
+    stages: s.stages.map((st) => stage(st, bake)),
+    bake,
+    settle: parseDuration(s.settle),
+    source,
+  };
+  if (s.route !== undefined) spec.route = s.route;
+  if (s.analysis) spec.analysis = analysis(s.analysis);
+  return spec;
+}

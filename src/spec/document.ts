@@ -1,0 +1,67 @@
+// CanarySpec back to YAML, every default written out: parsing the output gives the same spec. Used to
+// show the effective spec (e.g. in `plan --out`) and to test parsing as a round trip.
+import { stringify } from 'yaml';
+import { formatPromDuration } from './duration.ts';
+import { API_VERSION, KIND, type RawCanaryDocument, type RawCheck, type RawStage, type RawVersion } from './raw.ts';
+import type { CanarySpec, CheckSpec, StageSpec, VersionRef } from './types.ts';
+
+function rawVersion(ref: VersionRef): RawVersion {
+  return { subset: ref.subset, labels: { ...ref.labels }, workload: ref.workload };
+}
+
+function rawStage(stage: StageSpec): RawStage {
+  const common = { bake: formatPromDuration(stage.bake), pause: stage.pause };
+  switch (stage.kind) {
+    case 'darkLaunch': return { darkLaunch: { headers: structuredClone(stage.headers), keep: stage.keep }, ...common };
+    case 'mirror': return { mirror: { percentage: stage.percentage }, ...common };
+    case 'weight': return { weight: stage.weight, ...common };
+  }
+}
+
+function rawCheck(check: CheckSpec): RawCheck {
+  const { name, type, compare, noData, failureLimit, min, max, maxRatio, query, minRequests } = check;
+  const raw: RawCheck = { name, type, compare, noData, failureLimit };
+  if (min !== undefined) raw.min = min;
+  if (max !== undefined) raw.max = max;
+  if (maxRatio !== undefined) raw.maxRatio = maxRatio;
+  if (query !== undefined) raw.query = query;
+  // Custom checks have no request count, and the spec refuses the field on them.
+  if (type !== 'custom') raw.minRequests = minRequests;
+  return raw;
+}
+
+export function canaryDocument(spec: CanarySpec): RawCanaryDocument {
+  const doc: RawCanaryDocument = {
+    apiVersion: API_VERSION,
+    kind: KIND,
+    metadata: { name: spec.name },
+    spec: {
+      namespace: spec.namespace,
+      virtualService: spec.virtualService,
+      destinationRule: spec.destinationRule,
+      host: spec.host,
+      stable: rawVersion(spec.stable),
+      canary: rawVersion(spec.canary),
+      stages: spec.stages.map(rawStage),
+      bake: formatPromDuration(spec.bake),
+      settle: formatPromDuration(spec.settle),
+    },
+  };
+  if (spec.route !== undefined) doc.spec.route = spec.route;
+  const analysis = spec.analysis;
+  if (analysis) {
+    doc.spec.analysis = {
+      interval: formatPromDuration(analysis.interval),
+      prometheus: structuredClone(analysis.prometheus),
+      failureLimit: analysis.failureLimit,
+      alpha: analysis.alpha,
+      checks: analysis.checks.map(rawCheck),
+    };
+    if (analysis.maxHold !== undefined) doc.spec.analysis.maxHold = formatPromDuration(analysis.maxHold);
+  }
+  return doc;
+}
+
+export function stringifyCanarySpec(spec: CanarySpec): string {
+  return stringify(canaryDocument(spec));
+}

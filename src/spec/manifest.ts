@@ -1,0 +1,48 @@
+// The live VirtualService / DestinationRule given as files to `plan` (instead of read from a cluster):
+// checked just enough that planning can rely on their outline; Istio's own rules live in istio/.
+import { InputError, type InputProblem } from '../errors.ts';
+import type { DestinationRule, VirtualService } from '../istio/types.ts';
+import { readInputFile } from './load.ts';
+import { isRecord, shown, type PathProblem } from './problem.ts';
+import { locatedProblem, plainData, readYaml } from './yaml-source.ts';
+
+export const ISTIO_API_VERSIONS = ['networking.istio.io/v1', 'networking.istio.io/v1beta1', 'networking.istio.io/v1alpha3'];
+
+export type ManifestKind = 'VirtualService' | 'DestinationRule';
+type ManifestOf<K extends ManifestKind> = K extends 'VirtualService' ? VirtualService : DestinationRule;
+
+function outlineProblems(data: unknown, kind: ManifestKind): PathProblem[] {
+  if (!isRecord(data)) return [{ path: [], message: `expected a ${kind} (a mapping with apiVersion, kind, metadata and spec), got ${shown(data)}` }];
+  if (data.kind !== kind) return [{ path: ['kind'], message: `expected kind \`${kind}\`, got ${shown(data.kind)}` }];
+  const problems: PathProblem[] = [];
+  if (typeof data.apiVersion !== 'string' || !ISTIO_API_VERSIONS.includes(data.apiVersion)) {
+    problems.push({ path: ['apiVersion'], message: `expected one of ${ISTIO_API_VERSIONS.map((v) => `\`${v}\``).join(', ')}, got ${shown(data.apiVersion)}` });
+  }
+  const metadata = data.metadata;
+  if (!isRecord(metadata)) problems.push({ path: ['metadata'], message: `missing required field \`metadata\` (with \`name\`)` });
+  else if (typeof metadata.name !== 'string' || metadata.name === '') {
+    problems.push({ path: ['metadata', 'name'], message: `expected the object's name (a non-empty string), got ${shown(metadata.name)}` });
+  }
+  if (!isRecord(data.spec)) problems.push({ path: ['spec'], message: `expected \`spec\` to be a mapping, got ${shown(data.spec)}` });
+  return problems;
+}
+
+/** The one `kind` object in `text`; InputError with file and line for anything else. */
+export function parseManifest<K extends ManifestKind>(text: string, file: string, kind: K): ManifestOf<K> {
+  const source = readYaml(text, file);
+  if (source.problems.length) throw new InputError(source.problems);
+  if (source.documents.length !== 1) {
+    const found = source.documents.length === 0 ? 'no YAML document' : `${source.documents.length} documents`;
+    throw new InputError({ file, path: '', message: `expected exactly one ${kind}, found ${found}` });
+  }
+  const { document } = source.documents[0]!;
+  const plain = plainData(source, document);
+  if ('problem' in plain) throw new InputError(plain.problem);
+  const problems: InputProblem[] = outlineProblems(plain.data, kind).map((p) => locatedProblem(source, document, p));
+  if (problems.length) throw new InputError(problems);
+  return plain.data as ManifestOf<K>;
+}
+
+export async function loadManifest<K extends ManifestKind>(path: string, kind: K): Promise<ManifestOf<K>> {
+  return parseManifest(await readInputFile(path), path, kind);
+}

@@ -1,0 +1,61 @@
+// The YAML document's shape once the schema has validated it and filled its defaults: what the user
+// wrote, before the spec's computed defaults (subsets, workloads, per-stage bakes) and ms conversion.
+import type { Comparison, NoDataPolicy, StringMatch } from './types.ts';
+
+export interface RawVersion {
+  subset?: string;
+  labels: Record<string, string>;
+  workload?: string;
+}
+
+export interface RawStage {
+  darkLaunch?: { headers: Record<string, StringMatch>; keep: boolean };
+  mirror?: { percentage: number };
+  weight?: number;
+  bake?: string;
+  pause: boolean;
+}
+
+export interface RawCheck {
+  name: string;
+  type: 'success-rate' | 'latency-p99' | 'custom';
+  min?: number;
+  max?: number;
+  compare: Comparison;
+  maxRatio?: number;
+  query?: string;
+  minRequests?: number;
+  noData: NoDataPolicy;
+  failureLimit?: number;
+}
+
+export interface RawAnalysis {
+  interval: string;
+  prometheus: { url?: string; headers: Record<string, string>; bearerTokenEnv?: string };
+  failureLimit: number;
+  maxHold?: string;
+  alpha: number;
+  checks: RawCheck[];
+}
+
+export interface RawCanaryDocument {
+  apiVersion: 'istio-canary/v1';
+  kind: 'Canary';
+  metadata: { name: string };
+  spec: {
+    namespace: string;
+    virtualService: string;
+    route?: string;
+    destinationRule?: string;
+    host: string;
+    stable: RawVersion;
+    canary: RawVersion;
+    stages: RawStage[];
+    bake: string;
+    settle: string;
+    analysis?: RawAnalysis;
+  };
+}
+
+export const API_VERSION = 'istio-canary/v1';
+export const KIND = 'Canary';

@@ -1,0 +1,174 @@
+// Rules the JSON Schema cannot express. Runs on the document even when the schema found problems, so
+// one pass reports everything; every rule therefore checks the types it relies on.
+import { durationProblem, parseDuration } from './duration.ts';
+import type { PathSegment } from './locate.ts';
+import { isDnsLabel, shortHost } from './names.ts';
+import { isRecord, type PathProblem } from './problem.ts';
+import { promqlSyntaxError } from './promql.ts';
+import { regexProblem } from './regex.ts';
+
+type Problems = PathProblem[];
+const STAGE_KINDS = ['darkLaunch', 'mirror', 'weight'] as const;
+
+function versionRules(spec: Record<string, unknown>, role: 'stable' | 'canary', problems: Problems): void {
+  const ref = spec[role];
+  if (!isRecord(ref) || !isRecord(ref.labels)) return;
+  const version = ref.labels.version;
+  const path: PathSegment[] = ['spec', role];
+  if (typeof version !== 'string') {
+    if (ref.subset === undefined) problems.push({ path: [...path, 'subset'], message: 'missing required field `subset` (required when the labels have no `version`)' });
+    if (ref.workload === undefined) problems.push({ path: [...path, 'workload'], message: 'missing required field `workload` (required when the labels have no `version`)' });
+    return;
+  }
+  if (ref.subset === undefined && !isDnsLabel(`version-${version}`)) {
+    problems.push({ path: [...path, 'labels', 'version'], message: `the default subset name \`version-${version}\` (from the version) is not a DNS-1123 label: use a lowercase version or set \`subset\`` });
+  }
+}
+
+function sameLabels(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  return Object.entries(a).every(([k, v]) => b[k] === v);
+}
+
+function stableVersusCanary(spec: Record<string, unknown>, problems: Problems): void {
+  const { stable, canary } = spec;
+  if (!isRecord(stable) || !isRecord(canary) || !isRecord(stable.labels) || !isRecord(canary.labels)) return;
+  const subsetOf = (ref: Record<string, unknown>, labels: Record<string, unknown>) => ref.subset ?? (typeof labels.version === 'string' ? `version-${labels.version}` : undefined);
+  const stableSubset = subsetOf(stable, stable.labels);
+  if (stableSubset !== undefined && stableSubset === subsetOf(canary, canary.labels)) {
+    problems.push({ path: ['spec', 'canary', 'subset'], message: `stable and canary use the same subset \`${String(stableSubset)}\`; they must differ` });
+  }
+  if (sameLabels(stable.labels, canary.labels) || sameLabels(canary.labels, stable.labels)) {
+    const which = sameLabels(stable.labels, canary.labels) ? 'stable' : 'canary';
+    const other = which === 'stable' ? 'canary' : 'stable';
+    problems.push({ path: ['spec', 'canary', 'labels'], message: `the ${which} labels also select every ${other} pod; stable and canary labels must each select only their own pods (e.g. differ in \`version\`)` });
+  }
+  const workloadOf = (ref: Record<string, unknown>, labels: Record<string, unknown>) =>
+    ref.workload ?? (typeof labels.version === 'string' && typeof spec.host === 'string' ? `${shortHost(spec.host)}-${labels.version}` : undefined);
+  const stableWorkload = workloadOf(stable, stable.labels);
+  if (stableWorkload !== undefined && stableWorkload === workloadOf(canary, canary.labels)) {
+    problems.push({ path: ['spec', 'canary', 'workload'], message: `stable and canary have the same workload \`${String(stableWorkload)}\`; metrics could not tell them apart` });
+  }
+}
+
+function stageKind(stage: Record<string, unknown>): (typeof STAGE_KINDS)[number] | undefined {
+  const kinds = STAGE_KINDS.filter((k) => k in stage);
+  return kinds.length === 1 ? kinds[0] : undefined;
+}
+
+/** Dark launch, then mirror, then weights: each later stage builds on the route the earlier one left. */
+function stageOrder(stages: unknown[], problems: Problems): void {
+  const rank = { darkLaunch: 0, mirror: 1, weight: 2 } as const;
+  let highest = -1;
+  const seen = new Set<string>();
+  let lastWeight: number | undefined;
+  stages.forEach((stage, i) => {
+    if (!isRecord(stage)) return;
+    const kind = stageKind(stage);
+    if (!kind) return;
+    const path: PathSegment[] = ['spec', 'stages', i, kind];
+    if (kind !== 'weight' && seen.has(kind)) problems.push({ path, message: `only one \`${kind}\` stage is allowed` });
+    else if (rank[kind] < highest) problems.push({ path, message: `\`${kind}\` must come before ${kind === 'darkLaunch' ? '`mirror` and `weight`' : '`weight`'} stages (order: darkLaunch, mirror, weights)` });
+    seen.add(kind);
+    highest = Math.max(highest, rank[kind]);
+    if (kind === 'weight' && typeof stage.weight === 'number') {
+      if (lastWeight !== undefined && stage.weight <= lastWeight) {
+        problems.push({ path, message: `weights must strictly increase: ${stage.weight} follows ${lastWeight}` });
+      }
+      lastWeight = Math.max(lastWeight ?? -1, stage.weight);
+    }
+  });
+}
+
+function headerRules(stages: unknown[], problems: Problems): void {
+  stages.forEach((stage, i) => {
+    if (!isRecord(stage) || !isRecord(stage.darkLaunch) || !isRecord(stage.darkLaunch.headers)) return;
+    for (const [name, match] of Object.entries(stage.darkLaunch.headers)) {
+      if (!isRecord(match) || typeof match.regex !== 'string') continue;
+      const problem = regexProblem(match.regex);
+      if (problem) problems.push({ path: ['spec', 'stages', i, 'darkLaunch', 'headers', name, 'regex'], message: problem });
+    }
+  });
+}
+
+function hasStableTraffic(stages: unknown[]): boolean {
+  return stages.some((s) => isRecord(s) && typeof s.weight === 'number' && s.weight > 0 && s.weight < 100);
+}
+
+function checkRules(check: Record<string, unknown>, path: PathSegment[], shiftStage: boolean, problems: Problems): void {
+  const { type, compare } = check;
+  const relative = compare === 'relative' || compare === 'both';
+  const absolute = compare === 'absolute' || compare === 'both';
+  const refuse = (field: string, why: string) => check[field] !== undefined && problems.push({ path: [...path, field], message: why });
+  const need = (field: string, why: string) => check[field] === undefined && problems.push({ path: [...path, field], message: `missing required field \`${field}\` (${why})` });
+  if (type === 'success-rate') {
+    refuse('max', '`max` does not apply to success-rate (a percentage, higher is better); use `min`');
+    refuse('maxRatio', '`maxRatio` applies to latency-p99 only; relative success-rate uses a binomial test');
+    if (absolute) need('min', 'the lowest acceptable success rate in percent, for compare absolute or both');
+    if (typeof check.min === 'number' && (check.min < 0 || check.min > 100)) problems.push({ path: [...path, 'min'], message: `expected a percentage from 0 to 100, got ${check.min}` });
+  } else if (type === 'latency-p99') {
+    refuse('min', '`min` does not apply to latency-p99 (lower is better); use `max`');
+    if (absolute) need('max', 'the highest acceptable p99 latency in ms, for compare absolute or both');
+    if (!relative) refuse('maxRatio', '`maxRatio` needs compare relative or both');
+    if (typeof check.max === 'number' && check.max <= 0) problems.push({ path: [...path, 'max'], message: `expected a latency in ms greater than 0, got ${check.max}` });
+  } else if (type === 'custom') {
+    if (check.query === undefined) need('query', 'a custom check runs a PromQL template');
+    if (check.min === undefined && check.max === undefined) problems.push({ path, message: 'a custom check needs `min`, `max` or both' });
+    if (relative) problems.push({ path: [...path, 'compare'], message: 'custom checks compare against `min`/`max` only; expected `absolute`' });
+    refuse('maxRatio', '`maxRatio` applies to latency-p99 only');
+    refuse('minRequests', '`minRequests` applies to the built-in checks only (a custom query has no request count)');
+  }
+  if (type !== 'custom') refuse('query', '`query` applies to custom checks only');
+  if (typeof check.min === 'number' && typeof check.max === 'number' && check.min > check.max) {
+    problems.push({ path: [...path, 'min'], message: `min ${check.min} is above max ${check.max}` });
+  }
+  if (typeof check.query === 'string' && type === 'custom') {
+    const error = promqlSyntaxError(check.query);
+    if (error) problems.push({ path: [...path, 'query'], message: error });
+  }
+  if (relative && !shiftStage) {
+    problems.push({ path: [...path, 'compare'], message: `compare \`${String(compare)}\` needs a weight stage between 0 and 100 (stable must still get traffic); use \`absolute\`` });
+  }
+}
+
+function analysisRules(analysis: Record<string, unknown>, stages: unknown[], problems: Problems): void {
+  const path: PathSegment[] = ['spec', 'analysis'];
+  if (typeof analysis.interval === 'string' && !durationProblem(analysis.interval) && parseDuration(analysis.interval) < 1000) {
+    problems.push({ path: [...path, 'interval'], message: `expected at least 1s, got ${analysis.interval}` });
+  }
+  const prometheus = analysis.prometheus;
+  if (isRecord(prometheus) && isRecord(prometheus.headers)) {
+    for (const name of Object.keys(prometheus.headers)) {
+      if (name.toLowerCase() === 'authorization') {
+        problems.push({ path: [...path, 'prometheus', 'headers', name], atKey: true, message: 'do not put credentials in the spec; name an environment variable holding the token in `bearerTokenEnv`' });
+      }
+    }
+  }
+  if (!Array.isArray(analysis.checks)) return;
+  const names = new Map<string, number>();
+  const shiftStage = hasStableTraffic(stages);
+  analysis.checks.forEach((check, i) => {
+    if (!isRecord(check)) return;
+    const checkPath = [...path, 'checks', i];
+    if (typeof check.name === 'string') {
+      const first = names.get(check.name);
+      if (first !== undefined) problems.push({ path: [...checkPath, 'name'], message: `duplicate check name \`${check.name}\` (also checks[${first}])` });
+      else names.set(check.name, i);
+    }
+    checkRules(check, checkPath, shiftStage, problems);
+  });
+}
+
+/** Every semantic problem of a (possibly schema-invalid) document, located by field path. */
+export function semanticProblems(document: unknown): PathProblem[] {
+  const problems: Problems = [];
+  const spec = isRecord(document) ? document.spec : undefined;
+  if (!isRecord(spec)) return problems;
+  versionRules(spec, 'stable', problems);
+  versionRules(spec, 'canary', problems);
+  stableVersusCanary(spec, problems);
+  const stages = Array.isArray(spec.stages) ? spec.stages : [];
+  stageOrder(stages, problems);
+  headerRules(stages, problems);
+  if (isRecord(spec.analysis)) analysisRules(spec.analysis, stages, problems);
+  return problems;
+}

@@ -1,0 +1,54 @@
+// Reading YAML text into documents that remember where every node came from.
+import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import type { InputProblem } from '../errors.ts';
+import { formatPath, locate, type PathSegment } from './locate.ts';
+import type { PathProblem } from './problem.ts';
+
+export interface SourceDocument {
+  document: Document;
+  /** 1-based position of the document in the file. */
+  index: number;
+}
+
+export interface YamlSource {
+  file?: string;
+  lines: LineCounter;
+  documents: SourceDocument[];
+  /** Syntax errors, already located. */
+  problems: InputProblem[];
+}
+
+/** Parses every document; syntax errors become problems with their line and column. Empty documents are skipped. */
+export function readYaml(text: string, file?: string): YamlSource {
+  const lines = new LineCounter();
+  const all = parseAllDocuments(text, { lineCounter: lines, keepSourceTokens: true, prettyErrors: true });
+  const parsed = Array.isArray(all) ? all : [];
+  const problems: InputProblem[] = [];
+  for (const doc of parsed) {
+    for (const error of doc.errors) {
+      const { line, col } = lines.linePos(error.pos[0]);
+      const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+      problems.push({ file, line, column: col, path: '', message: `malformed YAML: ${message}` });
+    }
+  }
+  const documents = parsed
+    .map((document, i) => ({ document, index: i + 1 }))
+    .filter(({ document }) => document.contents !== null);
+  return { file, lines, documents, problems };
+}
+
+/** A path problem at its place in the source. */
+export function locatedProblem(source: YamlSource, document: Document, problem: PathProblem): InputProblem {
+  const at = locate(document, source.lines, problem.path, problem.atKey);
+  return { file: source.file, line: at?.line, column: at?.column, path: formatPath(problem.path), message: problem.message };
+}
+
+/** The document as plain data; an alias loop or similar becomes a problem instead of an exception. */
+export function plainData(source: YamlSource, document: Document): { data: unknown } | { problem: InputProblem } {
+  try {
+    return { data: document.toJS({ maxAliasCount: 100 }) };
+  } catch (e) {
+    const at = locate(document, source.lines, [] as PathSegment[]);
+    return { problem: { file: source.file, line: at?.line, column: at?.column, path: '', message: `malformed YAML: ${e instanceof Error ? e.message : String(e)}` } };
+  }
+}
