@@ -1,0 +1,121 @@
+// Stands in for istiod's config ingestion: lists and watches VirtualServices, DestinationRules
+// and ServiceEntries (networking.istio.io/v1) cluster-wide. When the API server goes away it
+// keeps the last config (as Envoy keeps its last xDS push) and relists once it is back.
+
+import { CustomObjectsApi, Watch, type KubeConfig } from '@kubernetes/client-node';
+import type { DestinationRule, ServiceEntry, VirtualService } from '../../src/istio/types.ts';
+import type { MeshConfig } from './mesh-config.ts';
+
+const GROUP = 'networking.istio.io';
+const VERSION = 'v1';
+
+interface Listed {
+  metadata?: { resourceVersion?: string };
+  items: Array<{ metadata: { namespace?: string; name: string } }>;
+}
+
+type Log = (message: string) => void;
+
+/** One resource kind: list, then watch from the list's resourceVersion; relist on any end. */
+class ResourceWatch<T extends { metadata: { namespace?: string; name: string } }> {
+  readonly objects = new Map<string, T>();
+  synced = false;
+  private stopped = false;
+  private abort: AbortController | undefined;
+  private readonly kc: KubeConfig;
+  private readonly plural: string;
+  private readonly onChange: () => void;
+  private readonly log: Log;
+
+  constructor(kc: KubeConfig, plural: string, onChange: () => void, log: Log) {
+    this.kc = kc;
+    this.plural = plural;
+    this.onChange = onChange;
+    this.log = log;
+  }
+
+  async run(): Promise<void> {
+    const api = this.kc.makeApiClient(CustomObjectsApi);
+    let delayMs = 200;
+    while (!this.stopped) {
+      try {
+        const list = (await api.listClusterCustomObject({ group: GROUP, version: VERSION, plural: this.plural })) as Listed;
+        this.objects.clear();
+        for (const item of list.items) this.objects.set(keyOf(item), item as T);
+        this.synced = true;
+        this.onChange();
+        delayMs = 200;
+        const reason = await this.watchFrom(list.metadata?.resourceVersion ?? '');
+        if (reason) this.log(`${this.plural}: watch ended (${reason}); relisting`);
+      } catch (e) {
+        if (this.stopped) return;
+        this.log(`${this.plural}: list failed (${e instanceof Error ? e.message : String(e)}); retrying in ${delayMs} ms`);
+        await new Promise((r) => setTimeout(r, delayMs));
+        delayMs = Math.min(delayMs * 2, 5000);
+      }
+    }
+  }
+
+  /** Resolves when the watch ends, with why (empty for a normal server-side close). */
+  private watchFrom(resourceVersion: string): Promise<string> {
+    return new Promise((resolve) => {
+      const path = `/apis/${GROUP}/${VERSION}/${this.plural}`;
+      new Watch(this.kc)
+        .watch(
+          path,
+          { resourceVersion, allowWatchBookmarks: true },
+          (phase, obj: T & { code?: number; message?: string }) => {
+            if (phase === 'ADDED' || phase === 'MODIFIED') this.objects.set(keyOf(obj), obj);
+            else if (phase === 'DELETED') this.objects.delete(keyOf(obj));
+            else if (phase === 'ERROR') {
+              this.abort?.abort();
+              resolve(`error ${obj.code ?? ''} ${obj.message ?? ''}`.trim());
+              return;
+            } else return; // BOOKMARK
+            this.onChange();
+          },
+          (err: unknown) => resolve(err ? (err instanceof Error ? err.message : String(err)) : ''),
+        )
+        .then((abort) => (this.abort = abort), (err: unknown) => resolve(err instanceof Error ? err.message : String(err)));
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.abort?.abort();
+  }
+}
+
+function keyOf(o: { metadata: { namespace?: string; name: string } }): string {
+  return `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+}
+
+export class ConfigWatch {
+  private readonly vs: ResourceWatch<VirtualService>;
+  private readonly dr: ResourceWatch<DestinationRule>;
+  private readonly se: ResourceWatch<ServiceEntry>;
+
+  constructor(kc: KubeConfig, onChange: (config: MeshConfig) => void, log: Log) {
+    const changed = () => onChange(this.snapshot());
+    this.vs = new ResourceWatch(kc, 'virtualservices', changed, log);
+    this.dr = new ResourceWatch(kc, 'destinationrules', changed, log);
+    this.se = new ResourceWatch(kc, 'serviceentries', changed, log);
+  }
+
+  /** True once every kind has been listed at least once. */
+  get synced(): boolean {
+    return this.vs.synced && this.dr.synced && this.se.synced;
+  }
+
+  snapshot(): MeshConfig {
+    return { virtualServices: [...this.vs.objects.values()], destinationRules: [...this.dr.objects.values()], serviceEntries: [...this.se.objects.values()] };
+  }
+
+  start(): void {
+    for (const w of [this.vs, this.dr, this.se]) void w.run();
+  }
+
+  stop(): void {
+    for (const w of [this.vs, this.dr, this.se]) w.stop();
+  }
+}
