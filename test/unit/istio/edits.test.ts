@@ -1,0 +1,151 @@
+// The VirtualService and DestinationRule edits on richer objects than the seed: match conditions,
+// route options, other routes, metadata, other subsets.
+import { describe, expect, it } from 'vitest';
+import type { DestinationRule, HttpRoute, VirtualService } from '../../../src/istio/types.ts';
+import { planRelease } from '../../../src/plan/plan.ts';
+import { canarySpec, stage } from '../plan/helpers.ts';
+
+const v1 = { host: 'catalog.istioinaction.svc.cluster.local', subset: 'version-v1', port: { number: 3000 } };
+const v2 = { ...v1, subset: 'version-v2' };
+
+const owned: HttpRoute = {
+  name: 'primary',
+  match: [{ uri: { prefix: '/items' }, headers: { 'x-tenant': { exact: 'a' } } }, { uri: { exact: '/health' }, ignoreUriCase: true }],
+  route: [{ destination: { host: 'catalog.istioinaction.svc.cluster.local', port: { number: 3000 } }, headers: { request: { set: { 'x-route': 'primary' } } } }],
+  timeout: '3s',
+  retries: { attempts: 3, perTryTimeout: '1s', retryOn: '5xx' },
+  corsPolicy: { allowOrigins: [{ exact: 'https://shop.example' }] },
+  fault: { delay: { percentage: { value: 1 }, fixedDelay: '1s' } },
+  rewrite: { uri: '/v1/items' },
+  headers: { response: { add: { 'x-served-by': 'catalog' } } },
+};
+const before: HttpRoute = { name: 'admin', match: [{ uri: { prefix: '/admin' } }], route: [{ destination: { host: 'admin' } }] };
+const after: HttpRoute = { name: 'fallback', directResponse: { status: 404 } };
+
+function liveVs(): VirtualService {
+  return {
+    apiVersion: 'networking.istio.io/v1beta1',
+    kind: 'VirtualService',
+    metadata: { name: 'catalog', namespace: 'istioinaction', resourceVersion: '4711', labels: { team: 'shop' }, annotations: { note: 'hand-made' } },
+    spec: { hosts: ['catalog', 'catalog.example.com'], gateways: ['mesh', 'istio-system/public'], http: [before, owned, after], tcp: [{ route: [{ destination: { host: 'db' } }] }], exportTo: ['.'] },
+  };
+}
+
+const spec = canarySpec({ route: 'primary' });
+
+describe('header rule', () => {
+  const plan = planRelease(spec, liveVs());
+  const http = plan.stages[0]!.virtualService.spec.http!;
+
+  it('is inserted directly before the owned route, other routes untouched and in order', () => {
+    expect(http.map((r) => r.name)).toEqual(['admin', 'catalog-dark-launch', 'primary', 'fallback']);
+    expect(http[0]).toEqual(before);
+    expect(http[3]).toEqual(after);
+  });
+
+  it('ANDs the cohort header into each of the owned route\'s match blocks', () => {
+    expect(http[1]!.match).toEqual([
+      { uri: { prefix: '/items' }, headers: { 'x-tenant': { exact: 'a' }, 'x-istio-cohort': { exact: 'internal' } } },
+      { uri: { exact: '/health' }, ignoreUriCase: true, headers: { 'x-istio-cohort': { exact: 'internal' } } },
+    ]);
+  });
+
+  it('carries the owned route\'s options and sends to the canary subset with the same port and header edits', () => {
+    const { name: _n, match: _m, route: _r, ...options } = owned;
+    const { name: _n2, match: _m2, route, ...ruleOptions } = http[1]!;
+    expect(ruleOptions).toEqual(options);
+    expect(route).toEqual([{ destination: v2, headers: { request: { set: { 'x-route': 'primary' } } } }]);
+  });
+
+  it('pins the owned route to stable and keeps its options', () => {
+    expect(http[2]).toEqual({ ...owned, route: [{ destination: v1, headers: { request: { set: { 'x-route': 'primary' } } } }] });
+  });
+
+  it('stays through later stages by default and goes at promotion and rollback', () => {
+    expect(plan.stages.map((s) => s.traffic.headerRule)).toEqual([true, true, true, true, true]);
+    expect(plan.promoted.virtualService.spec.http!.map((r) => r.name)).toEqual(['admin', 'primary', 'fallback']);
+    expect(plan.rollback.virtualService.spec.http!.map((r) => r.name)).toEqual(['admin', 'primary', 'fallback']);
+  });
+
+  it('with keep: false is gone when its stage ends', () => {
+    const p = planRelease(canarySpec({ route: 'primary', stages: [stage.darkLaunch(undefined, false), stage.weight(10)] }), liveVs());
+    expect(p.stages.map((s) => s.virtualService.spec.http!.some((r) => r.name === 'catalog-dark-launch'))).toEqual([true, false]);
+    expect(p.stages[1]!.summary).toBe('10% of catalog traffic to version-v2, 90% to version-v1');
+  });
+
+  it('with a "present" header match and an owned route without match: one match block with just the header', () => {
+    const live = liveVs();
+    live.spec.http = [{ route: [{ destination: { host: 'catalog' } }] }];
+    const p = planRelease(canarySpec({ stages: [stage.darkLaunch({ 'x-canary': {} })] }), live);
+    expect(p.stages[0]!.virtualService.spec.http![0]!.match).toEqual([{ headers: { 'x-canary': {} } }]);
+    expect(p.stages[0]!.summary).toBe('requests with header x-canary present go to version-v2; all other catalog traffic stays on version-v1');
+  });
+});
+
+describe('owned route edits', () => {
+  const plan = planRelease(spec, liveVs());
+  const ownedAt = (i: number) => plan.stages[i]!.virtualService.spec.http!.find((r) => r.name === 'primary')!;
+
+  it('mirror keeps the destination port and sets an explicit percentage', () => {
+    expect(ownedAt(1).mirror).toEqual(v2);
+    expect(ownedAt(1).mirrorPercentage).toEqual({ value: 100 });
+    expect(ownedAt(2).mirror).toBeUndefined();
+    expect(ownedAt(2).mirrorPercentage).toBeUndefined();
+  });
+
+  it('weights keep the destination\'s other fields', () => {
+    const headers = { request: { set: { 'x-route': 'primary' } } };
+    expect(ownedAt(2).route).toEqual([{ destination: v1, headers, weight: 90 }, { destination: v2, headers, weight: 10 }]);
+  });
+
+  it('promotion is a single canary destination', () => {
+    const promoted = plan.promoted.virtualService.spec.http!.find((r) => r.name === 'primary')!;
+    expect(promoted.route).toEqual([{ destination: v2, headers: { request: { set: { 'x-route': 'primary' } } } }]);
+    expect(promoted.timeout).toBe('3s');
+  });
+
+  it('keeps metadata as live (resourceVersion for a guarded write) and everything outside http; writes v1', () => {
+    for (const s of [...plan.stages, plan.promoted, plan.rollback]) {
+      const { http: _h, ...rest } = s.virtualService.spec;
+      const { http: _h2, ...liveRest } = liveVs().spec;
+      expect(rest).toEqual(liveRest);
+      expect(s.virtualService.metadata).toEqual(liveVs().metadata);
+      expect(s.virtualService.apiVersion).toBe('networking.istio.io/v1');
+    }
+  });
+
+  it('does not modify its inputs', () => {
+    const live = liveVs();
+    planRelease(spec, live);
+    expect(live).toEqual(liveVs());
+  });
+});
+
+describe('DestinationRule edits', () => {
+  const dr: DestinationRule = {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'DestinationRule',
+    metadata: { name: 'catalog', namespace: 'istioinaction', resourceVersion: '12', annotations: { owner: 'shop' } },
+    spec: {
+      host: 'catalog.istioinaction.svc.cluster.local',
+      trafficPolicy: { connectionPool: { http: { http1MaxPendingRequests: 10 } } },
+      subsets: [{ name: 'version-v1', labels: { version: 'v1' }, trafficPolicy: { loadBalancer: { simple: 'ROUND_ROBIN' } } }, { name: 'legacy', labels: { version: 'v0' } }],
+    },
+  };
+  const plan = planRelease(spec, liveVs(), dr);
+  const out = plan.stages[0]!.destinationRule;
+
+  it('adds the missing canary subset and keeps other subsets, policies and metadata', () => {
+    expect(out.spec).toEqual({ ...dr.spec, subsets: [...dr.spec.subsets!, { name: 'version-v2', labels: { version: 'v2' } }] });
+    expect(out.metadata).toEqual(dr.metadata);
+  });
+
+  it('writes the DestinationRule first and waits before the VirtualService references it', () => {
+    expect(plan.stages[0]!.writes).toEqual([{ kind: 'DestinationRule', settleAfter: true }, { kind: 'VirtualService', settleAfter: false }]);
+    expect(plan.stages.slice(1).every((s) => s.writes.every((w) => w.kind === 'VirtualService'))).toBe(true);
+  });
+
+  it('is the same in every stage, promotion and rollback (subsets are never removed while referenced)', () => {
+    for (const s of [...plan.stages, plan.promoted, plan.rollback]) expect(s.destinationRule).toEqual(out);
+  });
+});

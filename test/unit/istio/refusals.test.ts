@@ -1,0 +1,191 @@
+// Every input the plan refuses, with the exact message a user sees (object, field path, expectation).
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../../src/errors.ts';
+import type { DestinationRule, HttpRoute, VirtualService } from '../../../src/istio/types.ts';
+import { planRelease } from '../../../src/plan/plan.ts';
+import type { CanarySpec } from '../../../src/spec/types.ts';
+import { canarySpec, seedDestinationRule, stage } from '../plan/helpers.ts';
+
+function vs(http: HttpRoute[]): VirtualService {
+  return { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'catalog', namespace: 'istioinaction' }, spec: { hosts: ['catalog'], http } };
+}
+const toCatalog = (subset?: string) => ({ route: [{ destination: { host: 'catalog', ...(subset ? { subset } : {}) } }] });
+
+function refusal(spec: CanarySpec, live: VirtualService, dr?: DestinationRule): string {
+  try {
+    planRelease(spec, live, dr);
+  } catch (e) {
+    expect(e).toBeInstanceOf(InputError);
+    return (e as Error).message;
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('owned route', () => {
+  it('no route of the spec\'s name', () => {
+    expect(refusal(canarySpec({ route: 'primary' }), vs([{ name: 'other', ...toCatalog() }]))).toBe(
+      "VirtualService istioinaction/catalog: spec.http: no http route named 'primary' (routes named: 'other'); expected the name given as the spec's route",
+    );
+  });
+
+  it('several routes without match and no route given', () => {
+    expect(refusal(canarySpec(), vs([toCatalog(), { match: [{ uri: { prefix: '/a' } }], ...toCatalog() }, toCatalog()]))).toBe(
+      'VirtualService istioinaction/catalog: spec.http: 2 http routes without `match` (spec.http[0], spec.http[2]); name the one to manage with `route:` in the spec',
+    );
+  });
+
+  it('no route without match and no route given', () => {
+    expect(refusal(canarySpec(), vs([{ match: [{ uri: { prefix: '/a' } }], ...toCatalog() }]))).toBe(
+      'VirtualService istioinaction/catalog: spec.http: no http route without `match` to manage; name the route with `route:` in the spec',
+    );
+  });
+
+  it.each([
+    ['delegate', { delegate: { name: 'catalog-delegate', namespace: 'istioinaction' } }],
+    ['redirect', { redirect: { uri: '/v2' } }],
+    ['directResponse', { directResponse: { status: 503 } }],
+  ])('owned route is a %s', (field, route) => {
+    expect(refusal(canarySpec({ route: 'primary' }), vs([{ name: 'primary', ...route }]))).toBe(
+      `VirtualService istioinaction/catalog: spec.http[0].${field}: the owned route uses \`${field}\`; istio-canary manages a route that sends traffic with \`route:\` destinations`,
+    );
+  });
+
+  it('spec host not among the route\'s destinations', () => {
+    expect(refusal(canarySpec(), vs([{ route: [{ destination: { host: 'reviews' } }] }]))).toBe(
+      "VirtualService istioinaction/catalog: spec.http[0].route: no destination has host 'catalog' (found: 'reviews'); expected the spec's host among the owned route's destinations",
+    );
+  });
+
+  it('owned route also sends traffic to another host', () => {
+    const route = { route: [{ destination: { host: 'catalog' }, weight: 80 }, { destination: { host: 'reviews' }, weight: 20 }] };
+    expect(refusal(canarySpec(), vs([route]))).toBe(
+      "VirtualService istioinaction/catalog: spec.http[0].route[1].destination.host: the owned route also sends traffic to 'reviews'; expected only destinations of host 'catalog'",
+    );
+  });
+
+  it('owned route uses a subset that is neither stable nor canary', () => {
+    expect(refusal(canarySpec(), vs([toCatalog('version-v0')]))).toBe(
+      "VirtualService istioinaction/catalog: spec.http[0].route[0].destination.subset: subset 'version-v0' is neither the stable subset 'version-v1' nor the canary subset 'version-v2'",
+    );
+  });
+
+  it('a foreign mirror when the plan mirrors', () => {
+    expect(refusal(canarySpec(), vs([{ ...toCatalog(), mirror: { host: 'audit' } }]))).toBe(
+      "VirtualService istioinaction/catalog: spec.http[0].mirror: the owned route already mirrors to 'audit'; a mirror stage needs a route without a mirror",
+    );
+  });
+
+  it('`mirrors` when the plan mirrors', () => {
+    expect(refusal(canarySpec(), vs([{ ...toCatalog(), mirrors: [{ destination: { host: 'audit' } }] }]))).toBe(
+      'VirtualService istioinaction/catalog: spec.http[0].mirrors: the owned route already has `mirrors`; a mirror stage needs the route without mirrors (Istio allows `mirror` or `mirrors`, not both)',
+    );
+  });
+
+  it('the owned route already matches the cohort header differently', () => {
+    const route = { match: [{ headers: { 'x-istio-cohort': { exact: 'beta' } } }], ...toCatalog() };
+    expect(refusal(canarySpec({ route: 'r' }), vs([{ name: 'r', ...route }]))).toBe(
+      "VirtualService istioinaction/catalog: spec.http[0].match[0].headers.x-istio-cohort: the owned route already matches header 'x-istio-cohort' differently; expected a dark-launch header the route does not match on",
+    );
+  });
+});
+
+describe('DestinationRule', () => {
+  it('canary labels clash with another subset', () => {
+    const dr = seedDestinationRule();
+    dr.spec.subsets = [{ name: 'version-v1', labels: { version: 'v1' } }, { name: 'next', labels: { version: 'v2' } }];
+    expect(refusal(canarySpec(), vs([toCatalog()]), dr)).toBe(
+      "DestinationRule istioinaction/catalog: spec.subsets[1].labels: subset 'next' already selects labels {version: v2} of subset 'version-v2'; expected each version's labels in one subset only",
+    );
+  });
+
+  it('a subset of the canary\'s name exists with other labels', () => {
+    const dr = seedDestinationRule();
+    dr.spec.subsets![1]!.labels = { version: 'v2-beta' };
+    expect(refusal(canarySpec(), vs([toCatalog()]), dr)).toBe(
+      "DestinationRule istioinaction/catalog: spec.subsets[1].labels: subset 'version-v2' exists with labels {version: v2-beta}; the spec expects {version: v2}",
+    );
+  });
+
+  it('a DestinationRule of another host', () => {
+    const dr = seedDestinationRule();
+    dr.spec.host = 'reviews';
+    expect(refusal(canarySpec(), vs([toCatalog()]), dr)).toBe(
+      "DestinationRule istioinaction/catalog: spec.host: host 'reviews' is not the spec's host 'catalog'; expected the DestinationRule of the host the canary shifts",
+    );
+  });
+});
+
+describe('objects that are not the spec\'s', () => {
+  it('a VirtualService of another name', () => {
+    expect(refusal(canarySpec({ virtualService: 'catalog-vs-from-gw' }), vs([toCatalog()]))).toBe(
+      "VirtualService istioinaction/catalog: metadata.name: expected the VirtualService 'catalog-vs-from-gw' named in the spec",
+    );
+  });
+
+  it('a manifest of the wrong kind', () => {
+    const notVs = { ...vs([toCatalog()]), kind: 'DestinationRule' } as unknown as VirtualService;
+    expect(refusal(canarySpec(), notVs)).toBe('DestinationRule istioinaction/catalog: kind: expected kind VirtualService');
+  });
+
+  it('a VirtualService in another namespace', () => {
+    const live = vs([toCatalog()]);
+    live.metadata.namespace = 'default';
+    expect(refusal(canarySpec(), live)).toBe("VirtualService default/catalog: metadata.namespace: expected namespace 'istioinaction' from the spec");
+  });
+});
+
+describe('invalid live objects (CRD schema and webhook rules)', () => {
+  it('a destination without host', () => {
+    expect(refusal(canarySpec(), vs([toCatalog(), { match: [{}], route: [{ destination: {} as never }] }]))).toBe(
+      'VirtualService istioinaction/catalog: spec.http[1].route[0].destination.host: is required',
+    );
+  });
+
+  it('a weight that is not an integer', () => {
+    const live = vs([{ route: [{ destination: { host: 'catalog' }, weight: 'ten' as unknown as number }] }]);
+    expect(refusal(canarySpec(), live)).toBe('VirtualService istioinaction/catalog: spec.http[0].route[0].weight: must be integer');
+  });
+
+  it('a header match with two operators', () => {
+    const live = vs([{ match: [{ headers: { 'x-a': { exact: 'a', prefix: 'b' } } }], ...toCatalog() }, toCatalog()]);
+    expect(refusal(canarySpec(), live)).toBe(
+      'VirtualService istioinaction/catalog: spec.http[0].match[0].headers.x-a: expected exactly one of exact, prefix, regex (or {} for "present")',
+    );
+  });
+
+  it('total weight 0 across several destinations', () => {
+    const live = vs([{ route: [{ destination: { host: 'catalog', subset: 'version-v1' }, weight: 0 }, { destination: { host: 'catalog', subset: 'version-v2' }, weight: 0 }] }]);
+    expect(refusal(canarySpec(), live)).toBe(
+      'VirtualService istioinaction/catalog: spec.http[0].route: total destination weight = 0; with several destinations the weights must add up to more than 0',
+    );
+  });
+});
+
+describe('spec invariants', () => {
+  it('invalid subset name', () => {
+    const spec = canarySpec();
+    expect(refusal({ ...spec, canary: { ...spec.canary, subset: 'Version_2' } }, vs([toCatalog()]))).toBe(
+      "canary.yaml spec.canary.subset: 'Version_2' is not a valid subset name; expected a DNS-1123 label (lowercase letters, digits, '-')",
+    );
+  });
+
+  it('stable and canary equal', () => {
+    const spec = canarySpec();
+    expect(refusal({ ...spec, canary: spec.stable }, vs([toCatalog()]))).toBe(
+      "canary.yaml spec.canary.subset: stable and canary are both 'version-v1'; expected two different subsets\n" +
+        'canary.yaml spec.canary.labels: stable and canary select the same pod labels; expected labels that tell the versions apart',
+    );
+  });
+
+  it('non-increasing weights', () => {
+    expect(refusal(canarySpec({ stages: [stage.weight(50), stage.weight(50)] }), vs([toCatalog()]))).toBe(
+      'canary.yaml spec.stages[1].weight: weight 50 does not increase on the previous weight 50; expected increasing weights',
+    );
+  });
+
+  it('weight outside 0..100', () => {
+    expect(refusal(canarySpec({ stages: [stage.weight(120)] }), vs([toCatalog()]))).toBe(
+      'canary.yaml spec.stages[0].weight: weight 120 is outside 0..100; expected an integer percentage',
+    );
+  });
+});

@@ -1,0 +1,75 @@
+// istiod's webhook rules and the CRD shape, on objects built to break one rule each.
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../../src/errors.ts';
+import type { DestinationRule, HttpRoute, VirtualService } from '../../../src/istio/types.ts';
+import { assertValidInput, assertValidProduced, istioProblems } from '../../../src/istio/validate.ts';
+
+const ok: HttpRoute = { route: [{ destination: { host: 'catalog', subset: 'v1' } }] };
+const vs = (...http: HttpRoute[]): VirtualService => ({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'catalog', namespace: 'ns' }, spec: { hosts: ['catalog'], http } });
+const rules = (v: VirtualService | DestinationRule) => istioProblems(v).map((p) => `${p.rule} ${p.path}`);
+
+describe('VirtualService rules', () => {
+  it('accepts a plain route', () => expect(istioProblems(vs(ok))).toEqual([]));
+
+  it('a rule needs exactly one action', () => {
+    expect(rules(vs({ name: 'x' }))).toEqual(['action-required spec.http[0]']);
+    expect(rules(vs({ ...ok, redirect: { uri: '/' } }))).toEqual(['conflicting-actions spec.http[0].route']);
+    expect(rules(vs({ directResponse: { status: 200 }, rewrite: { uri: '/' } }))).toEqual(['conflicting-actions spec.http[0].rewrite']);
+    expect(rules(vs({ ...ok, delegate: { name: 'd' } }))).toEqual(['conflicting-actions spec.http[0].route']);
+  });
+
+  it('weights: non-negative, total above 0 with several destinations', () => {
+    const two = (a: number, b: number): HttpRoute => ({ route: [{ destination: { host: 'c', subset: 'a' }, weight: a }, { destination: { host: 'c', subset: 'b' }, weight: b }] });
+    expect(rules(vs(two(-1, 101)))).toEqual(['weight-range spec.http[0].route[0].weight']);
+    expect(rules(vs(two(0, 0)))).toEqual(['weight-total spec.http[0].route']);
+    expect(rules(vs(two(30, 30)))).toEqual([]); // Istio >= 1.15 normalises
+  });
+
+  it('mirror: exclusive with mirrors, percentage within 0..100, host required', () => {
+    expect(rules(vs({ ...ok, mirror: { host: 'c' }, mirrors: [{ destination: { host: 'd' } }] }))).toEqual(['mirror-exclusive spec.http[0].mirrors']);
+    expect(rules(vs({ ...ok, mirror: { host: 'c' }, mirrorPercentage: { value: 150 } }))).toEqual(['mirror-percentage spec.http[0].mirrorPercentage.value']);
+    expect(rules(vs({ ...ok, mirror: {} as never }))).toEqual(['crd-schema spec.http[0].mirror.host']);
+  });
+
+  it('header matches: token names, non-empty prefix, valid bounded regex, one operator', () => {
+    const m = (headers: Record<string, unknown>): HttpRoute => ({ ...ok, match: [{ headers }] });
+    expect(rules(vs(m({ 'bad header': { exact: 'a' } })))).toEqual(['header-name spec.http[0].match[0].headers.bad header']);
+    expect(rules(vs(m({ h: { prefix: '' } })))).toEqual(['header-match spec.http[0].match[0].headers.h.prefix']);
+    expect(rules(vs(m({ h: { regex: '(' } })))).toEqual(['header-regex spec.http[0].match[0].headers.h.regex']);
+    expect(rules(vs(m({ h: { regex: 'a'.repeat(1025) } })))).toEqual(['header-regex spec.http[0].match[0].headers.h.regex']);
+    expect(rules(vs(m({ h: { exact: 'a', regex: 'b' } })))).toEqual(['crd-schema spec.http[0].match[0].headers.h']);
+    expect(rules(vs(m({ h: {} })))).toEqual([]);
+  });
+
+  it('subset names are DNS-1123 labels', () => {
+    expect(rules(vs({ route: [{ destination: { host: 'c', subset: 'V_1' } }] }))).toEqual(['subset-name spec.http[0].route[0].destination.subset']);
+  });
+});
+
+describe('DestinationRule rules', () => {
+  const dr = (subsets: DestinationRule['spec']['subsets']): DestinationRule => ({ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'c' }, spec: { host: 'c', subsets } });
+  it('subset names are unique DNS-1123 labels', () => {
+    expect(rules(dr([{ name: 'a' }, { name: 'a' }, { name: 'B' }]))).toEqual(['subset-unique spec.subsets[1].name', 'subset-name spec.subsets[2].name']);
+  });
+  it('labels are strings', () => {
+    expect(rules(dr([{ name: 'a', labels: { version: 2 as never } }]))).toEqual(['crd-schema spec.subsets[0].labels.version']);
+  });
+});
+
+describe('who is to blame', () => {
+  const bad = vs({ ...ok, mirrorPercentage: { value: -1 }, mirror: { host: 'c' } });
+  it('a bad input is an InputError naming object and field', () => {
+    expect(() => assertValidInput(bad)).toThrow(InputError);
+    expect(() => assertValidInput(bad)).toThrow('VirtualService ns/catalog: spec.http[0].mirrorPercentage.value: mirror percentage -1 is outside 0..100');
+  });
+  it('a bad produced object is a bug: a plain Error naming the rule', () => {
+    let caught: unknown;
+    try {
+      assertValidProduced(bad);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).not.toBeInstanceOf(InputError);
+    expect((caught as Error).message).toBe('istio-canary produced an invalid VirtualService ns/catalog: rule mirror-percentage at spec.http[0].mirrorPercentage.value: mirror percentage -1 is outside 0..100');
+  });
+});
