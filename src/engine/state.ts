@@ -22,6 +22,8 @@ export interface StageRecord {
   mirrorPercentage: number;
   headerRule: boolean;
   evaluations: Evaluation[];
+  /** Evaluations dropped from `evaluations` to keep the annotation small (the first failure and the latest are kept). */
+  omittedEvaluations?: number;
 }
 
 export interface Holder {

@@ -1,0 +1,57 @@
+// What a command needs (ports, options) and what it returns, plus the per-command session that
+// remembers whether this run already holds the rollout.
+import type { Plan } from '../plan/types.ts';
+import type { CanarySpec } from '../spec/types.ts';
+import type { Clock, Logger, MetricsPort, ReportPort, RoutingPort } from './ports.ts';
+import type { RolloutState, RolloutStatus } from './state.ts';
+
+export type EngineCommand = 'run' | 'start' | 'advance' | 'promote' | 'abort' | 'status';
+
+export interface EngineOptions {
+  /** A holder that has not renewed for this long may be taken over by another run. */
+  holderTimeoutMs: number;
+  /** A new release may roll back one of another version/spec that is still under way. */
+  supersede: boolean;
+  /** Write even when a GitOps controller manages the VirtualService. */
+  forceConflicts: boolean;
+}
+
+export interface EngineContext {
+  spec: CanarySpec;
+  routing: RoutingPort;
+  metrics: MetricsPort;
+  clock: Clock;
+  log: Logger;
+  report?: ReportPort;
+  holder: { id: string; runUrl?: string };
+  /** Aborted on SIGINT/SIGTERM: the engine stops and rolls back (the rollback itself is not cancelled). */
+  signal?: AbortSignal;
+  options: EngineOptions;
+}
+
+export interface EngineResult {
+  status: RolloutStatus;
+  /** PlannedStage.id of the current stage, or `promoted` / `rollback`. */
+  stage: string;
+  canaryWeight: number;
+  state: RolloutState;
+  /** The markdown report of this state. */
+  report: string;
+  /** Why the release was rolled back, when it was. */
+  failure?: string;
+}
+
+/** Mutable facts of one command's execution. */
+export interface Session {
+  ctx: EngineContext;
+  specHash: string;
+  /** This command has written under its holder and not released it yet. */
+  holding: boolean;
+  /** The GitOps/manager check ran (it runs once, before the first forward write). */
+  ownershipChecked: boolean;
+  /** Clock time of the last successful write (holder renewal). */
+  lastWriteAt: number;
+  /** Latest state and plan this command read or wrote. */
+  state?: RolloutState;
+  plan?: Plan;
+}

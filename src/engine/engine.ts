@@ -1,0 +1,235 @@
+// The release state machine: one entry per command. Rules:
+// - run: drive from the recorded state (or the first stage) until promoted, paused or rolled back.
+// - start: apply the first stage and return at once.
+// - advance: a paused stage moves on. An in-progress stage is judged over the time it has baked; a
+//   failure rolls back at once, but it moves on only once its bake is over and its final judgement
+//   passes — before that advance changes nothing and says how long is left (so a scheduled advance
+//   is safe). A passed stage marked `pause` becomes paused first.
+// - promote: straight to the promoted plan. abort: roll back. status: read only.
+// - Any error after the command started changing a rollout, and the signal, roll it back.
+// - The holder is taken by a command's first write, renewed by every write (and at a third of the
+//   holder timeout while baking) and released by its last one: it marks a command in flight.
+import { describeError, InputError, OwnershipError, ReleaseFailedError } from '../errors.ts';
+import { planRelease } from '../plan/plan.ts';
+import { specHash } from '../spec/hash.ts';
+import { bakeStage } from './bake.ts';
+import type { EngineCommand, EngineContext, EngineResult, Session } from './context.ts';
+import { judgeStage, windowOf } from './judge-stage.ts';
+import { readLive, vsName } from './live.ts';
+import { resultOf } from './report.ts';
+import { olderRelease, rollBackNow } from './rollback.ts';
+import type { RolloutState } from './state.ts';
+import { enter, pauseHere, promoteNow, touch } from './steps.ts';
+import { isActive } from './transitions.ts';
+
+export type { EngineCommand, EngineContext, EngineResult } from './context.ts';
+
+export async function executeCommand(ctx: EngineContext, command: EngineCommand): Promise<EngineResult> {
+  const session: Session = { ctx, specHash: specHash(ctx.spec), holding: false, ownershipChecked: false, lastWriteAt: ctx.clock.now() };
+  if (command === 'abort') return abort(session);
+  const live = await readLive(ctx.routing, ctx.spec);
+  session.state = live.state;
+  session.plan = planRelease(ctx.spec, live.vs, live.dr);
+  if (command === 'status') return status(session, live.state);
+  // From here on an error rolls back whatever this command has started or resumed.
+  const engaged = { value: false };
+  try {
+    switch (command) {
+      case 'run':
+        return await run(session, live.state, engaged);
+      case 'start':
+        return await start(session, live.state, engaged);
+      case 'advance':
+        return await advance(session, live.state, engaged);
+      case 'promote':
+        return await promote(session, live.state, engaged);
+    }
+  } catch (e) {
+    return await failed(session, e, engaged.value);
+  }
+}
+
+/** Rolls back after an error or a cancellation, if this command had anything under way. */
+async function failed(session: Session, error: unknown, engaged: boolean): Promise<EngineResult> {
+  const { ctx } = session;
+  const cancelled = ctx.signal?.aborted === true;
+  const reason = cancelled ? `cancelled: ${describeError(ctx.signal?.reason)}` : describeError(error);
+  if (error instanceof OwnershipError || !(engaged || session.holding)) {
+    if (cancelled && !(error instanceof OwnershipError)) throw new ReleaseFailedError(`${ctx.spec.name}: ${reason} before anything was written`);
+    throw error;
+  }
+  const where = session.state && isActive(session.state) ? ` during stage ${session.plan?.stages[session.state.stageIndex]?.id ?? session.state.stageIndex}` : '';
+  await rollBackNow(session, `${reason}${where}`);
+  return resultOf(session, session.state!, `${ctx.spec.name} was rolled back: ${reason}${where}`);
+}
+
+function stageName(session: Session, state: RolloutState): string {
+  return session.plan?.stages[state.stageIndex]?.id ?? state.status;
+}
+
+/** A different version or spec is under way: refuse, or (supersede) roll it back first. */
+async function clearOtherRelease(session: Session, prev: RolloutState, engaged: { value: boolean }): Promise<void> {
+  const { ctx } = session;
+  const what = prev.canarySubset !== ctx.spec.canary.subset ? `canary ${prev.canarySubset}` : `another version of this spec (hash ${prev.specHash})`;
+  const message = `${ctx.spec.name}: a rollout of ${what} is ${prev.status} at stage ${stageName(session, prev)} on ${vsName(ctx.spec)}`;
+  if (!ctx.options.supersede) {
+    throw new OwnershipError(`${message}. Run \`abort\` first, or set supersede: true to roll it back and start ${ctx.spec.canary.subset}.`);
+  }
+  ctx.log.warning(`${message}; superseding it: rolling it back first`);
+  engaged.value = true;
+  await rollBackNow(session, `superseded by ${ctx.spec.canary.subset} (spec ${session.specHash})`, { keepHolder: true, older: olderRelease(session, prev) });
+}
+
+function sameRelease(session: Session, state: RolloutState | undefined): boolean {
+  return state !== undefined && state.specHash === session.specHash && state.canarySubset === session.ctx.spec.canary.subset;
+}
+
+async function run(session: Session, prev: RolloutState | undefined, engaged: { value: boolean }): Promise<EngineResult> {
+  const { ctx } = session;
+  if (isActive(prev) && sameRelease(session, prev)) {
+    if (prev.status === 'paused') {
+      ctx.log.info(`${ctx.spec.name}: paused at stage ${stageName(session, prev)}; run advance or promote to go on`);
+      return resultOf(session, prev);
+    }
+    ctx.log.info(`${ctx.spec.name}: resuming at stage ${stageName(session, prev)}`);
+    engaged.value = true;
+    await touch(session, prev.stageIndex, false);
+    return drive(session);
+  }
+  if (sameRelease(session, prev) && prev?.status === 'promoted') {
+    ctx.log.info(`${ctx.spec.name}: already promoted; nothing to do`);
+    return resultOf(session, prev);
+  }
+  if (isActive(prev)) await clearOtherRelease(session, prev, engaged);
+  engaged.value = true;
+  await enter(session, 0, false);
+  return drive(session);
+}
+
+/** Bakes, judges and moves on from the current stage until promoted, paused or rolled back. */
+async function drive(session: Session): Promise<EngineResult> {
+  for (;;) {
+    const index = session.state!.stageIndex;
+    const judged = await bakeStage(session, index);
+    if (judged.decision === 'fail') return rolledBack(session, judged.reason);
+    if ((await moveOn(session, index, false)) !== 'entered') return resultOf(session, session.state!);
+  }
+}
+
+/** After stage `index` passed: pause if it says so, else the next stage, else promote. */
+async function moveOn(session: Session, index: number, releaseAfterEnter: boolean): Promise<'paused' | 'promoted' | 'entered'> {
+  const plan = session.plan!;
+  if (plan.stages[index]?.spec?.pause && session.state?.status !== 'paused') {
+    await pauseHere(session, index);
+    return 'paused';
+  }
+  if (index + 1 >= plan.stages.length) {
+    await promoteNow(session);
+    return 'promoted';
+  }
+  await enter(session, index + 1, releaseAfterEnter);
+  return 'entered';
+}
+
+async function rolledBack(session: Session, reason: string): Promise<EngineResult> {
+  await rollBackNow(session, reason);
+  return resultOf(session, session.state!, `${session.ctx.spec.name} was rolled back: ${reason}`);
+}
+
+async function start(session: Session, prev: RolloutState | undefined, engaged: { value: boolean }): Promise<EngineResult> {
+  const { ctx } = session;
+  if (isActive(prev) && sameRelease(session, prev)) {
+    ctx.log.info(`${ctx.spec.name}: already under way (${prev.status} at stage ${stageName(session, prev)}); nothing to start`);
+    return resultOf(session, prev);
+  }
+  if (isActive(prev)) await clearOtherRelease(session, prev, engaged);
+  engaged.value = true;
+  await enter(session, 0, true);
+  return resultOf(session, session.state!);
+}
+
+function requireOwnRollout(session: Session, prev: RolloutState | undefined, command: string): RolloutState {
+  const { spec } = session.ctx;
+  if (!isActive(prev)) {
+    throw new InputError({
+      file: spec.source.file,
+      path: 'command',
+      message: `${command}: no rollout of ${spec.name} is under way on ${vsName(spec)} (${prev ? `it is ${prev.status}` : 'no state recorded'}); use start or run`,
+    });
+  }
+  if (!sameRelease(session, prev)) {
+    throw new OwnershipError(
+      `${spec.name}: the rollout under way is of canary ${prev.canarySubset} (spec hash ${prev.specHash}), not of this spec; ` +
+        'run `abort` first, or start this one with supersede: true',
+    );
+  }
+  return prev;
+}
+
+async function advance(session: Session, prevState: RolloutState | undefined, engaged: { value: boolean }): Promise<EngineResult> {
+  const { ctx } = session;
+  const prev = requireOwnRollout(session, prevState, 'advance');
+  const index = prev.stageIndex;
+  engaged.value = true;
+  if (prev.status === 'in-progress') {
+    const stage = session.plan!.stages[index]!;
+    const bake = stage.spec!.bake;
+    const started = Date.parse(prev.stageStartedAt);
+    const baked = ctx.clock.now() - started;
+    const done = baked >= bake;
+    const analysis = ctx.spec.analysis && ctx.spec.analysis.checks.length > 0 ? ctx.spec.analysis : undefined;
+    let holding = false;
+    if (analysis) {
+      const holdExpired = ctx.clock.now() >= started + bake + (analysis.maxHold ?? bake);
+      const judged = await judgeStage(session, index, windowOf(baked), { final: done, holdExpired });
+      if (judged.decision === 'fail') return rolledBack(session, judged.reason);
+      holding = judged.decision === 'hold';
+    }
+    if (!done || holding) {
+      const left = holding ? 'its checks are holding for more data' : `it has baked ${Math.round(baked / 1000)}s of ${Math.round(bake / 1000)}s`;
+      ctx.log.info(`${ctx.spec.name}: stage ${stage.id} stays: ${left}; advance again later, or promote to skip the gates`);
+      if (session.holding) await touch(session, index, true);
+      return resultOf(session, session.state!);
+    }
+  }
+  await moveOn(session, index, true);
+  return resultOf(session, session.state!);
+}
+
+async function promote(session: Session, prev: RolloutState | undefined, engaged: { value: boolean }): Promise<EngineResult> {
+  const { ctx } = session;
+  if (sameRelease(session, prev) && prev?.status === 'promoted') {
+    ctx.log.info(`${ctx.spec.name}: already promoted; nothing to do`);
+    return resultOf(session, prev!);
+  }
+  if (isActive(prev) && !sameRelease(session, prev)) await clearOtherRelease(session, prev, engaged);
+  engaged.value = true;
+  await promoteNow(session);
+  return resultOf(session, session.state!);
+}
+
+async function abort(session: Session): Promise<EngineResult> {
+  const { ctx } = session;
+  const live = await readLive(ctx.routing, ctx.spec, true);
+  const older = live.state ? olderRelease(session, live.state) : undefined;
+  const holder = ctx.holder.id;
+  await rollBackNow(session, `aborted by ${holder}${ctx.holder.runUrl ? ` (${ctx.holder.runUrl})` : ''}`, { override: true, older });
+  return resultOf(session, session.state!);
+}
+
+/** Read only. Without a recorded rollout the owned route is all on stable: reported as rolled back with no history. */
+function status(session: Session, state: RolloutState | undefined): EngineResult {
+  const { spec, clock } = session.ctx;
+  const shown: RolloutState = state ?? {
+    schema: 1,
+    canary: spec.name,
+    specHash: session.specHash,
+    canarySubset: spec.canary.subset,
+    status: 'rolled-back',
+    stageIndex: -1,
+    stageStartedAt: new Date(clock.now()).toISOString(),
+    reason: `no rollout of ${spec.name} is recorded on ${vsName(spec)}`,
+    history: [],
+  };
+  return resultOf(session, shown);
+}

@@ -1,0 +1,61 @@
+// One evaluation of a stage's checks: query, log every verdict, decide with all evaluations of the
+// stage so far, and record it in the state (which also renews the holder).
+import { cohortOf, queryVarsFor } from '../analysis/cohort.ts';
+import { explainStageDecision, type StageMoment } from '../analysis/decide.ts';
+import { evaluateChecks } from '../analysis/evaluate.ts';
+import type { CheckVerdict, StageDecision } from '../analysis/types.ts';
+import type { AnalysisSpec } from '../spec/types.ts';
+import type { Session } from './context.ts';
+import { publish } from './report.ts';
+import { addEvaluation } from './transitions.ts';
+import { writeStage } from './write-stage.ts';
+
+export interface Judgement {
+  decision: StageDecision;
+  /** Why, when the decision is fail or hold. */
+  reason: string;
+}
+
+/** Query windows are whole seconds, at least one. */
+export function windowOf(ms: number): number {
+  return Math.max(1000, Math.floor(ms / 1000) * 1000);
+}
+
+/** Bonferroni: every planned look at a stage (interim and final) tests the same hypothesis. */
+function looksOf(analysis: AnalysisSpec, bake: number): number {
+  return Math.max(1, Math.ceil(bake / analysis.interval));
+}
+
+function formatValue(v: CheckVerdict): string {
+  return v.value === undefined ? 'no value' : String(Math.round(v.value * 1000) / 1000);
+}
+
+export async function judgeStage(session: Session, index: number, windowMs: number, moment: StageMoment): Promise<Judgement> {
+  const { ctx } = session;
+  const analysis = ctx.spec.analysis!;
+  const stage = session.plan!.stages[index]!;
+  const verdicts = await evaluateChecks(analysis, cohortOf(stage.spec!), queryVarsFor(ctx.spec, windowOf(windowMs)), ctx.metrics, {
+    looks: looksOf(analysis, stage.spec!.bake),
+  });
+  const kind = moment.final ? 'final' : 'interim';
+  for (const v of verdicts) {
+    const line = `${ctx.spec.name} ${stage.id} ${kind}: ${v.check} ${v.status}: value ${formatValue(v)}, threshold ${v.threshold} (${v.reason})`;
+    if (v.status === 'fail') ctx.log.warning(line);
+    else ctx.log.info(line);
+  }
+  const previous = (session.state?.history.at(-1)?.evaluations ?? []).map((e) => e.verdicts);
+  const explained = explainStageDecision(analysis, [...previous, verdicts], moment);
+  // A hold past its limit is a failure, whatever the decision function says.
+  const decision: StageDecision = explained.decision === 'hold' && moment.holdExpired ? 'fail' : explained.decision;
+  const reason = explained.reasons.join('; ') || (decision === 'fail' ? 'the hold expired' : '');
+  const evaluation = { at: new Date(ctx.clock.now()).toISOString(), decision, verdicts };
+  await writeStage(session, {
+    pick: (plan) => plan.stages[index]!,
+    change: (prev) => addEvaluation(prev!, evaluation),
+    release: false,
+    signal: ctx.signal,
+  });
+  if (decision !== 'continue') ctx.log.info(`${ctx.spec.name} ${stage.id}: ${decision}: ${reason}`);
+  await publish(session);
+  return { decision, reason: `stage ${stage.id}: ${reason}` };
+}

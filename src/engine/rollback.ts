@@ -1,0 +1,57 @@
+// The way back to stable: the plan's rollback stage (owned route stable 100 / canary 0, header rule
+// and mirror removed) with state "rolled-back" and the reason. Not cancelled by the signal that may
+// have caused it; bounded by the writer's retry limits instead. Rolling back twice equals once.
+import { ClusterError, OwnershipError, describeError } from '../errors.ts';
+import type { CanarySpec } from '../spec/types.ts';
+import type { Session } from './context.ts';
+import { vsName } from './live.ts';
+import { publish } from './report.ts';
+import { releaseOf } from './steps.ts';
+import { rollBack, type Release } from './transitions.ts';
+import { writeStage } from './write-stage.ts';
+
+export interface RollbackOptions {
+  /** Stop another run's rollout (abort) instead of refusing. */
+  override?: boolean;
+  /** Keep holding the rollout (supersede goes on to start the new release). */
+  keepHolder?: boolean;
+  /** The release being rolled back when it is not the spec's own (supersede, abort of an older version). */
+  older?: { spec: CanarySpec; release: Release };
+}
+
+export async function rollBackNow(session: Session, reason: string, options: RollbackOptions = {}): Promise<void> {
+  const { ctx } = session;
+  const spec = options.older?.spec ?? ctx.spec;
+  const release = options.older?.release ?? releaseOf(session);
+  ctx.log.error(`${spec.name}: rolling back to stable: ${reason}`);
+  try {
+    await writeStage(session, {
+      pick: (plan) => plan.rollback,
+      change: (prev, stage) => rollBack(prev, release, stage, ctx.clock.now(), reason),
+      release: !options.keepHolder,
+      rollback: true,
+      override: options.override,
+      spec,
+    });
+  } catch (e) {
+    if (e instanceof OwnershipError) throw e;
+    throw new ClusterError(
+      `${spec.name}: rolling back to stable failed: ${describeError(e)}. The state of the release is unknown: check the owned route of ` +
+        `${vsName(spec)} (canary weight, header rule, mirror) and DestinationRule ${spec.namespace}/${spec.destinationRule}, ` +
+        'then run `istio-canary abort` again once the cluster answers.',
+      { cause: e },
+    );
+  }
+  ctx.log.info(`${spec.name}: rolled back: all traffic of the owned route is on ${spec.stable.subset}`);
+  await publish(session);
+}
+
+/** The spec of an older release still recorded in the state, for rolling it back. */
+export function olderRelease(session: Session, state: { canarySubset: string; specHash: string }): RollbackOptions['older'] {
+  const { spec } = session.ctx;
+  if (state.canarySubset === spec.canary.subset && state.specHash === session.specHash) return undefined;
+  return {
+    spec: { ...spec, canary: { ...spec.canary, subset: state.canarySubset } },
+    release: { ...releaseOf(session), specHash: state.specHash, canarySubset: state.canarySubset },
+  };
+}

@@ -1,0 +1,176 @@
+// Puts one planned stage on the cluster together with the state that describes it. Always plans from
+// the objects just read, so a concurrent edit of another route survives; a lost race (409) re-reads,
+// re-plans and retries. The state annotation rides in the same VirtualService write as the routing.
+import { ClusterError, ConflictError, OwnershipError, describeError } from '../errors.ts';
+import { jsonEqual } from '../istio/clone.ts';
+import type { DestinationRule, VirtualService } from '../istio/types.ts';
+import { planRelease } from '../plan/plan.ts';
+import type { Plan, PlannedStage, PlannedWrite } from '../plan/types.ts';
+import type { CanarySpec } from '../spec/types.ts';
+import type { Session } from './context.ts';
+import { checkHolder, holderFor } from './holder.ts';
+import { readLive, vsName, type Live } from './live.ts';
+import { routeOwner } from './ownership.ts';
+import { encodeState } from './state-codec.ts';
+import { stateAnnotationKey, type RolloutState } from './state.ts';
+
+export const MAX_CONFLICT_RETRIES = 8;
+export const MAX_TRANSIENT_RETRIES = 4;
+const BACKOFF_MS = 1_000;
+
+export interface StageWrite {
+  /** Which stage of the freshly made plan to put on the cluster. */
+  pick: (plan: Plan) => PlannedStage;
+  /** The next state from the state just read. */
+  change: (prev: RolloutState | undefined, stage: PlannedStage, plan: Plan) => RolloutState;
+  /** This is the command's last write: drop the holder. */
+  release: boolean;
+  /** The way back to stable: no GitOps refusal, a damaged state is overwritten. */
+  rollback?: boolean;
+  /** Stop whoever drives the rollout (abort) instead of refusing. */
+  override?: boolean;
+  /** Plan with this spec instead of the context's (rolling back an older canary subset). */
+  spec?: CanarySpec;
+  /** Cancels waits (settle, backoff); undefined on the rollback path. */
+  signal?: AbortSignal;
+}
+
+export interface Written {
+  state: RolloutState;
+  stage: PlannedStage;
+  plan: Plan;
+}
+
+function isTransient(e: unknown): boolean {
+  return e instanceof ClusterError && !(e instanceof ConflictError) && (e.status === undefined || e.status === 429 || e.status >= 500);
+}
+
+/** Writes a stage, retrying conflicts (re-read, re-plan) and transient cluster errors (backoff). */
+export async function writeStage(session: Session, request: StageWrite): Promise<Written> {
+  const { ctx } = session;
+  const spec = request.spec ?? ctx.spec;
+  let conflicts = 0;
+  let transient = 0;
+  for (;;) {
+    try {
+      return await attempt(session, spec, request);
+    } catch (e) {
+      if (e instanceof ConflictError && conflicts < MAX_CONFLICT_RETRIES) {
+        conflicts += 1;
+        ctx.log.info(`${vsName(spec)} changed while writing (${describeError(e)}); re-reading and planning again`);
+        continue;
+      }
+      if (isTransient(e) && transient < MAX_TRANSIENT_RETRIES) {
+        transient += 1;
+        ctx.log.warning(`${vsName(spec)}: ${describeError(e)}; retrying in ${(BACKOFF_MS * 2 ** (transient - 1)) / 1000}s`);
+        await ctx.clock.sleep(BACKOFF_MS * 2 ** (transient - 1), request.signal);
+        continue;
+      }
+      if (e instanceof ConflictError) {
+        throw new ClusterError(`${vsName(spec)}: gave up after ${conflicts + 1} conflicting writes; something else keeps changing it`, { cause: e });
+      }
+      throw e;
+    }
+  }
+}
+
+async function attempt(session: Session, spec: CanarySpec, request: StageWrite): Promise<Written> {
+  const { ctx } = session;
+  const live = await readLive(ctx.routing, spec, request.rollback);
+  const warning = checkHolder({
+    live: live.state,
+    me: ctx.holder,
+    now: ctx.clock.now(),
+    timeoutMs: ctx.options.holderTimeoutMs,
+    holding: session.holding,
+    override: request.override ?? false,
+    canary: spec.name,
+  });
+  if (warning) ctx.log.warning(warning);
+  if (!request.rollback && !session.ownershipChecked) checkRouteOwner(session, live.vs);
+  const plan = planRelease(spec, live.vs, live.dr);
+  const stage = request.pick(plan);
+  const next = { ...request.change(live.state, stage, plan), holder: holderFor(ctx.holder, ctx.clock.now(), request.release) };
+  if (next.holder === undefined) delete next.holder;
+  await applyWrites(session, spec, live, stage, next, request.signal);
+  session.holding = !request.release;
+  session.lastWriteAt = ctx.clock.now();
+  session.state = next;
+  session.plan = plan;
+  return { state: next, stage, plan };
+}
+
+/** Refuses a VirtualService a GitOps controller reconciles; warns when taking over someone's routes. */
+function checkRouteOwner(session: Session, vs: VirtualService): void {
+  const { ctx } = session;
+  const owner = routeOwner(vs);
+  const name = vsName(ctx.spec);
+  if (owner.kind === 'gitops') {
+    const message = `${name} is managed by ${owner.controller} (${owner.evidence}), which would revert every stage on its next sync`;
+    if (!ctx.options.forceConflicts) {
+      throw new OwnershipError(`${message}. Release through git instead (commit mode), or set force-conflicts: true to write anyway.`);
+    }
+    ctx.log.warning(`${message}; writing anyway because force-conflicts is set`);
+  } else if (owner.kind === 'manager') {
+    ctx.log.warning(`${name}: taking over the routes last written by "${owner.manager}"`);
+  }
+  session.ownershipChecked = true;
+}
+
+/** The plan's writes in order, plus a VirtualService write if the plan has none (the state must be written). */
+function writesOf(stage: PlannedStage): PlannedWrite[] {
+  return stage.writes.some((w) => w.kind === 'VirtualService') ? stage.writes : [...stage.writes, { kind: 'VirtualService', settleAfter: false }];
+}
+
+function withState(vs: VirtualService, key: string, text: string): VirtualService {
+  return { ...vs, metadata: { ...vs.metadata, annotations: { ...vs.metadata.annotations, [key]: text } } };
+}
+
+async function applyWrites(session: Session, spec: CanarySpec, live: Live, stage: PlannedStage, next: RolloutState, signal?: AbortSignal): Promise<void> {
+  const { routing, clock } = session.ctx;
+  const key = stateAnnotationKey(spec.name);
+  const desiredVs = withState(stage.virtualService, key, encodeState(next));
+  const writes = writesOf(stage);
+  for (const [i, write] of writes.entries()) {
+    let wrote = false;
+    if (write.kind === 'DestinationRule') {
+      if (!live.dr || !jsonEqual(live.dr.spec, stage.destinationRule.spec)) {
+        verifyStored(spec, stage.destinationRule, await routing.write(stage.destinationRule));
+        wrote = true;
+      }
+    } else if (!jsonEqual(live.vs.spec, desiredVs.spec) || live.vs.metadata.annotations?.[key] !== desiredVs.metadata.annotations?.[key]) {
+      const stored = await routing.write(desiredVs);
+      const back = await routing.get('VirtualService', spec.namespace, spec.virtualService);
+      // If someone wrote after us, the write's answer is the record of what we stored.
+      verifyStored(spec, desiredVs, back?.metadata.resourceVersion === stored.metadata.resourceVersion ? back : stored, key);
+      wrote = true;
+    }
+    if (wrote && write.settleAfter && i < writes.length - 1) await clock.sleep(spec.settle, signal);
+  }
+}
+
+/** The API server must store what was written (a webhook or an old CRD schema could change it). */
+function verifyStored(spec: CanarySpec, desired: VirtualService | DestinationRule, stored: VirtualService | DestinationRule | undefined, key?: string): void {
+  const name = `${desired.kind} ${spec.namespace}/${desired.metadata.name}`;
+  if (!stored) throw new ClusterError(`${name} disappeared right after it was written; check who deletes it`);
+  const path = firstDifference(desired.spec, stored.spec, 'spec');
+  const annotationOk = key === undefined || stored.metadata.annotations?.[key] === desired.metadata.annotations?.[key];
+  if (path !== undefined || !annotationOk) {
+    throw new ClusterError(
+      `${name}: the API server stored something other than what was written (at ${path ?? `metadata.annotations["${key}"]`}); ` +
+        'a mutating webhook or an older Istio CRD schema may have changed it',
+    );
+  }
+}
+
+/** Path of the first difference between two JSON values, or undefined when equal. */
+function firstDifference(a: unknown, b: unknown, path: string): string | undefined {
+  if (jsonEqual(a, b)) return undefined;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return path;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) {
+    const child = firstDifference((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], Array.isArray(a) ? `${path}[${k}]` : `${path}.${k}`);
+    if (child !== undefined) return child;
+  }
+  return path;
+}
