@@ -1,5 +1,5 @@
 // Reading YAML text into documents that remember where every node came from.
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { isScalar, LineCounter, parseAllDocuments, type Document } from 'yaml';
 import type { InputProblem } from '../errors.ts';
 import { formatPath, locate, type PathSegment } from './locate.ts';
 import type { PathProblem } from './problem.ts';
@@ -18,6 +18,12 @@ export interface YamlSource {
   problems: InputProblem[];
 }
 
+/** A document with nothing in it (e.g. after a trailing `---`). */
+function isEmpty(document: Document): boolean {
+  const contents = document.contents;
+  return contents === null || (isScalar(contents) && contents.value === null && contents.srcToken === undefined);
+}
+
 /** Parses every document; syntax errors become problems with their line and column. Empty documents are skipped. */
 export function readYaml(text: string, file?: string): YamlSource {
   const lines = new LineCounter();
@@ -33,7 +39,7 @@ export function readYaml(text: string, file?: string): YamlSource {
   }
   const documents = parsed
     .map((document, i) => ({ document, index: i + 1 }))
-    .filter(({ document }) => document.contents !== null);
+    .filter(({ document }) => !isEmpty(document));
   return { file, lines, documents, problems };
 }
 

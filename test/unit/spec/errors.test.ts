@@ -1,0 +1,237 @@
+// One test per kind of bad input: the message names file, line:column, field path and what was expected.
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../../src/errors.ts';
+import { parseCanarySpecs } from '../../../src/spec/parse.ts';
+
+const BASE = [
+  'apiVersion: istio-canary/v1', //                                      1
+  'kind: Canary', //                                                     2
+  'metadata:', //                                                        3
+  '  name: catalog', //                                                  4
+  'spec:', //                                                            5
+  '  namespace: istioinaction', //                                       6
+  '  virtualService: catalog', //                                        7
+  '  host: catalog', //                                                  8
+  '  stable: {subset: version-v1, labels: {version: v1}}', //            9
+  '  canary: {subset: version-v2, labels: {version: v2}}', //           10
+  '  stages:', //                                                       11
+  '    - darkLaunch: {headers: {x-istio-cohort: {exact: internal}}}', // 12
+  '    - mirror: {percentage: 100}', //                                 13
+  '    - weight: 10', //                                                14
+  '    - weight: 50', //                                                15
+  '  bake: 5m', //                                                      16
+  '  analysis:', //                                                     17
+  '    interval: 1m', //                                                18
+  '    checks:', //                                                     19
+  '      - {name: success, type: success-rate, min: 99}', //            20
+];
+
+/** The base spec with lines replaced (1-based line → new text; null deletes the line). */
+function spec(edits: Record<number, string | null> = {}, extra: string[] = []): string {
+  const lines = BASE.flatMap((line, i) => (i + 1 in edits ? (edits[i + 1] === null ? [] : [edits[i + 1]!]) : [line]));
+  return [...lines, ...extra].join('\n') + '\n';
+}
+
+function errorOf(text: string): InputError {
+  try {
+    parseCanarySpecs(text, 'canary.yaml');
+  } catch (e) {
+    expect(e).toBeInstanceOf(InputError);
+    return e as InputError;
+  }
+  throw new Error('expected an InputError, the spec was accepted');
+}
+
+/** Asserts one problem reads exactly `canary.yaml:<at> <path>: <message…>`. */
+function expectProblem(text: string, at: string, path: string, message: string | RegExp): void {
+  const error = errorOf(text);
+  const lines = error.message.split('\n');
+  const prefix = `canary.yaml:${at} ${path}: `;
+  const line = lines.find((l) => l.startsWith(prefix));
+  expect(line, `no problem at "${prefix}" in:\n${error.message}`).toBeDefined();
+  const text_ = line!.slice(prefix.length);
+  if (typeof message === 'string') expect(text_).toContain(message);
+  else expect(text_).toMatch(message);
+}
+
+it('the base spec is valid (so each test below fails for its one edit)', () => {
+  expect(parseCanarySpecs(spec(), 'canary.yaml')).toHaveLength(1);
+});
+
+describe('schema problems', () => {
+  it('unknown key, with a did-you-mean hint', () => {
+    expectProblem(spec({ 7: '  virtualServce: catalog' }), '7:3', 'spec.virtualServce', 'unknown field `virtualServce`; did you mean `virtualService`?');
+  });
+
+  it('unknown key without a close match lists the known ones', () => {
+    expectProblem(spec({ 4: '  name: catalog\n  labels: {a: b}' }), '5:3', 'metadata.labels', 'unknown field `labels`; expected one of `name`');
+  });
+
+  it('missing required field', () => {
+    expectProblem(spec({ 8: null }), '6:3', 'spec.host', 'missing required field `host`');
+  });
+
+  it('wrong type', () => {
+    expectProblem(spec({ 14: '    - weight: ten' }), '14:15', 'spec.stages[2].weight', 'expected a whole number from 0 to 100, got "ten"');
+  });
+
+  it('weight out of range', () => {
+    expectProblem(spec({ 15: '    - weight: 150' }), '15:15', 'spec.stages[3].weight', 'expected a whole number from 0 to 100, got 150');
+  });
+
+  it('mirror percentage of 0', () => {
+    expectProblem(spec({ 13: '    - mirror: {percentage: 0}' }), '13:28', 'spec.stages[1].mirror.percentage', 'expected a number more than 0 and at most 100, got 0');
+  });
+
+  it('a stage with two kinds', () => {
+    expectProblem(spec({ 14: '    - {weight: 10, mirror: {}}' }), '14:7', 'spec.stages[2]', 'expected exactly one of `darkLaunch`, `mirror` or `weight`, got `mirror` and `weight`');
+  });
+
+  it('a stage with no kind', () => {
+    expectProblem(spec({ 14: '    - bake: 1m' }), '14:7', 'spec.stages[2]', 'expected exactly one of `darkLaunch`, `mirror` or `weight`');
+  });
+
+  it('empty stages', () => {
+    expectProblem(spec({ 11: '  stages: []', 12: null, 13: null, 14: null, 15: null }), '11:11', 'spec.stages', 'expected at least 1 item, got 0');
+  });
+
+  it('invalid subset name', () => {
+    expectProblem(spec({ 10: '  canary: {subset: Version_2, labels: {version: v2}}' }), '10:20', 'spec.canary.subset', 'expected a DNS-1123 label');
+  });
+
+  it('invalid metadata name', () => {
+    expectProblem(spec({ 4: '  name: Catalog' }), '4:9', 'metadata.name', 'expected a DNS-1123 label (lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters), got "Catalog"');
+  });
+
+  it('bad duration', () => {
+    expectProblem(spec({ 16: '  bake: 5 minutes' }), '16:9', 'spec.bake', 'expected a duration such as 500ms, 30s, 5m or 1h30m, got "5 minutes"');
+  });
+
+  it('header match with two kinds', () => {
+    expectProblem(spec({ 12: '    - darkLaunch: {headers: {x-cohort: {exact: a, prefix: b}}}' }), '12:40', 'spec.stages[0].darkLaunch.headers.x-cohort',
+      'a header match has exactly one of `exact`, `prefix` or `regex` (or is {} for "header present"), got `exact` and `prefix`');
+  });
+
+  it('header match with an empty prefix', () => {
+    expectProblem(spec({ 12: '    - darkLaunch: {headers: {x-cohort: {prefix: ""}}}' }), '12:49', 'spec.stages[0].darkLaunch.headers.x-cohort.prefix', 'expected a non-empty string');
+  });
+
+  it('header name in capitals', () => {
+    expectProblem(spec({ 12: '    - darkLaunch: {headers: {X-Cohort: {exact: a}}}' }), '12:30', 'spec.stages[0].darkLaunch.headers.X-Cohort', 'header names are lowercase: write `x-cohort`');
+  });
+
+  it('enum value with a typo', () => {
+    expectProblem(spec({ 20: '      - {name: success, type: succes-rate, min: 99}' }), '20:31', 'spec.analysis.checks[0].type',
+      'expected one of `success-rate`, `latency-p99` or `custom`, got "succes-rate"; did you mean `success-rate`?');
+  });
+});
+
+describe('semantic problems', () => {
+  it('non-increasing weights', () => {
+    expectProblem(spec({ 15: '    - weight: 10' }), '15:15', 'spec.stages[3].weight', 'weights must strictly increase: 10 follows 10');
+  });
+
+  it('stages out of order', () => {
+    expectProblem(spec({ 12: '    - mirror: {}', 13: '    - darkLaunch: {}' }), '13:19', 'spec.stages[1].darkLaunch', '`darkLaunch` must come before `mirror` and `weight` stages');
+  });
+
+  it('stable and canary equal', () => {
+    const text = spec({ 10: '  canary: {subset: version-v1, labels: {version: v1}}' });
+    expectProblem(text, '10:20', 'spec.canary.subset', 'stable and canary use the same subset `version-v1`; they must differ');
+    expectProblem(text, '10:40', 'spec.canary.labels', 'the stable labels also select every canary pod');
+    expectProblem(text, '10:11', 'spec.canary.workload', 'stable and canary have the same workload `catalog-v1`');
+  });
+
+  it('stable labels that also select the canary pods', () => {
+    expectProblem(spec({ 9: '  stable: {subset: stable, labels: {app: catalog}, workload: catalog-v1}', 10: '  canary: {subset: canary, labels: {app: catalog, version: v2}}' }),
+      '10:36', 'spec.canary.labels', 'the stable labels also select every canary pod');
+  });
+
+  it('labels without `version` and no workload', () => {
+    expectProblem(spec({ 10: '  canary: {subset: canary, labels: {track: canary}}' }), '10:11', 'spec.canary.workload', 'missing required field `workload` (required when the labels have no `version`)');
+  });
+
+  it('bad header regex', () => {
+    expectProblem(spec({ 12: '    - darkLaunch: {headers: {x-cohort: {regex: "(?<=a)b"}}}' }), '12:48', 'spec.stages[0].darkLaunch.headers.x-cohort.regex',
+      'not a valid RE2 regular expression (invalid named capture: `(?<=a)b`)');
+  });
+
+  it('header regex longer than Istio allows', () => {
+    expectProblem(spec({ 12: `    - darkLaunch: {headers: {x-cohort: {regex: "${'a'.repeat(1025)}"}}}` }), '12:48', 'spec.stages[0].darkLaunch.headers.x-cohort.regex', 'expected at most 1024 characters, got 1025');
+  });
+
+  it('analysis interval below one second', () => {
+    expectProblem(spec({ 18: '    interval: 500ms' }), '18:15', 'spec.analysis.interval', 'expected at least 1s, got 500ms');
+  });
+
+  it('duplicate check names', () => {
+    expectProblem(spec({}, ['      - {name: success, type: latency-p99, max: 300}']), '21:16', 'spec.analysis.checks[1].name', 'duplicate check name `success` (also checks[0])');
+  });
+
+  it('relative check without a shift stage', () => {
+    expectProblem(spec({ 14: null, 15: null, 20: '      - {name: success, type: success-rate, min: 99, compare: both}' }), '18:63', 'spec.analysis.checks[0].compare',
+      'compare `both` needs a weight stage between 0 and 100');
+  });
+
+  it('success-rate with a max', () => {
+    expectProblem(spec({ 20: '      - {name: success, type: success-rate, min: 99, max: 100}' }), '20:59', 'spec.analysis.checks[0].max', '`max` does not apply to success-rate');
+  });
+
+  it('custom check without a query', () => {
+    expectProblem(spec({}, ['      - {name: depth, type: custom, max: 3}']), '21:9', 'spec.analysis.checks[1].query', 'missing required field `query`');
+  });
+
+  it('bad PromQL, with the column inside the query', () => {
+    expectProblem(spec({}, ['      - {name: depth, type: custom, max: 3, query: "sum(rate(q[{{ interval }}])"}']), '21:52', 'spec.analysis.checks[1].query',
+      'PromQL syntax error at column 28: unexpected end of query');
+  });
+
+  it('unknown template variable', () => {
+    expectProblem(spec({}, ['      - {name: depth, type: custom, max: 3, query: "q{w=\\"{{ workload }}\\"}"}']), '21:52', 'spec.analysis.checks[1].query',
+      'unknown template variable {{ workload }} at column 6; allowed: {{ namespace }}, {{ service }}, {{ canaryWorkload }}');
+  });
+
+  it('credentials in Prometheus headers', () => {
+    expectProblem(spec({ 18: '    interval: 1m\n    prometheus: {headers: {Authorization: Bearer x}}' }), '19:28', 'spec.analysis.prometheus.headers.Authorization',
+      'name an environment variable holding the token in `bearerTokenEnv`');
+  });
+});
+
+describe('document problems', () => {
+  it('malformed YAML points at the syntax error', () => {
+    const error = errorOf(spec({ 9: '  stable: {subset: version-v1, labels: {version: v1}' }));
+    expect(error.message).toMatch(/^canary\.yaml:10:\d+: malformed YAML: /);
+  });
+
+  it('duplicate keys are malformed YAML', () => {
+    const error = errorOf(spec({ 8: '  host: catalog\n  host: reviews' }));
+    expect(error.message).toMatch(/^canary\.yaml:9:3: malformed YAML: Map keys must be unique/);
+  });
+
+  it('wrong kind', () => {
+    expectProblem(spec({ 2: 'kind: VirtualService' }), '2:7', 'kind', 'expected kind `Canary`, got "VirtualService"');
+  });
+
+  it('wrong apiVersion', () => {
+    expectProblem(spec({ 1: 'apiVersion: istio-canary/v2' }), '1:13', 'apiVersion', 'expected apiVersion `istio-canary/v1`, got "istio-canary/v2"');
+  });
+
+  it('a document that is not a mapping', () => {
+    const error = errorOf('- a\n- b\n');
+    expect(error.message).toBe('canary.yaml:1:1: expected a Canary spec (a mapping with apiVersion, kind, metadata and spec), got a list');
+  });
+
+  it('two specs with one name', () => {
+    expectProblem(`${spec()}---\n${spec()}`, '25:9', 'metadata.name', 'duplicate Canary name `catalog` (also document 1)');
+  });
+
+  it('an empty file', () => {
+    expect(errorOf('# nothing here\n').message).toBe('canary.yaml: no Canary spec found (the file has no YAML document)');
+  });
+
+  it('lists every problem of a document, in source order', () => {
+    const error = errorOf(spec({ 4: '  name: Catalog', 14: '    - weight: ten', 16: '  bake: soon' }));
+    expect(error.problems.map((p) => [p.line, p.path])).toEqual([[4, 'metadata.name'], [14, 'spec.stages[2].weight'], [16, 'spec.bake']]);
+    expect(error.message).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
