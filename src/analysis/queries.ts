@@ -1,0 +1,130 @@
+// The PromQL behind each check, built from Istio's standard metrics for the canary's workload.
+//
+// Which side reports what (see reference/istio-semantics.md, Telemetry):
+// - Workload metrics are taken from `reporter="destination"`, selected by the destination workload and
+//   its namespace (not by destination_service: shadow requests may carry a `-shadow` host).
+// - mirror: shadow requests are reported by the canary's proxy only, so the canary is judged from the
+//   destination side alone; there is no client to see failures that never reached it.
+// - dark-launch: the only requests the canary receives in that stage are the header cohort's, so its
+//   destination-side series ARE the header cohort's traffic; no extra header filter is needed.
+// - shift (and dark-launch): a canary subset without ready endpoints (503 UH), a missing subset (NC)
+//   or a failed connection (UF) never reaches the canary, so only `reporter="source"` sees it, with no
+//   destination workload. Those failures cannot be attributed to a subset by label, so every such
+//   failure for the service during the stage is counted against the canary as both a request and an
+//   error (`canary-client-failures`). This fails closed: a canary nobody can reach fails its
+//   success-rate check instead of showing "no data", at the price of also blaming the canary for a
+//   stable-side UH in the same window.
+import { quotePromqlString } from './escape.ts';
+import { checkedDuration, renderQuery } from './render.ts';
+import type { CheckSpec, Cohort, PlannedQuery, QueryVars } from './types.ts';
+
+export const ROLE = {
+  canaryRequests: 'canary-requests',
+  canaryErrors: 'canary-errors',
+  canaryClientFailures: 'canary-client-failures',
+  stableRequests: 'stable-requests',
+  stableErrors: 'stable-errors',
+  value: 'value',
+  stableValue: 'stable-value',
+} as const;
+
+const CLIENT_SIDE_FAILURE_FLAGS = 'UH|NC|UF';
+
+function matchers(pairs: Array<[string, string]>, extra: string[] = []): string {
+  return [...pairs.map(([label, value]) => `${label}=${quotePromqlString(value)}`), ...extra].join(',');
+}
+
+function workloadMatchers(vars: QueryVars, workload: string, extra: string[] = []): string {
+  return matchers(
+    [
+      ['reporter', 'destination'],
+      ['destination_workload_namespace', vars.namespace],
+      ['destination_workload', workload],
+    ],
+    extra,
+  );
+}
+
+function requestCount(selector: string, interval: string): string {
+  return `sum(increase(istio_requests_total{${selector}}[${interval}]))`;
+}
+
+/** `or vector(0)`: with no 5xx at all there is no error series, and that means zero errors, not no data. */
+function errorCount(selector: string, interval: string): string {
+  return `${requestCount(selector, interval)} or vector(0)`;
+}
+
+function p99(selector: string, interval: string): string {
+  return `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{${selector}}[${interval}])))`;
+}
+
+function clientFailures(vars: QueryVars): string {
+  const selector = matchers(
+    [
+      ['reporter', 'source'],
+      ['destination_service', vars.service],
+    ],
+    [`response_flags=~"${CLIENT_SIDE_FAILURE_FLAGS}"`],
+  );
+  return errorCount(selector, vars.interval);
+}
+
+const SERVER_ERROR = 'response_code=~"5.."';
+
+function canaryRequestQueries(cohort: Cohort, vars: QueryVars): PlannedQuery[] {
+  const canary = workloadMatchers(vars, vars.canaryWorkload);
+  const queries: PlannedQuery[] = [{ role: ROLE.canaryRequests, promql: requestCount(canary, vars.interval) }];
+  if (cohort !== 'mirror') queries.push({ role: ROLE.canaryClientFailures, promql: clientFailures(vars) });
+  return queries;
+}
+
+function comparesWithStable(check: CheckSpec, cohort: Cohort): boolean {
+  return cohort === 'shift' && (check.compare === 'relative' || check.compare === 'both');
+}
+
+function successRateQueries(check: CheckSpec, cohort: Cohort, vars: QueryVars): PlannedQuery[] {
+  const queries: PlannedQuery[] = [
+    ...canaryRequestQueries(cohort, vars),
+    { role: ROLE.canaryErrors, promql: errorCount(workloadMatchers(vars, vars.canaryWorkload, [SERVER_ERROR]), vars.interval) },
+  ];
+  if (comparesWithStable(check, cohort)) {
+    queries.push(
+      { role: ROLE.stableRequests, promql: requestCount(workloadMatchers(vars, vars.stableWorkload), vars.interval) },
+      { role: ROLE.stableErrors, promql: errorCount(workloadMatchers(vars, vars.stableWorkload, [SERVER_ERROR]), vars.interval) },
+    );
+  }
+  return queries;
+}
+
+function latencyQueries(check: CheckSpec, cohort: Cohort, vars: QueryVars): PlannedQuery[] {
+  const queries: PlannedQuery[] = [
+    { role: ROLE.canaryRequests, promql: requestCount(workloadMatchers(vars, vars.canaryWorkload), vars.interval) },
+    { role: ROLE.value, promql: p99(workloadMatchers(vars, vars.canaryWorkload), vars.interval) },
+  ];
+  if (comparesWithStable(check, cohort)) {
+    queries.push({ role: ROLE.stableValue, promql: p99(workloadMatchers(vars, vars.stableWorkload), vars.interval) });
+  }
+  return queries;
+}
+
+function customQueries(check: CheckSpec, vars: QueryVars): PlannedQuery[] {
+  if (check.query === undefined) throw new TypeError(`check ${check.name}: a custom check needs a query`);
+  const queries: PlannedQuery[] = [{ role: ROLE.value, promql: renderQuery(check.query, vars) }];
+  if (check.minRequests > 0) {
+    queries.unshift({ role: ROLE.canaryRequests, promql: requestCount(workloadMatchers(vars, vars.canaryWorkload), vars.interval) });
+  }
+  return queries;
+}
+
+/** Every query a check needs for one evaluation of `cohort` with the window `vars.interval`. */
+export function planCheckQueries(check: CheckSpec, cohort: Cohort, vars: QueryVars): PlannedQuery[] {
+  checkedDuration(vars.interval);
+  switch (check.type) {
+    case 'success-rate':
+      return successRateQueries(check, cohort, vars);
+    case 'latency-p99':
+      return latencyQueries(check, cohort, vars);
+    case 'custom':
+      return customQueries(check, vars);
+  }
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { cohortOf, promqlDuration, queryVarsFor, serviceFqdn } from '../../../src/analysis/cohort.ts';
+import type { CanarySpec, StageSpec } from '../../../src/spec/types.ts';
+
+describe('cohortOf', () => {
+  it.each<[StageSpec, string]>([
+    [{ kind: 'darkLaunch', bake: 1, pause: false, headers: {}, keep: true }, 'dark-launch'],
+    [{ kind: 'mirror', bake: 1, pause: false, percentage: 50 }, 'mirror'],
+    [{ kind: 'weight', bake: 1, pause: false, weight: 10 }, 'shift'],
+  ])('%j is %s', (stage, cohort) => {
+    expect(cohortOf(stage)).toBe(cohort);
+  });
+});
+
+describe('serviceFqdn', () => {
+  it.each([
+    ['catalog', 'catalog.shop.svc.cluster.local'],
+    ['catalog.other', 'catalog.other.svc.cluster.local'],
+    ['catalog.other.svc', 'catalog.other.svc.cluster.local'],
+    ['catalog.other.svc.cluster.local', 'catalog.other.svc.cluster.local'],
+    ['catalog.other.svc.corp.internal', 'catalog.other.svc.corp.internal'],
+  ])('%s in namespace shop is %s', (host, fqdn) => {
+    expect(serviceFqdn(host, 'shop')).toBe(fqdn);
+  });
+});
+
+describe('promqlDuration', () => {
+  it.each([
+    [60_000, '1m'],
+    [90_000, '90s'],
+    [7_200_000, '2h'],
+    [1500, '1500ms'],
+    [600_000, '10m'],
+  ])('%i ms is %s', (ms, duration) => {
+    expect(promqlDuration(ms)).toBe(duration);
+  });
+
+  it('rejects a window that is not a positive whole number of ms', () => {
+    expect(() => promqlDuration(0)).toThrow('query window must be a positive whole number of ms, got 0');
+    expect(() => promqlDuration(1.5)).toThrow('got 1.5');
+  });
+});
+
+describe('queryVarsFor', () => {
+  const spec = {
+    name: 'catalog',
+    namespace: 'shop',
+    host: 'catalog',
+    stable: { subset: 'v1', labels: { version: 'v1' }, workload: 'catalog-v1', version: 'v1' },
+    canary: { subset: 'v2', labels: { track: 'canary' }, workload: 'catalog-canary' },
+  } as unknown as CanarySpec;
+
+  it('takes workloads and versions from the spec and the window from the caller', () => {
+    expect(queryVarsFor(spec, 300_000)).toEqual({
+      namespace: 'shop',
+      service: 'catalog.shop.svc.cluster.local',
+      canaryWorkload: 'catalog-canary',
+      stableWorkload: 'catalog-v1',
+      canaryVersion: '',
+      stableVersion: 'v1',
+      interval: '5m',
+    });
+  });
+});
