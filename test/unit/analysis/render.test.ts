@@ -3,17 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { renderQuery, templateProblems } from '../../../src/analysis/render.ts';
 import type { QueryVars } from '../../../src/analysis/types.ts';
 import { InputError } from '../../../src/errors.ts';
+import { vars } from './fixtures.ts';
 import { parsePromql } from './promql-parse.ts';
-
-const vars: QueryVars = {
-  namespace: 'shop',
-  service: 'catalog.shop.svc.cluster.local',
-  canaryWorkload: 'catalog-v2',
-  stableWorkload: 'catalog-v1',
-  canaryVersion: 'v2',
-  stableVersion: 'v1',
-  interval: '1m',
-};
 
 function renderError(template: string, with_: Partial<QueryVars> = {}): string {
   try {
