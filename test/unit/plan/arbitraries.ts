@@ -1,0 +1,121 @@
+// fast-check generators of valid live VirtualServices and Canary specs for the plan's properties.
+import fc from 'fast-check';
+import type { DestinationRule, HttpRoute, RouteDestination, VirtualService } from '../../../src/istio/types.ts';
+import type { CanarySpec, StageSpec, StringMatch } from '../../../src/spec/types.ts';
+import { canarySpec, stage } from './helpers.ts';
+
+const stringMatch: fc.Arbitrary<StringMatch> = fc.oneof(
+  fc.string({ minLength: 1, maxLength: 8 }).map((exact) => ({ exact })),
+  fc.stringMatching(/^[a-z]{1,6}$/).map((prefix) => ({ prefix })),
+  fc.constantFrom('^a.*', '[0-9]+', 'v(1|2)').map((regex) => ({ regex })),
+  fc.constant({}),
+);
+
+/** Match blocks of routes; the canary's cohort headers (x-istio-cohort, x-canary) never appear in them. */
+const matchBlock = fc.record(
+  {
+    uri: stringMatch,
+    headers: fc.dictionary(fc.constantFrom('x-tenant', 'x-region', 'user-agent'), stringMatch, { minKeys: 1, maxKeys: 2 }),
+    ignoreUriCase: fc.boolean(),
+    name: fc.stringMatching(/^[a-z]{1,6}$/),
+  },
+  { requiredKeys: [] },
+);
+
+/** Route options the header rule must copy and the plan must keep. */
+const routeOptions = fc.record(
+  {
+    timeout: fc.constantFrom('1s', '250ms', '10s'),
+    retries: fc.record({ attempts: fc.integer({ min: 0, max: 5 }), perTryTimeout: fc.constant('1s') }),
+    headers: fc.record({ request: fc.record({ set: fc.dictionary(fc.stringMatching(/^x-[a-z]{1,5}$/), fc.string({ maxLength: 5 })) }) }),
+    corsPolicy: fc.record({ allowOrigins: fc.array(fc.record({ exact: fc.webUrl() }), { minLength: 1, maxLength: 2 }) }),
+    fault: fc.record({ abort: fc.record({ percentage: fc.record({ value: fc.integer({ min: 0, max: 100 }) }), httpStatus: fc.constantFrom(500, 503) }) }),
+    rewrite: fc.record({ uri: fc.constantFrom('/', '/v1') }),
+  },
+  { requiredKeys: [] },
+);
+
+const otherDestination: fc.Arbitrary<RouteDestination> = fc.record(
+  { destination: fc.record({ host: fc.constantFrom('reviews', 'ratings.default.svc.cluster.local', 'catalog'), subset: fc.constantFrom('a', 'b-1') }, { requiredKeys: ['host'] }) },
+);
+
+function otherRoute(withMatch: boolean): fc.Arbitrary<HttpRoute> {
+  return fc
+    .tuple(fc.stringMatching(/^r-[a-z]{1,6}$/), fc.array(matchBlock, { minLength: withMatch ? 1 : 0, maxLength: 2 }), routeOptions, fc.array(otherDestination, { minLength: 1, maxLength: 3 }), fc.boolean())
+    .map(([name, match, options, route, named]) => {
+      const weighted = route.length > 1 ? route.map((d, i) => ({ ...d, weight: i === 0 ? 100 - (route.length - 1) * 10 : 10 })) : route;
+      return { ...(named ? { name } : {}), ...(match.length ? { match } : {}), ...options, route: weighted };
+    });
+}
+
+/** The owned route before (or, with `subset`, pinned before) a release. */
+function ownedRoute(named: boolean): fc.Arbitrary<HttpRoute> {
+  return fc
+    .record({
+      host: fc.constantFrom('catalog', 'catalog.istioinaction', 'catalog.istioinaction.svc.cluster.local'),
+      subset: fc.option(fc.constant('version-v1'), { nil: undefined }),
+      port: fc.option(fc.constantFrom(80, 3000), { nil: undefined }),
+      weight100: fc.boolean(),
+      match: named ? fc.array(matchBlock, { maxLength: 2 }) : fc.constant([]),
+      options: routeOptions,
+    })
+    .map(({ host, subset, port, weight100, match, options }) => ({
+      ...(named ? { name: 'primary' } : {}),
+      ...(match.length ? { match } : {}),
+      ...options,
+      route: [{ destination: { host, ...(subset ? { subset } : {}), ...(port ? { port: { number: port } } : {}) }, ...(weight100 ? { weight: 100 } : {}) }],
+    }));
+}
+
+export interface Scenario {
+  spec: CanarySpec;
+  live: VirtualService;
+  dr?: DestinationRule;
+  ownedIndex: number;
+}
+
+const stagesArb: fc.Arbitrary<StageSpec[]> = fc
+  .record({
+    weights: fc.uniqueArray(fc.integer({ min: 1, max: 100 }), { maxLength: 4 }).map((w) => w.sort((a, b) => a - b)),
+    dark: fc.option(fc.record({ at: fc.nat(), keep: fc.boolean(), headers: fc.dictionary(fc.constantFrom('x-istio-cohort', 'x-canary'), stringMatch, { minKeys: 1, maxKeys: 2 }) }), { nil: undefined }),
+    mirror: fc.option(fc.record({ at: fc.nat(), percentage: fc.integer({ min: 1, max: 100 }) }), { nil: undefined }),
+  })
+  .map(({ weights, dark, mirror }) => {
+    const stages: StageSpec[] = weights.map((w) => stage.weight(w));
+    if (mirror) stages.splice(mirror.at % (stages.length + 1), 0, stage.mirror(mirror.percentage));
+    if (dark) stages.splice(dark.at % (stages.length + 1), 0, stage.darkLaunch(dark.headers, dark.keep));
+    return stages;
+  })
+  .filter((s) => s.length > 0);
+
+export const scenarioArb: fc.Arbitrary<Scenario> = fc
+  .record({ named: fc.boolean(), before: fc.nat({ max: 6 }), after: fc.nat({ max: 6 }), withDr: fc.boolean(), extraSpec: fc.boolean() })
+  .chain(({ named, before, after, withDr, extraSpec }) =>
+    fc.record({
+      before: fc.array(otherRoute(!named), { minLength: before, maxLength: before }),
+      owned: ownedRoute(named),
+      after: fc.array(otherRoute(!named), { minLength: after, maxLength: after }),
+      stages: stagesArb,
+      withDr: fc.constant(withDr),
+      extraSpec: fc.constant(extraSpec),
+      named: fc.constant(named),
+      gateways: fc.subarray(['mesh', 'catalog-gateway', 'istio-system/public']),
+    }),
+  )
+  .map(({ before, owned, after, stages, withDr, extraSpec, named, gateways }) => {
+    const live: VirtualService = {
+      apiVersion: 'networking.istio.io/v1alpha3',
+      kind: 'VirtualService',
+      metadata: { name: 'catalog', namespace: 'istioinaction', resourceVersion: '42', labels: { app: 'catalog' } },
+      spec: {
+        hosts: ['catalog', 'catalog.example.com'],
+        ...(gateways.length ? { gateways } : {}),
+        http: [...before, owned, ...after],
+        ...(extraSpec ? { tcp: [{ match: [{ port: 5432 }], route: [{ destination: { host: 'db' } }] }], exportTo: ['.'] } : {}),
+      },
+    };
+    const dr: DestinationRule | undefined = withDr
+      ? { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'catalog', namespace: 'istioinaction' }, spec: { host: 'catalog', subsets: [{ name: 'version-v1', labels: { version: 'v1' } }, { name: 'other', labels: { version: 'v0' } }] } }
+      : undefined;
+    return { spec: canarySpec({ stages, ...(named ? { route: 'primary' } : {}) }), live, ...(dr ? { dr } : {}), ownedIndex: before.length };
+  });
