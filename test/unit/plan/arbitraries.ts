@@ -56,7 +56,7 @@ function ownedRoute(named: boolean): fc.Arbitrary<HttpRoute> {
       subset: fc.option(fc.constant('version-v1'), { nil: undefined }),
       port: fc.option(fc.constantFrom(80, 3000), { nil: undefined }),
       weight100: fc.boolean(),
-      match: named ? fc.array(matchBlock, { maxLength: 2 }) : fc.constant([]),
+      match: named ? fc.array(matchBlock, { maxLength: 2 }) : fc.constant([] as Array<Record<string, unknown>>),
       options: routeOptions,
     })
     .map(({ host, subset, port, weight100, match, options }) => ({
