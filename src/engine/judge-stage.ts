@@ -47,7 +47,9 @@ export async function judgeStage(session: Session, index: number, windowMs: numb
   const explained = explainStageDecision(analysis, [...previous, verdicts], moment);
   // A hold past its limit is a failure, whatever the decision function says.
   const decision: StageDecision = explained.decision === 'hold' && moment.holdExpired ? 'fail' : explained.decision;
-  const reason = explained.reasons.join('; ') || (decision === 'fail' ? 'the hold expired' : '');
+  // The decision's reasons, plus what the failing checks measured this time.
+  const measured = verdicts.filter((v) => v.status === 'fail').map((v) => `${v.check}: ${v.reason}`);
+  const reason = [...explained.reasons, ...measured].join('; ') || (decision === 'fail' ? 'the hold expired' : '');
   const evaluation = { at: new Date(ctx.clock.now()).toISOString(), decision, verdicts };
   await writeStage(session, {
     pick: (plan) => plan.stages[index]!,

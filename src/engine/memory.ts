@@ -37,7 +37,7 @@ export class MemoryRouting implements RoutingPort {
   readonly #options: MemoryRoutingOptions;
   #revision = 100;
   #writeCalls = 0;
-  /** Every stored version of every object, in order (what the API server would have served). */
+  /** Every version stored by a write or an edit, in order (fixtures put in are not listed). */
   readonly history: RoutingObject[] = [];
 
   constructor(objects: RoutingObject[] = [], options: MemoryRoutingOptions = {}) {
@@ -83,7 +83,7 @@ export class MemoryRouting implements RoutingPort {
   /** Puts an object as-is (a fixture), bumping its resourceVersion. */
   put(object: RoutingObject): RoutingObject {
     const namespace = object.metadata.namespace ?? 'default';
-    return this.#store({ ...copy(object), metadata: { ...copy(object.metadata), namespace } }, undefined);
+    return this.#store({ ...copy(object), metadata: { ...copy(object.metadata), namespace } }, undefined, false);
   }
 
   /** Someone else's write: edits the stored object in place and bumps its resourceVersion. */
@@ -94,14 +94,14 @@ export class MemoryRouting implements RoutingPort {
     return this.#store(live, manager) as T;
   }
 
-  #store(object: RoutingObject, manager: string | undefined): RoutingObject {
+  #store(object: RoutingObject, manager: string | undefined, record = true): RoutingObject {
     this.#revision += 1;
     object.metadata.resourceVersion = String(this.#revision);
     if (manager !== undefined && object.kind === 'VirtualService') {
       object.metadata.managedFields = takeRoutesOver(object.metadata.managedFields ?? [], manager, this.#options.now?.() ?? 0);
     }
     this.#objects.set(keyOf(object.kind, object.metadata.namespace ?? 'default', object.metadata.name), object);
-    this.history.push(copy(object));
+    if (record) this.history.push(copy(object));
     return object;
   }
 }

@@ -90,9 +90,13 @@ async function attempt(session: Session, spec: CanarySpec, request: StageWrite):
   if (!request.rollback && !session.ownershipChecked) checkRouteOwner(session, live.vs);
   const plan = planRelease(spec, live.vs, live.dr);
   const stage = request.pick(plan);
-  const next = { ...request.change(live.state, stage, plan), holder: holderFor(ctx.holder, ctx.clock.now(), request.release) };
-  if (next.holder === undefined) delete next.holder;
-  await applyWrites(session, spec, live, stage, next, request.signal);
+  // Made at the VirtualService write, after any settle delay: a stage's bake starts when its routing does.
+  const stateNow = (): RolloutState => {
+    const next = { ...request.change(live.state, stage, plan), holder: holderFor(ctx.holder, ctx.clock.now(), request.release) };
+    if (next.holder === undefined) delete next.holder;
+    return next;
+  };
+  const next = await applyWrites(session, spec, live, stage, stateNow, request.signal);
   session.holding = !request.release;
   session.lastWriteAt = ctx.clock.now();
   session.state = next;
@@ -126,27 +130,34 @@ function withState(vs: VirtualService, key: string, text: string): VirtualServic
   return { ...vs, metadata: { ...vs.metadata, annotations: { ...vs.metadata.annotations, [key]: text } } };
 }
 
-async function applyWrites(session: Session, spec: CanarySpec, live: Live, stage: PlannedStage, next: RolloutState, signal?: AbortSignal): Promise<void> {
+/** Writes the stage's objects in the plan's order; returns the state written with the VirtualService. */
+async function applyWrites(session: Session, spec: CanarySpec, live: Live, stage: PlannedStage, stateNow: () => RolloutState, signal?: AbortSignal): Promise<RolloutState> {
   const { routing, clock } = session.ctx;
   const key = stateAnnotationKey(spec.name);
-  const desiredVs = withState(stage.virtualService, key, encodeState(next));
   const writes = writesOf(stage);
+  let next: RolloutState | undefined;
   for (const [i, write] of writes.entries()) {
+    signal?.throwIfAborted();
     let wrote = false;
     if (write.kind === 'DestinationRule') {
       if (!live.dr || !jsonEqual(live.dr.spec, stage.destinationRule.spec)) {
         verifyStored(spec, stage.destinationRule, await routing.write(stage.destinationRule));
         wrote = true;
       }
-    } else if (!jsonEqual(live.vs.spec, desiredVs.spec) || live.vs.metadata.annotations?.[key] !== desiredVs.metadata.annotations?.[key]) {
-      const stored = await routing.write(desiredVs);
-      const back = await routing.get('VirtualService', spec.namespace, spec.virtualService);
-      // If someone wrote after us, the write's answer is the record of what we stored.
-      verifyStored(spec, desiredVs, back?.metadata.resourceVersion === stored.metadata.resourceVersion ? back : stored, key);
-      wrote = true;
+    } else {
+      next = stateNow();
+      const desiredVs = withState(stage.virtualService, key, encodeState(next));
+      if (!jsonEqual(live.vs.spec, desiredVs.spec) || live.vs.metadata.annotations?.[key] !== desiredVs.metadata.annotations?.[key]) {
+        const stored = await routing.write(desiredVs);
+        const back = await routing.get('VirtualService', spec.namespace, spec.virtualService);
+        // If someone wrote after us, the write's answer is the record of what we stored.
+        verifyStored(spec, desiredVs, back?.metadata.resourceVersion === stored.metadata.resourceVersion ? back : stored, key);
+        wrote = true;
+      }
     }
     if (wrote && write.settleAfter && i < writes.length - 1) await clock.sleep(spec.settle, signal);
   }
+  return next!;
 }
 
 /** The API server must store what was written (a webhook or an old CRD schema could change it). */
