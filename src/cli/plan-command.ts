@@ -1,0 +1,86 @@
+// `istio-canary plan`: reads the spec and the live objects from files, prints every stage's
+// summary and diff, and with --out writes the manifests and plan.json. Nothing touches a cluster.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { InputError, describeError, exitCodeOf } from '../errors.ts';
+import { planFiles, planText } from '../plan/render.ts';
+import { planRelease } from '../plan/plan.ts';
+import { loadCanarySpec } from '../spec/load.ts';
+import { loadManifest } from '../spec/manifest.ts';
+
+export interface CommandIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+}
+
+const USAGE = 'usage: istio-canary plan --spec FILE --virtual-service FILE [--destination-rule FILE] [--canary NAME] [--out DIR]';
+
+interface PlanFlags {
+  spec: string;
+  virtualService: string;
+  destinationRule?: string;
+  canary?: string;
+  out?: string;
+}
+
+/** Exit code: 0 planned, 2 invalid input (message on stderr), 1 anything unexpected (message, no stack). */
+export async function runPlanCommand(argv: string[], io: CommandIo): Promise<number> {
+  try {
+    const flags = parseFlags(argv);
+    const spec = await loadCanarySpec(flags.spec, flags.canary);
+    const virtualService = await loadManifest(flags.virtualService, 'VirtualService');
+    const destinationRule = flags.destinationRule ? await loadManifest(flags.destinationRule, 'DestinationRule') : undefined;
+    const plan = planRelease(spec, virtualService, destinationRule);
+    io.stdout(planText(plan, { virtualService, ...(destinationRule ? { destinationRule } : {}) }));
+    if (flags.out) {
+      const files = planFiles(plan);
+      await writeFiles(flags.out, files);
+      io.stdout(`\nwrote ${files.length} files to ${flags.out}\n`);
+    }
+    return 0;
+  } catch (e) {
+    io.stderr(`istio-canary plan: ${describeError(e)}\n`);
+    return exitCodeOf(e);
+  }
+}
+
+function parseFlags(argv: string[]): PlanFlags {
+  let values: Record<string, string | undefined>;
+  try {
+    values = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        spec: { type: 'string' },
+        'virtual-service': { type: 'string' },
+        'destination-rule': { type: 'string' },
+        canary: { type: 'string' },
+        out: { type: 'string' },
+      },
+    }).values;
+  } catch (e) {
+    throw new InputError({ path: 'flags', message: `${describeError(e)}\n${USAGE}` });
+  }
+  const required = (flag: string, what: string): string => {
+    const v = values[flag];
+    if (!v) throw new InputError({ path: `--${flag}`, message: `required: ${what}\n${USAGE}` });
+    return v;
+  };
+  return {
+    spec: required('spec', 'the Canary spec file'),
+    virtualService: required('virtual-service', 'the live VirtualService manifest'),
+    ...(values['destination-rule'] ? { destinationRule: values['destination-rule'] } : {}),
+    ...(values.canary ? { canary: values.canary } : {}),
+    ...(values.out ? { out: values.out } : {}),
+  };
+}
+
+async function writeFiles(dir: string, files: Array<{ path: string; content: string }>): Promise<void> {
+  for (const f of files) {
+    const target = join(dir, ...f.path.split('/'));
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, f.content);
+  }
+}
