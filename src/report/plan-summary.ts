@@ -1,0 +1,26 @@
+// The plan as a markdown table for the job summary of `command: plan`.
+import type { Plan, PlannedStage } from '../plan/types.ts';
+import type { CanarySpec } from '../spec/types.ts';
+import { formatDuration } from './format.ts';
+import { escapeInline } from './escape.ts';
+
+export function planSummaryMarkdown(plan: Plan, spec: CanarySpec): string {
+  const title = `### Canary plan: ${escapeInline(spec.name)} (${escapeInline(spec.namespace)}/${escapeInline(spec.virtualService)})`;
+  const versions = `${escapeInline(spec.stable.subset)} → ${escapeInline(spec.canary.subset)}, host ${escapeInline(spec.host)}`;
+  const header = ['| Stage | Canary weight | Mirror | Header rule | Bake | Writes | What happens |', '|---|---:|---:|:---:|---:|---|---|'];
+  const rows = [...plan.stages, plan.promoted, plan.rollback].map((s) => row(s, plan));
+  return [title, '', versions, '', ...header, ...rows, ''].join('\n');
+}
+
+function row(s: PlannedStage, plan: Plan): string {
+  const here = isDetected(s, plan) ? ' ← current' : '';
+  const t = s.traffic;
+  const bake = s.spec ? formatDuration(s.spec.bake) + (s.spec.pause ? ', then pause' : '') : '';
+  const writes = s.writes.map((w) => w.kind).join(', ') || 'none';
+  const cells = [`\`${s.id}\`${here}`, `${t.canaryWeight}%`, t.mirrorPercentage ? `${t.mirrorPercentage}%` : '', t.headerRule ? '✓' : '', bake, writes, escapeInline(s.summary)];
+  return `| ${cells.join(' | ')} |`;
+}
+
+function isDetected(s: PlannedStage, plan: Plan): boolean {
+  return plan.detected !== undefined && (plan.detected === s.index || plan.detected === s.id);
+}
