@@ -37,14 +37,13 @@ const INPUT_NAMES: Record<keyof SpecInputs, string> = {
 
 const REQUIRED = ['namespace', 'virtualService', 'host', 'stableVersion', 'canaryVersion'] as const;
 
-/** Which input a document field came from. */
+/** Which input a document field came from (the metadata name defaults from `host`). */
 function inputFor(path: PathProblem['path'], nameGiven: boolean): string {
   const [top, field] = path;
   if (top === 'metadata') return INPUT_NAMES[nameGiven ? 'name' : 'host'];
   if (field === 'stable') return INPUT_NAMES.stableVersion;
   if (field === 'canary') return INPUT_NAMES.canaryVersion;
-  const key = (Object.keys(INPUT_NAMES) as (keyof SpecInputs)[]).find((k) => k === field);
-  return key ? INPUT_NAMES[key] : String(field ?? top ?? '');
+  return Object.hasOwn(INPUT_NAMES, String(field)) ? INPUT_NAMES[field as keyof SpecInputs] : String(field ?? top ?? '');
 }
 
 function given(value: string | undefined): string | undefined {

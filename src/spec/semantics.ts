@@ -37,10 +37,12 @@ function stableVersusCanary(spec: Record<string, unknown>, problems: Problems): 
   if (stableSubset !== undefined && stableSubset === subsetOf(canary, canary.labels)) {
     problems.push({ path: ['spec', 'canary', 'subset'], message: `stable and canary use the same subset \`${String(stableSubset)}\`; they must differ` });
   }
-  if (sameLabels(stable.labels, canary.labels) || sameLabels(canary.labels, stable.labels)) {
-    const which = sameLabels(stable.labels, canary.labels) ? 'stable' : 'canary';
-    const other = which === 'stable' ? 'canary' : 'stable';
-    problems.push({ path: ['spec', 'canary', 'labels'], message: `the ${which} labels also select every ${other} pod; stable and canary labels must each select only their own pods (e.g. differ in \`version\`)` });
+  const stableSelectsCanary = sameLabels(stable.labels, canary.labels);
+  const canarySelectsStable = sameLabels(canary.labels, stable.labels);
+  if (stableSelectsCanary || canarySelectsStable) {
+    const overlap = stableSelectsCanary && canarySelectsStable ? 'stable and canary have the same labels'
+      : stableSelectsCanary ? 'the stable labels also select every canary pod' : 'the canary labels also select every stable pod';
+    problems.push({ path: ['spec', 'canary', 'labels'], message: `${overlap}; each must select only its own pods (e.g. differ in \`version\`)` });
   }
   const workloadOf = (ref: Record<string, unknown>, labels: Record<string, unknown>) =>
     ref.workload ?? (typeof labels.version === 'string' && typeof spec.host === 'string' ? `${shortHost(spec.host)}-${labels.version}` : undefined);
@@ -98,8 +100,12 @@ function checkRules(check: Record<string, unknown>, path: PathSegment[], shiftSt
   const { type, compare } = check;
   const relative = compare === 'relative' || compare === 'both';
   const absolute = compare === 'absolute' || compare === 'both';
-  const refuse = (field: string, why: string) => check[field] !== undefined && problems.push({ path: [...path, field], message: why });
-  const need = (field: string, why: string) => check[field] === undefined && problems.push({ path: [...path, field], message: `missing required field \`${field}\` (${why})` });
+  const refuse = (field: string, why: string) => {
+    if (check[field] !== undefined) problems.push({ path: [...path, field], message: why });
+  };
+  const need = (field: string, why: string) => {
+    if (check[field] === undefined) problems.push({ path: [...path, field], message: `missing required field \`${field}\` (${why})` });
+  };
   if (type === 'success-rate') {
     refuse('max', '`max` does not apply to success-rate (a percentage, higher is better); use `min`');
     refuse('maxRatio', '`maxRatio` applies to latency-p99 only; relative success-rate uses a binomial test');

@@ -109,7 +109,7 @@ export const canaryDocument = fc
       host: base.host,
       stable: defined({ subset: stableSubset, labels: { version: base.versions[0]! } }),
       canary: defined({ subset: canarySubset, labels: { version: base.versions[1]! } }),
-      stages: explicitStages || analysis?.checks.some((c) => c.compare !== 'absolute') ? base.stages : undefined,
+      stages: explicitStages || analysis?.checks.some((c) => 'compare' in c && c.compare !== 'absolute') ? base.stages : undefined,
       bake: base.bake,
       settle: base.settle,
       analysis,

@@ -138,7 +138,7 @@ describe('semantic problems', () => {
   it('stable and canary equal', () => {
     const text = spec({ 10: '  canary: {subset: version-v1, labels: {version: v1}}' });
     expectProblem(text, '10:20', 'spec.canary.subset', 'stable and canary use the same subset `version-v1`; they must differ');
-    expectProblem(text, '10:40', 'spec.canary.labels', 'the stable labels also select every canary pod');
+    expectProblem(text, '10:40', 'spec.canary.labels', 'stable and canary have the same labels; each must select only its own pods');
     expectProblem(text, '10:11', 'spec.canary.workload', 'stable and canary have the same workload `catalog-v1`');
   });
 
