@@ -11,6 +11,21 @@ export type ServiceInput = Omit<Partial<Service>, 'versions' | 'load'> & {
   load?: LoadChange;
 };
 
+export interface ConfigObject {
+  /** `namespace/name` */
+  name: string;
+  resourceVersion: string;
+}
+
+export interface SimulatorConfig {
+  synced: boolean;
+  virtualServices: ConfigObject[];
+  destinationRules: ConfigObject[];
+  serviceEntries: ConfigObject[];
+  /** VirtualServices istiod's validation would reject; they never take effect. */
+  rejected: Array<{ name: string; reason: string }>;
+}
+
 export class SimulatorError extends Error {
   readonly status: number;
   constructor(status: number, message: string) {
@@ -66,9 +81,15 @@ export class SimulatorClient {
     return this.call('PUT', '/world', world);
   }
 
-  /** Istio objects the simulator currently routes with (`ns/name` lists) and those istiod would reject. */
-  config(): Promise<{ synced: boolean; virtualServices: string[]; destinationRules: string[]; serviceEntries: string[]; rejected: Array<{ name: string; reason: string }> }> {
+  /** Istio objects the simulator currently routes with, and those istiod would reject. */
+  config(): Promise<SimulatorConfig> {
     return this.call('GET', '/config');
+  }
+
+  /** Whether the simulator routes with this object at (at least) this resourceVersion. */
+  async sees(kind: 'virtualServices' | 'destinationRules' | 'serviceEntries', name: string, resourceVersion: string): Promise<boolean> {
+    const config = await this.config();
+    return config[kind].some((o) => o.name === name && o.resourceVersion === resourceVersion);
   }
 
   putService(namespace: string, name: string, service: ServiceInput): Promise<Service> {

@@ -137,7 +137,8 @@ export async function handleControl(deps: ControlDeps, req: IncomingMessage): Pr
   }
   if (route === 'GET /config') {
     const t = deps.sim.routingTable;
-    const names = (xs: Array<{ metadata: { namespace?: string; name: string } }>) => xs.map((x) => `${x.metadata.namespace}/${x.metadata.name}`);
+    const names = (xs: Array<{ metadata: { namespace?: string; name: string; resourceVersion?: string } }>) =>
+      xs.map((x) => ({ name: `${x.metadata.namespace}/${x.metadata.name}`, resourceVersion: x.metadata.resourceVersion ?? '' }));
     return ok({
       synced: deps.synced(),
       virtualServices: names(t.virtualServices.map((b) => b.vs)),
