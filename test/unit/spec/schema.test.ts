@@ -2,9 +2,12 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { parseCanarySpecs } from '../../../src/spec/parse.ts';
 import schema from '../../../schema/canary.schema.json' with { type: 'json' };
 
 const example = parse(readFileSync(new URL('./fixtures/catalog.canary.yaml', import.meta.url), 'utf8'));
+const referenceText = readFileSync(new URL('../../../schema/README.md', import.meta.url), 'utf8');
+const referenceExample = /```yaml\n([\s\S]*?)```/.exec(referenceText)![1]!;
 
 /** Every property schema below `node`, with its path. */
 function* propertySchemas(node: unknown, path = '#'): Generator<[string, Record<string, unknown>]> {
@@ -30,6 +33,16 @@ describe('schema/canary.schema.json', () => {
     const misspelt = structuredClone(example);
     misspelt.spec.virtualServce = misspelt.spec.virtualService;
     expect(validate(misspelt)).toBe(false);
+  });
+
+  it('validates the example of schema/README.md, which also parses with its documented values', () => {
+    const validate = new Ajv({ strict: true }).compile(schema);
+    expect(validate(parse(referenceExample)), JSON.stringify(validate.errors)).toBe(true);
+    const [spec] = parseCanarySpecs(referenceExample, 'README.md');
+    expect(spec!.stages.map((s) => [s.kind, s.bake, s.pause])).toEqual([
+      ['darkLaunch', 300_000, false], ['mirror', 300_000, false], ['weight', 300_000, false], ['weight', 600_000, true], ['weight', 300_000, false],
+    ]);
+    expect(spec!.analysis!.checks.map((c) => c.name)).toEqual(['success', 'latency', 'queue-depth']);
   });
 
   it('describes every property (editors show the descriptions)', () => {
