@@ -33,7 +33,12 @@ export function quotePromqlString(value: string): string {
 // in PromQL matchers, so the escaped value matches exactly the value).
 const RE2_META = /[\\.+*?()|[\]{}^$]/g;
 
+/** An RE2 pattern matching exactly `value` (metacharacters escaped); still needs string escaping. */
+export function escapeRe2(value: string): string {
+  return value.replace(RE2_META, (ch) => `\\${ch}`);
+}
+
 /** The body of a `=~` matcher's string that matches exactly `value`: RE2-escaped, then string-escaped. */
 export function escapePromqlRegex(value: string): string {
-  return escapePromqlString(value.replace(RE2_META, (ch) => `\\${ch}`));
+  return escapePromqlString(escapeRe2(value));
 }

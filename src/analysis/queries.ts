@@ -13,8 +13,8 @@
 //   failure for the service during the stage is counted against the canary as both a request and an
 //   error (`canary-client-failures`). This fails closed: a canary nobody can reach fails its
 //   success-rate check instead of showing "no data", at the price of also blaming the canary for a
-//   stable-side UH in the same window.
-import { quotePromqlString } from './escape.ts';
+//   stable-side UH in the same window (and for a same-named short host in another namespace).
+import { escapeRe2, quotePromqlString } from './escape.ts';
 import { checkedDuration, renderQuery } from './render.ts';
 import type { CheckSpec, Cohort, PlannedQuery, QueryVars } from './types.ts';
 
@@ -58,13 +58,21 @@ function p99(selector: string, interval: string): string {
   return `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{${selector}}[${interval}])))`;
 }
 
+/**
+ * The names a client may have used for the service. Without a cluster (NC) the client's proxy labels
+ * `destination_service` with the host it was asked for, which may be short (`catalog`), partial
+ * (`catalog.shop`) or carry a port.
+ */
+export function serviceHostPattern(service: string): string {
+  const parts = /^([^.]+)\.([^.]+)\.svc\.cluster\.local$/.exec(service);
+  const names = parts ? [service, parts[1], `${parts[1]}.${parts[2]}`, `${parts[1]}.${parts[2]}.svc`] : [service];
+  return `(${names.map((n) => escapeRe2(n ?? '')).join('|')})(:[0-9]+)?`;
+}
+
 function clientFailures(vars: QueryVars): string {
   const selector = matchers(
-    [
-      ['reporter', 'source'],
-      ['destination_service', vars.service],
-    ],
-    [`response_flags=~"${CLIENT_SIDE_FAILURE_FLAGS}"`],
+    [['reporter', 'source']],
+    [`destination_service=~${quotePromqlString(serviceHostPattern(vars.service))}`, `response_flags=~"${CLIENT_SIDE_FAILURE_FLAGS}"`],
   );
   return errorCount(selector, vars.interval);
 }

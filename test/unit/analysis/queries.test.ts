@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planCheckQueries } from '../../../src/analysis/queries.ts';
+import { RE2JS } from 're2js';
+import { planCheckQueries, serviceHostPattern } from '../../../src/analysis/queries.ts';
 import type { Cohort } from '../../../src/analysis/types.ts';
 import { InputError } from '../../../src/errors.ts';
 import { check, vars } from './fixtures.ts';
@@ -18,7 +19,9 @@ describe('planCheckQueries: success-rate', () => {
       {
         role: 'canary-client-failures',
         promql:
-          'sum(increase(istio_requests_total{reporter="source",destination_service="catalog.shop.svc.cluster.local",response_flags=~"UH|NC|UF"}[1m])) or vector(0)',
+          'sum(increase(istio_requests_total{reporter="source",' +
+          'destination_service=~"(catalog\\\\.shop\\\\.svc\\\\.cluster\\\\.local|catalog|catalog\\\\.shop|catalog\\\\.shop\\\\.svc)(:[0-9]+)?",' +
+          'response_flags=~"UH|NC|UF"}[1m])) or vector(0)',
       },
       { role: 'canary-errors', promql: `sum(increase(istio_requests_total{${CANARY},response_code=~"5.."}[1m])) or vector(0)` },
     ]);
@@ -77,6 +80,27 @@ describe('planCheckQueries: custom', () => {
   });
 });
 
+describe('serviceHostPattern', () => {
+  const pattern = RE2JS.compile(serviceHostPattern('catalog.shop.svc.cluster.local'));
+
+  it.each(['catalog.shop.svc.cluster.local', 'catalog', 'catalog.shop', 'catalog.shop.svc', 'catalog:8080', 'catalog.shop.svc.cluster.local:80'])(
+    'matches the way a client may name the service: %s',
+    (host) => {
+      expect(pattern.matches(host)).toBe(true);
+    },
+  );
+
+  it.each(['catalogue', 'catalogXshop', 'catalog.other', 'reviews.shop.svc.cluster.local', 'catalog:http'])('does not match %s', (host) => {
+    expect(pattern.matches(host)).toBe(false);
+  });
+
+  it('matches only itself for a host outside the cluster domain', () => {
+    const external = RE2JS.compile(serviceHostPattern('api.example.com'));
+    expect(external.matches('api.example.com')).toBe(true);
+    expect(external.matches('apiXexample.com')).toBe(false);
+  });
+});
+
 describe('planCheckQueries: safety', () => {
   it('rejects a window that is not a PromQL duration', () => {
     expect(() => planCheckQueries(check(), 'shift', { ...vars, interval: '1m]) or vector(1' })).toThrow(InputError);
@@ -93,7 +117,7 @@ describe('planCheckQueries: safety', () => {
           const parsed = parsePromql(q.promql);
           expect(parsed.errors).toBe(0);
           const allowed = [namespace, canaryWorkload, stableWorkload, service].map((x) => x.toWellFormed());
-          allowed.push('destination', 'source', 'UH|NC|UF', '5..');
+          allowed.push('destination', 'source', 'UH|NC|UF', '5..', serviceHostPattern(service.toWellFormed()));
           for (const literal of parsed.strings) expect(allowed).toContain(JSON.parse(literal));
         }
       }),
