@@ -15,7 +15,8 @@ import { specHash } from '../spec/hash.ts';
 import { bakeStage } from './bake.ts';
 import type { EngineCommand, EngineContext, EngineResult, Session } from './context.ts';
 import { judgeStage, windowOf } from './judge-stage.ts';
-import { readLive, vsName } from './live.ts';
+import type { DestinationRule } from '../istio/types.ts';
+import { readLive, vsName, type Live } from './live.ts';
 import { resultOf } from './report.ts';
 import { olderRelease, rollBackNow } from './rollback.ts';
 import type { RolloutState } from './state.ts';
@@ -29,20 +30,22 @@ export async function executeCommand(ctx: EngineContext, command: EngineCommand)
   if (command === 'abort') return abort(session);
   const live = await readLive(ctx.routing, ctx.spec);
   session.state = live.state;
-  session.plan = planRelease(ctx.spec, live.vs, live.dr);
+  // Another release's routing is planned with its own subset, until it is rolled back.
+  const other = isActive(live.state) ? olderRelease(session, live.state, live.dr) : undefined;
+  session.plan = planRelease(other?.spec ?? ctx.spec, live.vs, live.dr);
   if (command === 'status') return status(session, live.state);
   // From here on an error rolls back whatever this command has started or resumed.
   const engaged = { value: false };
   try {
     switch (command) {
       case 'run':
-        return await run(session, live.state, engaged);
+        return await run(session, live, engaged);
       case 'start':
-        return await start(session, live.state, engaged);
+        return await start(session, live, engaged);
       case 'advance':
         return await advance(session, live.state, engaged);
       case 'promote':
-        return await promote(session, live.state, engaged);
+        return await promote(session, live, engaged);
     }
   } catch (e) {
     return await failed(session, e, engaged.value);
@@ -68,7 +71,7 @@ function stageName(session: Session, state: RolloutState): string {
 }
 
 /** A different version or spec is under way: refuse, or (supersede) roll it back first. */
-async function clearOtherRelease(session: Session, prev: RolloutState, engaged: { value: boolean }): Promise<void> {
+async function clearOtherRelease(session: Session, prev: RolloutState, engaged: { value: boolean }, dr: DestinationRule | undefined): Promise<void> {
   const { ctx } = session;
   const what = prev.canarySubset !== ctx.spec.canary.subset ? `canary ${prev.canarySubset}` : `another version of this spec (hash ${prev.specHash})`;
   const message = `${ctx.spec.name}: a rollout of ${what} is ${prev.status} at stage ${stageName(session, prev)} on ${vsName(ctx.spec)}`;
@@ -77,15 +80,16 @@ async function clearOtherRelease(session: Session, prev: RolloutState, engaged: 
   }
   ctx.log.warning(`${message}; superseding it: rolling it back first`);
   engaged.value = true;
-  await rollBackNow(session, `superseded by ${ctx.spec.canary.subset} (spec ${session.specHash})`, { keepHolder: true, older: olderRelease(session, prev) });
+  await rollBackNow(session, `superseded by ${ctx.spec.canary.subset} (spec ${session.specHash})`, { keepHolder: true, older: olderRelease(session, prev, dr), toBaseline: true });
 }
 
 function sameRelease(session: Session, state: RolloutState | undefined): boolean {
   return state !== undefined && state.specHash === session.specHash && state.canarySubset === session.ctx.spec.canary.subset;
 }
 
-async function run(session: Session, prev: RolloutState | undefined, engaged: { value: boolean }): Promise<EngineResult> {
+async function run(session: Session, live: Live, engaged: { value: boolean }): Promise<EngineResult> {
   const { ctx } = session;
+  const prev = live.state;
   if (isActive(prev) && sameRelease(session, prev)) {
     if (prev.status === 'paused') {
       ctx.log.info(`${ctx.spec.name}: paused at stage ${stageName(session, prev)}; run advance or promote to go on`);
@@ -100,7 +104,7 @@ async function run(session: Session, prev: RolloutState | undefined, engaged: { 
     ctx.log.info(`${ctx.spec.name}: already promoted; nothing to do`);
     return resultOf(session, prev);
   }
-  if (isActive(prev)) await clearOtherRelease(session, prev, engaged);
+  if (isActive(prev)) await clearOtherRelease(session, prev, engaged, live.dr);
   engaged.value = true;
   await enter(session, 0, false);
   return drive(session);
@@ -136,13 +140,14 @@ async function rolledBack(session: Session, reason: string): Promise<EngineResul
   return resultOf(session, session.state!, `${session.ctx.spec.name} was rolled back: ${reason}`);
 }
 
-async function start(session: Session, prev: RolloutState | undefined, engaged: { value: boolean }): Promise<EngineResult> {
+async function start(session: Session, live: Live, engaged: { value: boolean }): Promise<EngineResult> {
   const { ctx } = session;
+  const prev = live.state;
   if (isActive(prev) && sameRelease(session, prev)) {
     ctx.log.info(`${ctx.spec.name}: already under way (${prev.status} at stage ${stageName(session, prev)}); nothing to start`);
     return resultOf(session, prev);
   }
-  if (isActive(prev)) await clearOtherRelease(session, prev, engaged);
+  if (isActive(prev)) await clearOtherRelease(session, prev, engaged, live.dr);
   engaged.value = true;
   await enter(session, 0, true);
   return resultOf(session, session.state!);
@@ -196,13 +201,14 @@ async function advance(session: Session, prevState: RolloutState | undefined, en
   return resultOf(session, session.state!);
 }
 
-async function promote(session: Session, prev: RolloutState | undefined, engaged: { value: boolean }): Promise<EngineResult> {
+async function promote(session: Session, live: Live, engaged: { value: boolean }): Promise<EngineResult> {
   const { ctx } = session;
+  const prev = live.state;
   if (sameRelease(session, prev) && prev?.status === 'promoted') {
     ctx.log.info(`${ctx.spec.name}: already promoted; nothing to do`);
     return resultOf(session, prev!);
   }
-  if (isActive(prev) && !sameRelease(session, prev)) await clearOtherRelease(session, prev, engaged);
+  if (isActive(prev) && !sameRelease(session, prev)) await clearOtherRelease(session, prev, engaged, live.dr);
   engaged.value = true;
   await promoteNow(session);
   return resultOf(session, session.state!);
@@ -211,7 +217,7 @@ async function promote(session: Session, prev: RolloutState | undefined, engaged
 async function abort(session: Session): Promise<EngineResult> {
   const { ctx } = session;
   const live = await readLive(ctx.routing, ctx.spec, true);
-  const older = live.state ? olderRelease(session, live.state) : undefined;
+  const older = live.state ? olderRelease(session, live.state, live.dr) : undefined;
   const holder = ctx.holder.id;
   await rollBackNow(session, `aborted by ${holder}${ctx.holder.runUrl ? ` (${ctx.holder.runUrl})` : ''}`, { override: true, older });
   return resultOf(session, session.state!);

@@ -2,6 +2,8 @@
 // and mirror removed) with state "rolled-back" and the reason. Not cancelled by the signal that may
 // have caused it; bounded by the writer's retry limits instead. Rolling back twice equals once.
 import { ClusterError, OwnershipError, describeError } from '../errors.ts';
+import type { DestinationRule } from '../istio/types.ts';
+import type { Plan, PlannedStage } from '../plan/types.ts';
 import type { CanarySpec } from '../spec/types.ts';
 import type { Session } from './context.ts';
 import { vsName } from './live.ts';
@@ -17,6 +19,15 @@ export interface RollbackOptions {
   keepHolder?: boolean;
   /** The release being rolled back when it is not the spec's own (supersede, abort of an older version). */
   older?: { spec: CanarySpec; release: Release };
+  /** Remove the release's routing entirely (the route as it was before it), not just weight 0:
+   * a new release cannot plan over another subset's destination. */
+  toBaseline?: boolean;
+}
+
+/** The rollback stage with the baseline routing: no destination of the rolled-back subset at all. */
+function baselineOf(plan: Plan): PlannedStage {
+  const { rollback, baseline } = plan;
+  return { ...rollback, virtualService: { ...baseline.virtualService, metadata: rollback.virtualService.metadata }, writes: [{ kind: 'VirtualService', settleAfter: false }] };
 }
 
 export async function rollBackNow(session: Session, reason: string, options: RollbackOptions = {}): Promise<void> {
@@ -26,7 +37,7 @@ export async function rollBackNow(session: Session, reason: string, options: Rol
   ctx.log.error(`${spec.name}: rolling back to stable: ${reason}`);
   try {
     await writeStage(session, {
-      pick: (plan) => plan.rollback,
+      pick: (plan) => (options.toBaseline ? baselineOf(plan) : plan.rollback),
       change: (prev, stage) => rollBack(prev, release, stage, ctx.clock.now(), reason),
       release: !options.keepHolder,
       rollback: true,
@@ -46,12 +57,14 @@ export async function rollBackNow(session: Session, reason: string, options: Rol
   await publish(session);
 }
 
-/** The spec of an older release still recorded in the state, for rolling it back. */
-export function olderRelease(session: Session, state: { canarySubset: string; specHash: string }): RollbackOptions['older'] {
+/** The spec of an older release still recorded in the state, for rolling it back. Its subset's
+ * labels come from the live DestinationRule, so the rollback never rewrites that subset. */
+export function olderRelease(session: Session, state: { canarySubset: string; specHash: string }, dr?: DestinationRule): RollbackOptions['older'] {
   const { spec } = session.ctx;
   if (state.canarySubset === spec.canary.subset && state.specHash === session.specHash) return undefined;
+  const labels = dr?.spec.subsets?.find((s) => s.name === state.canarySubset)?.labels ?? spec.canary.labels;
   return {
-    spec: { ...spec, canary: { ...spec.canary, subset: state.canarySubset } },
+    spec: { ...spec, canary: { ...spec.canary, subset: state.canarySubset, labels } },
     release: { ...releaseOf(session), specHash: state.specHash, canarySubset: state.canarySubset },
   };
 }
