@@ -60,13 +60,21 @@ function alternativesOf(schema: unknown): string[] {
   return schema.oneOf.flatMap((branch: unknown) => (isRecord(branch) && Array.isArray(branch.required) ? branch.required.map(String) : []));
 }
 
-function translate(error: ErrorObject): PathProblem | undefined {
-  const path = pathOf(error.instancePath);
-  const parent = isRecord(error.parentSchema) ? error.parentSchema : {};
-  const definition = definitionOf(error.schemaPath);
-  const data: unknown = error.data;
-  const params = error.params as Record<string, unknown>;
-  switch (error.keyword) {
+interface ErrorContext {
+  path: PathSegment[];
+  parent: Record<string, unknown>;
+  definition: string | undefined;
+  data: unknown;
+  params: Record<string, unknown>;
+}
+
+function plural(n: unknown, one: string, many: string): string {
+  return `${String(n)} ${Number(n) === 1 ? one : many}`;
+}
+
+/** Problems with the document's structure: missing, unknown, or too few/many entries. */
+function structureProblem(keyword: string, { path, parent, definition, data, params }: ErrorContext): PathProblem | undefined {
+  switch (keyword) {
     case 'required': {
       const field = String(params.missingProperty);
       return { path: [...path, field], message: `missing required field \`${field}\`` };
@@ -87,11 +95,19 @@ function translate(error: ErrorObject): PathProblem | undefined {
       if (definition === 'stringMatch' && isRecord(data)) {
         return { path, message: `a header match has exactly one of \`exact\`, \`prefix\` or \`regex\` (or is {} for "header present"), got ${wordList(Object.keys(data), 'and')}` };
       }
-      return { path, message: `expected at most ${String(params.limit)} entries` };
+      return { path, message: `expected at most ${plural(params.limit, 'entry', 'entries')}` };
     case 'minProperties':
-      return { path, message: `expected at least ${String(params.limit)} ${Number(params.limit) === 1 ? 'entry' : 'entries'}, got none` };
+      return { path, message: `expected at least ${plural(params.limit, 'entry', 'entries')}, got none` };
     case 'minItems':
-      return { path, message: `expected at least ${String(params.limit)} ${Number(params.limit) === 1 ? 'item' : 'items'}, got ${Array.isArray(data) ? data.length : 0}` };
+      return { path, message: `expected at least ${plural(params.limit, 'item', 'items')}, got ${Array.isArray(data) ? data.length : 0}` };
+    default:
+      return undefined;
+  }
+}
+
+/** Problems with one value: its type, range, length, spelling or pattern. */
+function valueProblem(keyword: string, { path, parent, definition, data, params }: ErrorContext): PathProblem {
+  switch (keyword) {
     case 'minLength':
       return { path, message: Number(params.limit) === 1 ? 'expected a non-empty string' : `expected at least ${String(params.limit)} characters` };
     case 'maxLength':
@@ -106,11 +122,22 @@ function translate(error: ErrorObject): PathProblem | undefined {
         return { path, message: `header names are lowercase: write \`${data.toLowerCase()}\`` };
       }
       return { path, message: `expected ${expected(parent, definition)}, got ${shown(data)}` };
-    case 'propertyNames':
-      return undefined; // the nested error (which carries `propertyName`) says it better
     default:
       return { path, message: `expected ${expected(parent, definition)}, got ${shown(data)}` };
   }
+}
+
+function translate(error: ErrorObject): PathProblem | undefined {
+  // propertyNames wraps a nested error that carries `propertyName` and says it better.
+  if (error.keyword === 'propertyNames') return undefined;
+  const context: ErrorContext = {
+    path: pathOf(error.instancePath),
+    parent: isRecord(error.parentSchema) ? error.parentSchema : {},
+    definition: definitionOf(error.schemaPath),
+    data: error.data,
+    params: error.params as Record<string, unknown>,
+  };
+  return structureProblem(error.keyword, context) ?? valueProblem(error.keyword, context);
 }
 
 /** Drops errors already explained by an enclosing oneOf (its branches' "missing" complaints). */

@@ -57,28 +57,37 @@ function stageKind(stage: Record<string, unknown>): (typeof STAGE_KINDS)[number]
   return kinds.length === 1 ? kinds[0] : undefined;
 }
 
+/** Stages with exactly one kind, with their index (a stage with none or several is a schema error). */
+function kindedStages(stages: unknown[]): { index: number; kind: (typeof STAGE_KINDS)[number]; stage: Record<string, unknown> }[] {
+  return stages.flatMap((stage, index) => {
+    const kind = isRecord(stage) ? stageKind(stage) : undefined;
+    return kind && isRecord(stage) ? [{ index, kind, stage }] : [];
+  });
+}
+
 /** Dark launch, then mirror, then weights: each later stage builds on the route the earlier one left. */
 function stageOrder(stages: unknown[], problems: Problems): void {
   const rank = { darkLaunch: 0, mirror: 1, weight: 2 } as const;
   let highest = -1;
   const seen = new Set<string>();
-  let lastWeight: number | undefined;
-  stages.forEach((stage, i) => {
-    if (!isRecord(stage)) return;
-    const kind = stageKind(stage);
-    if (!kind) return;
-    const path: PathSegment[] = ['spec', 'stages', i, kind];
+  for (const { index, kind } of kindedStages(stages)) {
+    const path: PathSegment[] = ['spec', 'stages', index, kind];
     if (kind !== 'weight' && seen.has(kind)) problems.push({ path, message: `only one \`${kind}\` stage is allowed` });
     else if (rank[kind] < highest) problems.push({ path, message: `\`${kind}\` must come before ${kind === 'darkLaunch' ? '`mirror` and `weight`' : '`weight`'} stages (order: darkLaunch, mirror, weights)` });
     seen.add(kind);
     highest = Math.max(highest, rank[kind]);
-    if (kind === 'weight' && typeof stage.weight === 'number') {
-      if (lastWeight !== undefined && stage.weight <= lastWeight) {
-        problems.push({ path, message: `weights must strictly increase: ${stage.weight} follows ${lastWeight}` });
-      }
-      lastWeight = Math.max(lastWeight ?? -1, stage.weight);
+  }
+}
+
+function increasingWeights(stages: unknown[], problems: Problems): void {
+  let highest: number | undefined;
+  for (const { index, stage } of kindedStages(stages)) {
+    if (typeof stage.weight !== 'number') continue;
+    if (highest !== undefined && stage.weight <= highest) {
+      problems.push({ path: ['spec', 'stages', index, 'weight'], message: `weights must strictly increase: ${stage.weight} follows ${highest}` });
     }
-  });
+    highest = Math.max(highest ?? -1, stage.weight);
+  }
 }
 
 function headerRules(stages: unknown[], problems: Problems): void {
@@ -174,6 +183,7 @@ export function semanticProblems(document: unknown): PathProblem[] {
   stableVersusCanary(spec, problems);
   const stages = Array.isArray(spec.stages) ? spec.stages : [];
   stageOrder(stages, problems);
+  increasingWeights(stages, problems);
   headerRules(stages, problems);
   if (isRecord(spec.analysis)) analysisRules(spec.analysis, stages, problems);
   return problems;
