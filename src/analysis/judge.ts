@@ -35,6 +35,13 @@ export function formatNumber(x: number): string {
   return String(Math.round(x * 100) / 100);
 }
 
+/** `x` formatted with enough digits that it still compares with `limit` as x does (98.999 is not shown as 99 against 99). */
+function formatBeside(x: number, limit: number): string {
+  const shown = formatNumber(x);
+  if (!Number.isFinite(x) || Math.sign(Number(shown) - limit) === Math.sign(x - limit)) return shown;
+  return String(Number(x.toPrecision(15)));
+}
+
 function resultOf(results: QueryResult[], role: string): number | undefined {
   return results.find((r) => r.role === role)?.value;
 }
@@ -93,7 +100,7 @@ function successAbsolute(check: CheckSpec, canary: ErrorCounts): Part | undefine
   return {
     status: rate >= check.min ? 'pass' : 'fail',
     threshold: `success rate >= ${formatNumber(check.min)}%`,
-    reason: `canary ${formatNumber(rate)}% success (${canary.errors}/${canary.requests} errors, error rate <= ${formatNumber(worstErrorRate)}% at 95%) ${rate >= check.min ? '>=' : '<'} ${formatNumber(check.min)}%`,
+    reason: `canary ${formatBeside(rate, check.min)}% success (${canary.errors}/${canary.requests} errors, error rate <= ${formatNumber(worstErrorRate)}% at 95%) ${rate >= check.min ? '>=' : '<'} ${formatNumber(check.min)}%`,
   };
 }
 
@@ -108,7 +115,7 @@ function successRelative(check: CheckSpec, cohort: Cohort, canary: ErrorCounts, 
   return {
     status: worse ? 'fail' : 'pass',
     threshold: `binomial p >= ${formatNumber(level)} (canary errors no worse than stable)`,
-    reason: `canary ${canary.errors}/${canary.requests} errors vs stable ${stable.errors}/${stable.requests}, p=${formatNumber(p)} ${worse ? '<' : '>='} ${formatNumber(level)}`,
+    reason: `canary ${canary.errors}/${canary.requests} errors vs stable ${stable.errors}/${stable.requests}, p=${formatBeside(p, level)} ${worse ? '<' : '>='} ${formatNumber(level)}`,
   };
 }
 
@@ -137,7 +144,7 @@ function latencyAbsolute(check: CheckSpec, p99: number): Part | undefined {
   return {
     status: ok ? 'pass' : 'fail',
     threshold: `p99 <= ${formatNumber(check.max)} ms`,
-    reason: `canary p99 ${formatNumber(p99)} ms ${ok ? '<=' : '>'} ${formatNumber(check.max)} ms`,
+    reason: `canary p99 ${formatBeside(p99, check.max)} ms ${ok ? '<=' : '>'} ${formatNumber(check.max)} ms`,
   };
 }
 
@@ -152,7 +159,7 @@ function latencyRelative(check: CheckSpec, cohort: Cohort, p99: number, stableP9
   return {
     status: ok ? 'pass' : 'fail',
     threshold: `p99 <= ${formatNumber(ratio)} × stable p99`,
-    reason: `canary p99 ${formatNumber(p99)} ms vs stable ${formatNumber(stableP99)} ms: ${ok ? '<=' : '>'} ${formatNumber(ratio)} × stable = ${formatNumber(limit)} ms`,
+    reason: `canary p99 ${formatBeside(p99, limit)} ms vs stable ${formatNumber(stableP99)} ms: ${ok ? '<=' : '>'} ${formatNumber(ratio)} × stable = ${formatNumber(limit)} ms`,
   };
 }
 
@@ -173,11 +180,11 @@ function customBounds(check: CheckSpec, value: number): Part[] {
   const parts: Part[] = [];
   if (check.min !== undefined) {
     const ok = value >= check.min;
-    parts.push({ status: ok ? 'pass' : 'fail', threshold: `>= ${formatNumber(check.min)}`, reason: `${formatNumber(value)} ${ok ? '>=' : '<'} ${formatNumber(check.min)}` });
+    parts.push({ status: ok ? 'pass' : 'fail', threshold: `>= ${formatNumber(check.min)}`, reason: `${formatBeside(value, check.min)} ${ok ? '>=' : '<'} ${formatNumber(check.min)}` });
   }
   if (check.max !== undefined) {
     const ok = value <= check.max;
-    parts.push({ status: ok ? 'pass' : 'fail', threshold: `<= ${formatNumber(check.max)}`, reason: `${formatNumber(value)} ${ok ? '<=' : '>'} ${formatNumber(check.max)}` });
+    parts.push({ status: ok ? 'pass' : 'fail', threshold: `<= ${formatNumber(check.max)}`, reason: `${formatBeside(value, check.max)} ${ok ? '<=' : '>'} ${formatNumber(check.max)}` });
   }
   return parts;
 }

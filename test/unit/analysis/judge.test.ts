@@ -25,6 +25,12 @@ describe('judgeCheck: success-rate, absolute', () => {
     expect(verdict.reason).toContain('< 99%');
   });
 
+  it('shows enough digits that the value still compares with the threshold as it does', () => {
+    const verdict = judgeCheck(check(), 'shift', results({ 'canary-requests': 100_000, 'canary-errors': 1001 }), ctx);
+    expect(verdict.status).toBe('fail');
+    expect(verdict.reason).toContain('canary 98.999% success (1001/100000 errors');
+  });
+
   it('rounds extrapolated increase() counts to whole requests', () => {
     const verdict = judgeCheck(check(), 'shift', results({ 'canary-requests': 199.6, 'canary-errors': 1.2 }), ctx);
     expect(verdict).toMatchObject({ requests: 200, value: 99.5, status: 'pass' });
