@@ -47,6 +47,8 @@ export interface Session {
   specHash: string;
   /** This command has written under its holder and not released it yet. */
   holding: boolean;
+  /** This command has written something to the cluster (so an error must roll back). */
+  wrote: boolean;
   /** The GitOps/manager check ran (it runs once, before the first forward write). */
   ownershipChecked: boolean;
   /** Clock time of the last successful write (holder renewal). */

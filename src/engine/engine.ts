@@ -6,7 +6,8 @@
 //   passes — before that advance changes nothing and says how long is left (so a scheduled advance
 //   is safe). A passed stage marked `pause` becomes paused first.
 // - promote: straight to the promoted plan. abort: roll back. status: read only.
-// - Any error after the command started changing a rollout, and the signal, roll it back.
+// - Any error (and the signal) once the command has written, or while it drives a rollout that was
+//   already under way, rolls it back.
 // - The holder is taken by a command's first write, renewed by every write (and at a third of the
 //   holder timeout while baking) and released by its last one: it marks a command in flight.
 import { describeError, InputError, OwnershipError, ReleaseFailedError } from '../errors.ts';
@@ -26,7 +27,7 @@ import { isActive } from './transitions.ts';
 export type { EngineCommand, EngineContext, EngineResult } from './context.ts';
 
 export async function executeCommand(ctx: EngineContext, command: EngineCommand): Promise<EngineResult> {
-  const session: Session = { ctx, specHash: specHash(ctx.spec), holding: false, ownershipChecked: false, lastWriteAt: ctx.clock.now() };
+  const session: Session = { ctx, specHash: specHash(ctx.spec), holding: false, wrote: false, ownershipChecked: false, lastWriteAt: ctx.clock.now() };
   if (command === 'abort') return abort(session);
   const live = await readLive(ctx.routing, ctx.spec);
   session.state = live.state;
@@ -57,7 +58,7 @@ async function failed(session: Session, error: unknown, engaged: boolean): Promi
   const { ctx } = session;
   const cancelled = ctx.signal?.aborted === true;
   const reason = cancelled ? `cancelled: ${describeError(ctx.signal?.reason)}` : describeError(error);
-  if (error instanceof OwnershipError || !(engaged || session.holding)) {
+  if (error instanceof OwnershipError || !(engaged || session.wrote)) {
     if (cancelled && !(error instanceof OwnershipError)) throw new ReleaseFailedError(`${ctx.spec.name}: ${reason} before anything was written`);
     throw error;
   }
@@ -105,7 +106,6 @@ async function run(session: Session, live: Live, engaged: { value: boolean }): P
     return resultOf(session, prev);
   }
   if (isActive(prev)) await clearOtherRelease(session, prev, engaged, live.dr);
-  engaged.value = true;
   await enter(session, 0, false);
   return drive(session);
 }
@@ -148,7 +148,6 @@ async function start(session: Session, live: Live, engaged: { value: boolean }):
     return resultOf(session, prev);
   }
   if (isActive(prev)) await clearOtherRelease(session, prev, engaged, live.dr);
-  engaged.value = true;
   await enter(session, 0, true);
   return resultOf(session, session.state!);
 }
@@ -209,7 +208,7 @@ async function promote(session: Session, live: Live, engaged: { value: boolean }
     return resultOf(session, prev!);
   }
   if (isActive(prev) && !sameRelease(session, prev)) await clearOtherRelease(session, prev, engaged, live.dr);
-  engaged.value = true;
+  engaged.value ||= isActive(prev);
   await promoteNow(session);
   return resultOf(session, session.state!);
 }

@@ -141,7 +141,9 @@ async function applyWrites(session: Session, spec: CanarySpec, live: Live, stage
     let wrote = false;
     if (write.kind === 'DestinationRule') {
       if (!live.dr || !jsonEqual(live.dr.spec, stage.destinationRule.spec)) {
-        verifyStored(spec, stage.destinationRule, await routing.write(stage.destinationRule));
+        const stored = await routing.write(stage.destinationRule);
+        session.wrote = true;
+        verifyStored(spec, stage.destinationRule, stored);
         wrote = true;
       }
     } else {
@@ -149,6 +151,7 @@ async function applyWrites(session: Session, spec: CanarySpec, live: Live, stage
       const desiredVs = withState(stage.virtualService, key, encodeState(next));
       if (!jsonEqual(live.vs.spec, desiredVs.spec) || live.vs.metadata.annotations?.[key] !== desiredVs.metadata.annotations?.[key]) {
         const stored = await routing.write(desiredVs);
+        session.wrote = true;
         const back = await routing.get('VirtualService', spec.namespace, spec.virtualService);
         // If someone wrote after us, the write's answer is the record of what we stored.
         verifyStored(spec, desiredVs, back?.metadata.resourceVersion === stored.metadata.resourceVersion ? back : stored, key);
