@@ -122,8 +122,12 @@ function valueProblem(keyword: string, { path, parent, definition, data, params 
         return { path, message: `header names are lowercase: write \`${data.toLowerCase()}\`` };
       }
       return { path, message: `expected ${expected(parent, definition)}, got ${shown(data)}` };
-    default:
-      return { path, message: `expected ${expected(parent, definition)}, got ${shown(data)}` };
+    default: {
+      // YAML reads `version: 2` or `on` unquoted as a number or boolean where a string was meant.
+      const quoteHint = keyword === 'type' && parent.type === 'string' && (typeof data === 'number' || typeof data === 'boolean')
+        ? `; quote it to make it a string` : '';
+      return { path, message: `expected ${expected(parent, definition)}, got ${shown(data)}${quoteHint}` };
+    }
   }
 }
 

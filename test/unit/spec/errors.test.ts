@@ -75,6 +75,11 @@ describe('schema problems', () => {
     expectProblem(spec({ 14: '    - weight: ten' }), '14:15', 'spec.stages[2].weight', 'expected a whole number from 0 to 100, got "ten"');
   });
 
+  it('a number where a string was meant, with a hint to quote it', () => {
+    expectProblem(spec({ 10: '  canary: {subset: version-v2, labels: {version: 2}}' }), '10:50', 'spec.canary.labels.version',
+      'expected a label value (at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit), got 2; quote it to make it a string');
+  });
+
   it('weight out of range', () => {
     expectProblem(spec({ 15: '    - weight: 150' }), '15:15', 'spec.stages[3].weight', 'expected a whole number from 0 to 100, got 150');
   });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.ts';
 import { specFromInputs, type SpecInputs } from '../../../src/spec/inputs.ts';
@@ -59,4 +60,16 @@ spec:
       { path: 'input canary-version', message: expect.stringContaining('`version-V2` (from the version) is not a DNS-1123 label') },
     ]);
   });
+
+  it('any strings give a spec or an InputError naming inputs, never another exception', () => {
+    const text = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('v1', 'v2', 'catalog', '5m', ''));
+    fc.assert(fc.property(fc.record({ namespace: text, virtualService: text, host: text, stableVersion: text, canaryVersion: text, bake: text, route: text }), (given) => {
+      try {
+        specFromInputs(given);
+      } catch (e) {
+        expect(e).toBeInstanceOf(InputError);
+        for (const p of (e as InputError).problems) expect(p.path).toMatch(/^input [a-z-]+$/);
+      }
+    }), { numRuns: 200 });
+  }, 60_000);
 });
