@@ -137,14 +137,16 @@ describe('holder', () => {
     const long = spec({ analysis: undefined });
     long.stages = long.stages.map((s) => ({ ...s, bake: 2 * HOLDER_TIMEOUT }));
     const w = world({ spec: long });
-    let renewals = 0;
+    const t0 = w.clock.now();
+    let renewedAt = 0;
     let second: unknown;
-    w.clock.at(w.clock.now() + HOLDER_TIMEOUT + 1, () => {
-      renewals = w.state()!.holder ? Date.parse(w.state()!.holder!.renewedAt) : 0;
+    w.clock.at(t0 + HOLDER_TIMEOUT + 1, () => {
+      renewedAt = Date.parse(w.state()!.holder!.renewedAt);
       w.exec('run', { holder: { id: 'run-2' } }).catch((e: unknown) => (second = e));
     });
-    await w.exec('run');
-    expect(renewals).toBeGreaterThan(w.clock.now() - 4 * 2 * HOLDER_TIMEOUT);
+    expect((await w.exec('run')).status).toBe('promoted');
+    // Renewed at a third and two thirds of the timeout after the stage began.
+    expect(renewedAt).toBe(t0 + w.spec.settle + 2 * (HOLDER_TIMEOUT / 3));
     expect(second).toBeInstanceOf(OwnershipError);
   });
 });
