@@ -1,5 +1,6 @@
 // The release state machine: one entry per command. Rules:
 // - run: drive from the recorded state (or the first stage) until promoted, paused or rolled back.
+//   A paused rollout stays paused; a promoted one is left alone; after a rollback it starts again.
 // - start: apply the first stage and return at once.
 // - advance: a paused stage moves on. An in-progress stage is judged over the time it has baked; a
 //   failure rolls back at once, but it moves on only once its bake is over and its final judgement
@@ -14,9 +15,9 @@ import { describeError, InputError, OwnershipError, ReleaseFailedError } from '.
 import { planRelease } from '../plan/plan.ts';
 import { specHash } from '../spec/hash.ts';
 import { bakeStage } from './bake.ts';
+import type { DestinationRule } from '../istio/types.ts';
 import type { EngineCommand, EngineContext, EngineResult, Session } from './context.ts';
 import { judgeStage, windowOf } from './judge-stage.ts';
-import type { DestinationRule } from '../istio/types.ts';
 import { readLive, vsName, type Live } from './live.ts';
 import { resultOf } from './report.ts';
 import { olderRelease, rollBackNow } from './rollback.ts';

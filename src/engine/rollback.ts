@@ -1,6 +1,6 @@
 // The way back to stable: the plan's rollback stage (owned route stable 100 / canary 0, header rule
 // and mirror removed) with state "rolled-back" and the reason. Not cancelled by the signal that may
-// have caused it; bounded by the writer's retry limits instead. Rolling back twice equals once.
+// have caused it; bounded by the writer's conflict limit and the adapter's deadline instead. Rolling back twice equals once.
 import { ClusterError, OwnershipError, describeError } from '../errors.ts';
 import type { DestinationRule } from '../istio/types.ts';
 import type { Plan, PlannedStage } from '../plan/types.ts';

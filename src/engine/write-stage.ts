@@ -15,8 +15,6 @@ import { encodeState } from './state-codec.ts';
 import { stateAnnotationKey, type RolloutState } from './state.ts';
 
 export const MAX_CONFLICT_RETRIES = 8;
-export const MAX_TRANSIENT_RETRIES = 4;
-const BACKOFF_MS = 1_000;
 
 export interface StageWrite {
   /** Which stage of the freshly made plan to put on the cluster. */
@@ -31,7 +29,7 @@ export interface StageWrite {
   override?: boolean;
   /** Plan with this spec instead of the context's (rolling back an older canary subset). */
   spec?: CanarySpec;
-  /** Cancels waits (settle, backoff); undefined on the rollback path. */
+  /** Cancels the settle wait and any later write; undefined on the rollback path. */
   signal?: AbortSignal;
 }
 
@@ -41,35 +39,20 @@ export interface Written {
   plan: Plan;
 }
 
-function isTransient(e: unknown): boolean {
-  return e instanceof ClusterError && !(e instanceof ConflictError) && (e.status === undefined || e.status === 429 || e.status >= 500);
-}
-
-/** Writes a stage, retrying conflicts (re-read, re-plan) and transient cluster errors (backoff). */
+/** Writes a stage, retrying lost races (re-read, re-plan). Transient network errors are retried by
+ * the adapters under their own deadline, so here they are errors. */
 export async function writeStage(session: Session, request: StageWrite): Promise<Written> {
   const { ctx } = session;
   const spec = request.spec ?? ctx.spec;
-  let conflicts = 0;
-  let transient = 0;
-  for (;;) {
+  for (let conflicts = 0; ; conflicts++) {
     try {
       return await attempt(session, spec, request);
     } catch (e) {
-      if (e instanceof ConflictError && conflicts < MAX_CONFLICT_RETRIES) {
-        conflicts += 1;
-        ctx.log.info(`${vsName(spec)} changed while writing (${describeError(e)}); re-reading and planning again`);
-        continue;
-      }
-      if (isTransient(e) && transient < MAX_TRANSIENT_RETRIES) {
-        transient += 1;
-        ctx.log.warning(`${vsName(spec)}: ${describeError(e)}; retrying in ${(BACKOFF_MS * 2 ** (transient - 1)) / 1000}s`);
-        await ctx.clock.sleep(BACKOFF_MS * 2 ** (transient - 1), request.signal);
-        continue;
-      }
-      if (e instanceof ConflictError) {
+      if (!(e instanceof ConflictError)) throw e;
+      if (conflicts >= MAX_CONFLICT_RETRIES) {
         throw new ClusterError(`${vsName(spec)}: gave up after ${conflicts + 1} conflicting writes; something else keeps changing it`, { cause: e });
       }
-      throw e;
+      ctx.log.info(`${vsName(spec)} changed while writing (${describeError(e)}); re-reading and planning again`);
     }
   }
 }

@@ -127,24 +127,6 @@ describe('run, a gate failing', () => {
     expect(w.traffic()).toEqual(STABLE);
   });
 
-  test('transient cluster errors are retried with backoff and do not fail the release', async () => {
-    let failures = 0;
-    const w = world({
-      routing: {
-        beforeWrite: ({ n }) => {
-          if (n >= 3 && failures < 2) {
-            failures += 1;
-            throw new ClusterError('503 Service Unavailable', { status: 503 });
-          }
-        },
-      },
-    });
-    const result = await w.exec('run');
-    expect(result.status).toBe('promoted');
-    expect(failures).toBe(2);
-    expect(w.log.messages('warning').filter((m) => m.includes('503'))).toHaveLength(2);
-  });
-
   test('when the rollback itself cannot be written, a ClusterError says the state is unknown and what to check', async () => {
     let down = false;
     const w = world({
