@@ -6,6 +6,7 @@ import { API_VERSION, KIND, type RawCanaryDocument } from './raw.ts';
 import { problemsFromSchemaErrors } from './schema-errors.ts';
 import { validateAgainstSchema } from './schema.ts';
 import { semanticProblems } from './semantics.ts';
+import { didYouMean } from './suggest.ts';
 
 /** `- darkLaunch:` with nothing after it means "all defaults", like `{}`. */
 function emptyStagesAsDefaults(document: Record<string, unknown>): void {
@@ -18,9 +19,10 @@ function emptyStagesAsDefaults(document: Record<string, unknown>): void {
 }
 
 function identity(document: Record<string, unknown>): PathProblem | undefined {
-  if (document.kind !== KIND) return { path: ['kind'], message: `expected kind \`${KIND}\`, got ${shown(document.kind)}` };
+  const hint = (value: unknown, wanted: string) => (typeof value === 'string' ? didYouMean(value, [wanted]) : '');
+  if (document.kind !== KIND) return { path: ['kind'], message: `expected kind \`${KIND}\`, got ${shown(document.kind)}${hint(document.kind, KIND)}` };
   if (document.apiVersion !== API_VERSION) {
-    return { path: ['apiVersion'], message: `expected apiVersion \`${API_VERSION}\`, got ${shown(document.apiVersion)}` };
+    return { path: ['apiVersion'], message: `expected apiVersion \`${API_VERSION}\`, got ${shown(document.apiVersion)}${hint(document.apiVersion, API_VERSION)}` };
   }
   return undefined;
 }

@@ -217,6 +217,10 @@ describe('document problems', () => {
     expectProblem(spec({ 2: 'kind: VirtualService' }), '2:7', 'kind', 'expected kind `Canary`, got "VirtualService"');
   });
 
+  it('kind in the wrong case, with a hint', () => {
+    expectProblem(spec({ 2: 'kind: canary' }), '2:7', 'kind', 'expected kind `Canary`, got "canary"; did you mean `Canary`?');
+  });
+
   it('wrong apiVersion', () => {
     expectProblem(spec({ 1: 'apiVersion: istio-canary/v2' }), '1:13', 'apiVersion', 'expected apiVersion `istio-canary/v1`, got "istio-canary/v2"');
   });
