@@ -1,0 +1,170 @@
+// Apply mode's routing port: VirtualServices and DestinationRules read and written through the
+// Kubernetes API. Writes are whole-object and guarded by resourceVersion (PUT) or by existence
+// (POST), always under our field manager, so a concurrent change is a ConflictError the engine
+// answers by re-reading and re-planning. SDK errors are converted here, naming the object and
+// what was being done.
+import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import type { Logger, RoutingKind, RoutingObject, RoutingPort } from '../engine/ports.ts';
+import { ClusterError, ConflictError, describeError } from '../errors.ts';
+import { loadKubeconfig } from './kubeconfig.ts';
+import { RetriesExhausted, withRetries } from './retry.ts';
+
+export interface KubernetesRoutingOptions {
+  /** Kubeconfig file contents (input); the caller masks it. */
+  kubeconfig?: string;
+  kubeconfigPath?: string;
+  /** Field manager of every write. Default `istio-canary`. */
+  fieldManager?: string;
+  /** Time for one operation including retries of transient errors, ms. Default 30 s. */
+  deadlineMs?: number;
+  log?: Logger;
+  /** Environment for KUBECONFIG and in-cluster detection; default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export const DEFAULT_FIELD_MANAGER = 'istio-canary';
+const GROUP = 'networking.istio.io';
+const VERSION = 'v1';
+const PLURAL: Record<RoutingKind, string> = { VirtualService: 'virtualservices', DestinationRule: 'destinationrules' };
+
+export function createKubernetesRouting(options: KubernetesRoutingOptions = {}): RoutingPort {
+  const { kc, server } = loadKubeconfig({ kubeconfig: options.kubeconfig, kubeconfigPath: options.kubeconfigPath, env: options.env });
+  return kubernetesRouting(kc, server, options);
+}
+
+/** The port over an already loaded KubeConfig (tests, and callers that share one). */
+export function kubernetesRouting(kc: KubeConfig, server: string, options: Pick<KubernetesRoutingOptions, 'fieldManager' | 'deadlineMs' | 'log'> = {}): RoutingPort {
+  const api = kc.makeApiClient(CustomObjectsApi);
+  const fieldManager = options.fieldManager ?? DEFAULT_FIELD_MANAGER;
+  const deadlineMs = options.deadlineMs ?? 30_000;
+
+  /** Runs one API call with retries. */
+  async function call<T>(action: Action, request: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    try {
+      return await withRetries((remainingMs) => request(AbortSignal.timeout(remainingMs)), {
+        deadlineMs,
+        isTransient,
+        onRetry: (error, attempt, delayMs) =>
+          options.log?.warning(`${action.verb} ${action.object} on ${server}: attempt ${attempt} failed (${transientReason(error)}); retrying in ${Math.round(delayMs)}ms`),
+      });
+    } catch (e) {
+      if (e instanceof RetriesExhausted) {
+        throw new ClusterError(
+          `Could not reach the Kubernetes API server at ${server} while ${action.verb} ${action.object} (${e.attempts} attempts in ${Math.round(deadlineMs / 1000)}s): ${transientReason(e.lastError)}. Check that the cluster is up and the kubeconfig points at it.`,
+          { cause: e.lastError, status: statusOf(e.lastError) },
+        );
+      }
+      throw e;
+    }
+  }
+
+  async function get(kind: RoutingKind, namespace: string, name: string): Promise<RoutingObject | undefined> {
+    const action: Action = { verb: 'reading', object: `${kind} ${namespace}/${name}` };
+    try {
+      return (await call(action, (signal) => api.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL[kind], name }, withSignal(signal)))) as RoutingObject;
+    } catch (e) {
+      if (statusOf(e) === 404) return undefined;
+      throw refusal(e, action, server);
+    }
+  }
+
+  async function write<T extends RoutingObject>(object: T): Promise<T> {
+    const { name, namespace, resourceVersion } = object.metadata;
+    if (!namespace) throw new ClusterError(`Cannot write ${object.kind} ${name}: it has no metadata.namespace`);
+    const target = { group: GROUP, version: VERSION, namespace, plural: PLURAL[object.kind], fieldManager };
+    // managedFields are the server's to compute; sending them back would overwrite its record.
+    const { managedFields: _ignored, ...metadata } = object.metadata;
+    const body = { ...object, apiVersion: `${GROUP}/${VERSION}`, metadata };
+    const action: Action = { verb: resourceVersion ? 'updating' : 'creating', object: `${object.kind} ${namespace}/${name}` };
+    try {
+      const stored = resourceVersion
+        ? await call(action, (signal) => api.replaceNamespacedCustomObject({ ...target, name, body }, withSignal(signal)))
+        : await call(action, (signal) => api.createNamespacedCustomObject({ ...target, body }, withSignal(signal)));
+      return stored as T;
+    } catch (e) {
+      throw refusal(e, action, server);
+    }
+  }
+
+  return { get: get as RoutingPort['get'], write };
+}
+
+/** Per-call options that abort the request when `signal` fires (a promise middleware: the
+ * object API wraps it). */
+function withSignal(signal: AbortSignal): never {
+  const middleware = {
+    pre: async (context: { setSignal(s: AbortSignal): void }) => {
+      context.setSignal(signal);
+      return context;
+    },
+    post: async <R>(response: R) => response,
+  };
+  return { middleware: [middleware], middlewareMergeStrategy: 'append' } as never;
+}
+
+function statusOf(error: unknown): number | undefined {
+  return error instanceof ApiException ? error.code : undefined;
+}
+
+/** Network failures, timeouts, throttling and server errors are worth another attempt. */
+function isTransient(error: unknown): boolean {
+  const status = statusOf(error);
+  if (status !== undefined) return status === 429 || status >= 500;
+  return true;
+}
+
+/** The API server's Status message, or a short text for non-API errors. */
+function serverMessage(error: unknown): string {
+  if (error instanceof ApiException) {
+    const body: unknown = typeof error.body === 'string' ? safeJson(error.body) : error.body;
+    const message = (body as { message?: unknown } | undefined)?.message;
+    return typeof message === 'string' ? message : `HTTP ${error.code}`;
+  }
+  return describeError(error);
+}
+
+function transientReason(error: unknown): string {
+  if (error instanceof ApiException) return `HTTP ${error.code}: ${serverMessage(error)}`;
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+  if (error instanceof Error && error.name === 'TimeoutError') return 'the request timed out';
+  if (typeof cause?.code === 'string') return cause.code;
+  return describeError(error);
+}
+
+/** What a call was doing, for messages: "updating VirtualService shop/catalog". */
+interface Action {
+  verb: 'reading' | 'creating' | 'updating';
+  /** `<kind> <namespace>/<name>` */
+  object: string;
+}
+
+/** A permanent refusal from the server, as one of our errors. */
+function refusal(error: unknown, action: Action, server: string): unknown {
+  if (error instanceof ClusterError) return error;
+  const doing = `${action.verb} ${action.object}`;
+  const status = statusOf(error);
+  if (status === undefined) return new ClusterError(`Failed ${doing} on ${server}: ${describeError(error)}`, { cause: error });
+  const message = serverMessage(error);
+  // 404 on an update: it was deleted since it was read, which is a conflict like any other change.
+  if (status === 409 || (status === 404 && action.verb === 'updating')) {
+    return new ConflictError(`Conflict ${doing}: ${message}. It changed since it was read; re-read and re-plan.`, { cause: error, status });
+  }
+  if (status === 400 || status === 422) {
+    return new ClusterError(`The API server rejected ${action.object} while ${action.verb} it: ${message}`, { cause: error, status });
+  }
+  if (status === 401 || status === 403) {
+    return new ClusterError(
+      `Not allowed ${doing} on ${server} (HTTP ${status}): ${message}. The credentials need get, create and update on ${GROUP} virtualservices and destinationrules in that namespace.`,
+      { cause: error, status },
+    );
+  }
+  return new ClusterError(`Failed ${doing} on ${server} (HTTP ${status}): ${message}`, { cause: error, status });
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

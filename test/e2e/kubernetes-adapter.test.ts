@@ -1,0 +1,160 @@
+// The Kubernetes routing adapter against the local API server with Istio's CRDs.
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { createKubernetesRouting } from '../../src/adapters/kubernetes.ts';
+import type { Logger } from '../../src/engine/ports.ts';
+import { ClusterError, ConflictError } from '../../src/errors.ts';
+import type { DestinationRule, VirtualService } from '../../src/istio/types.ts';
+import { getIstio, kubeConfig, meshEnv, replaceIstio, uniqueNamespace, type IstioObject } from '../env/cluster.ts';
+
+function virtualService(namespace: string, canaryWeight: number): VirtualService {
+  return {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: { name: 'catalog', namespace, labels: { app: 'catalog' } },
+    spec: {
+      hosts: ['catalog'],
+      http: [
+        {
+          name: 'primary',
+          route: [
+            { destination: { host: 'catalog', subset: 'version-v1' }, weight: 100 - canaryWeight },
+            { destination: { host: 'catalog', subset: 'version-v2' }, weight: canaryWeight },
+          ],
+        },
+      ],
+    },
+  };
+}
+
+function destinationRule(namespace: string): DestinationRule {
+  return {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'DestinationRule',
+    metadata: { name: 'catalog', namespace },
+    spec: { host: 'catalog', subsets: [{ name: 'version-v1', labels: { version: 'v1' } }] },
+  };
+}
+
+function routing(extra: { log?: Logger } = {}) {
+  return createKubernetesRouting({ kubeconfigPath: meshEnv().kubeconfig, deadlineMs: 20_000, ...extra });
+}
+
+/** A loopback port nothing listens on: bound, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function errorOf(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('Kubernetes routing adapter', () => {
+  it('creates an object and reads back what the server stored', async () => {
+    const ns = uniqueNamespace('k8s-create');
+    const port = routing();
+    const stored = await port.write(virtualService(ns, 0));
+    expect(stored.metadata.resourceVersion).toMatch(/^\d+$/);
+    const live = await port.get('VirtualService', ns, 'catalog');
+    expect(live?.spec).toEqual(virtualService(ns, 0).spec);
+    expect(live?.metadata.labels).toEqual({ app: 'catalog' });
+    expect(live?.metadata.resourceVersion).toBe(stored.metadata.resourceVersion);
+    const dr = await port.write(destinationRule(ns));
+    expect((await port.get('DestinationRule', ns, 'catalog'))?.spec.subsets).toEqual(dr.spec.subsets);
+  });
+
+  it('returns undefined for an object that does not exist', async () => {
+    expect(await routing().get('VirtualService', uniqueNamespace('k8s-missing'), 'nothing-here')).toBeUndefined();
+  });
+
+  it('replaces an object read at its current resourceVersion', async () => {
+    const ns = uniqueNamespace('k8s-replace');
+    const port = routing();
+    const created = await port.write(virtualService(ns, 0));
+    const updated = await port.write({ ...created, spec: virtualService(ns, 10).spec });
+    expect(updated.metadata.resourceVersion).not.toBe(created.metadata.resourceVersion);
+    expect((await port.get('VirtualService', ns, 'catalog'))?.spec.http?.[0]?.route?.map((r) => r.weight)).toEqual([90, 10]);
+  });
+
+  it('refuses a write at a stale resourceVersion with a ConflictError, keeping the other change', async () => {
+    const ns = uniqueNamespace('k8s-stale');
+    const port = routing();
+    const created = await port.write(virtualService(ns, 0));
+    // Someone else edits the object in between (another route, another manager).
+    const theirs = (await getIstio(kubeConfig(), { kind: 'VirtualService', namespace: ns, name: 'catalog' })) as IstioObject & VirtualService;
+    await replaceIstio(kubeConfig(), { ...theirs, spec: { ...theirs.spec, hosts: ['catalog', 'catalog.example.com'] } } as IstioObject);
+    const error = await errorOf(port.write({ ...created, spec: virtualService(ns, 50).spec }));
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(error.message).toContain(`Conflict updating VirtualService ${ns}/catalog`);
+    expect((error as ConflictError).status).toBe(409);
+    const live = await port.get('VirtualService', ns, 'catalog');
+    expect(live?.spec.hosts).toEqual(['catalog', 'catalog.example.com']);
+    expect(live?.spec.http?.[0]?.route?.map((r) => r.weight)).toEqual([100, 0]);
+  });
+
+  it('refuses to create an object that already exists with a ConflictError', async () => {
+    const ns = uniqueNamespace('k8s-exists');
+    const port = routing();
+    await port.write(virtualService(ns, 0));
+    const error = await errorOf(port.write(virtualService(ns, 0)));
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(error.message).toContain(`Conflict creating VirtualService ${ns}/catalog`);
+    expect(error.message).toContain('already exists');
+  });
+
+  it('reports an invalid object with the server\'s message, the object and what was being done', async () => {
+    const ns = uniqueNamespace('k8s-invalid');
+    const invalid = virtualService(ns, 0);
+    (invalid.spec.http![0]!.route![0] as { weight: unknown }).weight = 'ten';
+    const error = await errorOf(routing().write(invalid));
+    expect(error).toBeInstanceOf(ClusterError);
+    expect(error).not.toBeInstanceOf(ConflictError);
+    expect((error as ClusterError).status).toBe(422);
+    expect(error.message).toContain(`The API server rejected VirtualService ${ns}/catalog while creating it:`);
+    expect(error.message).toMatch(/spec\.http\[0\]\.route\[0\]\.weight: Invalid value: "string"/);
+    expect(await routing().get('VirtualService', ns, 'catalog')).toBeUndefined();
+  });
+
+  it('records istio-canary as the field manager of what it writes, next to other managers', async () => {
+    const ns = uniqueNamespace('k8s-managers');
+    const port = routing();
+    await port.write(virtualService(ns, 0));
+    const theirs = (await getIstio(kubeConfig(), { kind: 'VirtualService', namespace: ns, name: 'catalog' })) as IstioObject;
+    await replaceIstio(kubeConfig(), { ...theirs, metadata: { ...theirs.metadata, annotations: { team: 'shop' } } });
+    const current = await port.get('VirtualService', ns, 'catalog');
+    const stored = await port.write({ ...current!, spec: virtualService(ns, 10).spec });
+    const managers = stored.metadata.managedFields?.map((m) => m.manager);
+    expect(managers).toContain('istio-canary');
+    expect(managers!.length).toBeGreaterThanOrEqual(2);
+    const ours = stored.metadata.managedFields!.find((m) => m.manager === 'istio-canary')!;
+    expect(ours.operation).toBe('Update');
+    expect(JSON.stringify(ours.fieldsV1)).toContain('"f:http"');
+    expect(stored.metadata.annotations).toEqual({ team: 'shop' });
+  });
+
+  it('gives up on an unreachable API server after the deadline, saying what it was doing and where', async () => {
+    const port = await closedPort();
+    const real = await readFile(meshEnv().kubeconfig, 'utf8');
+    const unreachable = real.replace(/server: \S+/, `server: https://127.0.0.1:${port}`);
+    expect(unreachable).toContain(`127.0.0.1:${port}`);
+    const warnings: string[] = [];
+    const log: Logger = { info: () => {}, warning: (m) => warnings.push(m), error: () => {} };
+    const adapter = createKubernetesRouting({ kubeconfig: unreachable, deadlineMs: 1_500, log });
+    const error = await errorOf(adapter.get('VirtualService', 'shop', 'catalog'));
+    expect(error).toBeInstanceOf(ClusterError);
+    expect(error.message).toContain(`Could not reach the Kubernetes API server at https://127.0.0.1:${port} while reading VirtualService shop/catalog`);
+    expect(error.message).toContain('ECONNREFUSED');
+    expect(warnings.length).toBeGreaterThan(0);
+    expect(warnings[0]).toContain('retrying');
+  });
+});
