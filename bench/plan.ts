@@ -1,0 +1,98 @@
+// Time to plan a VirtualService with 1,000 http routes, as a ratio to parsing the same YAML with the
+// `yaml` package, measured side by side in one run (median of several rounds; each round repeats
+// the work enough times to be well above timer resolution). Run: npx node bench/plan.ts
+import { performance } from 'node:perf_hooks';
+import { parse, stringify } from 'yaml';
+import type { DestinationRule, HttpRoute, VirtualService } from '../src/istio/types.ts';
+import { planRelease } from '../src/plan/plan.ts';
+import { planFiles } from '../src/plan/render.ts';
+import type { CanarySpec } from '../src/spec/types.ts';
+
+const ROUTES = 1_000;
+const ROUNDS = Number(process.env.PLAN_BENCH_ROUNDS ?? 9);
+const REPEAT = 5;
+
+function otherRoute(i: number): HttpRoute {
+  return {
+    name: `r-${i}`,
+    match: [{ uri: { prefix: `/api/v${i % 7}/items/${i}` }, headers: { 'x-tenant': { exact: `t${i % 13}` } } }],
+    route: [{ destination: { host: `svc-${i % 20}.shop.svc.cluster.local`, port: { number: 8080 } }, weight: 100 }],
+    timeout: '2s',
+    retries: { attempts: 2, perTryTimeout: '500ms', retryOn: 'gateway-error,connect-failure' },
+    headers: { request: { set: { 'x-route': `r-${i}` } } },
+  };
+}
+
+const vs: VirtualService = {
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'VirtualService',
+  metadata: { name: 'catalog', namespace: 'istioinaction', resourceVersion: '1' },
+  spec: {
+    hosts: ['catalog', 'catalog.example.com'],
+    gateways: ['mesh', 'istio-system/public'],
+    http: [...Array.from({ length: ROUTES - 1 }, (_, i) => otherRoute(i)), { name: 'primary', timeout: '3s', route: [{ destination: { host: 'catalog' } }] }],
+  },
+};
+const dr: DestinationRule = {
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'DestinationRule',
+  metadata: { name: 'catalog', namespace: 'istioinaction' },
+  spec: { host: 'catalog', subsets: [{ name: 'version-v1', labels: { version: 'v1' } }] },
+};
+const common = { bake: 300_000, pause: false };
+const spec: CanarySpec = {
+  name: 'catalog',
+  namespace: 'istioinaction',
+  virtualService: 'catalog',
+  route: 'primary',
+  destinationRule: 'catalog',
+  host: 'catalog',
+  stable: { subset: 'version-v1', labels: { version: 'v1' }, workload: 'catalog-v1', version: 'v1' },
+  canary: { subset: 'version-v2', labels: { version: 'v2' }, workload: 'catalog-v2', version: 'v2' },
+  stages: [
+    { kind: 'darkLaunch', headers: { 'x-istio-cohort': { exact: 'internal' } }, keep: true, ...common },
+    { kind: 'mirror', percentage: 100, ...common },
+    { kind: 'weight', weight: 10, ...common },
+    { kind: 'weight', weight: 50, ...common },
+    { kind: 'weight', weight: 100, ...common },
+  ],
+  bake: 300_000,
+  settle: 5_000,
+  source: {},
+};
+
+const text = stringify(vs);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function timeIt(work: () => unknown): number {
+  const start = performance.now();
+  for (let i = 0; i < REPEAT; i++) work();
+  return (performance.now() - start) / REPEAT;
+}
+
+const parsed = parse(text) as VirtualService;
+const tasks = {
+  parse: () => parse(text),
+  plan: () => planRelease(spec, parsed, dr),
+  planAndRender: () => planFiles(planRelease(spec, parsed, dr)),
+};
+for (const work of Object.values(tasks)) work(); // warm-up: JIT and ajv compilation
+
+const samples: Record<keyof typeof tasks, number[]> = { parse: [], plan: [], planAndRender: [] };
+for (let r = 0; r < ROUNDS; r++) {
+  // Interleaved so machine load hits all three alike.
+  for (const [name, work] of Object.entries(tasks)) samples[name as keyof typeof tasks].push(timeIt(work));
+}
+
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+const parseMs = median(samples.parse);
+const planMs = median(samples.plan);
+const renderMs = median(samples.planAndRender);
+console.log(`VirtualService with ${ROUTES} http routes, ${(text.length / 1024).toFixed(0)} KiB of YAML; 5 stages + promoted + rollback; median of ${ROUNDS} rounds`);
+console.log(`parse YAML (yaml package)          ${ms(parseMs)}`);
+console.log(`planRelease (validates every VS)   ${ms(planMs)}   ratio to parse: ${(planMs / parseMs).toFixed(2)}`);
+console.log(`planRelease + render files         ${ms(renderMs)}   ratio to parse: ${(renderMs / parseMs).toFixed(2)}`);
