@@ -3,7 +3,7 @@
 // (POST), always under our field manager, so a concurrent change is a ConflictError the engine
 // answers by re-reading and re-planning. SDK errors are converted here, naming the object and
 // what was being done.
-import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { ApiException, CustomObjectsApi, Observable, type ConfigurationOptions, type KubeConfig, type ObservableMiddleware } from '@kubernetes/client-node';
 import type { Logger, RoutingKind, RoutingObject, RoutingPort } from '../engine/ports.ts';
 import { ClusterError, ConflictError, describeError } from '../errors.ts';
 import { loadKubeconfig } from './kubeconfig.ts';
@@ -50,7 +50,7 @@ export function kubernetesRouting(kc: KubeConfig, server: string, options: Pick<
     } catch (e) {
       if (e instanceof RetriesExhausted) {
         throw new ClusterError(
-          `Could not reach the Kubernetes API server at ${server} while ${action.verb} ${action.object} (${e.attempts} attempts in ${Math.round(deadlineMs / 1000)}s): ${transientReason(e.lastError)}. Check that the cluster is up and the kubeconfig points at it.`,
+          `Could not reach the Kubernetes API server at ${server} while ${action.verb} ${action.object} (${e.attempts} attempt${e.attempts === 1 ? '' : 's'} in ${Math.max(1, Math.round(deadlineMs / 1000))}s): ${transientReason(e.lastError)}. Check that the cluster is up and the kubeconfig points at it.`,
           { cause: e.lastError, status: statusOf(e.lastError) },
         );
       }
@@ -89,28 +89,31 @@ export function kubernetesRouting(kc: KubeConfig, server: string, options: Pick<
   return { get: get as RoutingPort['get'], write };
 }
 
-/** Per-call options that abort the request when `signal` fires (a promise middleware: the
- * object API wraps it). */
-function withSignal(signal: AbortSignal): never {
-  const middleware = {
-    pre: async (context: { setSignal(s: AbortSignal): void }) => {
+/** Per-call options whose middleware sets `signal` on the request, so it is aborted when the
+ * time for the operation is up. */
+function withSignal(signal: AbortSignal): ConfigurationOptions<ObservableMiddleware> {
+  const middleware: ObservableMiddleware = {
+    pre: (context) => {
       context.setSignal(signal);
-      return context;
+      return new Observable(Promise.resolve(context));
     },
-    post: async <R>(response: R) => response,
+    post: (response) => new Observable(Promise.resolve(response)),
   };
-  return { middleware: [middleware], middlewareMergeStrategy: 'append' } as never;
+  return { middleware: [middleware], middlewareMergeStrategy: 'append' };
 }
 
 function statusOf(error: unknown): number | undefined {
   return error instanceof ApiException ? error.code : undefined;
 }
 
-/** Network failures, timeouts, throttling and server errors are worth another attempt. */
+/** Network failures, timeouts, throttling and server errors are worth another attempt; a
+ * configuration problem (bad URL, TLS settings) or a refusal is not. */
 function isTransient(error: unknown): boolean {
   const status = statusOf(error);
   if (status !== undefined) return status === 429 || status >= 500;
-  return true;
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return true;
+  // Node's fetch fails with TypeError('fetch failed') and the socket error as its cause.
+  return error instanceof TypeError && error.message === 'fetch failed';
 }
 
 /** The API server's Status message, or a short text for non-API errors. */
