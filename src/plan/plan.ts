@@ -8,13 +8,19 @@ import { readLiveTraffic } from '../istio/read-traffic.ts';
 import type { DestinationRule, VirtualService } from '../istio/types.ts';
 import { assertValidInput, assertValidProduced } from '../istio/validate.ts';
 import { applyRouting, stripCanary, type CanaryRouting } from '../istio/virtual-service.ts';
-import type { CanarySpec } from '../spec/types.ts';
+import type { CanarySpec, StageSpec } from '../spec/types.ts';
 import { detectStage } from './detect.ts';
 import { checkSpecForPlan } from './spec-checks.ts';
 import { stageId } from './stage-id.ts';
 import { PROMOTED, ROLLBACK, routingAt, type RoutingAt } from './stage-routing.ts';
 import { promotedSummary, rollbackSummary, stageSummary } from './summary.ts';
 import type { Plan, PlannedStage, PlannedWrite } from './types.ts';
+
+interface Objects {
+  virtualService: VirtualService;
+  /** Undefined only for "before the release" when the DestinationRule does not exist yet. */
+  destinationRule?: DestinationRule;
+}
 
 export function planRelease(spec: CanarySpec, liveVS: VirtualService, liveDR?: DestinationRule): Plan {
   checkSpecForPlan(spec);
@@ -27,56 +33,35 @@ export function planRelease(spec: CanarySpec, liveVS: VirtualService, liveDR?: D
 
   const routing = canaryRouting(spec);
   const base = stripCanary(liveVirtualService, routing, { mirrorNeeded: spec.stages.some((s) => s.kind === 'mirror') });
-  const destinationRule = withCanarySubsets(liveDestinationRule, {
-    name: spec.destinationRule,
-    namespace: spec.namespace,
-    host: spec.host,
-    stable: spec.stable,
-    canary: spec.canary,
-  });
+  const destinationRule = withCanarySubsets(liveDestinationRule, { name: spec.destinationRule, namespace: spec.namespace, host: spec.host, stable: spec.stable, canary: spec.canary });
   assertValidProduced(destinationRule);
 
-  const build = (at: RoutingAt): { virtualService: VirtualService; traffic: RoutingAt['traffic'] } => {
+  const planned = (at: RoutingAt, from: Objects, fields: Pick<PlannedStage, 'index' | 'id' | 'kind' | 'summary'> & { spec?: StageSpec }): PlannedStage => {
     const virtualService = applyRouting(base, routing, at.routing, liveVirtualService);
     assertValidProduced(virtualService);
-    return { virtualService, traffic: at.traffic };
+    const to = { virtualService, destinationRule };
+    return { ...fields, traffic: at.traffic, ...to, writes: writesBetween(from, to) };
   };
-  const before = { virtualService: base.virtualService, destinationRule: liveDestinationRule };
 
+  const before: Objects = { virtualService: base.virtualService, ...(liveDestinationRule ? { destinationRule: liveDestinationRule } : {}) };
+  const routings = spec.stages.map((_, index) => routingAt(spec.stages, index));
   const stages: PlannedStage[] = [];
   spec.stages.forEach((stageSpec, index) => {
-    const at = routingAt(spec.stages, index);
-    const built = build(at);
-    const previous = stages.at(-1) ?? before;
-    stages.push({
-      index,
-      id: stageId(index, stageSpec),
-      kind: stageSpec.kind,
-      summary: stageSummary(spec, stageSpec, at.traffic),
-      spec: stageSpec,
-      traffic: built.traffic,
-      destinationRule,
-      virtualService: built.virtualService,
-      writes: writesBetween(previous, { destinationRule, virtualService: built.virtualService }),
-    });
+    const at = routings[index]!;
+    const fields = { index, id: stageId(index, stageSpec), kind: stageSpec.kind, summary: stageSummary(spec, stageSpec, at.traffic), spec: stageSpec };
+    stages.push(planned(at, stages.at(-1) ?? before, fields));
   });
 
-  const terminal = (kind: 'promoted' | 'rollback', at: RoutingAt, summary: string, from: { virtualService: VirtualService; destinationRule?: DestinationRule }): PlannedStage => {
-    const built = build(at);
-    return { index: -1, id: kind, kind, summary, traffic: built.traffic, destinationRule, virtualService: built.virtualService, writes: writesBetween(from, { destinationRule, virtualService: built.virtualService }) };
-  };
-
-  const shapes = spec.stages.map((_, i) => {
-    const at = routingAt(spec.stages, i);
-    return { traffic: at.traffic, shape: at.routing.destinations.to === 'split' ? ('split' as const) : ('stable' as const) };
-  });
   return {
     stages,
-    promoted: terminal('promoted', PROMOTED, promotedSummary(spec), stages.at(-1) ?? before),
-    // From any stage back to stable; listed against the baseline so it also covers "nothing applied yet".
-    rollback: terminal('rollback', ROLLBACK, rollbackSummary(spec), before),
+    promoted: planned(PROMOTED, stages.at(-1) ?? before, { index: -1, id: 'promoted', kind: 'promoted', summary: promotedSummary(spec) }),
+    // Reachable from any stage; its writes are listed against the baseline so they also cover "nothing applied yet".
+    rollback: planned(ROLLBACK, before, { index: -1, id: 'rollback', kind: 'rollback', summary: rollbackSummary(spec) }),
     baseline: { virtualService: base.virtualService, destinationRule: liveDestinationRule ?? destinationRule },
-    detected: detectStage(readLiveTraffic(liveVirtualService, base.liveIndex, spec.name, routing.target), shapes),
+    detected: detectStage(
+      readLiveTraffic(liveVirtualService, base.liveIndex, spec.name, routing.target),
+      routings.map((at) => ({ traffic: at.traffic, shape: at.routing.destinations.to === 'split' ? 'split' : 'stable' })),
+    ),
   };
 }
 
@@ -90,14 +75,14 @@ function canaryRouting(spec: CanarySpec): CanaryRouting {
 
 /** The objects must be the ones the spec names, or the plan would edit the wrong routing. */
 function checkIdentity(spec: CanarySpec, vs: VirtualService, dr: DestinationRule | undefined): void {
-  const expect = (obj: VirtualService | DestinationRule, kind: string, name: string) => {
+  const expectObject = (obj: VirtualService | DestinationRule, kind: string, name: string) => {
     if (obj.kind !== kind) throw new InputError(objectProblem(obj, 'kind', `expected kind ${kind}`));
     if (obj.metadata?.name !== name) throw new InputError(objectProblem(obj, 'metadata.name', `expected the ${kind} '${name}' named in the spec`));
     const ns = obj.metadata.namespace;
     if (ns !== undefined && ns !== spec.namespace) throw new InputError(objectProblem(obj, 'metadata.namespace', `expected namespace '${spec.namespace}' from the spec`));
   };
-  expect(vs, 'VirtualService', spec.virtualService);
-  if (dr) expect(dr, 'DestinationRule', spec.destinationRule);
+  expectObject(vs, 'VirtualService', spec.virtualService);
+  if (dr) expectObject(dr, 'DestinationRule', spec.destinationRule);
 }
 
 function inNamespace<T extends VirtualService | DestinationRule>(obj: T, namespace: string): T {
@@ -105,10 +90,7 @@ function inNamespace<T extends VirtualService | DestinationRule>(obj: T, namespa
 }
 
 /** DestinationRule first (a new subset must exist before a route references it), then the VirtualService. */
-function writesBetween(
-  from: { virtualService: VirtualService; destinationRule?: DestinationRule },
-  to: { virtualService: VirtualService; destinationRule: DestinationRule },
-): PlannedWrite[] {
+function writesBetween(from: Objects, to: Required<Objects>): PlannedWrite[] {
   const writes: PlannedWrite[] = [];
   if (!from.destinationRule || !jsonEqual(from.destinationRule.spec, to.destinationRule.spec)) writes.push({ kind: 'DestinationRule', settleAfter: true });
   if (!jsonEqual(from.virtualService.spec, to.virtualService.spec)) writes.push({ kind: 'VirtualService', settleAfter: false });
