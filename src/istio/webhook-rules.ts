@@ -11,7 +11,8 @@ export interface RuleProblem {
 }
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const HEADER_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// RFC 7230 token, optionally an HTTP/2 pseudo-header such as `:authority` (which Istio matches on).
+const HEADER_NAME = /^:?[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const MAX_REGEX = 1024;
 
 export function virtualServiceRuleProblems(vs: VirtualService): RuleProblem[] {
@@ -81,30 +82,37 @@ function mirrorProblems(r: HttpRoute, path: string): RuleProblem[] {
   return out;
 }
 
+const STRING_MATCH_FIELDS = ['uri', 'scheme', 'method', 'authority'] as const;
+const NAMED_MATCH_FIELDS = ['headers', 'withoutHeaders', 'queryParams'] as const;
+
 function matchProblems(r: HttpRoute, path: string): RuleProblem[] {
-  return (r.match ?? []).flatMap((m, j) =>
-    (['headers', 'withoutHeaders'] as const).flatMap((field) =>
-      Object.entries((m[field] ?? {}) as Record<string, unknown>).flatMap(([name, sm]) => headerProblems(name, sm, `${path}.match[${j}].${field}.${name}`)),
-    ),
-  );
+  return (r.match ?? []).flatMap((m, j) => {
+    const at = `${path}.match[${j}]`;
+    const plain = STRING_MATCH_FIELDS.flatMap((field) => (m[field] === undefined ? [] : stringMatchProblems(m[field], `${at}.${field}`)));
+    const named = NAMED_MATCH_FIELDS.flatMap((field) =>
+      Object.entries((m[field] ?? {}) as Record<string, unknown>).flatMap(([name, sm]) => [
+        ...(field !== 'queryParams' && !HEADER_NAME.test(name) ? [{ rule: 'header-name', path: `${at}.${field}.${name}`, message: `header name '${name}' has characters outside an HTTP token` }] : []),
+        ...stringMatchProblems(sm, `${at}.${field}.${name}`),
+      ]),
+    );
+    return [...plain, ...named];
+  });
 }
 
-function headerProblems(name: string, sm: unknown, path: string): RuleProblem[] {
-  const out: RuleProblem[] = [];
-  if (!HEADER_TOKEN.test(name)) out.push({ rule: 'header-name', path, message: `header name '${name}' has characters outside an HTTP token` });
-  const m = (sm ?? {}) as { exact?: unknown; prefix?: unknown; regex?: unknown };
-  if (m.prefix === '') out.push({ rule: 'header-match', path: `${path}.prefix`, message: 'prefix match must not be empty' });
-  if (typeof m.regex === 'string') out.push(...regexProblems(m.regex, `${path}.regex`));
-  return out;
+function stringMatchProblems(sm: unknown, path: string): RuleProblem[] {
+  const m = (sm ?? {}) as { prefix?: unknown; regex?: unknown };
+  if (m.prefix === '') return [{ rule: 'string-match', path: `${path}.prefix`, message: 'prefix match must not be empty' }];
+  if (m.regex === '') return [{ rule: 'string-match', path: `${path}.regex`, message: 'regex match must not be empty' }];
+  return typeof m.regex === 'string' ? regexProblems(m.regex, `${path}.regex`) : [];
 }
 
 function regexProblems(regex: string, path: string): RuleProblem[] {
-  if (regex.length > MAX_REGEX) return [{ rule: 'header-regex', path, message: `regex is longer than ${MAX_REGEX} characters` }];
+  if (regex.length > MAX_REGEX) return [{ rule: 'regex', path, message: `regex is longer than ${MAX_REGEX} characters` }];
   try {
     new RegExp(regex, 'u');
     return [];
   } catch {
     // JavaScript's syntax is close to RE2's for what headers use; a pattern neither accepts is refused.
-    return [{ rule: 'header-regex', path, message: `'${regex}' is not a valid regular expression` }];
+    return [{ rule: 'regex', path, message: `'${regex}' is not a valid regular expression` }];
   }
 }

@@ -34,11 +34,20 @@ describe('VirtualService rules', () => {
   it('header matches: token names, non-empty prefix, valid bounded regex, one operator', () => {
     const m = (headers: Record<string, unknown>): HttpRoute => ({ ...ok, match: [{ headers }] });
     expect(rules(vs(m({ 'bad header': { exact: 'a' } })))).toEqual(['header-name spec.http[0].match[0].headers.bad header']);
-    expect(rules(vs(m({ h: { prefix: '' } })))).toEqual(['header-match spec.http[0].match[0].headers.h.prefix']);
-    expect(rules(vs(m({ h: { regex: '(' } })))).toEqual(['header-regex spec.http[0].match[0].headers.h.regex']);
-    expect(rules(vs(m({ h: { regex: 'a'.repeat(1025) } })))).toEqual(['header-regex spec.http[0].match[0].headers.h.regex']);
+    expect(rules(vs(m({ h: { prefix: '' } })))).toEqual(['string-match spec.http[0].match[0].headers.h.prefix']);
+    expect(rules(vs(m({ h: { regex: '' } })))).toEqual(['string-match spec.http[0].match[0].headers.h.regex']);
+    expect(rules(vs(m({ h: { regex: '(' } })))).toEqual(['regex spec.http[0].match[0].headers.h.regex']);
+    expect(rules(vs(m({ h: { regex: 'a'.repeat(1025) } })))).toEqual(['regex spec.http[0].match[0].headers.h.regex']);
+    expect(rules(vs(m({ ':authority': { regex: 'shop\\..*' } })))).toEqual([]);
     expect(rules(vs(m({ h: { exact: 'a', regex: 'b' } })))).toEqual(['crd-schema spec.http[0].match[0].headers.h']);
     expect(rules(vs(m({ h: {} })))).toEqual([]);
+  });
+
+  it('uri, authority and query parameter matches follow the same string-match rules', () => {
+    expect(rules(vs({ ...ok, match: [{ uri: { prefix: '' }, queryParams: { q: { regex: '[' } } }] }))).toEqual([
+      'string-match spec.http[0].match[0].uri.prefix',
+      'regex spec.http[0].match[0].queryParams.q.regex',
+    ]);
   });
 
   it('subset names are DNS-1123 labels', () => {
