@@ -3,11 +3,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { InputError, describeError, exitCodeOf } from '../errors.ts';
+import { InputError, describeError, exitCodeOf, type InputProblem } from '../errors.ts';
 import { planFiles, planText } from '../plan/render.ts';
 import { planRelease } from '../plan/plan.ts';
-import { loadCanarySpec } from '../spec/load.ts';
+import { loadCanarySpec, readInputFile } from '../spec/load.ts';
+import { locate, type PathSegment } from '../spec/locate.ts';
 import { loadManifest } from '../spec/manifest.ts';
+import { readYaml } from '../spec/yaml-source.ts';
 
 export interface CommandIo {
   stdout: (s: string) => void;
@@ -31,7 +33,7 @@ export async function runPlanCommand(argv: string[], io: CommandIo): Promise<num
     const spec = await loadCanarySpec(flags.spec, flags.canary);
     const virtualService = await loadManifest(flags.virtualService, 'VirtualService');
     const destinationRule = flags.destinationRule ? await loadManifest(flags.destinationRule, 'DestinationRule') : undefined;
-    const plan = planRelease(spec, virtualService, destinationRule);
+    const plan = await withSourcePositions(flags, spec.source.document, () => planRelease(spec, virtualService, destinationRule));
     io.stdout(planText(plan, { virtualService, ...(destinationRule ? { destinationRule } : {}) }));
     if (flags.out) {
       const files = planFiles(plan);
@@ -75,6 +77,37 @@ function parseFlags(argv: string[]): PlanFlags {
     ...(values.canary ? { canary: values.canary } : {}),
     ...(values.out ? { out: values.out } : {}),
   };
+}
+
+/**
+ * The plan reports problems by object and field (`VirtualService ns/name: spec.http[2].route`); here
+ * the files are known, so each problem also gets the file, line and column where that field is.
+ */
+async function withSourcePositions<T>(flags: PlanFlags, specDocument: number | undefined, work: () => T): Promise<T> {
+  try {
+    return work();
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    throw new InputError(await Promise.all(e.problems.map((p) => positioned(p, flags, specDocument))));
+  }
+}
+
+const OBJECT_PROBLEM = /^(VirtualService|DestinationRule) [^:]+(?:: (.*))?$/;
+
+async function positioned(problem: InputProblem, flags: PlanFlags, specDocument: number | undefined): Promise<InputProblem> {
+  if (problem.line !== undefined) return problem;
+  const object = OBJECT_PROBLEM.exec(problem.path);
+  const file = object ? (object[1] === 'VirtualService' ? flags.virtualService : flags.destinationRule) : problem.file === flags.spec ? flags.spec : undefined;
+  if (file === undefined) return problem;
+  const source = readYaml(await readInputFile(file), file);
+  const document = (object ? source.documents[0] : (source.documents.find((d) => d.index === specDocument) ?? source.documents[0]))?.document;
+  const at = document && locate(document, source.lines, pathSegments(object ? (object[2] ?? '') : problem.path));
+  return { ...problem, file, ...(at ? { line: at.line, column: at.column } : {}) };
+}
+
+/** `spec.http[2].route` → ['spec', 'http', 2, 'route']. */
+function pathSegments(path: string): PathSegment[] {
+  return Array.from(path.matchAll(/([^.[\]]+)|\[(\d+)\]/g), (m) => (m[2] !== undefined ? Number(m[2]) : m[1]!));
 }
 
 async function writeFiles(dir: string, files: Array<{ path: string; content: string }>): Promise<void> {

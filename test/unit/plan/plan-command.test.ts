@@ -92,6 +92,14 @@ describe('istio-canary plan', () => {
     await writeFile(vs, 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: catalog}\nspec:\n  http:\n  - match: [{uri: {prefix: /a}}]\n    route: [{destination: {host: catalog}}]\n');
     const r = await run('--spec', join(dir, 'canary.yaml'), '--virtual-service', vs);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('istio-canary plan: VirtualService istioinaction/catalog: spec.http: no http route without `match` to manage; name the route with `route:` in the spec\n');
+    expect(r.stderr).toBe(`istio-canary plan: ${vs}:6:3 VirtualService istioinaction/catalog: spec.http: no http route without \`match\` to manage; name the route with \`route:\` in the spec\n`);
+  });
+
+  it('exit 2 naming the DestinationRule file and the line of the clashing subset', async () => {
+    const drFile = join(dir, 'dr.yaml');
+    await writeFile(drFile, 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: catalog}\nspec:\n  host: catalog\n  subsets:\n  - name: version-v2\n    labels: {version: v3}\n');
+    const r = await run('--spec', join(dir, 'canary.yaml'), '--virtual-service', seed('mesh-virtualservice.yaml'), '--destination-rule', drFile);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`istio-canary plan: ${drFile}:8:13 DestinationRule istioinaction/catalog: spec.subsets[0].labels: subset 'version-v2' exists with labels {version: v3}; the spec expects {version: v2}\n`);
   });
 });
