@@ -34,7 +34,8 @@ export function buildHeaderRule(
 ): HttpRoute {
   const blocks = owned.match && owned.match.length > 0 ? owned.match : [{}];
   const match = blocks.map((block, j) => andHeaders(vs, `spec.http[${index}].match[${j}]`, block, headers));
-  return { name: headerRuleName(canaryName), match, ...omit(owned, NOT_COPIED), route: [canary] };
+  // A deep copy: the rule must not share objects with the owned route (a YAML writer would alias them).
+  return { name: headerRuleName(canaryName), match, ...structuredClone(omit(owned, NOT_COPIED)), route: [canary] };
 }
 
 function andHeaders(vs: VirtualService, path: string, block: Record<string, unknown>, headers: Record<string, unknown>): Record<string, unknown> {

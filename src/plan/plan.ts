@@ -1,7 +1,7 @@
 // planRelease: (spec, live VirtualService, live DestinationRule?) → every stage's desired objects,
 // the writes between them (make before break), promotion and rollback. Pure: the engine applies it.
 import { InputError } from '../errors.ts';
-import { jsonEqual } from '../istio/clone.ts';
+import { clone, jsonEqual } from '../istio/clone.ts';
 import { withCanarySubsets } from '../istio/destination-rule.ts';
 import { objectProblem } from '../istio/object-ref.ts';
 import { readLiveTraffic } from '../istio/read-traffic.ts';
@@ -39,7 +39,8 @@ export function planRelease(spec: CanarySpec, liveVS: VirtualService, liveDR?: D
   const planned = (at: RoutingAt, from: Objects, fields: Pick<PlannedStage, 'index' | 'id' | 'kind' | 'summary'> & { spec?: StageSpec }): PlannedStage => {
     const virtualService = applyRouting(base, routing, at.routing, liveVirtualService);
     assertValidProduced(virtualService);
-    const to = { virtualService, destinationRule };
+    // Each stage owns its objects, so a caller annotating one stage's object cannot change another's.
+    const to = { virtualService, destinationRule: clone(destinationRule) };
     return { ...fields, traffic: at.traffic, ...to, writes: writesBetween(from, to) };
   };
 

@@ -16,7 +16,7 @@ export function manifestObject<T extends VirtualService | DestinationRule>(obj: 
 }
 
 export function manifestYaml(obj: VirtualService | DestinationRule | undefined): string {
-  return obj === undefined ? '' : stringify(manifestObject(obj), { lineWidth: 0 });
+  return obj === undefined ? '' : stringify(manifestObject(obj), { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 export interface RenderedFile {

@@ -116,3 +116,22 @@ describe('catalog in the mesh (pinned to version-v1, DestinationRule present)', 
     expect(planRelease(withoutDark, seedVirtualService('mirroring.yaml'), dr).detected).toBe(0);
   });
 });
+
+describe('independence of planned objects', () => {
+  it('no two stages, and no two routes of one VirtualService, share an object', () => {
+    const live = seedVirtualService('mesh-virtualservice.yaml');
+    live.spec.http![0]!.retries = { attempts: 3 };
+    const plan = planRelease(canarySpec(), live, seedDestinationRule());
+    const seen = new Set<object>();
+    const visit = (value: unknown): void => {
+      if (typeof value !== 'object' || value === null) return;
+      expect(seen.has(value)).toBe(false);
+      seen.add(value);
+      Object.values(value).forEach(visit);
+    };
+    for (const s of [...plan.stages, plan.promoted, plan.rollback]) {
+      visit(s.virtualService);
+      visit(s.destinationRule);
+    }
+  });
+});
