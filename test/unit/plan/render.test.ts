@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { VirtualService } from '../../../src/istio/types.ts';
+import { planRelease } from '../../../src/plan/plan.ts';
+import { manifestYaml, planFiles, planText } from '../../../src/plan/render.ts';
+import { canarySpec, seedDestinationRule, seedVirtualService } from './helpers.ts';
+
+function liveFromServer(): VirtualService {
+  const vs = seedVirtualService('mesh-virtualservice.yaml');
+  vs.metadata = {
+    ...vs.metadata,
+    namespace: 'istioinaction',
+    resourceVersion: '7',
+    uid: '0b7c',
+    generation: 3,
+    creationTimestamp: '2026-01-01T00:00:00Z',
+    managedFields: [{ manager: 'kubectl' }],
+    labels: { app: 'catalog' },
+    annotations: { owner: 'shop' },
+  };
+  return { ...vs, status: { observedGeneration: 3 } };
+}
+
+describe('rendering', () => {
+  it('manifests drop what the API server fills in and keep labels and annotations', () => {
+    const doc = parse(manifestYaml(liveFromServer()));
+    expect(doc.metadata).toEqual({ name: 'catalog', namespace: 'istioinaction', labels: { app: 'catalog' }, annotations: { owner: 'shop' } });
+    expect(doc.status).toBeUndefined();
+  });
+
+  it('plan files: two manifests per stage, promoted and rollback, and plan.json', () => {
+    const files = planFiles(planRelease(canarySpec(), liveFromServer(), seedDestinationRule())).map((f) => f.path);
+    expect(files).toEqual([
+      ...['00-dark-launch', '01-mirror', '02-weight-10', '03-weight-50', '04-weight-100', 'promoted', 'rollback'].flatMap((d) => [`${d}/destinationrule.yaml`, `${d}/virtualservice.yaml`]),
+      'plan.json',
+    ]);
+  });
+
+  it('the text says where a release already is and lists a stage without change as such', () => {
+    const plan = planRelease(canarySpec(), seedVirtualService('traffic-shifting.yaml'), seedDestinationRule());
+    const text = planText(plan, { virtualService: seedVirtualService('traffic-shifting.yaml'), destinationRule: seedDestinationRule() });
+    expect(text.split('\n')[0]).toBe('The VirtualService already carries this release: stage 02-weight-10.');
+    expect(text).toContain('== 00-dark-launch: requests with header x-istio-cohort exact "internal" go to version-v2');
+  });
+
+  it('shared objects never become YAML aliases', () => {
+    const shared = { attempts: 2 };
+    const vs = seedVirtualService('mesh-virtualservice.yaml');
+    vs.spec.http = [{ name: 'a', match: [{ uri: { prefix: '/a' } }], retries: shared, route: [{ destination: { host: 'x' } }] }, { retries: shared, route: [{ destination: { host: 'catalog' } }] }];
+    expect(manifestYaml(vs)).not.toMatch(/[&*]a\d/);
+  });
+});
