@@ -28,7 +28,8 @@ const VERSION = 'v1';
 const PLURAL: Record<RoutingKind, string> = { VirtualService: 'virtualservices', DestinationRule: 'destinationrules' };
 
 export function createKubernetesRouting(options: KubernetesRoutingOptions = {}): RoutingPort {
-  const { kc, server } = loadKubeconfig({ kubeconfig: options.kubeconfig, kubeconfigPath: options.kubeconfigPath, env: options.env });
+  const { kc, server, origin } = loadKubeconfig({ kubeconfig: options.kubeconfig, kubeconfigPath: options.kubeconfigPath, env: options.env });
+  options.log?.info(`Kubernetes API server ${server} (credentials from ${origin})`);
   return kubernetesRouting(kc, server, options);
 }
 
