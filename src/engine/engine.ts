@@ -218,6 +218,9 @@ async function abort(session: Session): Promise<EngineResult> {
   const { ctx } = session;
   const live = await readLive(ctx.routing, ctx.spec, true);
   const older = live.state ? olderRelease(session, live.state, live.dr) : undefined;
+  if (live.state?.status === 'promoted') {
+    ctx.log.warning(`${ctx.spec.name}: the release of ${live.state.canarySubset} was promoted; abort sends the owned route back to ${ctx.spec.stable.subset}`);
+  }
   const holder = ctx.holder.id;
   await rollBackNow(session, `aborted by ${holder}${ctx.holder.runUrl ? ` (${ctx.holder.runUrl})` : ''}`, { override: true, older });
   return resultOf(session, session.state!);

@@ -170,6 +170,14 @@ describe('abort and promote from every stage', () => {
     expect(w.log.messages('warning')).toContain('catalog: stopping the rollout driven by run run-1 (https://github.com/acme/shop/actions/runs/1)');
   });
 
+  test('abort after promotion sends the route back to stable, with a warning', async () => {
+    const w = world();
+    await w.exec('run');
+    expect((await w.exec('abort')).status).toBe('rolled-back');
+    expect(w.traffic()).toEqual(STABLE);
+    expect(w.log.messages('warning')).toContain('catalog: the release of version-v2 was promoted; abort sends the owned route back to version-v1');
+  });
+
   test('promote on a promoted release changes nothing', async () => {
     const w = world();
     await w.exec('run');
