@@ -19,7 +19,7 @@ import type { DestinationRule } from '../istio/types.ts';
 import type { EngineCommand, EngineContext, EngineResult, Session } from './context.ts';
 import { judgeStage, windowOf } from './judge-stage.ts';
 import { readLive, vsName, type Live } from './live.ts';
-import { resultOf } from './report.ts';
+import { resultOf } from './result.ts';
 import { olderRelease, rollBackNow } from './rollback.ts';
 import type { RolloutState } from './state.ts';
 import { enter, pauseHere, promoteNow, touch } from './steps.ts';

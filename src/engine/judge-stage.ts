@@ -6,7 +6,7 @@ import { evaluateChecks } from '../analysis/evaluate.ts';
 import type { CheckVerdict, StageDecision } from '../analysis/types.ts';
 import type { AnalysisSpec } from '../spec/types.ts';
 import type { Session } from './context.ts';
-import { publish } from './report.ts';
+import { publish } from './result.ts';
 import { addEvaluation } from './transitions.ts';
 import { writeStage } from './write-stage.ts';
 

@@ -7,7 +7,7 @@ import type { Plan, PlannedStage } from '../plan/types.ts';
 import type { CanarySpec } from '../spec/types.ts';
 import type { Session } from './context.ts';
 import { vsName } from './live.ts';
-import { publish } from './report.ts';
+import { publish } from './result.ts';
 import { releaseOf } from './steps.ts';
 import { rollBack, type Release } from './transitions.ts';
 import { writeStage } from './write-stage.ts';
