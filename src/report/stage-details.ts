@@ -14,20 +14,23 @@ const MAX_REASON = 1_000;
  * may keep only the newest blocks to fit a size budget. */
 export interface StageDetails {
   summary: string;
+  /** Shown unfolded: the stage that failed, or the one running now. */
+  open: boolean;
   evaluations: string[];
 }
 
 export function stageDetails(record: StageRecord): StageDetails {
   const count = record.evaluations.length;
   const summary = `${escapeHtml(record.stage)}: ${count} evaluation${count === 1 ? '' : 's'} (${record.result})`;
-  return { summary, evaluations: record.evaluations.map((e, i) => renderEvaluation(e, i + 1)) };
+  const open = record.result === 'failed' || record.result === 'in-progress';
+  return { summary, open, evaluations: record.evaluations.map((e, i) => renderEvaluation(e, i + 1)) };
 }
 
 /** Assembles the `<details>` block; `omitted` older evaluations are mentioned, not shown. */
 export function renderDetails(details: StageDetails, shown: readonly string[], omitted: number): string {
   const note = omitted > 0 ? [`_${omitted} older evaluation${omitted === 1 ? '' : 's'} omitted to fit GitHub's size limit._`] : [];
   // The blank line after <summary> makes GitHub parse the content as markdown.
-  return ['<details>', `<summary>${details.summary}</summary>`, '', ...note, ...shown, '</details>'].join('\n');
+  return [details.open ? '<details open>' : '<details>', `<summary>${details.summary}</summary>`, '', ...note, ...shown, '</details>'].join('\n');
 }
 
 function renderEvaluation(evaluation: Evaluation, ordinal: number): string {

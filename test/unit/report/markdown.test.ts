@@ -73,7 +73,8 @@ describe('renderReport', () => {
     expect(row[6]).toBe('❌ 91.5 (&gt;= 99%)');
     expect(row[7]).toBe('⏳ no data (&lt;= 500ms)');
     expect(md).toContain('canary 102/1200 errors vs stable 3/10800: p=1e-9');
-    expect(md).toContain('<summary>03-weight-50: 1 evaluation (failed)</summary>');
+    expect(md).toContain('<details open>\n<summary>03-weight-50: 1 evaluation (failed)</summary>');
+    expect(md).toContain('<details>\n<summary>02-weight-10: 1 evaluation (passed)</summary>');
     expect(codeBlocks(md)).toContain('sum(increase(istio_requests_total{response_code=~"5.."}[1m]))');
     expect(md).toContain('Query _canary\\-errors_ = 102'.replace('\\', ''));
   });
@@ -109,7 +110,7 @@ describe('renderReport', () => {
     ];
     const md = renderReport({ spec: canarySpec({ name: hostile }), state: rolloutState({ status: 'rolled-back', reason: hostile, history }) });
     const rendered = outsideCode(md);
-    expect(rendered).not.toMatch(/<(?!\/?(details|summary)>)/);
+    expect(rendered).not.toMatch(/<(?!\/?(details|summary)>|details open>)/);
     expect(rendered).not.toContain('-->');
     expect(rendered.match(/<\/details>/g)).toHaveLength(1);
     expect(rendered).not.toMatch(/(?<!\\)`/);
@@ -128,7 +129,7 @@ describe('renderReport', () => {
         const rows = tableRows(md);
         expect(rows.every((row) => row.length === 8)).toBe(true);
         expect(codeBlocks(md)).toEqual([promql.replace(/\r\n|\r/g, '\n')]);
-        expect(outsideCode(md)).not.toMatch(/<(?!\/?(details|summary)>)/);
+        expect(outsideCode(md)).not.toMatch(/<(?!\/?(details|summary)>|details open>)/);
       }),
     );
   });
