@@ -77,6 +77,14 @@ describe('PR comment', () => {
     ]);
   });
 
+  it('cuts a body over GitHub\'s comment limit, keeping the marker', async () => {
+    await report().publish('x'.repeat(70_000));
+    const body = double.comments[0]!.body;
+    expect(body.length).toBeLessThanOrEqual(65_536);
+    expect(body.startsWith(`${commentMarker('catalog')}\n`)).toBe(true);
+    expect(body).toMatch(/… \(\d+ more characters\)$/);
+  });
+
   it('warns instead of failing when the token may not comment (403, e.g. a PR from a fork)', async () => {
     double.failOperation('issues/create-comment', 403);
     await expect(report().publish('report')).resolves.toBeUndefined();
