@@ -87,6 +87,14 @@ describe('istio-canary plan', () => {
     expect(r.stderr).toContain('expected kind `VirtualService`');
   });
 
+  it('exit 2 on a manifest of an API version that is not Istio networking', async () => {
+    const vs = join(dir, 'old-api.yaml');
+    await writeFile(vs, 'apiVersion: config.istio.io/v1alpha2\nkind: VirtualService\nmetadata: {name: catalog}\nspec: {}\n');
+    const r = await run('--spec', join(dir, 'canary.yaml'), '--virtual-service', vs);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${vs}:1:13 apiVersion: expected one of`);
+  });
+
   it('exit 2 with the plan\'s message when the VirtualService has no route to manage', async () => {
     const vs = join(dir, 'no-route.yaml');
     await writeFile(vs, 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: catalog}\nspec:\n  http:\n  - match: [{uri: {prefix: /a}}]\n    route: [{destination: {host: catalog}}]\n');
