@@ -18,7 +18,7 @@ for (const [name, entry] of Object.entries(entries)) {
     platform: 'node',
     target: 'node24',
     format: 'esm',
-    minify: false,
+    minify: true,
     legalComments: 'none',
     logLevel: 'warning',
     banner: { js: (name === 'cli' ? '#!/usr/bin/env node\n' : '') + banner },

@@ -10,6 +10,8 @@ import { loadCanarySpec, readInputFile } from '../spec/load.ts';
 import { locate, type PathSegment } from '../spec/locate.ts';
 import { loadManifest } from '../spec/manifest.ts';
 import { readYaml } from '../spec/yaml-source.ts';
+import type { CanarySpec } from '../spec/types.ts';
+import type { Plan } from '../plan/types.ts';
 
 export interface CommandIo {
   stdout: (s: string) => void;
@@ -18,7 +20,7 @@ export interface CommandIo {
 
 const USAGE = 'usage: istio-canary plan --spec FILE --virtual-service FILE [--destination-rule FILE] [--canary NAME] [--out DIR]';
 
-interface PlanFlags {
+export interface PlanFlags {
   spec: string;
   virtualService: string;
   destinationRule?: string;
@@ -30,11 +32,8 @@ interface PlanFlags {
 export async function runPlanCommand(argv: string[], io: CommandIo): Promise<number> {
   try {
     const flags = parseFlags(argv);
-    const spec = await loadCanarySpec(flags.spec, flags.canary);
-    const virtualService = await loadManifest(flags.virtualService, 'VirtualService');
-    const destinationRule = flags.destinationRule ? await loadManifest(flags.destinationRule, 'DestinationRule') : undefined;
-    const plan = await withSourcePositions(flags, spec.source.document, () => planRelease(spec, virtualService, destinationRule));
-    io.stdout(planText(plan, { virtualService, ...(destinationRule ? { destinationRule } : {}) }));
+    const { plan, text } = await planFromFiles(flags);
+    io.stdout(text);
     if (flags.out) {
       const files = planFiles(plan);
       await writeFiles(flags.out, files);
@@ -45,6 +44,15 @@ export async function runPlanCommand(argv: string[], io: CommandIo): Promise<num
     io.stderr(`istio-canary plan: ${describeError(e)}\n`);
     return exitCodeOf(e);
   }
+}
+
+/** Loads the spec and manifests, plans, and renders the stage-by-stage text. Shared with the action. */
+export async function planFromFiles(flags: Omit<PlanFlags, 'out'>): Promise<{ spec: CanarySpec; plan: Plan; text: string }> {
+  const spec = await loadCanarySpec(flags.spec, flags.canary);
+  const virtualService = await loadManifest(flags.virtualService, 'VirtualService');
+  const destinationRule = flags.destinationRule ? await loadManifest(flags.destinationRule, 'DestinationRule') : undefined;
+  const plan = await withSourcePositions(flags, spec.source.document, () => planRelease(spec, virtualService, destinationRule));
+  return { spec, plan, text: planText(plan, { virtualService, ...(destinationRule ? { destinationRule } : {}) }) };
 }
 
 function parseFlags(argv: string[]): PlanFlags {
@@ -83,7 +91,7 @@ function parseFlags(argv: string[]): PlanFlags {
  * The plan reports problems by object and field (`VirtualService ns/name: spec.http[2].route`); here
  * the files are known, so each problem also gets the file, line and column where that field is.
  */
-async function withSourcePositions<T>(flags: PlanFlags, specDocument: number | undefined, work: () => T): Promise<T> {
+async function withSourcePositions<T>(flags: Omit<PlanFlags, 'out'>, specDocument: number | undefined, work: () => T): Promise<T> {
   try {
     return work();
   } catch (e) {
@@ -94,7 +102,7 @@ async function withSourcePositions<T>(flags: PlanFlags, specDocument: number | u
 
 const OBJECT_PROBLEM = /^(VirtualService|DestinationRule) [^:]+(?:: (.*))?$/;
 
-async function positioned(problem: InputProblem, flags: PlanFlags, specDocument: number | undefined): Promise<InputProblem> {
+async function positioned(problem: InputProblem, flags: Omit<PlanFlags, 'out'>, specDocument: number | undefined): Promise<InputProblem> {
   if (problem.line !== undefined) return problem;
   const object = OBJECT_PROBLEM.exec(problem.path);
   const file = object ? (object[1] === 'VirtualService' ? flags.virtualService : flags.destinationRule) : problem.file === flags.spec ? flags.spec : undefined;
