@@ -1,6 +1,7 @@
 // istiod's validating-webhook rules for the fields istio-canary touches (see
 // shared/reference/istio-semantics.md). The API server does not run them, so we do: a VirtualService
 // that passes the CRD schema but breaks one of these would be rejected (or misroute) in a real mesh.
+import { isDnsLabel } from '../spec/names.ts';
 import type { DestinationRule, HttpRoute, VirtualService } from './types.ts';
 
 export interface RuleProblem {
@@ -10,7 +11,6 @@ export interface RuleProblem {
   message: string;
 }
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 // RFC 7230 token, optionally an HTTP/2 pseudo-header such as `:authority` (which Istio matches on).
 const HEADER_NAME = /^:?[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const MAX_REGEX = 1024;
@@ -25,7 +25,7 @@ export function destinationRuleRuleProblems(dr: DestinationRule): RuleProblem[] 
   const seen = new Set<string>();
   (dr.spec.subsets ?? []).forEach((s, i) => {
     const path = `spec.subsets[${i}].name`;
-    if (!DNS1123_LABEL.test(s.name) || s.name.length > 63) out.push({ rule: 'subset-name', path, message: `subset name '${s.name}' is not a DNS-1123 label` });
+    if (!isDnsLabel(s.name)) out.push({ rule: 'subset-name', path, message: `subset name '${s.name}' is not a DNS-1123 label` });
     if (seen.has(s.name)) out.push({ rule: 'subset-unique', path, message: `duplicate subset name '${s.name}'` });
     seen.add(s.name);
   });
@@ -67,7 +67,7 @@ function destinationProblems(r: HttpRoute, path: string): RuleProblem[] {
 function hostAndSubsetProblems(d: { host?: unknown; subset?: unknown } | undefined, path: string): RuleProblem[] {
   const out: RuleProblem[] = [];
   if (typeof d?.host !== 'string' || d.host === '') out.push({ rule: 'host-required', path: `${path}.host`, message: 'destination host must not be empty' });
-  if (typeof d?.subset === 'string' && (!DNS1123_LABEL.test(d.subset) || d.subset.length > 63)) {
+  if (typeof d?.subset === 'string' && !isDnsLabel(d.subset)) {
     out.push({ rule: 'subset-name', path: `${path}.subset`, message: `subset '${d.subset}' is not a DNS-1123 label` });
   }
   return out;

@@ -1,9 +1,8 @@
 // The spec invariants the plan relies on. The spec parser reports them with line numbers; these
 // checks keep planRelease safe for specs built in code (tests, action inputs) too.
 import { InputError, type InputProblem } from '../errors.ts';
+import { isDnsLabel } from '../spec/names.ts';
 import type { CanarySpec } from '../spec/types.ts';
-
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export function checkSpecForPlan(spec: CanarySpec): void {
   const problems = [...versionProblems(spec), ...stageProblems(spec)].map((p) => ({ file: spec.source.file, ...p }));
@@ -14,7 +13,7 @@ function versionProblems(spec: CanarySpec): InputProblem[] {
   const out: InputProblem[] = [];
   for (const side of ['stable', 'canary'] as const) {
     const subset = spec[side].subset;
-    if (!DNS1123_LABEL.test(subset) || subset.length > 63) {
+    if (!isDnsLabel(subset)) {
       out.push({ path: `spec.${side}.subset`, message: `'${subset}' is not a valid subset name; expected a DNS-1123 label (lowercase letters, digits, '-')` });
     }
     if (Object.keys(spec[side].labels).length === 0) out.push({ path: `spec.${side}.labels`, message: 'expected at least one pod label' });
