@@ -1,0 +1,241 @@
+// The local mesh for tests and the demo: the Kubernetes API server with Istio's CRDs, the mesh
+// simulator and Prometheus, all on 127.0.0.1. `up` is idempotent: components that already run
+// (pid file + health check) and still fit are reused; the rest start fresh.
+//
+//   node test/env/mesh.ts up     start or reuse; writes .mesh/env.json
+//   node test/env/mesh.ts down   stop everything started by `up`
+//   node test/env/mesh.ts logs   print every component's log (for CI failures)
+//   node test/env/mesh.ts build  build the API server binary into the cache (if not there yet)
+
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { apiserverReady, apiserverVersion, ensureApiserverBinary, startApiserver } from './apiserver.ts';
+import { applyIstioCrds, ISTIO_API_VERSION, loadIstioCrds, missingEstablished } from './istio-crds.ts';
+import { isAlive, readRecord, stopRecorded, tail, type ProcessRecord } from './process.ts';
+import { prometheusReady, startPrometheus } from './prometheus.ts';
+import { defaultSimulatorEntry, simulatorFacts, simulatorHealthy, startSimulator } from './simulator.ts';
+
+export const COMPONENTS = ['apiserver', 'simulator', 'prometheus'] as const;
+export type Component = (typeof COMPONENTS)[number];
+
+/** What tests, the demo and benches need to reach the mesh; written to `<stateDir>/env.json`. */
+export interface MeshEnv {
+  kubeconfig: string;
+  apiserverUrl: string;
+  prometheusUrl: string;
+  simulatorUrl: string;
+  logs: Record<Component, string>;
+  versions: { apiextensionsApiserver: string; istioApi: string };
+}
+
+export interface StartMeshOptions {
+  /** Where pid files, logs, data and env.json live. Default: `.mesh/` in the repository. */
+  stateDir?: string;
+  /** World file for the simulator. */
+  world?: string;
+  /** The simulator's entry script. Default: test/sim/main.ts. */
+  simulatorEntry?: string;
+}
+
+export interface StartedMesh {
+  env: MeshEnv;
+  /** Components this call started (the others were already running and were reused). */
+  started: Component[];
+}
+
+/** A component that did not start; the message ends with the tail of its log. */
+export class MeshStartError extends Error {
+  override name = 'MeshStartError';
+  readonly component: Component;
+  constructor(component: Component, cause: unknown, logFile: string) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`${component} failed to start: ${reason}\n--- last lines of ${logFile} ---\n${tail(logFile)}`);
+    this.component = component;
+  }
+}
+
+const START_TIMEOUT_MS: Record<Component | 'crds', number> = {
+  apiserver: 120_000,
+  crds: 120_000,
+  simulator: 60_000,
+  prometheus: 60_000,
+};
+
+export const defaultStateDir = resolve(import.meta.dirname, '..', '..', '.mesh');
+
+function layout(stateDir: string) {
+  const file = (kind: string, component: Component, ext: string) => join(stateDir, kind, `${component}${ext}`);
+  return {
+    envFile: join(stateDir, 'env.json'),
+    pidFile: (c: Component) => file('pids', c, '.json'),
+    logFile: (c: Component) => file('logs', c, '.log'),
+    dataDir: (c: Component) => join(stateDir, 'data', c),
+  };
+}
+
+export async function startMesh(options: StartMeshOptions = {}): Promise<StartedMesh> {
+  const stateDir = resolve(options.stateDir ?? defaultStateDir);
+  const paths = layout(stateDir);
+  for (const dir of ['pids', 'logs', 'data']) mkdirSync(join(stateDir, dir), { recursive: true });
+  const started: Component[] = [];
+  const componentPaths = (c: Component) => ({ dataDir: paths.dataDir(c), logFile: paths.logFile(c), pidFile: paths.pidFile(c) });
+
+  // API server, then Istio's CRDs.
+  const binary = await ensureApiserverBinary();
+  let apiserver = await reusable('apiserver', paths.pidFile('apiserver'), async (r) => r.marker === binary && (await apiserverReady(r.facts['kubeconfig'] ?? '')));
+  if (apiserver === undefined) {
+    const running = await startComponent('apiserver', componentPaths('apiserver'), () =>
+      startApiserver(binary, componentPaths('apiserver'), START_TIMEOUT_MS.apiserver),
+    );
+    apiserver = running.record;
+    started.push('apiserver');
+  }
+  const kubeconfig = fact(apiserver, 'kubeconfig');
+  await startComponent('apiserver', componentPaths('apiserver'), () => ensureIstioCrds(kubeconfig));
+
+  // The simulator watches the API server; restart it whenever the API server or its inputs changed.
+  const entry = resolve(options.simulatorEntry ?? defaultSimulatorEntry);
+  const simulatorInputs = { kubeconfig, entry, ...(options.world === undefined ? {} : { world: resolve(options.world) }) };
+  let simulator = await reusable('simulator', paths.pidFile('simulator'), async (r) =>
+    !started.includes('apiserver') &&
+    sameFacts(r.facts, simulatorFacts(simulatorInputs, r.facts['url'] ?? '')) &&
+    (await simulatorHealthy(fact(r, 'url'))),
+  );
+  if (simulator === undefined) {
+    if (!existsSync(entry)) throw new MeshStartError('simulator', new Error(`${entry} does not exist`), paths.logFile('simulator'));
+    const running = await startComponent('simulator', componentPaths('simulator'), () =>
+      startSimulator(simulatorInputs, componentPaths('simulator'), START_TIMEOUT_MS.simulator),
+    );
+    simulator = running.record;
+    started.push('simulator');
+  }
+  const simulatorUrl = fact(simulator, 'url');
+
+  // Prometheus scrapes the simulator's address, so it follows the simulator.
+  let prometheus = await reusable('prometheus', paths.pidFile('prometheus'), async (r) =>
+    r.facts['simulatorUrl'] === simulatorUrl && (await prometheusReady(fact(r, 'url'))),
+  );
+  if (prometheus === undefined) {
+    const running = await startComponent('prometheus', componentPaths('prometheus'), () =>
+      startPrometheus(simulatorUrl, componentPaths('prometheus'), START_TIMEOUT_MS.prometheus),
+    );
+    prometheus = running.record;
+    started.push('prometheus');
+  }
+
+  const env: MeshEnv = {
+    kubeconfig,
+    apiserverUrl: fact(apiserver, 'url'),
+    prometheusUrl: fact(prometheus, 'url'),
+    simulatorUrl,
+    logs: { apiserver: apiserver.logFile, simulator: simulator.logFile, prometheus: prometheus.logFile },
+    versions: { apiextensionsApiserver: apiserverVersion(), istioApi: ISTIO_API_VERSION },
+  };
+  writeFileSync(paths.envFile, JSON.stringify(env, null, 2) + '\n');
+  return { env, started };
+}
+
+/** Stops the given components (default: all), last started first, and removes their data. */
+export async function stopMesh(options: { stateDir?: string; only?: readonly Component[] } = {}): Promise<void> {
+  const stateDir = resolve(options.stateDir ?? defaultStateDir);
+  const paths = layout(stateDir);
+  const only = options.only ?? COMPONENTS;
+  for (const component of [...COMPONENTS].reverse()) {
+    if (!only.includes(component)) continue;
+    await stopRecorded(paths.pidFile(component));
+    rmSync(paths.dataDir(component), { recursive: true, force: true });
+  }
+  if (COMPONENTS.every((c) => !existsSync(paths.pidFile(c)))) rmSync(paths.envFile, { force: true });
+}
+
+/** The env written by the last successful `startMesh`, or undefined when the mesh is not up. */
+export function readMeshEnv(stateDir: string = defaultStateDir): MeshEnv | undefined {
+  const envFile = layout(resolve(stateDir)).envFile;
+  if (!existsSync(envFile)) return undefined;
+  return JSON.parse(readFileSync(envFile, 'utf8')) as MeshEnv;
+}
+
+/** Every component's log, for printing when something failed. */
+export function meshLogs(stateDir: string = defaultStateDir): string {
+  const paths = layout(resolve(stateDir));
+  return COMPONENTS.map((c) => `=== ${c}: ${paths.logFile(c)} ===\n${tail(paths.logFile(c), 200)}`).join('\n');
+}
+
+async function ensureIstioCrds(kubeconfigPath: string): Promise<void> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfigPath);
+  const crds = await loadIstioCrds();
+  if ((await missingEstablished(kc, crds)).length > 0) await applyIstioCrds(kc, crds, START_TIMEOUT_MS.crds);
+}
+
+/** The recorded process if it is alive and `fits`; otherwise stops any leftover and returns undefined. */
+async function reusable(
+  component: Component,
+  pidFile: string,
+  fits: (record: ProcessRecord) => Promise<boolean>,
+): Promise<ProcessRecord | undefined> {
+  const record = readRecord(pidFile);
+  if (record !== undefined && isAlive(record) && (await fits(record))) return record;
+  await stopRecorded(pidFile);
+  return undefined;
+}
+
+/** Runs a start step; on failure stops the half-started process and reports its log. */
+async function startComponent<T>(
+  component: Component,
+  paths: { logFile: string; pidFile: string },
+  start: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    await stopRecorded(paths.pidFile);
+    throw new MeshStartError(component, error, paths.logFile);
+  }
+}
+
+function fact(record: ProcessRecord, key: string): string {
+  const value = record.facts[key];
+  if (value === undefined) throw new Error(`pid file of pid ${record.pid} lacks "${key}"; run mesh:down`);
+  return value;
+}
+
+function sameFacts(a: Record<string, string>, b: Record<string, string>): boolean {
+  return Object.keys(b).every((key) => a[key] === b[key]);
+}
+
+async function main(command: string | undefined): Promise<number> {
+  switch (command) {
+    case 'up': {
+      const { env, started } = await startMesh();
+      const reused = COMPONENTS.filter((c) => !started.includes(c));
+      console.log(`mesh up (started: ${started.join(', ') || 'none'}; reused: ${reused.join(', ') || 'none'})`);
+      console.log(JSON.stringify(env, null, 2));
+      return 0;
+    }
+    case 'down':
+      await stopMesh();
+      console.log('mesh down');
+      return 0;
+    case 'logs':
+      console.log(meshLogs());
+      return 0;
+    case 'build':
+      console.log(await ensureApiserverBinary());
+      return 0;
+    default:
+      console.error('usage: node test/env/mesh.ts up|down|logs|build');
+      return 2;
+  }
+}
+
+if (import.meta.main) {
+  main(process.argv[2]).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : String(error));
+      process.exit(1);
+    },
+  );
+}
