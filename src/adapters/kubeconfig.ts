@@ -41,9 +41,14 @@ export function loadKubeconfig(source: KubeconfigSource = {}): LoadedKubeconfig 
     origin = `KUBECONFIG (${files.join(delimiter)})`;
     const missing = files.filter((f) => !existsSync(f));
     if (missing.length === files.length) throw new InputError({ path: 'KUBECONFIG', message: `no such file: ${missing.join(', ')}` });
-    // Several files are merged the way kubectl merges them.
-    if (files.length === 1) loadFile(kc, files[0]!);
-    else attempt(origin, () => kc.loadFromDefault({}, false), { path: 'KUBECONFIG' });
+    // Like kubectl: missing files are skipped, the first file's current-context wins.
+    const [first, ...rest] = files.filter((f) => existsSync(f));
+    loadFile(kc, first!);
+    for (const file of rest) {
+      const other = new KubeConfig();
+      loadFile(other, file);
+      mergeFirstWins(kc, other);
+    }
   } else if (existsSync(join(source.home ?? homedir(), '.kube', 'config'))) {
     origin = join(source.home ?? homedir(), '.kube', 'config');
     loadFile(kc, origin);
@@ -64,6 +69,15 @@ export function loadKubeconfig(source: KubeconfigSource = {}): LoadedKubeconfig 
 function loadFile(kc: KubeConfig, file: string): void {
   if (!existsSync(file)) throw new InputError({ file, path: '', message: 'kubeconfig file not found' });
   attempt(file, () => kc.loadFromFile(file), { file, path: '' });
+}
+
+/** kubectl's merge: an entry (cluster, user, context, current-context) already set is kept. */
+function mergeFirstWins(kc: KubeConfig, other: KubeConfig): void {
+  const has = (list: Array<{ name: string }>, name: string) => list.some((item) => item.name === name);
+  for (const cluster of other.clusters) if (!has(kc.clusters, cluster.name)) kc.addCluster(cluster);
+  for (const user of other.users) if (!has(kc.users, user.name)) kc.addUser(user);
+  for (const context of other.contexts) if (!has(kc.contexts, context.name)) kc.addContext(context);
+  if (!kc.currentContext) kc.setCurrentContext(other.currentContext);
 }
 
 /** Runs a load and turns its failure into an InputError that names the origin and says what is

@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadKubeconfig, withoutCredentials } from '../../../src/adapters/kubeconfig.ts';
 import { InputError } from '../../../src/errors.ts';
@@ -56,6 +56,16 @@ describe('loadKubeconfig', () => {
     await mkdir(join(home, '.kube'), { recursive: true });
     await writeFile(join(home, '.kube', 'config'), kubeconfigText('https://127.0.0.2:6443'));
     expect(loadKubeconfig({ env: {}, home })).toMatchObject({ origin: join(home, '.kube', 'config'), server: 'https://127.0.0.2:6443' });
+  });
+
+  it('merges the files listed in KUBECONFIG like kubectl: missing ones skipped, the first current-context wins', async () => {
+    const first = join(dir, 'first');
+    const second = join(dir, 'second');
+    await writeFile(first, kubeconfigText('https://10.0.0.1:6443'));
+    await writeFile(second, kubeconfigText('https://10.0.0.2:6443').replaceAll('local', 'remote'));
+    const list = [join(dir, 'missing'), first, second].join(delimiter);
+    expect(loadKubeconfig({ env: { KUBECONFIG: list } }).server).toBe('https://10.0.0.1:6443');
+    expect(loadKubeconfig({ env: { KUBECONFIG: [second, first].join(delimiter) } }).server).toBe('https://10.0.0.2:6443');
   });
 
   it('rejects contents that are not a kubeconfig without quoting them', () => {
