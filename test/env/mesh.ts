@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { apiserverReady, apiserverVersion, ensureApiserverBinary, startApiserver } from './apiserver.ts';
 import { applyIstioCrds, ISTIO_API_VERSION, loadIstioCrds, missingEstablished } from './istio-crds.ts';
+import { withLock } from './lock.ts';
 import { isAlive, readRecord, stopRecorded, tail, type ProcessRecord } from './process.ts';
 import { prometheusReady, startPrometheus } from './prometheus.ts';
 import { defaultSimulatorEntry, simulatorFacts, simulatorHealthy, startSimulator } from './simulator.ts';
@@ -74,8 +75,16 @@ function layout(stateDir: string) {
   };
 }
 
+/** Long enough for another process's cold start, Go build included, to finish first. */
+const LOCK_TIMEOUT_MS = 20 * 60_000;
+
 export async function startMesh(options: StartMeshOptions = {}): Promise<StartedMesh> {
   const stateDir = resolve(options.stateDir ?? defaultStateDir);
+  mkdirSync(stateDir, { recursive: true });
+  return withLock(join(stateDir, 'lock'), LOCK_TIMEOUT_MS, () => startMeshLocked(stateDir, options));
+}
+
+async function startMeshLocked(stateDir: string, options: StartMeshOptions): Promise<StartedMesh> {
   const paths = layout(stateDir);
   for (const dir of ['pids', 'logs', 'data']) mkdirSync(join(stateDir, dir), { recursive: true });
   const started: Component[] = [];
@@ -139,14 +148,17 @@ export async function startMesh(options: StartMeshOptions = {}): Promise<Started
 /** Stops the given components (default: all), last started first, and removes their data. */
 export async function stopMesh(options: { stateDir?: string; only?: readonly Component[] } = {}): Promise<void> {
   const stateDir = resolve(options.stateDir ?? defaultStateDir);
+  if (!existsSync(stateDir)) return;
   const paths = layout(stateDir);
   const only = options.only ?? COMPONENTS;
-  for (const component of [...COMPONENTS].reverse()) {
-    if (!only.includes(component)) continue;
-    await stopRecorded(paths.pidFile(component));
-    rmSync(paths.dataDir(component), { recursive: true, force: true });
-  }
-  if (COMPONENTS.every((c) => !existsSync(paths.pidFile(c)))) rmSync(paths.envFile, { force: true });
+  await withLock(join(stateDir, 'lock'), LOCK_TIMEOUT_MS, async () => {
+    for (const component of [...COMPONENTS].reverse()) {
+      if (!only.includes(component)) continue;
+      await stopRecorded(paths.pidFile(component));
+      rmSync(paths.dataDir(component), { recursive: true, force: true });
+    }
+    if (COMPONENTS.every((c) => !existsSync(paths.pidFile(c)))) rmSync(paths.envFile, { force: true });
+  });
 }
 
 /** The env written by the last successful `startMesh`, or undefined when the mesh is not up. */
