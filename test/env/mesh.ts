@@ -2,7 +2,7 @@
 // simulator and Prometheus, all on 127.0.0.1. `up` is idempotent: components that already run
 // (pid file + health check) and still fit are reused; the rest start fresh.
 //
-//   node test/env/mesh.ts up     start or reuse; writes .mesh/env.json
+//   node test/env/mesh.ts up [--world <file>]   start or reuse; writes .mesh/env.json
 //   node test/env/mesh.ts down   stop everything started by `up`
 //   node test/env/mesh.ts logs   print every component's log (for CI failures)
 //   node test/env/mesh.ts build  build the API server binary into the cache (if not there yet)
@@ -15,7 +15,13 @@ import { applyIstioCrds, ISTIO_API_VERSION, loadIstioCrds, missingEstablished } 
 import { withLock } from './lock.ts';
 import { isAlive, readRecord, stopRecorded, tail, type ProcessRecord } from './process.ts';
 import { prometheusReady, startPrometheus } from './prometheus.ts';
-import { defaultSimulatorEntry, simulatorFacts, simulatorHealthy, startSimulator } from './simulator.ts';
+import {
+  defaultSimulatorEntry,
+  simulatorFacts,
+  simulatorHealthy,
+  startSimulator,
+  type SimulatorInputs,
+} from './simulator.ts';
 
 export const COMPONENTS = ['apiserver', 'simulator', 'prometheus'] as const;
 export type Component = (typeof COMPONENTS)[number];
@@ -88,50 +94,22 @@ async function startMeshLocked(stateDir: string, options: StartMeshOptions): Pro
   const paths = layout(stateDir);
   for (const dir of ['pids', 'logs', 'data']) mkdirSync(join(stateDir, dir), { recursive: true });
   const started: Component[] = [];
-  const componentPaths = (c: Component) => ({ dataDir: paths.dataDir(c), logFile: paths.logFile(c), pidFile: paths.pidFile(c) });
+  const note = (component: Component) => (outcome: Outcome) => {
+    if (outcome.started) started.push(component);
+    return outcome.record;
+  };
 
-  // API server, then Istio's CRDs.
-  const binary = await ensureApiserverBinary();
-  let apiserver = await reusable('apiserver', paths.pidFile('apiserver'), async (r) => r.marker === binary && (await apiserverReady(r.facts['kubeconfig'] ?? '')));
-  if (apiserver === undefined) {
-    const running = await startComponent('apiserver', componentPaths('apiserver'), () =>
-      startApiserver(binary, componentPaths('apiserver'), START_TIMEOUT_MS.apiserver),
-    );
-    apiserver = running.record;
-    started.push('apiserver');
-  }
+  const apiserver = note('apiserver')(await ensureApiserver(paths));
   const kubeconfig = fact(apiserver, 'kubeconfig');
-  await startComponent('apiserver', componentPaths('apiserver'), () => ensureIstioCrds(kubeconfig));
-
-  // The simulator watches the API server; restart it whenever the API server or its inputs changed.
-  const entry = resolve(options.simulatorEntry ?? defaultSimulatorEntry);
-  const simulatorInputs = { kubeconfig, entry, ...(options.world === undefined ? {} : { world: resolve(options.world) }) };
-  let simulator = await reusable('simulator', paths.pidFile('simulator'), async (r) =>
-    !started.includes('apiserver') &&
-    sameFacts(r.facts, simulatorFacts(simulatorInputs, r.facts['url'] ?? '')) &&
-    (await simulatorHealthy(fact(r, 'url'))),
-  );
-  if (simulator === undefined) {
-    if (!existsSync(entry)) throw new MeshStartError('simulator', new Error(`${entry} does not exist`), paths.logFile('simulator'));
-    const running = await startComponent('simulator', componentPaths('simulator'), () =>
-      startSimulator(simulatorInputs, componentPaths('simulator'), START_TIMEOUT_MS.simulator),
-    );
-    simulator = running.record;
-    started.push('simulator');
-  }
+  await startStep('apiserver', paths, () => ensureIstioCrds(kubeconfig));
+  const simulatorInputs = {
+    kubeconfig,
+    entry: resolve(options.simulatorEntry ?? defaultSimulatorEntry),
+    ...(options.world === undefined ? {} : { world: resolve(options.world) }),
+  };
+  const simulator = note('simulator')(await ensureSimulator(paths, simulatorInputs, started.includes('apiserver')));
   const simulatorUrl = fact(simulator, 'url');
-
-  // Prometheus scrapes the simulator's address, so it follows the simulator.
-  let prometheus = await reusable('prometheus', paths.pidFile('prometheus'), async (r) =>
-    r.facts['simulatorUrl'] === simulatorUrl && (await prometheusReady(fact(r, 'url'))),
-  );
-  if (prometheus === undefined) {
-    const running = await startComponent('prometheus', componentPaths('prometheus'), () =>
-      startPrometheus(simulatorUrl, componentPaths('prometheus'), START_TIMEOUT_MS.prometheus),
-    );
-    prometheus = running.record;
-    started.push('prometheus');
-  }
+  const prometheus = note('prometheus')(await ensurePrometheus(paths, simulatorUrl));
 
   const env: MeshEnv = {
     kubeconfig,
@@ -143,6 +121,66 @@ async function startMeshLocked(stateDir: string, options: StartMeshOptions): Pro
   };
   writeFileSync(paths.envFile, JSON.stringify(env, null, 2) + '\n');
   return { env, started };
+}
+
+type Layout = ReturnType<typeof layout>;
+
+interface Outcome {
+  record: ProcessRecord;
+  started: boolean;
+}
+
+/** The running API server if it is the current binary and ready; otherwise a fresh one. */
+async function ensureApiserver(paths: Layout): Promise<Outcome> {
+  const binary = await ensureApiserverBinary();
+  const running = await reusable(paths.pidFile('apiserver'), async (r) =>
+    r.marker === binary && (await apiserverReady(fact(r, 'kubeconfig'))),
+  );
+  if (running !== undefined) return { record: running, started: false };
+  const fresh = await startStep('apiserver', paths, () =>
+    startApiserver(binary, componentPaths(paths, 'apiserver'), START_TIMEOUT_MS.apiserver),
+  );
+  return { record: fresh.record, started: true };
+}
+
+async function ensureIstioCrds(kubeconfigPath: string): Promise<void> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfigPath);
+  const crds = await loadIstioCrds();
+  if ((await missingEstablished(kc, crds)).length > 0) await applyIstioCrds(kc, crds, START_TIMEOUT_MS.crds);
+}
+
+/** The simulator watches the API server: it is restarted whenever the API server or its inputs changed. */
+async function ensureSimulator(paths: Layout, inputs: SimulatorInputs, apiserverRestarted: boolean): Promise<Outcome> {
+  const running = await reusable(paths.pidFile('simulator'), async (r) =>
+    !apiserverRestarted &&
+    sameFacts(r.facts, simulatorFacts(inputs, fact(r, 'url'))) &&
+    (await simulatorHealthy(fact(r, 'url'))),
+  );
+  if (running !== undefined) return { record: running, started: false };
+  if (!existsSync(inputs.entry)) {
+    throw new MeshStartError('simulator', new Error(`${inputs.entry} does not exist`), paths.logFile('simulator'));
+  }
+  const fresh = await startStep('simulator', paths, () =>
+    startSimulator(inputs, componentPaths(paths, 'simulator'), START_TIMEOUT_MS.simulator),
+  );
+  return { record: fresh.record, started: true };
+}
+
+/** Prometheus scrapes the simulator's address, so it follows the simulator. */
+async function ensurePrometheus(paths: Layout, simulatorUrl: string): Promise<Outcome> {
+  const running = await reusable(paths.pidFile('prometheus'), async (r) =>
+    r.facts['simulatorUrl'] === simulatorUrl && (await prometheusReady(fact(r, 'url'))),
+  );
+  if (running !== undefined) return { record: running, started: false };
+  const fresh = await startStep('prometheus', paths, () =>
+    startPrometheus(simulatorUrl, componentPaths(paths, 'prometheus'), START_TIMEOUT_MS.prometheus),
+  );
+  return { record: fresh.record, started: true };
+}
+
+function componentPaths(paths: Layout, component: Component) {
+  return { dataDir: paths.dataDir(component), logFile: paths.logFile(component), pidFile: paths.pidFile(component) };
 }
 
 /** Stops the given components (default: all), last started first, and removes their data. */
@@ -174,36 +212,21 @@ export function meshLogs(stateDir: string = defaultStateDir): string {
   return COMPONENTS.map((c) => `=== ${c}: ${paths.logFile(c)} ===\n${tail(paths.logFile(c), 200)}`).join('\n');
 }
 
-async function ensureIstioCrds(kubeconfigPath: string): Promise<void> {
-  const kc = new KubeConfig();
-  kc.loadFromFile(kubeconfigPath);
-  const crds = await loadIstioCrds();
-  if ((await missingEstablished(kc, crds)).length > 0) await applyIstioCrds(kc, crds, START_TIMEOUT_MS.crds);
-}
-
 /** The recorded process if it is alive and `fits`; otherwise stops any leftover and returns undefined. */
-async function reusable(
-  component: Component,
-  pidFile: string,
-  fits: (record: ProcessRecord) => Promise<boolean>,
-): Promise<ProcessRecord | undefined> {
+async function reusable(pidFile: string, fits: (record: ProcessRecord) => Promise<boolean>): Promise<ProcessRecord | undefined> {
   const record = readRecord(pidFile);
-  if (record !== undefined && isAlive(record) && (await fits(record))) return record;
+  if (record !== undefined && isAlive(record) && (await fits(record).catch(() => false))) return record;
   await stopRecorded(pidFile);
   return undefined;
 }
 
-/** Runs a start step; on failure stops the half-started process and reports its log. */
-async function startComponent<T>(
-  component: Component,
-  paths: { logFile: string; pidFile: string },
-  start: () => Promise<T>,
-): Promise<T> {
+/** Runs a start step; on failure stops the component's half-started process and reports its log. */
+async function startStep<T>(component: Component, paths: Layout, start: () => Promise<T>): Promise<T> {
   try {
     return await start();
   } catch (error) {
-    await stopRecorded(paths.pidFile);
-    throw new MeshStartError(component, error, paths.logFile);
+    await stopRecorded(paths.pidFile(component));
+    throw new MeshStartError(component, error, paths.logFile(component));
   }
 }
 
@@ -217,10 +240,12 @@ function sameFacts(a: Record<string, string>, b: Record<string, string>): boolea
   return Object.keys(b).every((key) => a[key] === b[key]);
 }
 
-async function main(command: string | undefined): Promise<number> {
+async function main([command, ...rest]: string[]): Promise<number> {
   switch (command) {
     case 'up': {
-      const { env, started } = await startMesh();
+      const world = rest[0] === '--world' ? rest[1] : undefined;
+      if (rest.length > 0 && world === undefined) return usage();
+      const { env, started } = await startMesh(world === undefined ? {} : { world });
       const reused = COMPONENTS.filter((c) => !started.includes(c));
       console.log(`mesh up (started: ${started.join(', ') || 'none'}; reused: ${reused.join(', ') || 'none'})`);
       console.log(JSON.stringify(env, null, 2));
@@ -237,13 +262,17 @@ async function main(command: string | undefined): Promise<number> {
       console.log(await ensureApiserverBinary());
       return 0;
     default:
-      console.error('usage: node test/env/mesh.ts up|down|logs|build');
-      return 2;
+      return usage();
   }
 }
 
+function usage(): number {
+  console.error('usage: node test/env/mesh.ts up [--world <file>] | down | logs | build');
+  return 2;
+}
+
 if (import.meta.main) {
-  main(process.argv[2]).then(
+  main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
       console.error(error instanceof Error ? error.message : String(error));
