@@ -45,8 +45,17 @@ class ResourceWatch<T extends { metadata: { namespace?: string; name: string } }
         this.synced = true;
         this.onChange();
         delayMs = 200;
-        const reason = await this.watchFrom(list.metadata?.resourceVersion ?? '');
-        if (reason) this.log(`${this.plural}: watch ended (${reason}); relisting`);
+        let resourceVersion = list.metadata?.resourceVersion ?? '';
+        // A quiet watch that closes or times out resumes where it was; anything else relists.
+        for (;;) {
+          const end = await this.watchFrom(resourceVersion);
+          resourceVersion = end.resourceVersion;
+          if (this.stopped) return;
+          if (!end.resumable) {
+            this.log(`${this.plural}: watch ended (${end.reason}); relisting`);
+            break;
+          }
+        }
       } catch (e) {
         if (this.stopped) return;
         this.log(`${this.plural}: list failed (${e instanceof Error ? e.message : String(e)}); retrying in ${delayMs} ms`);
@@ -56,27 +65,39 @@ class ResourceWatch<T extends { metadata: { namespace?: string; name: string } }
     }
   }
 
-  /** Resolves when the watch ends, with why (empty for a normal server-side close). */
-  private watchFrom(resourceVersion: string): Promise<string> {
+  /** Watch until the stream ends; says whether resuming from the last resourceVersion is safe. */
+  private watchFrom(resourceVersion: string): Promise<{ resumable: boolean; reason: string; resourceVersion: string }> {
+    let last = resourceVersion;
     return new Promise((resolve) => {
+      const end = (resumable: boolean, reason: string) => resolve({ resumable, reason, resourceVersion: last });
       const path = `/apis/${GROUP}/${VERSION}/${this.plural}`;
       new Watch(this.kc)
         .watch(
           path,
-          { resourceVersion, allowWatchBookmarks: true },
-          (phase, obj: T & { code?: number; message?: string }) => {
+          // The server closes the stream before the client's 30 s inactivity timeout would.
+          { resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 20 },
+          (phase, obj: T & { code?: number; message?: string; metadata?: { resourceVersion?: string } }) => {
+            if (phase === 'ERROR') {
+              this.abort?.abort();
+              end(false, `error ${obj.code ?? ''} ${obj.message ?? ''}`.trim());
+              return;
+            }
+            last = obj.metadata?.resourceVersion ?? last;
             if (phase === 'ADDED' || phase === 'MODIFIED') this.objects.set(keyOf(obj), obj);
             else if (phase === 'DELETED') this.objects.delete(keyOf(obj));
-            else if (phase === 'ERROR') {
-              this.abort?.abort();
-              resolve(`error ${obj.code ?? ''} ${obj.message ?? ''}`.trim());
-              return;
-            } else return; // BOOKMARK
+            else return; // BOOKMARK
             this.onChange();
           },
-          (err: unknown) => resolve(err ? (err instanceof Error ? err.message : String(err)) : ''),
+          (err: unknown) => {
+            if (!err) end(true, 'closed');
+            else if (err instanceof Error && err.name === 'TimeoutError') end(true, 'idle');
+            else end(false, err instanceof Error ? err.message : String(err));
+          },
         )
-        .then((abort) => (this.abort = abort), (err: unknown) => resolve(err instanceof Error ? err.message : String(err)));
+        .then(
+          (abort) => (this.abort = abort),
+          (err: unknown) => end(false, err instanceof Error ? err.message : String(err)),
+        );
     });
   }
 
