@@ -206,3 +206,22 @@ describe('outbound policy', () => {
     expect((route(ctx, meshRequest({}, '/', 'typicode.com.evil.io')).live as { cluster: string }).cluster).toBe('BlackHoleCluster');
   });
 });
+
+describe('first match wins (property)', () => {
+  it('the rule chosen is the first whose exact header value equals the request header', () => {
+    const value = fc.constantFrom('a', 'b', 'c', 'd');
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 6 }), fc.option(value, { nil: undefined }), (ruleValues, sent) => {
+        const http = [
+          ...ruleValues.map((v) => ({ match: [{ headers: { 'x-cohort': { exact: v } } }], route: [to('version-v2')] })),
+          { route: [to('version-v1')] },
+        ];
+        const ctx = context(demoWorld(), { virtualServices: [virtualService(http)], destinationRules: [destinationRule()] });
+        const d = route(ctx, meshRequest(sent === undefined ? {} : { 'x-cohort': sent }));
+        const first = ruleValues.indexOf(sent as string);
+        expect(d.rule).toBe(first >= 0 ? first : ruleValues.length);
+        expect(liveVersion(d)).toBe(first >= 0 ? 'v2' : 'v1');
+      }),
+    );
+  });
+});
