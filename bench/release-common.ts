@@ -1,0 +1,142 @@
+// What the release benches share: the local mesh, a namespace of their own with a simulated
+// catalog v1/v2 under load, the VirtualService and DestinationRule a user would have before a
+// release, a Canary spec over them, and the statistics the figures are printed with.
+import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
+import { createKubernetesRouting } from '../src/adapters/kubernetes.ts';
+import type { Logger, RoutingPort } from '../src/engine/ports.ts';
+import type { DestinationRule, VirtualService } from '../src/istio/types.ts';
+import type { CanarySpec, CheckSpec, StageSpec } from '../src/spec/types.ts';
+import { readMeshEnv, startMesh, type MeshEnv } from '../test/env/mesh.ts';
+import { SimulatorClient } from '../test/sim/client.ts';
+
+export const SERVICE = 'catalog';
+
+/** The running local mesh (started, or reused, when needed). */
+export async function meshEnv(): Promise<MeshEnv> {
+  const env = readMeshEnv();
+  if (env && (await new SimulatorClient(env.simulatorUrl).healthy())) return env;
+  console.error('starting the local mesh (npm run mesh:up) ...');
+  return (await startMesh()).env;
+}
+
+/** A namespace no test uses; the local API server needs no Namespace object. */
+export function benchNamespace(prefix: string): string {
+  return `bench-${prefix}-${randomBytes(3).toString('hex')}`;
+}
+
+export const quietLog: Logger = process.env.BENCH_VERBOSE
+  ? { info: (m) => console.error(m), warning: (m) => console.error(`warning: ${m}`), error: (m) => console.error(`error: ${m}`) }
+  : { info: () => {}, warning: () => {}, error: (m) => console.error(m) };
+
+export function routingFor(env: MeshEnv): RoutingPort {
+  return createKubernetesRouting({ kubeconfigPath: env.kubeconfig, deadlineMs: 30_000 });
+}
+
+/** catalog v1 (healthy) and v2 (healthy until a bench says otherwise) under timed load, 10 % with the dark-launch header. */
+export async function putCatalog(sim: SimulatorClient, namespace: string, requestsPerSecond: number): Promise<void> {
+  const profile = { errorRatio: 0, latency: { medianMs: 20, p99Ms: 80 } };
+  await sim.putService(namespace, SERVICE, {
+    versions: [
+      { name: 'v1', labels: { app: SERVICE, version: 'v1' }, readyReplicas: 2, profile },
+      { name: 'v2', labels: { app: SERVICE, version: 'v2' }, readyReplicas: 2, profile },
+    ],
+    load: { requestsPerSecond, from: `${namespace}/webapp`, uri: '/items', headers: [{ name: 'x-istio-cohort', value: 'internal', share: 0.1 }] },
+  });
+}
+
+/** The objects before a release: all traffic on v1 through the route `primary`. */
+export function initialObjects(namespace: string): { vs: VirtualService; dr: DestinationRule } {
+  return {
+    vs: {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: SERVICE, namespace },
+      spec: { hosts: [SERVICE], gateways: ['mesh'], http: [{ name: 'primary', route: [{ destination: { host: SERVICE, subset: 'version-v1' } }] }] },
+    },
+    dr: {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: SERVICE, namespace },
+      spec: { host: SERVICE, subsets: [{ name: 'version-v1', labels: { version: 'v1' } }] },
+    },
+  };
+}
+
+export async function createInitialObjects(routing: RoutingPort, namespace: string): Promise<void> {
+  const { vs, dr } = initialObjects(namespace);
+  await routing.write(dr);
+  await routing.write(vs);
+}
+
+export function successRate(overrides: Partial<CheckSpec> = {}): CheckSpec {
+  return { name: 'success-rate', type: 'success-rate', min: 99, compare: 'absolute', minRequests: 5, noData: 'hold', failureLimit: 1, ...overrides };
+}
+
+/** The five default stages with one bake each. */
+export function defaultStages(bake: number): StageSpec[] {
+  const common = { bake, pause: false };
+  return [
+    { kind: 'darkLaunch', headers: { 'x-istio-cohort': { exact: 'internal' } }, keep: true, ...common },
+    { kind: 'mirror', percentage: 100, ...common },
+    { kind: 'weight', weight: 10, ...common },
+    { kind: 'weight', weight: 50, ...common },
+    { kind: 'weight', weight: 100, ...common },
+  ];
+}
+
+export function benchSpec(namespace: string, options: { stages: StageSpec[]; settle: number; interval?: number; prometheusUrl?: string; checks?: CheckSpec[] }): CanarySpec {
+  const spec: CanarySpec = {
+    name: SERVICE,
+    namespace,
+    virtualService: SERVICE,
+    route: 'primary',
+    destinationRule: SERVICE,
+    host: SERVICE,
+    stable: { subset: 'version-v1', labels: { version: 'v1' }, workload: `${SERVICE}-v1`, version: 'v1' },
+    canary: { subset: 'version-v2', labels: { version: 'v2' }, workload: `${SERVICE}-v2`, version: 'v2' },
+    stages: options.stages,
+    bake: options.stages[0]?.bake ?? 0,
+    settle: options.settle,
+    source: {},
+  };
+  if (options.interval !== undefined) {
+    spec.analysis = {
+      interval: options.interval,
+      prometheus: { url: options.prometheusUrl, headers: {} },
+      checks: options.checks ?? [successRate()],
+      failureLimit: 1,
+      alpha: 0.05,
+    };
+  }
+  return spec;
+}
+
+/** Canary weight of the owned route as stored (0 when the canary subset is not routed). */
+export function canaryWeight(vs: VirtualService | undefined, canarySubset = 'version-v2'): number | undefined {
+  const route = vs?.spec.http?.find((r) => r.name === 'primary');
+  if (!route) return undefined;
+  const destinations = route.route ?? [];
+  const canary = destinations.find((d) => d.destination.subset === canarySubset);
+  if (!canary) return 0;
+  return destinations.length === 1 ? 100 : (canary.weight ?? 0);
+}
+
+export function quantile(xs: readonly number[], q: number): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+export const median = (xs: readonly number[]) => quantile(xs, 0.5);
+
+export function load(): string {
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+}
+
+export const ms = (x: number) => `${x < 10 ? x.toFixed(1) : Math.round(x)} ms`;
+export const ratio = (x: number) => x.toFixed(2);
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,152 @@
+// Figure 1: one stage transition through the engine's stage write (read the VirtualService and
+// DestinationRule, plan, write under resourceVersion, read back and verify) against
+// `kubectl apply --server-side` of the same two manifests on the same API server. Both flip
+// between the 10 % and 50 % stages so every write is a real change; they alternate which goes
+// first in each iteration, and kubectl works on a copy in its own namespace so the two field
+// managers never conflict. Run alone: npx node bench/release-transition.ts [iterations]
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import type { EngineContext, Session } from '../src/engine/context.ts';
+import { nullMetrics } from '../src/engine/memory.ts';
+import type { RoutingPort } from '../src/engine/ports.ts';
+import { releaseOf } from '../src/engine/steps.ts';
+import { enterStage } from '../src/engine/transitions.ts';
+import { writeStage } from '../src/engine/write-stage.ts';
+import type { DestinationRule, VirtualService } from '../src/istio/types.ts';
+import { manifestYaml } from '../src/plan/render.ts';
+import { specHash } from '../src/spec/hash.ts';
+import { systemClock } from '../src/adapters/clock.ts';
+import type { MeshEnv } from '../test/env/mesh.ts';
+import { createKubernetesRouting } from '../src/adapters/kubernetes.ts';
+import { startDiscoveryShim } from './discovery-shim.ts';
+import { benchNamespace, benchSpec, createInitialObjects, defaultStages, load, median, meshEnv, quantile, quietLog, routingFor } from './release-common.ts';
+
+const run = promisify(execFile);
+
+/** Stage indices of the default plan the benches flip between: weight 10 and weight 50. */
+const FLIP = [2, 3] as const;
+
+export interface TransitionFigures {
+  iterations: number;
+  kubectl: { binary: string; version: string };
+  engine: number[];
+  /** The same engine write straight to the API server, without the shim (the shim's cost). */
+  engineDirect: number[];
+  kubectlApply: number[];
+  /** The same kubectl binary doing nothing but `version --client` (its process start). */
+  kubectlStart: number[];
+  loadBefore: string;
+  loadAfter: string;
+}
+
+/** KUBECTL, or the kubectl on PATH. */
+export function kubectlBinary(): string {
+  return process.env.KUBECTL || 'kubectl';
+}
+
+function session(routing: RoutingPort, namespace: string): Session {
+  const spec = benchSpec(namespace, { stages: defaultStages(60_000), settle: 0 });
+  const ctx: EngineContext = {
+    spec,
+    routing,
+    metrics: nullMetrics,
+    clock: systemClock,
+    log: quietLog,
+    holder: { id: 'bench-transition' },
+    options: { holderTimeoutMs: 15 * 60_000, supersede: false, forceConflicts: false },
+  };
+  return { ctx, specHash: specHash(spec), holding: false, wrote: false, ownershipChecked: true, lastWriteAt: systemClock.now() };
+}
+
+/** The engine's write of stage `index` with a one-record state, so the annotation does not grow between iterations. */
+async function engineWrite(s: Session, index: number): Promise<{ vs: VirtualService; dr: DestinationRule }> {
+  const written = await writeStage(s, {
+    pick: (plan) => plan.stages[index]!,
+    change: (_prev, stage) => enterStage(undefined, releaseOf(s), stage, s.ctx.clock.now()),
+    release: true,
+  });
+  return { vs: written.stage.virtualService, dr: written.stage.destinationRule };
+}
+
+/** The manifests a kubectl user would apply for the same stage: what we wrote, in kubectl's namespace. */
+function manifestsFile(dir: string, index: number, written: { vs: VirtualService; dr: DestinationRule }, namespace: string): string {
+  const moved = <T extends VirtualService | DestinationRule>(o: T): T => ({ ...o, metadata: { ...o.metadata, namespace } });
+  const file = join(dir, `stage-${index}.yaml`);
+  writeFileSync(file, `${manifestYaml(moved(written.dr))}---\n${manifestYaml(moved(written.vs))}`);
+  return file;
+}
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await work();
+  return performance.now() - start;
+}
+
+export async function measureTransition(env: MeshEnv, iterations: number): Promise<TransitionFigures> {
+  const binary = kubectlBinary();
+  const version = (await run(binary, ['version', '--client'])).stdout.split('\n')[0] ?? '';
+  const dir = mkdtempSync(join(tmpdir(), 'bench-transition-'));
+  const shim = await startDiscoveryShim(env.kubeconfig, dir);
+  try {
+    const viaShim = createKubernetesRouting({ kubeconfigPath: shim.kubeconfig, deadlineMs: 30_000 });
+    const ours = benchNamespace('transition');
+    const direct = benchNamespace('direct');
+    const theirs = benchNamespace('kubectl');
+    await createInitialObjects(viaShim, ours);
+    await createInitialObjects(routingFor(env), direct);
+    const s = session(viaShim, ours);
+    const d = session(routingFor(env), direct);
+    const apply = (file: string) => run(binary, ['apply', '--server-side', '--validate=false', '--field-manager=bench-kubectl', '--kubeconfig', shim.kubeconfig, '-f', file]);
+
+    // Warm-up (not timed): both stages written twice each way, kubectl's discovery cache filled.
+    const files: string[] = [];
+    for (const index of FLIP) files.push(manifestsFile(dir, index, await engineWrite(s, index), theirs));
+    for (const file of [...files, ...files]) await apply(file);
+    for (const index of [...FLIP, ...FLIP]) await engineWrite(s, index);
+    for (const index of [...FLIP, ...FLIP]) await engineWrite(d, index);
+
+    const figures: TransitionFigures = { iterations, kubectl: { binary, version }, engine: [], engineDirect: [], kubectlApply: [], kubectlStart: [], loadBefore: load(), loadAfter: '' };
+    for (let i = 0; i < iterations; i++) {
+      const index = FLIP[i % 2]!;
+      const file = files[i % 2]!;
+      const measures = [
+        async () => figures.engine.push(await timed(() => engineWrite(s, index))),
+        async () => figures.kubectlApply.push(await timed(() => apply(file))),
+        async () => figures.engineDirect.push(await timed(() => engineWrite(d, index))),
+        async () => figures.kubectlStart.push(await timed(() => run(binary, ['version', '--client']))),
+      ];
+      for (const measure of i % 2 === 0 ? measures : measures.reverse()) await measure();
+    }
+    figures.loadAfter = load();
+    return figures;
+  } finally {
+    await shim.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function transitionSummary(f: TransitionFigures) {
+  const row = (xs: number[]) => ({ median: median(xs), p90: quantile(xs, 0.9) });
+  const engine = row(f.engine);
+  const direct = row(f.engineDirect);
+  const kubectl = row(f.kubectlApply);
+  const start = row(f.kubectlStart);
+  return { engine, direct, kubectl, start, ratioMedian: engine.median / kubectl.median, ratioP90: engine.p90 / kubectl.p90 };
+}
+
+if (import.meta.main) {
+  const iterations = Number(process.argv[2] ?? 40);
+  const f = await measureTransition(await meshEnv(), iterations);
+  const s = transitionSummary(f);
+  console.log(`${f.kubectl.binary}: ${f.kubectl.version}${existsSync('/usr/lib/google-cloud-sdk/bin/kubectl') ? ' (gcloud dispatcher on PATH)' : ''}`);
+  console.log(`iterations ${iterations}; load ${f.loadBefore} -> ${f.loadAfter}`);
+  console.log(`engine stage write + verify: median ${s.engine.median.toFixed(1)} ms, p90 ${s.engine.p90.toFixed(1)} ms`);
+  console.log(`  the same, no shim:          median ${s.direct.median.toFixed(1)} ms, p90 ${s.direct.p90.toFixed(1)} ms`);
+  console.log(`kubectl apply --server-side:  median ${s.kubectl.median.toFixed(1)} ms, p90 ${s.kubectl.p90.toFixed(1)} ms`);
+  console.log(`kubectl version --client:     median ${s.start.median.toFixed(1)} ms, p90 ${s.start.p90.toFixed(1)} ms`);
+  console.log(`ratio engine / kubectl: median ${s.ratioMedian.toFixed(2)}, p90 ${s.ratioP90.toFixed(2)}`);
+}
