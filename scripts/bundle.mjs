@@ -1,4 +1,6 @@
 // Builds dist/ from src/ with esbuild: GitHub runs the committed bundle, not the sources.
+import { readFile, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 const entries = {
@@ -10,10 +12,16 @@ const entries = {
 // Some dependencies are CommonJS and call require(); an ESM bundle needs a require of its own.
 const banner = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
-for (const [name, entry] of Object.entries(entries)) {
+await rm('dist', { recursive: true, force: true });
+
+// One build with code splitting: the entries share chunks, and modules loaded with import() (the
+// Kubernetes client) stay out of the start-up path of commands that never need them.
+{
   await build({
-    entryPoints: [entry],
-    outfile: `dist/${name}.js`,
+    entryPoints: entries,
+    outdir: 'dist',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     bundle: true,
     platform: 'node',
     target: 'node24',
@@ -21,6 +29,9 @@ for (const [name, entry] of Object.entries(entries)) {
     minify: true,
     legalComments: 'none',
     logLevel: 'warning',
-    banner: { js: (name === 'cli' ? '#!/usr/bin/env node\n' : '') + banner },
+    banner: { js: banner },
   });
 }
+// The CLI is run as a program (package.json bin): it needs a shebang on its first line.
+const cli = await readFile('dist/cli.js', 'utf8');
+if (!cli.startsWith('#!')) await writeFile('dist/cli.js', `#!/usr/bin/env node\n${cli}`, { mode: 0o755 });

@@ -3,8 +3,6 @@ import { randomUUID } from 'node:crypto';
 import type { CanarySpec } from '../spec/types.ts';
 import type { Logger, MetricsPort, ReportPort } from '../engine/ports.ts';
 import { InputError } from '../errors.ts';
-import { createKubernetesRouting } from '../adapters/kubernetes.ts';
-import { createPrometheusMetrics } from '../adapters/prometheus.ts';
 import { systemClock } from '../adapters/clock.ts';
 import { executeCommand, type EngineResult } from '../engine/engine.ts';
 import { nullMetrics } from '../engine/memory.ts';
@@ -31,7 +29,7 @@ export interface ReleaseOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export function metricsFor(options: Pick<ReleaseOptions, 'spec' | 'prometheusUrl' | 'prometheusToken' | 'env'>): MetricsPort {
+export async function metricsFor(options: Pick<ReleaseOptions, 'spec' | 'prometheusUrl' | 'prometheusToken' | 'env'>): Promise<MetricsPort> {
   const analysis = options.spec.analysis;
   if (!analysis || analysis.checks.length === 0) return nullMetrics;
   const url = options.prometheusUrl || analysis.prometheus.url;
@@ -51,6 +49,7 @@ export function metricsFor(options: Pick<ReleaseOptions, 'spec' | 'prometheusUrl
       message: `environment variable ${tokenEnv} is empty or unset`,
     });
   }
+  const { createPrometheusMetrics } = await import('../adapters/prometheus.ts');
   return createPrometheusMetrics({ url, headers: analysis.prometheus.headers, bearerToken });
 }
 
@@ -70,8 +69,11 @@ function fanOut(reports: ReportPort[], log: Logger): ReportPort {
 }
 
 export async function runRelease(options: ReleaseOptions): Promise<EngineResult> {
+  // Loaded on demand: @kubernetes/client-node is most of the bundle's start-up time, and plan,
+  // input errors and the post step's no-op path never need it.
+  const { createKubernetesRouting } = await import('../adapters/kubernetes.ts');
   const routing = createKubernetesRouting({ kubeconfig: options.kubeconfig, kubeconfigPath: options.kubeconfigPath, log: options.log });
-  const metrics = options.command === 'status' || options.command === 'abort' || options.command === 'promote' ? nullMetrics : metricsFor(options);
+  const metrics = options.command === 'status' || options.command === 'abort' || options.command === 'promote' ? nullMetrics : await metricsFor(options);
   return executeCommand(
     {
       spec: options.spec,
