@@ -1,0 +1,212 @@
+// Figure 4: cold start of the action's bundle (`node dist/index.js` with no inputs: it loads,
+// reads its inputs and fails with the missing-input message) against a bare `node -e ""` on the
+// same Node binary, runs interleaved, median; and the bundle sizes. Then where the time goes:
+// a CPU profile of an unminified build of the same entry, its self time attributed to the
+// package each bundled module came from (esbuild marks every module with a `// path` comment).
+// Run `npm run bundle` first. Run alone: npx node bench/release-coldstart.ts [runs]
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { load, median } from './release-common.ts';
+
+const run = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '..');
+const DIST = join(ROOT, 'dist');
+/** No INPUT_*, no GITHUB_* variables: the action starts as with no inputs at all. */
+const CLEAN_ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+
+export interface ColdStart {
+  node: string;
+  runs: number;
+  times: Record<string, number[]>;
+  /** Per entry: its own size, and with every chunk it imports statically (what a start loads). */
+  sizes: Array<{ file: string; bytes: number; startupBytes: number; startupGzip: number }>;
+  /** Every .js file under dist/, lazily imported chunks included. */
+  totalBytes: number;
+  files: number;
+  loadBefore: string;
+  loadAfter: string;
+}
+
+const COMMANDS: Record<string, string[]> = {
+  'node -e ""': ['-e', ''],
+  'node dist/index.js': [join(DIST, 'index.js')],
+  'node dist/post.js': [join(DIST, 'post.js')],
+  'node dist/cli.js --help': [join(DIST, 'cli.js'), '--help'],
+};
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+/** The file and every file it reaches through static `import ... from "./x.js"` (not `import()`), in the minified output. */
+function staticClosure(entry: string, seen = new Set<string>()): string[] {
+  if (seen.has(entry)) return [];
+  seen.add(entry);
+  const text = readFileSync(entry, 'utf8');
+  for (const m of text.matchAll(/\bimport\s*(?:[\w$*{}\s,]+from\s*)?["'](\.{1,2}\/[^"']+)["']/g)) staticClosure(resolve(dirname(entry), m[1]!), seen);
+  return [...seen];
+}
+
+/** Wall time of one process, start to exit; a failing exit (the missing inputs) is expected. */
+async function timeProcess(args: string[]): Promise<number> {
+  const start = performance.now();
+  await run(process.execPath, args, { env: CLEAN_ENV, cwd: tmpdir() }).catch(() => undefined);
+  return performance.now() - start;
+}
+
+export async function measureColdStart(runs: number): Promise<ColdStart> {
+  const times: Record<string, number[]> = Object.fromEntries(Object.keys(COMMANDS).map((k) => [k, []]));
+  const loadBefore = load();
+  for (const args of Object.values(COMMANDS)) await timeProcess(args); // page cache warm
+  for (let i = 0; i < runs; i++) {
+    const order = Object.entries(COMMANDS);
+    if (i % 2 === 1) order.reverse();
+    for (const [name, args] of order) times[name]!.push(await timeProcess(args));
+  }
+  const sizes = ['index.js', 'post.js', 'cli.js'].map((entry) => {
+    const files = staticClosure(join(DIST, entry));
+    const contents = files.map((f) => readFileSync(f));
+    return { file: `dist/${entry}`, bytes: contents[0]!.length, startupBytes: sum(contents.map((c) => c.length)), startupGzip: sum(contents.map((c) => gzipSync(c).length)) };
+  });
+  const all = (readdirSync(DIST, { recursive: true }) as string[]).filter((f) => f.endsWith('.js'));
+  const totalBytes = sum(all.map((f) => statSync(join(DIST, f)).size));
+  return { node: process.version, runs, times, sizes, totalBytes, files: all.length, loadBefore, loadAfter: load() };
+}
+
+export function coldStartSummary(c: ColdStart) {
+  const medians = Object.fromEntries(Object.entries(c.times).map(([k, v]) => [k, median(v)]));
+  const bare = medians['node -e ""']!;
+  return { medians, ratios: Object.fromEntries(Object.entries(medians).map(([k, v]) => [k, v / bare])) };
+}
+
+/** Package of a bundled module path: `node_modules/@scope/name/...` → `@scope/name`; our sources → `src/<layer>`. */
+function packageOf(path: string): string {
+  const parts = path.split('/');
+  const at = parts.lastIndexOf('node_modules');
+  if (at >= 0) return parts[at + 1]!.startsWith('@') ? `${parts[at + 1]}/${parts[at + 2]}` : parts[at + 1]!;
+  return parts[0] === 'src' ? `src/${parts[1]}` : parts[0]!;
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+
+interface ModuleStart {
+  line: number;
+  pkg: string;
+}
+
+/** Node functions worth naming on their own: compiling the bundle's ES modules, loading Node's own built-ins. */
+const NAMED_INTERNALS = new Set(['compileSourceTextModule', 'compileForInternalLoader']);
+
+/** Self time (ms) per package from a V8 .cpuprofile of the unminified build. */
+function attribute(profileFile: string, modulesByUrl: Map<string, ModuleStart[]>): Map<string, number> {
+  const profile = JSON.parse(readFileSync(profileFile, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const out = new Map<string, number>();
+  const where = (node: ProfileNode): string => {
+    const { url, lineNumber, functionName } = node.callFrame;
+    const starts = modulesByUrl.get(url);
+    if (starts) {
+      let pkg = 'esbuild runtime (CommonJS wrappers)';
+      for (const m of starts) if (m.line <= lineNumber) pkg = m.pkg;
+      return pkg;
+    }
+    if (functionName.startsWith('(')) return functionName; // (program), (garbage collector), (idle)
+    if (NAMED_INTERNALS.has(functionName)) return `node: ${functionName}`;
+    return url.startsWith('node:') || url === '' ? 'node: other internals' : url;
+  };
+  profile.samples.forEach((id, i) => {
+    const key = where(byId.get(id)!);
+    out.set(key, (out.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  });
+  return out;
+}
+
+export interface Attribution {
+  /** Median self time per package over the profiled runs, ms, largest first. */
+  perPackage: Array<[string, number]>;
+  /** Median total sampled time of a run, ms. */
+  totalMs: number;
+  /** Bytes per package in the modules `node dist/index.js` loads at start (static imports only), largest first. */
+  startupBytes: Array<[string, number]>;
+}
+
+/** An unminified build shaped like scripts/bundle.mjs (same entries, code splitting), with a metafile. */
+async function unminifiedBuild(dir: string) {
+  return build({
+    entryPoints: { index: 'src/action/main.ts', post: 'src/action/post.ts', cli: 'src/cli/main.ts' },
+    outdir: dir,
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'esm',
+    minify: false,
+    metafile: true,
+    logLevel: 'error',
+    absWorkingDir: ROOT,
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  });
+}
+
+export async function attributeColdStart(runs: number): Promise<Attribution> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-coldstart-'));
+  try {
+    const { metafile } = await unminifiedBuild(dir);
+    const outputs = Object.fromEntries(Object.entries(metafile.outputs).map(([path, o]) => [resolve(ROOT, path), o]));
+    // The start-up closure of index.js: the entry and every chunk reached through static imports.
+    const closure = new Set<string>();
+    const visit = (file: string) => {
+      if (closure.has(file)) return;
+      closure.add(file);
+      for (const i of outputs[file]?.imports ?? []) if (i.kind === 'import-statement' && !i.external) visit(resolve(ROOT, i.path));
+    };
+    visit(join(dir, 'index.js'));
+    const bytes = new Map<string, number>();
+    const modulesByUrl = new Map<string, ModuleStart[]>();
+    for (const file of closure) {
+      for (const [path, input] of Object.entries(outputs[file]!.inputs)) bytes.set(packageOf(path), (bytes.get(packageOf(path)) ?? 0) + input.bytesInOutput);
+    }
+    for (const file of Object.keys(outputs).filter((f) => f.endsWith('.js'))) {
+      const lines = readFileSync(file, 'utf8').split('\n');
+      modulesByUrl.set(`file://${file}`, lines.flatMap((text, line) => (/^\/\/ (node_modules|src)\//.test(text) ? [{ line, pkg: packageOf(text.slice(3).trim()) }] : [])));
+    }
+    writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
+    const perRun: Array<Map<string, number>> = [];
+    for (let i = 0; i < runs; i++) {
+      const profDir = join(dir, `prof-${i}`);
+      await run(process.execPath, ['--cpu-prof', '--cpu-prof-interval', '200', '--cpu-prof-dir', profDir, join(dir, 'index.js')], { env: CLEAN_ENV, cwd: dir }).catch(() => undefined);
+      const [file] = readdirSync(profDir);
+      perRun.push(attribute(join(profDir, file!), modulesByUrl));
+    }
+    const keys = new Set(perRun.flatMap((m) => [...m.keys()]));
+    const perPackage = [...keys].map((k): [string, number] => [k, median(perRun.map((m) => m.get(k) ?? 0))]).sort((a, b) => b[1] - a[1]);
+    const totalMs = median(perRun.map((m) => [...m.values()].reduce((a, b) => a + b, 0)));
+    return { perPackage, totalMs, startupBytes: [...bytes].sort((a, b) => b[1] - a[1]) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.main) {
+  statSync(join(DIST, 'index.js')); // a clear ENOENT when `npm run bundle` has not run
+  const c = await measureColdStart(Number(process.argv[2] ?? 30));
+  const s = coldStartSummary(c);
+  console.log(`Node ${c.node}, ${c.runs} runs each, interleaved; load ${c.loadBefore} -> ${c.loadAfter}`);
+  for (const [name, m] of Object.entries(s.medians)) console.log(`${name.padEnd(26)} median ${m.toFixed(1)} ms  ratio ${s.ratios[name]!.toFixed(2)}`);
+  for (const size of c.sizes) console.log(`${size.file}: ${(size.bytes / 1024).toFixed(0)} KiB; loaded at start with its static chunks ${(size.startupBytes / 1024).toFixed(0)} KiB (${(size.startupGzip / 1024).toFixed(0)} KiB gzip)`);
+  console.log(`dist/ in all: ${c.files} files, ${(c.totalBytes / 1024).toFixed(0)} KiB`);
+  const a = await attributeColdStart(5);
+  console.log(`\nself time in an unminified build of the same entries, median of 5 CPU profiles (total ${a.totalMs.toFixed(0)} ms):`);
+  for (const [pkg, t] of a.perPackage.slice(0, 14)) console.log(`  ${pkg.padEnd(40)} ${t.toFixed(1)} ms`);
+  console.log('bytes loaded at start (index.js and its static imports) per package:');
+  for (const [pkg, b] of a.startupBytes.slice(0, 10)) console.log(`  ${pkg.padEnd(40)} ${(b / 1024).toFixed(0)} KiB`);
+}
