@@ -7,9 +7,10 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
+import { stringify } from 'yaml';
 import type { EngineContext, Session } from '../src/engine/context.ts';
 import { nullMetrics } from '../src/engine/memory.ts';
 import type { RoutingPort } from '../src/engine/ports.ts';
@@ -23,7 +24,7 @@ import { systemClock } from '../src/adapters/clock.ts';
 import type { MeshEnv } from '../test/env/mesh.ts';
 import { createKubernetesRouting } from '../src/adapters/kubernetes.ts';
 import { startDiscoveryShim } from './discovery-shim.ts';
-import { benchNamespace, benchSpec, createInitialObjects, defaultStages, load, median, meshEnv, quantile, quietLog, routingFor } from './release-common.ts';
+import { benchNamespace, benchSpec, createInitialObjects, defaultStages, load, median, meshEnv, quantile, quietLog, routingFor, SERVICE } from './release-common.ts';
 
 const run = promisify(execFile);
 
@@ -37,6 +38,8 @@ export interface TransitionFigures {
   /** The same engine write straight to the API server, without the shim (the shim's cost). */
   engineDirect: number[];
   kubectlApply: number[];
+  /** `istio-canary start` as a process (node dist/cli.js): Node start, spec load, the stage write; an untimed `abort` follows each. */
+  cliStart: number[];
   /** The same kubectl binary doing nothing but `version --client` (its process start). */
   kubectlStart: number[];
   loadBefore: string;
@@ -80,6 +83,29 @@ function manifestsFile(dir: string, index: number, written: { vs: VirtualService
   return file;
 }
 
+const CLI = resolve(import.meta.dirname, '..', 'dist', 'cli.js');
+
+/** The CLI's spec: the 10 % stage first, no settle and no analysis, so `start` is one stage write. */
+function cliSpecYaml(namespace: string): string {
+  return stringify({
+    apiVersion: 'istio-canary/v1',
+    kind: 'Canary',
+    metadata: { name: SERVICE },
+    spec: {
+      namespace,
+      virtualService: SERVICE,
+      route: 'primary',
+      destinationRule: SERVICE,
+      host: SERVICE,
+      stable: { subset: 'version-v1', labels: { version: 'v1' } },
+      canary: { subset: 'version-v2', labels: { version: 'v2' } },
+      stages: [{ weight: 10 }, { weight: 50 }],
+      bake: '1m',
+      settle: '0s',
+    },
+  });
+}
+
 async function timed(work: () => Promise<unknown>): Promise<number> {
   const start = performance.now();
   await work();
@@ -96,6 +122,11 @@ export async function measureTransition(env: MeshEnv, iterations: number): Promi
     const ours = benchNamespace('transition');
     const direct = benchNamespace('direct');
     const theirs = benchNamespace('kubectl');
+    const cliNamespace = benchNamespace('cli');
+    await createInitialObjects(viaShim, cliNamespace);
+    const specFile = join(dir, 'canary.yaml');
+    writeFileSync(specFile, cliSpecYaml(cliNamespace));
+    const cli = (command: string) => run(process.execPath, [CLI, command, '--spec', specFile, '--kubeconfig', shim.kubeconfig]);
     await createInitialObjects(viaShim, ours);
     await createInitialObjects(routingFor(env), direct);
     const s = session(viaShim, ours);
@@ -108,8 +139,9 @@ export async function measureTransition(env: MeshEnv, iterations: number): Promi
     for (const file of [...files, ...files]) await apply(file);
     for (const index of [...FLIP, ...FLIP]) await engineWrite(s, index);
     for (const index of [...FLIP, ...FLIP]) await engineWrite(d, index);
+    for (let i = 0; i < 2; i++) await cli('start').then(() => cli('abort'));
 
-    const figures: TransitionFigures = { iterations, kubectl: { binary, version }, engine: [], engineDirect: [], kubectlApply: [], kubectlStart: [], loadBefore: load(), loadAfter: '' };
+    const figures: TransitionFigures = { iterations, kubectl: { binary, version }, engine: [], engineDirect: [], kubectlApply: [], cliStart: [], kubectlStart: [], loadBefore: load(), loadAfter: '' };
     for (let i = 0; i < iterations; i++) {
       const index = FLIP[i % 2]!;
       const file = files[i % 2]!;
@@ -118,6 +150,10 @@ export async function measureTransition(env: MeshEnv, iterations: number): Promi
         async () => figures.kubectlApply.push(await timed(() => apply(file))),
         async () => figures.engineDirect.push(await timed(() => engineWrite(d, index))),
         async () => figures.kubectlStart.push(await timed(() => run(binary, ['version', '--client']))),
+        async () => {
+          figures.cliStart.push(await timed(() => cli('start')));
+          await cli('abort');
+        },
       ];
       for (const measure of i % 2 === 0 ? measures : measures.reverse()) await measure();
     }
@@ -135,7 +171,8 @@ export function transitionSummary(f: TransitionFigures) {
   const direct = row(f.engineDirect);
   const kubectl = row(f.kubectlApply);
   const start = row(f.kubectlStart);
-  return { engine, direct, kubectl, start, ratioMedian: engine.median / kubectl.median, ratioP90: engine.p90 / kubectl.p90 };
+  const cli = row(f.cliStart);
+  return { engine, direct, kubectl, start, cli, cliRatioMedian: cli.median / kubectl.median, ratioMedian: engine.median / kubectl.median, ratioP90: engine.p90 / kubectl.p90 };
 }
 
 if (import.meta.main) {
@@ -147,6 +184,7 @@ if (import.meta.main) {
   console.log(`engine stage write + verify: median ${s.engine.median.toFixed(1)} ms, p90 ${s.engine.p90.toFixed(1)} ms`);
   console.log(`  the same, no shim:          median ${s.direct.median.toFixed(1)} ms, p90 ${s.direct.p90.toFixed(1)} ms`);
   console.log(`kubectl apply --server-side:  median ${s.kubectl.median.toFixed(1)} ms, p90 ${s.kubectl.p90.toFixed(1)} ms`);
+  console.log(`istio-canary start (process):  median ${s.cli.median.toFixed(1)} ms, p90 ${s.cli.p90.toFixed(1)} ms`);
   console.log(`kubectl version --client:     median ${s.start.median.toFixed(1)} ms, p90 ${s.start.p90.toFixed(1)} ms`);
-  console.log(`ratio engine / kubectl: median ${s.ratioMedian.toFixed(2)}, p90 ${s.ratioP90.toFixed(2)}`);
+  console.log(`ratio engine / kubectl: median ${s.ratioMedian.toFixed(2)}, p90 ${s.ratioP90.toFixed(2)}; CLI process / kubectl process: median ${s.cliRatioMedian.toFixed(2)}`);
 }

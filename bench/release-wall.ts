@@ -7,7 +7,7 @@ import type { MeshEnv } from '../test/env/mesh.ts';
 import { SimulatorClient } from '../test/sim/client.ts';
 import { benchNamespace, benchSpec, createInitialObjects, defaultStages, load, median, meshEnv, putCatalog, quietLog, routingFor, SERVICE } from './release-common.ts';
 
-export const WALL = { bake: 3_000, stages: 5, settle: 1_000, interval: 1_000, requestsPerSecond: 100 };
+export const WALL = { bake: 3_000, stages: 5, settle: 1_000, interval: 2_000, requestsPerSecond: 100 };
 
 export interface WallTrial {
   wallMs: number;
