@@ -1,11 +1,14 @@
 // The Prometheus adapter and the built-in check queries against the real Prometheus of the local mesh
 // (scraping the mesh simulator).
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createPrometheusMetrics } from '../../src/adapters/prometheus.ts';
 import { quotePromqlString } from '../../src/analysis/escape.ts';
+import { evaluateChecks } from '../../src/analysis/evaluate.ts';
 import { planCheckQueries } from '../../src/analysis/queries.ts';
-import type { CheckSpec, Cohort, QueryVars } from '../../src/analysis/types.ts';
+import type { CheckSpec, CheckVerdict, Cohort, QueryVars } from '../../src/analysis/types.ts';
 import { MetricsError } from '../../src/errors.ts';
+import { createIstio, kubeConfig, uniqueNamespace, waitFor } from '../env/cluster.ts';
+import { SimulatorClient } from '../sim/client.ts';
 
 const { prometheusUrl } = inject('mesh');
 const metrics = createPrometheusMetrics({ url: prometheusUrl, timeoutMs: 10_000, retry: { attempts: 2, baseDelayMs: 200 } });
@@ -66,5 +69,55 @@ describe('Prometheus adapter on a real Prometheus', () => {
         }
       }
     }
+  });
+});
+
+describe('success-rate on the simulator: a canary subset without ready pods', () => {
+  const ns = uniqueNamespace('prom-uh');
+  const sim = new SimulatorClient(inject('mesh').simulatorUrl);
+  afterAll(async () => {
+    await sim.deleteService(ns, 'catalog').catch(() => undefined);
+  });
+
+  it('fails the check from the client side (503 UH) instead of reporting no data', async () => {
+    await sim.putService(ns, 'catalog', {
+      versions: [{ name: 'v1' }, { name: 'v2', readyReplicas: 0 }],
+      load: { requestsPerSecond: 40, from: `${ns}/webapp`, headers: [] },
+    });
+    const kc = kubeConfig();
+    const subsets = [
+      { name: 'v1', labels: { version: 'v1' } },
+      { name: 'v2', labels: { version: 'v2' } },
+    ];
+    await createIstio(kc, { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'catalog', namespace: ns }, spec: { host: 'catalog', subsets } });
+    const route = [
+      { destination: { host: 'catalog', subset: 'v1' }, weight: 50 },
+      { destination: { host: 'catalog', subset: 'v2' }, weight: 50 },
+    ];
+    await createIstio(kc, { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'catalog', namespace: ns }, spec: { hosts: ['catalog'], http: [{ name: 'primary', route }] } });
+
+    const vars: QueryVars = {
+      namespace: ns,
+      service: `catalog.${ns}.svc.cluster.local`,
+      canaryWorkload: 'catalog-v2',
+      stableWorkload: 'catalog-v1',
+      canaryVersion: 'v2',
+      stableVersion: 'v1',
+      interval: '30s',
+    };
+    const success: CheckSpec = { name: 'success', type: 'success-rate', min: 95, compare: 'both', minRequests: 10, noData: 'pass', failureLimit: 1 };
+    const analysis = { interval: 30_000, prometheus: { headers: {} }, checks: [success], failureLimit: 1, alpha: 0.05 };
+    const verdict = await waitFor(
+      async () => {
+        const [v] = await evaluateChecks(analysis, 'shift', vars, metrics, { looks: 1 });
+        return v?.status === 'fail' ? v : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 1000, what: 'the success-rate check to fail on client-side UH' },
+    );
+    const value = (role: string) => verdict.queries.find((q: CheckVerdict['queries'][number]) => q.role === role)?.value;
+    expect(value('canary-client-failures')).toBeGreaterThan(0);
+    expect(value('canary-requests') ?? 0).toBe(0);
+    expect(verdict.value).toBe(0);
+    expect(verdict.reason).toContain('< 95%');
   });
 });
