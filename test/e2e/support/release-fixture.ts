@@ -48,6 +48,8 @@ export interface ReleaseOptions {
   vsMetadata?: Record<string, unknown>;
   /** Create the VirtualService yourself (e.g. under another field manager). */
   createVs?: boolean;
+  /** Another API server than the mesh's (the simulator does not watch it). */
+  cluster?: { kubeconfig: string; kc: KubeConfig };
 }
 
 export const DEFAULT_LOAD: LoadOptions = { requestsPerSecond: 40, headerShare: 0.1 };
@@ -58,6 +60,8 @@ export interface Release {
   ns: string;
   env: MeshEnv;
   kc: KubeConfig;
+  /** Path of the kubeconfig the CLI gets. */
+  kubeconfig: string;
   sim: SimulatorClient;
   specFile: string;
   dir: string;
@@ -129,7 +133,8 @@ export function specDocument(ns: string, options: SpecOptions = {}): Record<stri
 /** Sets up everything one release needs in a fresh namespace. */
 export async function newRelease(prefix: string, options: ReleaseOptions = {}): Promise<Release> {
   const env = meshEnv();
-  const kc = kubeConfig(env);
+  const kc = options.cluster?.kc ?? kubeConfig(env);
+  const kubeconfig = options.cluster?.kubeconfig ?? env.kubeconfig;
   const sim = new SimulatorClient(env.simulatorUrl);
   const ns = uniqueNamespace(prefix);
   const dir = mkdtempSync(join(tmpdir(), `${ns}-`));
@@ -149,7 +154,7 @@ export async function newRelease(prefix: string, options: ReleaseOptions = {}): 
   await createIstio(kc, initialDestinationRule(ns));
   const initialVs = initialVirtualService(ns, options.vsMetadata);
   if (options.createVs !== false) await createIstio(kc, initialVs);
-  return { ns, env, kc, sim, specFile, dir, adminRoute: adminRoute(), initialVs };
+  return { ns, env, kc, kubeconfig, sim, specFile, dir, adminRoute: adminRoute(), initialVs };
 }
 
 export async function disposeRelease(release: Release): Promise<void> {
@@ -178,7 +183,7 @@ export function spawnCli(release: Release, command: string, extra: string[] = []
     '--spec',
     release.specFile,
     '--kubeconfig',
-    release.env.kubeconfig,
+    release.kubeconfig,
     '--prometheus-url',
     options.prometheusUrl ?? release.env.prometheusUrl,
     ...extra,

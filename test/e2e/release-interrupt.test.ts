@@ -1,0 +1,212 @@
+// Interruptions on the real local mesh: the API server restarting mid-stage (the run rides it out, or
+// a later invocation resumes where the lost one was), and SIGTERM at many moments of a release.
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadCanarySpec } from '../../src/spec/load.ts';
+import { runRelease } from '../../src/app/release.ts';
+import { createConsoleLogger } from '../../src/adapters/console-log.ts';
+import { seededRandom } from '../sim/rng.ts';
+import { startPrivateApiserver, type PrivateApiserver } from './support/private-apiserver.ts';
+import {
+  assertOnStable,
+  assertPromoted,
+  disposeRelease,
+  newRelease,
+  readDr,
+  readVs,
+  routesOf,
+  runCli,
+  spawnCli,
+  stateOf,
+  waitForStage,
+  canonical,
+  type Release,
+} from './support/release-fixture.ts';
+import { waitFor } from '../env/cluster.ts';
+
+const STAGES = ['00-dark-launch', '01-mirror', '02-weight-10', '03-weight-50', '04-weight-100'];
+
+const releases: Release[] = [];
+afterAll(async () => {
+  for (const release of releases) await disposeRelease(release);
+});
+
+async function track(release: Promise<Release>): Promise<Release> {
+  const r = await release;
+  releases.push(r);
+  return r;
+}
+
+/** Stage ids of the history, in order: a stage run twice shows up twice. */
+function stagesRecorded(release: Release) {
+  return readVs(release).then((vs) => stateOf(vs)!.history.map((h) => h.stage));
+}
+
+describe('release on the local mesh: the API server restarts mid-stage', () => {
+  let apiserver: PrivateApiserver;
+  afterAll(async () => {
+    await apiserver?.dispose();
+  });
+
+  // The simulator does not watch this API server, so it round-robins over v1 and v2: the canary
+  // gets live traffic in every stage and its checks have data.
+  it('a run whose API server restarts mid-stage rides it out; a run lost with it is resumed by the next invocation at its stage', async () => {
+    apiserver = await startPrivateApiserver();
+    const cluster = { kubeconfig: apiserver.kubeconfig, kc: apiserver.kc };
+
+    // 1. The API server goes away for a while during the mirror stage and comes back with its data:
+    //    the run retries its reads and writes and finishes, every stage once.
+    const ridden = await track(newRelease('restart-ride', { cluster, spec: { bake: '5s' } }));
+    const first = spawnCli(ridden, 'run');
+    await waitForStage(ridden, '01-mirror');
+    await apiserver.kill();
+    await new Promise((r) => setTimeout(r, 3_000)); // the outage itself, not a wait for a condition
+    await apiserver.restart();
+    const firstResult = await first.done;
+    expect(firstResult.stderr).not.toContain('rolling back');
+    expect(firstResult.code).toBe(0);
+    assertPromoted(ridden, await readVs(ridden));
+    expect(await stagesRecorded(ridden)).toEqual([...STAGES, 'promoted']);
+
+    // 2. The API server crashes during stage 02-weight-10 and the runner is lost with it (SIGKILL:
+    //    no rollback). Once the API server is back, the state still says 02-weight-10 under the
+    //    lost run: a new run is refused while that holder is fresh, and a run with a short holder
+    //    timeout takes it over and resumes at 02-weight-10 without redoing earlier stages.
+    const lost = await track(newRelease('restart-resume', { cluster, spec: { bake: '5s' } }));
+    const doomed = spawnCli(lost, 'run');
+    await waitForStage(lost, '02-weight-10');
+    await apiserver.kill();
+    doomed.child.kill('SIGKILL');
+    await doomed.done;
+    await apiserver.restart();
+    const stranded = stateOf(await readVs(lost))!;
+    expect(stranded).toMatchObject({ status: 'in-progress', stageIndex: 2 });
+    expect(stranded.holder?.id).toMatch(/^cli-/);
+
+    const refused = await runCli(lost, 'run');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(`another run drives this rollout: ${stranded.holder!.id}`);
+
+    const logs: string[] = [];
+    const resumed = await runRelease({
+      spec: await loadCanarySpec(lost.specFile),
+      command: 'run',
+      kubeconfigPath: lost.kubeconfig,
+      prometheusUrl: lost.env.prometheusUrl,
+      holderTimeoutMs: 1_000,
+      log: createConsoleLogger((line) => logs.push(line)),
+      reports: [],
+    });
+    expect(resumed.status).toBe('promoted');
+    expect(logs.join('\n')).toContain(`taking over the rollout from run ${stranded.holder!.id}`);
+    expect(logs.join('\n')).toContain('resuming at stage 02-weight-10');
+    expect(logs.join('\n')).not.toMatch(/stage 0[01]-/);
+    assertPromoted(lost, await readVs(lost));
+    expect(await stagesRecorded(lost)).toEqual([...STAGES, 'promoted']);
+  });
+});
+
+// --- SIGTERM ---
+
+const SIGNAL_SEED = 20261125;
+const TIMED_POINTS = 18;
+const PARALLEL = 6;
+
+interface SignalPoint {
+  label: string;
+  /** Resolves when the signal should be sent. */
+  when: (release: Release, startedAt: number) => Promise<void>;
+}
+
+/** Moments spread over the whole release (~15 s with 2 s bakes), from the CLI's start-up to after promotion. */
+function timedPoints(): SignalPoint[] {
+  const random = seededRandom(SIGNAL_SEED);
+  return Array.from({ length: TIMED_POINTS }, (_, i) => {
+    // Stratified: one moment in each of TIMED_POINTS equal slices of 0..18 s.
+    const at = Math.round(((i + random()) * 18_000) / TIMED_POINTS);
+    return { label: `at ${at} ms`, when: async (_release, startedAt) => void (await delayUntil(startedAt + at)) };
+  });
+}
+
+/** Moments tied to writes: right after the DestinationRule write (before the first VirtualService
+ * write of the settle), and a few ms after each stage's VirtualService write. */
+function writePoints(): SignalPoint[] {
+  const random = seededRandom(SIGNAL_SEED + 1);
+  const afterDr: SignalPoint = {
+    label: 'right after the DestinationRule write',
+    when: async (release) =>
+      void (await waitFor(async () => JSON.stringify((await readDr(release)).spec).includes('version-v2'), { timeoutMs: 30_000, intervalMs: 20, what: 'the DR write' })),
+  };
+  const afterStage = STAGES.map((stage): SignalPoint => {
+    const jitter = Math.round(random() * 300);
+    return { label: `${jitter} ms after entering ${stage}`, when: async (release) => void (await waitForStage(release, stage, 30_000), await delayUntil(Date.now() + jitter)) };
+  });
+  return [afterDr, ...afterStage];
+}
+
+function delayUntil(at: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, Math.max(0, at - Date.now())));
+}
+
+interface SignalOutcome {
+  label: string;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  status: string | undefined;
+  sent: boolean;
+  stderr: string;
+}
+
+async function signalRun(point: SignalPoint): Promise<SignalOutcome> {
+  // The checks run (queries, state writes) but a stage short of data passes: the signal is under test here.
+  const checks = [{ name: 'success', type: 'success-rate', min: 95, minRequests: 3, noData: 'pass' }];
+  const release = await track(newRelease('sigterm', { spec: { bake: '2s', settle: '300ms', checks }, load: { requestsPerSecond: 20, headerShare: 0.3 } }));
+  const startedAt = Date.now();
+  const run = spawnCli(release, 'run');
+  let exited = false;
+  void run.done.then(() => (exited = true));
+  await Promise.race([point.when(release, startedAt), run.done]);
+  const sent = !exited && run.child.kill('SIGTERM');
+  const result = await run.done;
+  const vs = await readVs(release);
+  const state = stateOf(vs);
+  const outcome = { label: point.label, code: result.code, signal: result.signal, status: state?.status, sent, stderr: result.stderr };
+  try {
+    if (state?.status === 'promoted') {
+      assertPromoted(release, vs);
+      expect(result.code).toBe(0);
+    } else {
+      // Never left with canary traffic, a header rule or a mirror; the other route intact.
+      assertOnStable(release, vs);
+      if (state === undefined) {
+        // Cancelled before the first write: the VirtualService is as the test created it.
+        expect(canonical(routesOf(vs))).toBe(canonical(routesOf(release.initialVs)));
+        // Killed by the default handler before ours was installed, or our "nothing was written" failure.
+        expect(result.signal === 'SIGTERM' || result.code === 1).toBe(true);
+      } else {
+        expect(state).toMatchObject({ status: 'rolled-back' });
+        expect(state.holder).toBeUndefined();
+        expect(state.reason).toContain('cancelled by SIGTERM');
+        expect(result.code).toBe(1);
+      }
+    }
+  } catch (error) {
+    throw new Error(`${point.label} (${release.ns}): ${error instanceof Error ? error.message : String(error)}\n${result.stderr}`);
+  }
+  return outcome;
+}
+
+describe('release on the local mesh: SIGTERM at any moment', () => {
+  it(`ends on stable (or promoted) with every route kept, for ${TIMED_POINTS} timed moments and 6 write moments`, async () => {
+    const points = [...timedPoints(), ...writePoints()];
+    expect(points.length).toBeGreaterThanOrEqual(20);
+    const outcomes: SignalOutcome[] = [];
+    for (let i = 0; i < points.length; i += PARALLEL) {
+      outcomes.push(...(await Promise.all(points.slice(i, i + PARALLEL).map(signalRun))));
+    }
+    // The moments did spread over the release: some before any write, some mid-release, some after promotion.
+    const kinds = new Set(outcomes.map((o) => o.status ?? 'nothing written'));
+    expect(kinds).toContain('rolled-back');
+    expect(outcomes.filter((o) => o.status === 'rolled-back').length).toBeGreaterThanOrEqual(10);
+    console.log(outcomes.map((o) => `${o.label}: ${o.status ?? 'nothing written'}, exit ${o.code ?? o.signal}${o.sent ? '' : ' (done before the signal)'}`).join('\n'));
+  }, 300_000);
+});

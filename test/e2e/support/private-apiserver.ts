@@ -1,0 +1,66 @@
+// An API server of the test's own (same binary as the mesh's, its own data directory and ports), for
+// tests that stop and restart it: a restart keeps the etcd data, the certificates and the ports, so
+// clients with the same kubeconfig find the same objects again. The shared mesh's server is never touched.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { apiserverReady, ensureApiserverBinary } from '../../env/apiserver.ts';
+import { applyIstioCrds, loadIstioCrds } from '../../env/istio-crds.ts';
+import { freePort } from '../../env/ports.ts';
+import { waitFor } from '../../env/wait.ts';
+
+export interface PrivateApiserver {
+  kubeconfig: string;
+  kc: KubeConfig;
+  /** Stops the process (SIGKILL: a crash, nothing flushed on the way out) and waits until it is gone. */
+  kill(): Promise<void>;
+  /** Starts it again on the same data directory and ports; resolves once it is ready. */
+  restart(): Promise<void>;
+  /** Stops it for good. */
+  dispose(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 120_000;
+
+export async function startPrivateApiserver(): Promise<PrivateApiserver> {
+  const binary = await ensureApiserverBinary();
+  const dataDir = mkdtempSync(join(tmpdir(), 'istio-canary-apiserver-'));
+  const args = [
+    `--data-dir=${dataDir}`,
+    `--secure-port=${await freePort()}`,
+    `--etcd-client-port=${await freePort()}`,
+    `--etcd-peer-port=${await freePort()}`,
+  ];
+  const kubeconfig = join(dataDir, 'admin.kubeconfig');
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+
+  const start = async () => {
+    const log = openSync(join(dataDir, 'apiserver.log'), 'a');
+    try {
+      const started = spawn(binary, args, { stdio: ['ignore', log, log] });
+      child = started;
+      exited = new Promise((resolve) => started.once('exit', () => resolve()));
+    } finally {
+      closeSync(log);
+    }
+    await waitFor(async () => existsSync(kubeconfig) && (await apiserverReady(kubeconfig)), {
+      timeoutMs: READY_TIMEOUT_MS,
+      intervalMs: 200,
+      what: `the private API server in ${dataDir} to be ready`,
+    });
+  };
+  const kill = async () => {
+    child?.kill('SIGKILL');
+    await exited;
+    child = undefined;
+  };
+
+  await start();
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  await applyIstioCrds(kc, await loadIstioCrds(), READY_TIMEOUT_MS);
+  return { kubeconfig, kc, kill, restart: start, dispose: kill };
+}
