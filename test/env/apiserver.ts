@@ -42,7 +42,7 @@ export async function ensureApiserverBinary(env: NodeJS.ProcessEnv = process.env
   mkdirSync(binDir, { recursive: true });
   const partial = `${binary}.partial-${process.pid}`;
   try {
-    await run('go', ['build', '-trimpath', '-o', partial, '.'], {
+    await run('go', ['build', '-trimpath', '-buildvcs=false', '-o', partial, '.'], {
       cwd: apiserverModuleDir,
       env,
       maxBuffer: 16 * 1024 * 1024,
