@@ -5,6 +5,7 @@ import type { PathSegment } from './locate.ts';
 import { isDnsLabel, shortHost } from './names.ts';
 import { isRecord, type PathProblem } from './problem.ts';
 import { promqlSyntaxError } from './promql.ts';
+import { templateProblems } from '../analysis/render.ts';
 import { regexProblem } from './regex.ts';
 
 type Problems = PathProblem[];
@@ -137,7 +138,11 @@ function checkRules(check: Record<string, unknown>, path: PathSegment[], shiftSt
     problems.push({ path: [...path, 'min'], message: `min ${check.min} is above max ${check.max}` });
   }
   if (typeof check.query === 'string' && type === 'custom') {
-    const error = promqlSyntaxError(check.query);
+    // Unknown variables are best named by the syntax check (it gives the column); otherwise a
+    // placeholder outside double quotes (its value could not be escaped) explains more than the
+    // syntax error its stand-in causes.
+    const syntax = promqlSyntaxError(check.query);
+    const error = syntax?.startsWith('unknown template variable') ? syntax : (templateProblems(check.query)[0] ?? syntax);
     if (error) problems.push({ path: [...path, 'query'], message: error });
   }
   if (relative && !shiftStage) {

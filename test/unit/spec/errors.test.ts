@@ -196,6 +196,11 @@ describe('semantic problems', () => {
       'unknown template variable {{ workload }} at column 6; allowed: {{ namespace }}, {{ service }}, {{ canaryWorkload }}');
   });
 
+  it('template variable outside double quotes (its value could not be escaped)', () => {
+    expectProblem(spec({}, ['      - {name: depth, type: custom, max: 3, query: "q{w=~{{ canaryWorkload }}}"}']), '21:52', 'spec.analysis.checks[1].query',
+      '{{ canaryWorkload }} must be inside a double-quoted string so its value can be escaped');
+  });
+
   it('credentials in Prometheus headers', () => {
     expectProblem(spec({ 18: '    interval: 1m\n    prometheus: {headers: {Authorization: Bearer x}}' }), '19:28', 'spec.analysis.prometheus.headers.Authorization',
       'name an environment variable holding the token in `bearerTokenEnv`');
