@@ -39,3 +39,16 @@ export function readSecret(name: string): string | undefined {
   core.setSecret(value);
   return value;
 }
+
+/** Credential-bearing keys of a kubeconfig whose values are masked one by one. */
+const KUBECONFIG_SECRET = /^\s*-?\s*(token|client-key-data|client-certificate-data|password|id-token|refresh-token|access-token)\s*:\s*["']?([^\s"']+)/;
+
+/** The runner masks a multi-line secret only as a whole; mask each credential value on its own too. */
+export function readKubeconfig(name: string): string | undefined {
+  const value = readSecret(name);
+  for (const line of value?.split('\n') ?? []) {
+    const credential = KUBECONFIG_SECRET.exec(line)?.[2];
+    if (credential) core.setSecret(credential);
+  }
+  return value;
+}

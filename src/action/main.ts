@@ -8,7 +8,7 @@ import type { CanarySpec } from '../spec/types.ts';
 import { runRelease } from '../app/release.ts';
 import { abortOnSignals } from '../app/signals.ts';
 import { exitCodeForStatus } from '../app/outcome.ts';
-import { readBoolean, readCommand, readDuration, readSecret } from './inputs.ts';
+import { readBoolean, readCommand, readDuration, readKubeconfig, readSecret } from './inputs.ts';
 import { createFileReport } from '../adapters/file-report.ts';
 import { createJobSummary, createPullRequestComment, resolvePullRequest } from '../adapters/github.ts';
 import type { Logger, ReportPort } from '../engine/ports.ts';
@@ -60,7 +60,7 @@ export async function run(): Promise<void> {
     return;
   }
   const spec = await readSpec();
-  const kubeconfig = readSecret('kubeconfig');
+  const kubeconfig = readKubeconfig('kubeconfig');
   const prometheusToken = readSecret('prometheus-token');
   const reportPath = join(process.env.RUNNER_TEMP ?? '.', `istio-canary-${spec.name}.md`);
   const runUrl = `${github.context.serverUrl}/${github.context.repo.owner}/${github.context.repo.repo}/actions/runs/${github.context.runId}`;

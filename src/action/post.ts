@@ -4,6 +4,7 @@ import * as core from '@actions/core';
 import { describeError } from '../errors.ts';
 import type { CanarySpec } from '../spec/types.ts';
 import { runRelease } from '../app/release.ts';
+import { readKubeconfig } from './inputs.ts';
 import { STATE_FINISHED, STATE_INPUTS, STATE_SPEC } from './post-state.ts';
 
 export async function post(): Promise<void> {
@@ -12,8 +13,7 @@ export async function post(): Promise<void> {
   if (!specJson) return; // the main step failed before it read a spec: nothing was written
   const spec = JSON.parse(specJson) as CanarySpec;
   const inputs = JSON.parse(core.getState(STATE_INPUTS) || '{}') as { kubeconfigPath?: string; runUrl?: string; holderId?: string };
-  const kubeconfig = core.getInput('kubeconfig') || undefined;
-  if (kubeconfig) core.setSecret(kubeconfig);
+  const kubeconfig = readKubeconfig('kubeconfig');
   core.warning(`${spec.name}: the main step ended without a final state; rolling back to stable`);
   const result = await runRelease({
     spec,

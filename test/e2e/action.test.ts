@@ -1,0 +1,218 @@
+// The action as GitHub runs it: the committed bundle (dist/index.js, dist/post.js) started with the
+// runner's environment (INPUT_*, GITHUB_OUTPUT, GITHUB_STATE, GITHUB_STEP_SUMMARY, the event
+// payload), against the local mesh, with the PR comment going to the GitHub double that checks
+// every request against GitHub's OpenAPI description.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGitHubDouble, DOUBLE_REPO, type GitHubDouble } from '../support/github-double.ts';
+import {
+  assertOnStable,
+  assertPromoted,
+  disposeRelease,
+  newRelease,
+  observedTraffic,
+  readVs,
+  stateOf,
+  waitForVs,
+  type Release,
+} from './support/release-fixture.ts';
+
+const DIST = resolve(import.meta.dirname, '..', '..', 'dist');
+const PR = 42;
+
+interface StepResult {
+  code: number | null;
+  stdout: string;
+  /** GITHUB_OUTPUT / GITHUB_STATE as name → value. */
+  outputs: Record<string, string>;
+  state: Record<string, string>;
+  summary: string;
+}
+
+/** Parses the runner's file commands: `name<<DELIM\nvalue\nDELIM` or `name=value` lines. */
+function fileCommands(path: string): Record<string, string> {
+  const text = readFileSync(path, 'utf8');
+  const result: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[i]!);
+    if (heredoc) {
+      const end = lines.indexOf(heredoc[2]!, i + 1);
+      result[heredoc[1]!] = lines.slice(i + 1, end).join('\n');
+      i = end;
+    } else if (lines[i]!.includes('=')) {
+      const at = lines[i]!.indexOf('=');
+      result[lines[i]!.slice(0, at)] = lines[i]!.slice(at + 1);
+    }
+  }
+  return result;
+}
+
+interface Step {
+  dir: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** The environment the runner gives one step of a job on a pull_request event. */
+function runnerStep(inputs: Record<string, string>, github: GitHubDouble): Step {
+  const dir = mkdtempSync(join(tmpdir(), 'action-step-'));
+  const event = join(dir, 'event.json');
+  writeFileSync(event, JSON.stringify({ pull_request: { number: PR }, number: PR, repository: { name: DOUBLE_REPO.repo, owner: { login: DOUBLE_REPO.owner } } }));
+  for (const file of ['output', 'state', 'summary']) writeFileSync(join(dir, file), '');
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_EVENT_PATH: event,
+    GITHUB_REPOSITORY: `${DOUBLE_REPO.owner}/${DOUBLE_REPO.repo}`,
+    GITHUB_API_URL: github.baseUrl,
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_RUN_ID: String(Date.now()),
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_JOB: 'release',
+    GITHUB_OUTPUT: join(dir, 'output'),
+    GITHUB_STATE: join(dir, 'state'),
+    GITHUB_STEP_SUMMARY: join(dir, 'summary'),
+    RUNNER_TEMP: dir,
+  };
+  // The runner passes inputs as INPUT_<NAME> with the name upper-cased (hyphens kept).
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
+  return { dir, env };
+}
+
+function runScript(script: string, step: Step, extraEnv: NodeJS.ProcessEnv = {}, onStart?: (kill: () => void) => void): Promise<StepResult> {
+  const child = spawn(process.execPath, [join(DIST, script)], { env: { ...step.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stdout += c.toString()));
+  onStart?.(() => child.kill('SIGKILL'));
+  return new Promise((done, fail) => {
+    child.on('error', fail);
+    child.on('close', (code) =>
+      done({
+        code,
+        stdout,
+        outputs: fileCommands(step.env.GITHUB_OUTPUT!),
+        state: fileCommands(step.env.GITHUB_STATE!),
+        summary: readFileSync(step.env.GITHUB_STEP_SUMMARY!, 'utf8'),
+      }),
+    );
+  });
+}
+
+/** The post step gets the main step's saved state as STATE_<name> variables. */
+function postEnv(main: StepResult): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(main.state).map(([k, v]) => [`STATE_${k}`, v]));
+}
+
+function releaseInputs(release: Release, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    command: 'run',
+    spec: release.specFile,
+    kubeconfig: readFileSync(release.kubeconfig, 'utf8'),
+    'prometheus-url': release.env.prometheusUrl,
+    'github-token': 'ghs_test_token_value',
+    ...extra,
+  };
+}
+
+let github: GitHubDouble;
+const releases: Release[] = [];
+
+beforeAll(async () => {
+  github = await startGitHubDouble();
+});
+
+afterAll(async () => {
+  await Promise.all(releases.map(disposeRelease));
+  const violations = [...github.violations];
+  await github.close();
+  expect(violations).toEqual([]);
+});
+
+async function release(prefix: string, stages: Array<Record<string, unknown>>): Promise<Release> {
+  const r = await newRelease(prefix, { spec: { stages, bake: '3s', interval: '1s' } });
+  releases.push(r);
+  return r;
+}
+
+describe('the bundled action (dist/)', () => {
+  it('runs a release: outputs, job summary, one PR comment, credentials masked', async () => {
+    const r = await release('action-run', [{ weight: 50 }]);
+    const step = runnerStep(releaseInputs(r), github);
+    const main = await runScript('index.js', step);
+    expect(main.code, main.stdout).toBe(0);
+    expect(main.outputs).toMatchObject({ status: 'promoted', stage: 'promoted', 'canary-weight': '100' });
+    expect(readFileSync(main.outputs['report']!, 'utf8')).toContain('istio-canary: catalog');
+    assertPromoted(r, await readVs(r));
+    expect(main.summary).toContain('| 00-weight-50 |');
+    const comments = github.comments.filter((c) => c.issueNumber === PR && c.body.includes('istio-canary:catalog'));
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.body).toContain('00-weight-50');
+    // The runner hides what the action registers with add-mask: the token, the kubeconfig and
+    // each credential in it.
+    const masks = [...main.stdout.matchAll(/^::add-mask::(.*)$/gm)].map((m) => m[1]);
+    expect(masks).toContain('ghs_test_token_value');
+    const clientKey = /client-key-data:\s*(\S+)/.exec(readFileSync(r.kubeconfig, 'utf8'))?.[1];
+    expect(clientKey, 'the test kubeconfig carries its key inline').toBeDefined();
+    expect(masks).toContain(clientKey);
+    expect(main.state['finished']).toBe('true');
+  });
+
+  it('fails the step with one clear error and writes nothing on bad input', async () => {
+    const r = await release('action-bad', [{ weight: 50 }]);
+    const before = await readVs(r);
+    const step = runnerStep(releaseInputs(r, { supersede: 'yes' }), github);
+    const main = await runScript('index.js', step);
+    expect(main.code).toBe(1);
+    const errors = main.stdout.split('\n').filter((l) => l.startsWith('::error::'));
+    expect(errors).toEqual(['::error::input supersede: expected true or false, got "yes"']);
+    expect(main.stdout).not.toMatch(/\n\s+at .+:\d+:\d+/); // no stack trace
+    expect((await readVs(r)).metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+  });
+
+  it('post step: rolls back a release whose main step was killed mid-stage', async () => {
+    const r = await release('action-killed', [{ weight: 50, bake: '5m' }]);
+    const step = runnerStep(releaseInputs(r), github);
+    const main = await runScript('index.js', step, {}, (kill) => {
+      // Killed (no chance to clean up) once the canary has live traffic.
+      void waitForVs(r, 'canary weight 50', (vs) => observedTraffic(vs).canaryWeight === 50, 60_000).then(kill);
+    });
+    expect(main.code).toBeNull();
+    expect(observedTraffic(await readVs(r)).canaryWeight).toBe(50);
+    const post = await runScript('post.js', step, postEnv(main));
+    expect(post.code, post.stdout).toBe(0);
+    const vs = await readVs(r);
+    assertOnStable(r, vs);
+    expect(stateOf(vs)?.status).toBe('rolled-back');
+  });
+
+  it('post step: leaves a release alone when the main step finished (a paused stage stays paused)', async () => {
+    const r = await release('action-paused', [{ weight: 10, pause: true }, { weight: 50 }]);
+    const step = runnerStep(releaseInputs(r), github);
+    const main = await runScript('index.js', step);
+    expect(main.code, main.stdout).toBe(0);
+    expect(main.outputs).toMatchObject({ status: 'paused', 'canary-weight': '10' });
+    const paused = await readVs(r);
+    const post = await runScript('post.js', step, postEnv(main));
+    expect(post.code).toBe(0);
+    expect((await readVs(r)).metadata.resourceVersion).toBe(paused.metadata.resourceVersion);
+  });
+
+  it('command plan: plan in the job summary, nothing touches the cluster', async () => {
+    const r = await release('action-plan', [{ weight: 10 }, { weight: 50 }]);
+    const vsFile = join(r.dir, 'vs.json');
+    writeFileSync(vsFile, JSON.stringify(r.initialVs));
+    const before = await readVs(r);
+    const step = runnerStep({ command: 'plan', spec: r.specFile, 'virtual-service-file': vsFile }, github);
+    const main = await runScript('index.js', step);
+    expect(main.code, main.stdout).toBe(0);
+    expect(main.summary).toContain('00-weight-10');
+    expect(main.summary).toContain('01-weight-50');
+    expect(main.stdout).toContain('== 00-weight-10');
+    expect((await readVs(r)).metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+  });
+});
