@@ -27,7 +27,7 @@ export function benchNamespace(prefix: string): string {
 
 export const quietLog: Logger = process.env.BENCH_VERBOSE
   ? { info: (m) => console.error(m), warning: (m) => console.error(`warning: ${m}`), error: (m) => console.error(`error: ${m}`) }
-  : { info: () => {}, warning: () => {}, error: (m) => console.error(m) };
+  : { info: () => {}, warning: () => {}, error: () => {} };
 
 export function routingFor(env: MeshEnv): RoutingPort {
   return createKubernetesRouting({ kubeconfigPath: env.kubeconfig, deadlineMs: 30_000 });
