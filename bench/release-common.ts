@@ -3,6 +3,7 @@
 // release, a Canary spec over them, and the statistics the figures are printed with.
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
+import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { createKubernetesRouting } from '../src/adapters/kubernetes.ts';
 import type { Logger, RoutingPort } from '../src/engine/ports.ts';
 import type { DestinationRule, VirtualService } from '../src/istio/types.ts';
@@ -67,6 +68,16 @@ export async function createInitialObjects(routing: RoutingPort, namespace: stri
   const { vs, dr } = initialObjects(namespace);
   await routing.write(dr);
   await routing.write(vs);
+}
+
+/** Deletes what a bench wrote in its namespace (the VirtualService and DestinationRule), so the shared mesh does not keep them. */
+export async function removeObjects(env: MeshEnv, namespace: string): Promise<void> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(env.kubeconfig);
+  const api = kc.makeApiClient(CustomObjectsApi);
+  for (const plural of ['virtualservices', 'destinationrules']) {
+    await api.deleteNamespacedCustomObject({ group: 'networking.istio.io', version: 'v1', namespace, plural, name: SERVICE }).catch(() => undefined);
+  }
 }
 
 export function successRate(overrides: Partial<CheckSpec> = {}): CheckSpec {

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { runRelease } from '../src/app/release.ts';
 import type { MeshEnv } from '../test/env/mesh.ts';
 import { SimulatorClient } from '../test/sim/client.ts';
-import { benchNamespace, benchSpec, canaryWeight, createInitialObjects, load, median, meshEnv, putCatalog, quantile, quietLog, routingFor, SERVICE, sleep } from './release-common.ts';
+import { benchNamespace, benchSpec, canaryWeight, createInitialObjects, load, median, meshEnv, putCatalog, quantile, quietLog, removeObjects, routingFor, SERVICE, sleep } from './release-common.ts';
 
 export const ROLLBACK = { interval: 2_000, bake: 60_000, weight: 50, errorRatio: 0.5, requestsPerSecond: 100, pollMs: 20 };
 
@@ -52,6 +52,7 @@ async function oneTrial(env: MeshEnv, sim: SimulatorClient): Promise<RollbackTri
     return { reactionMs: back - fault, faultAfterMs: fault - entered, status: result.status, load: load() };
   } finally {
     await sim.deleteService(namespace, SERVICE);
+    await removeObjects(env, namespace);
   }
 }
 

@@ -24,7 +24,7 @@ import { systemClock } from '../src/adapters/clock.ts';
 import type { MeshEnv } from '../test/env/mesh.ts';
 import { createKubernetesRouting } from '../src/adapters/kubernetes.ts';
 import { startDiscoveryShim } from './discovery-shim.ts';
-import { benchNamespace, benchSpec, createInitialObjects, defaultStages, load, median, meshEnv, quantile, quietLog, routingFor, SERVICE } from './release-common.ts';
+import { benchNamespace, benchSpec, createInitialObjects, defaultStages, load, median, meshEnv, quantile, quietLog, removeObjects, routingFor, SERVICE } from './release-common.ts';
 
 const run = promisify(execFile);
 
@@ -117,12 +117,18 @@ export async function measureTransition(env: MeshEnv, iterations: number): Promi
   const version = (await run(binary, ['version', '--client'])).stdout.split('\n')[0] ?? '';
   const dir = mkdtempSync(join(tmpdir(), 'bench-transition-'));
   const shim = await startDiscoveryShim(env.kubeconfig, dir);
+  const namespaces: string[] = [];
+  const named = (prefix: string) => {
+    const namespace = benchNamespace(prefix);
+    namespaces.push(namespace);
+    return namespace;
+  };
   try {
     const viaShim = createKubernetesRouting({ kubeconfigPath: shim.kubeconfig, deadlineMs: 30_000 });
-    const ours = benchNamespace('transition');
-    const direct = benchNamespace('direct');
-    const theirs = benchNamespace('kubectl');
-    const cliNamespace = benchNamespace('cli');
+    const ours = named('transition');
+    const direct = named('direct');
+    const theirs = named('kubectl');
+    const cliNamespace = named('cli');
     await createInitialObjects(viaShim, cliNamespace);
     const specFile = join(dir, 'canary.yaml');
     writeFileSync(specFile, cliSpecYaml(cliNamespace));
@@ -161,6 +167,7 @@ export async function measureTransition(env: MeshEnv, iterations: number): Promi
     return figures;
   } finally {
     await shim.close();
+    for (const namespace of namespaces) await removeObjects(env, namespace);
     rmSync(dir, { recursive: true, force: true });
   }
 }

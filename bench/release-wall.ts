@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { runRelease } from '../src/app/release.ts';
 import type { MeshEnv } from '../test/env/mesh.ts';
 import { SimulatorClient } from '../test/sim/client.ts';
-import { benchNamespace, benchSpec, createInitialObjects, defaultStages, load, median, meshEnv, putCatalog, quietLog, routingFor, SERVICE } from './release-common.ts';
+import { benchNamespace, benchSpec, createInitialObjects, defaultStages, load, median, meshEnv, putCatalog, quietLog, removeObjects, routingFor, SERVICE } from './release-common.ts';
 
 export const WALL = { bake: 3_000, stages: 5, settle: 1_000, interval: 2_000, requestsPerSecond: 100 };
 
@@ -34,6 +34,7 @@ async function oneRelease(env: MeshEnv, sim: SimulatorClient): Promise<WallTrial
     return { wallMs, status: result.status, evaluations, load: load() };
   } finally {
     await sim.deleteService(namespace, SERVICE);
+    await removeObjects(env, namespace);
   }
 }
 
