@@ -2,7 +2,7 @@
 // Istio's CRDs served at v1 (and v1beta1), server-side apply with field ownership and conflicts,
 // schema validation, and resourceVersion-guarded writes. Plus Prometheus scraping the simulator.
 
-import { ApiextensionsV1Api } from '@kubernetes/client-node';
+import { ApiException, ApiextensionsV1Api } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   apiFailure,
@@ -17,6 +17,7 @@ import {
   type IstioObject,
 } from '../env/cluster.ts';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { startPrivateApiserver } from './support/private-apiserver.ts';
 
 const MANAGER = 'istio-canary';
 
@@ -170,5 +171,37 @@ describe('local stack', () => {
       expect(refused.message).toContain('the object has been modified');
       expect(routeWeights(await getIstio(kc, { kind: 'VirtualService', namespace, name }))).toEqual([90, 10]);
     });
+  });
+
+  // A real kube-apiserver answers 503 "please try again" for paths not installed yet; the standalone
+  // server answered 404, which reads as "the VirtualService does not exist". Our main wires
+  // kube-apiserver's handler in (test/env/apiserver/command.go).
+  it('answers reads of an existing object during a restart with 503 (retry), never 404', async () => {
+    const server = await startPrivateApiserver();
+    try {
+      const ref = { kind: 'VirtualService' as const, namespace: uniqueNamespace('restart'), name: 'survivor' };
+      const written = virtualService(ref.namespace, ref.name, [90, 10]);
+      await applyIstio(server.kc, written, { fieldManager: MANAGER });
+      await server.kill();
+
+      const codes = new Set<number>();
+      const restarted = server.restart();
+      const read = await waitFor(
+        async () => {
+          try {
+            return await getIstio(server.kc, ref);
+          } catch (error) {
+            if (error instanceof ApiException) codes.add(error.code);
+            throw error;
+          }
+        },
+        { timeoutMs: 120_000, intervalMs: 5, what: 'the VirtualService to be readable after the restart' },
+      );
+      await restarted;
+      expect(read.spec).toEqual(written.spec);
+      expect([...codes].filter((code) => code !== 503)).toEqual([]);
+    } finally {
+      await server.dispose();
+    }
   });
 });

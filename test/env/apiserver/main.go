@@ -1,6 +1,6 @@
 // Command apiserver runs the real Kubernetes API extensions server (the CustomResourceDefinition
-// server from k8s.io/apiextensions-apiserver) standalone on 127.0.0.1 for tests and the demo, with
-// an embedded etcd so that nothing else has to be installed.
+// server from k8s.io/apiextensions-apiserver: its options, handlers and storage) standalone on
+// 127.0.0.1 for tests and the demo, with an embedded etcd so that nothing else has to be installed.
 //
 // It prepares what a cluster would normally provide: a CA with a serving and a client certificate
 // (group system:masters, which delegated authorization always allows), a kubeconfig for clients,
@@ -16,12 +16,11 @@ import (
 	"path/filepath"
 	"strings"
 
-	"k8s.io/apiextensions-apiserver/pkg/cmd/server"
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	"k8s.io/component-base/cli"
 )
 
-type options struct {
+type launchOptions struct {
 	dataDir        string
 	securePort     int
 	etcdClientPort int
@@ -37,10 +36,10 @@ func main() {
 	os.Exit(run(opts, apiserverExtra))
 }
 
-func parseArgs(args []string) (options, []string, error) {
+func parseArgs(args []string) (launchOptions, []string, error) {
 	ours, theirs := splitAtDoubleDash(args)
 	fs := flag.NewFlagSet("apiserver", flag.ContinueOnError)
-	var o options
+	var o launchOptions
 	fs.StringVar(&o.dataDir, "data-dir", "", "directory for etcd data, certificates and kubeconfigs (required)")
 	fs.IntVar(&o.securePort, "secure-port", 0, "HTTPS port of the API server on 127.0.0.1 (required)")
 	fs.IntVar(&o.etcdClientPort, "etcd-client-port", 0, "etcd client port on 127.0.0.1 (required)")
@@ -63,7 +62,7 @@ func splitAtDoubleDash(args []string) ([]string, []string) {
 	return args, nil
 }
 
-func run(o options, apiserverExtra []string) int {
+func run(o launchOptions, apiserverExtra []string) int {
 	dataDir, err := filepath.Abs(o.dataDir)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -95,7 +94,7 @@ func run(o options, apiserverExtra []string) int {
 	ctx := genericapiserver.SetupSignalContext()
 	go stopOnEtcdFailure(ctx, etcd)
 
-	cmd := server.NewServerCommand(ctx, os.Stdout, os.Stderr)
+	cmd := newServerCommand(ctx, os.Stdout, os.Stderr)
 	cmd.SetArgs(append(apiserverArgs(o, pki, placeholder), apiserverExtra...))
 	return cli.Run(cmd)
 }
@@ -103,7 +102,7 @@ func run(o options, apiserverExtra []string) int {
 // apiserverArgs turns off what would talk to a core kube-apiserver that does not exist here:
 // the authentication ConfigMap lookup, priority and fairness, and the admission plugins that read
 // Namespaces or webhook configurations.
-func apiserverArgs(o options, pki pkiFiles, placeholderKubeconfig string) []string {
+func apiserverArgs(o launchOptions, pki pkiFiles, placeholderKubeconfig string) []string {
 	return []string{
 		"--bind-address=127.0.0.1",
 		fmt.Sprintf("--secure-port=%d", o.securePort),
