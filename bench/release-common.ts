@@ -13,12 +13,14 @@ import { SimulatorClient } from '../test/sim/client.ts';
 
 export const SERVICE = 'catalog';
 
-/** The running local mesh (started, or reused, when needed). */
+/** The running local mesh (started, or reused, when needed). BENCH_MESH_DIR: a mesh of the bench's
+ * own in that state directory, safe from other users of the shared one stopping it mid-run. */
 export async function meshEnv(): Promise<MeshEnv> {
-  const env = readMeshEnv();
+  const stateDir = process.env.BENCH_MESH_DIR || undefined;
+  const env = readMeshEnv(stateDir);
   if (env && (await new SimulatorClient(env.simulatorUrl).healthy())) return env;
-  console.error('starting the local mesh (npm run mesh:up) ...');
-  return (await startMesh()).env;
+  console.error(`starting the local mesh in ${stateDir ?? '.mesh/'} ...`);
+  return (await startMesh({ stateDir })).env;
 }
 
 /** A namespace no test uses; the local API server needs no Namespace object. */
