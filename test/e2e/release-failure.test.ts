@@ -45,7 +45,9 @@ describe.concurrent('release on the local mesh: the canary fails at a stage', ()
     assertOnStable(release, vs);
     const state = stateOf(vs)!;
     expect(state.status).toBe('rolled-back');
-    expect(state.reason).toContain('success');
+    // The reason names the stage and the check, with what it measured.
+    expect(state.reason).toContain(stage);
+    expect(state.reason).toMatch(/success.*\d+(\.\d+)?%/);
     const failedStage = state.history.find((h) => h.result === 'failed');
     expect(failedStage?.stage).toBe(stage);
     // The evaluation that failed it keeps the measured value below the threshold, and its PromQL.

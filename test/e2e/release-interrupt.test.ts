@@ -55,9 +55,8 @@ describe('release on the local mesh: the API server restarts mid-stage', () => {
   }
 
   it('a run whose API server is down for a while mid-stage and comes back with its data rides it out', async () => {
-    // Until its CRD handlers are installed, a restarted API server answers 404 (a plain "404 page
-    // not found", not a NotFound Status) for the VirtualService: the run must not take that as
-    // "the VirtualService does not exist".
+    // Refused connections while it is down, then (until its CRD handlers are installed) 503s as
+    // kube-apiserver answers: the run retries its reads and writes and finishes, every stage once.
     const ridden = await track(newRelease('restart-ride', { cluster: await cluster(), spec: { bake: '5s' } }));
     const first = spawnCli(ridden, 'run');
     await waitForStage(ridden, '01-mirror');
