@@ -1,11 +1,11 @@
 // One step per invocation on the real local mesh: status --json, a paused stage that `run` stops at,
 // `advance` (which never skips a stage's bake), `promote` and `abort` from the middle of a release.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   assertOnStable,
   assertPromoted,
   canaryLiveGrowth,
-  disposeRelease,
+  disposedAfterAll,
   newRelease,
   observedTraffic,
   readVs,
@@ -14,19 +14,9 @@ import {
   stateOf,
   waitForSimulator,
   waitForStage,
-  type Release,
 } from './support/release-fixture.ts';
 
-const releases: Release[] = [];
-afterAll(async () => {
-  for (const release of releases) await disposeRelease(release);
-});
-
-async function track(release: Promise<Release>): Promise<Release> {
-  const r = await release;
-  releases.push(r);
-  return r;
-}
+const track = disposedAfterAll();
 
 const PAUSED_AT_10 = [
   { darkLaunch: { headers: { 'x-istio-cohort': { exact: 'internal' } } }, bake: '3s' },

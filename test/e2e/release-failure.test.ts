@@ -1,35 +1,25 @@
 // Failures on the real local mesh: a canary that starts failing at any stage is rolled back and the
 // simulator sees live traffic leave it; no data and an unreachable Prometheus never pass.
 import { createServer } from 'node:net';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   assertOnStable,
   assertPromoted,
   canaryLiveGrowth,
-  disposeRelease,
+  disposedAfterAll,
   newRelease,
   readVs,
   runCli,
   stateOf,
   waitForSimulator,
   waitForStage,
-  type Release,
 } from './support/release-fixture.ts';
 
 const STAGES = ['00-dark-launch', '01-mirror', '02-weight-10', '03-weight-50', '04-weight-100'] as const;
 /** Long enough for one read of v2's live count to show growth if any live traffic still reached it. */
 const QUIET_WINDOW_MS = 2_000;
 
-const releases: Release[] = [];
-afterAll(async () => {
-  for (const release of releases) await disposeRelease(release);
-});
-
-async function track(release: Promise<Release>): Promise<Release> {
-  const r = await release;
-  releases.push(r);
-  return r;
-}
+const track = disposedAfterAll();
 
 describe.concurrent('release on the local mesh: the canary fails at a stage', () => {
   it.each(STAGES)('v2 failing during %s is rolled back; live traffic leaves v2', async (stage) => {

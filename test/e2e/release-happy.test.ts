@@ -1,9 +1,9 @@
 // Happy path on the real local mesh: every stage passes and the release ends promoted; at each stage
 // the simulator (and Prometheus) show the traffic the stage promises.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   assertPromoted,
-  disposeRelease,
+  disposedAfterAll,
   newRelease,
   observedTraffic,
   readDr,
@@ -12,22 +12,17 @@ import {
   stateOf,
   waitForSimulator,
   waitForStage,
-  type Release,
 } from './support/release-fixture.ts';
 import { burstInStage, promAfter, withinBinomial } from './support/traffic.ts';
 
 const HEADER_SHARE = 0.1;
 const BURST = 600;
 
-describe('release on the local mesh: happy path', () => {
-  const releases: Release[] = [];
-  afterAll(async () => {
-    for (const release of releases) await disposeRelease(release);
-  });
+const track = disposedAfterAll();
 
+describe('release on the local mesh: happy path', () => {
   it('passes every stage and promotes; the simulator and Prometheus confirm the traffic of each stage', async () => {
-    const release = await newRelease('happy', { spec: { bake: '6s' }, load: { requestsPerSecond: 40, headerShare: HEADER_SHARE } });
-    releases.push(release);
+    const release = await track(newRelease('happy', { spec: { bake: '6s' }, load: { requestsPerSecond: 40, headerShare: HEADER_SHARE } }));
     const run = runCli(release, 'run', ['--report', `${release.dir}/report.md`]);
 
     // Dark launch: only the header cohort reaches v2; nothing is mirrored.

@@ -9,7 +9,7 @@ import { startPrivateApiserver, type PrivateApiserver } from './support/private-
 import {
   assertOnStable,
   assertPromoted,
-  disposeRelease,
+  disposedAfterAll,
   newRelease,
   readDr,
   readVs,
@@ -25,16 +25,7 @@ import { waitFor } from '../env/cluster.ts';
 
 const STAGES = ['00-dark-launch', '01-mirror', '02-weight-10', '03-weight-50', '04-weight-100'];
 
-const releases: Release[] = [];
-afterAll(async () => {
-  for (const release of releases) await disposeRelease(release);
-});
-
-async function track(release: Promise<Release>): Promise<Release> {
-  const r = await release;
-  releases.push(r);
-  return r;
-}
+const track = disposedAfterAll();
 
 /** Stage ids of the history, in order: a stage run twice shows up twice. */
 function stagesRecorded(release: Release) {

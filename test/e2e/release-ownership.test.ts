@@ -1,13 +1,13 @@
 // Who may write the VirtualService, on the real local mesh: two runs of one rollout, another
 // manager editing a foreign route mid-release, a GitOps-managed VirtualService, one kubectl made.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyIstio } from '../env/cluster.ts';
 import { createAs, editAs } from './support/field-manager.ts';
 import {
   assertOnStable,
   assertPromoted,
   canonical,
-  disposeRelease,
+  disposedAfterAll,
   initialVirtualService,
   newRelease,
   readDr,
@@ -18,19 +18,9 @@ import {
   stateOf,
   waitForStage,
   type HttpRoute,
-  type Release,
 } from './support/release-fixture.ts';
 
-const releases: Release[] = [];
-afterAll(async () => {
-  for (const release of releases) await disposeRelease(release);
-});
-
-async function track(release: Promise<Release>): Promise<Release> {
-  const r = await release;
-  releases.push(r);
-  return r;
-}
+const track = disposedAfterAll();
 
 describe.concurrent('release on the local mesh: who writes', () => {
   it('two runs started together on one rollout: exactly one drives it, the other fails naming the holder', async () => {

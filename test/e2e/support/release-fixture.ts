@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { afterAll } from 'vitest';
 import { stringify } from 'yaml';
 import { createIstio, getIstio, kubeConfig, meshEnv, uniqueNamespace, waitFor, type IstioObject } from '../../env/cluster.ts';
 import type { MeshEnv } from '../../env/mesh.ts';
@@ -159,6 +160,20 @@ export async function newRelease(prefix: string, options: ReleaseOptions = {}): 
 
 export async function disposeRelease(release: Release): Promise<void> {
   await release.sim.deleteService(release.ns, 'catalog').catch(() => undefined);
+}
+
+/** Call at a test file's top level: releases passed through the returned function are disposed
+ * (their simulator load stopped) after the file's tests. */
+export function disposedAfterAll(): (pending: Promise<Release>) => Promise<Release> {
+  const releases: Release[] = [];
+  afterAll(async () => {
+    for (const release of releases) await disposeRelease(release);
+  });
+  return async (pending) => {
+    const release = await pending;
+    releases.push(release);
+    return release;
+  };
 }
 
 // --- the CLI ---
