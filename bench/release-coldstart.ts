@@ -58,12 +58,33 @@ async function timeProcess(args: string[]): Promise<number> {
   return performance.now() - start;
 }
 
+/** The floor of any action on @actions/core: a bundle that reads one input and fails, like ours with no inputs. */
+export const FLOOR = 'node <bundle of @actions/core alone>';
+
+async function buildFloor(dir: string): Promise<string> {
+  const outfile = join(dir, 'floor.js');
+  await build({
+    stdin: { contents: "import * as core from '@actions/core';\ncore.setFailed(`input namespace: ${core.getInput('namespace') || 'required'}`);\n", resolveDir: ROOT, loader: 'ts' },
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'esm',
+    minify: true,
+    logLevel: 'error',
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  });
+  return outfile;
+}
+
 export async function measureColdStart(runs: number): Promise<ColdStart> {
-  const times: Record<string, number[]> = Object.fromEntries(Object.keys(COMMANDS).map((k) => [k, []]));
+  const dir = mkdtempSync(join(tmpdir(), 'bench-floor-'));
+  const commands = { ...COMMANDS, [FLOOR]: [await buildFloor(dir)] };
+  const times: Record<string, number[]> = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
   const loadBefore = load();
-  for (const args of Object.values(COMMANDS)) await timeProcess(args); // page cache warm
+  for (const args of Object.values(commands)) await timeProcess(args); // page cache warm
   for (let i = 0; i < runs; i++) {
-    const order = Object.entries(COMMANDS);
+    const order = Object.entries(commands);
     if (i % 2 === 1) order.reverse();
     for (const [name, args] of order) times[name]!.push(await timeProcess(args));
   }
@@ -74,6 +95,7 @@ export async function measureColdStart(runs: number): Promise<ColdStart> {
   });
   const all = (readdirSync(DIST, { recursive: true }) as string[]).filter((f) => f.endsWith('.js'));
   const totalBytes = sum(all.map((f) => statSync(join(DIST, f)).size));
+  rmSync(dir, { recursive: true, force: true });
   return { node: process.version, runs, times, sizes, totalBytes, files: all.length, loadBefore, loadAfter: load() };
 }
 
