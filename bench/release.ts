@@ -5,7 +5,7 @@
 //   npx node bench/release.ts [--transitions N] [--rollbacks N] [--releases N] [--cold-runs N]
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { coldStartSummary, measureColdStart, attributeColdStart } from './release-coldstart.ts';
+import { attributeColdStart, coldStartSummary, FLOOR, measureColdStart } from './release-coldstart.ts';
 import { load, meshEnv } from './release-common.ts';
 import { measureRollback, ROLLBACK, rollbackSummary } from './release-rollback.ts';
 import { measureTransition, transitionSummary } from './release-transition.ts';
@@ -53,6 +53,7 @@ console.log(`| figure | ours | baseline | ratio |
 | fault → canary weight 0, median of ${rollbacks.length} (max) | ${f2((r.median * ROLLBACK.interval) / 1000)} s | interval ${ROLLBACK.interval / 1000} s | ${f2(r.median)} (${f2(r.max)}) |
 | whole release, median of ${w.promoted} promoted | ${f2(w.medianWallMs / 1000)} s | bakes ${wall.sumOfBakesMs / 1000} s | ${f2(w.ratio)} |
 | action cold start, median of ${cold.runs} | ${f1(c.medians['node dist/index.js']!)} ms | ${f1(c.medians['node -e ""']!)} ms | ${f2(c.ratios['node dist/index.js']!)} |
+| floor: a bundle of @actions/core alone reading one input | ${f1(c.medians[FLOOR]!)} ms | ${f1(c.medians['node -e ""']!)} ms | ${f2(c.ratios[FLOOR]!)} |
 `);
 console.log(`stage transition: engine without the discovery shim ${f1(t.direct.median)} ms median (p90 ${f1(t.direct.p90)}); kubectl ${transition.kubectl.version} process alone (version --client) ${f1(t.start.median)} ms`);
 console.log(`fault → weight 0 in intervals: ${r.multiples.map(f2).join(', ')}; rolled back ${r.rolledBack}/${rollbacks.length}`);
