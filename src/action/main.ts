@@ -1,6 +1,5 @@
 // The action's main step: read inputs, wire adapters, run one command, set outputs.
 import * as core from '@actions/core';
-import * as github from '@actions/github';
 import { ClusterError, describeError } from '../errors.ts';
 import { loadCanarySpec } from '../spec/load.ts';
 import { specFromInputs } from '../spec/inputs.ts';
@@ -10,7 +9,6 @@ import { abortOnSignals } from '../app/signals.ts';
 import { exitCodeForStatus } from '../app/outcome.ts';
 import { readBoolean, readCommand, readDuration, readKubeconfig, readSecret } from './inputs.ts';
 import { createFileReport } from '../adapters/file-report.ts';
-import { createJobSummary, createPullRequestComment, resolvePullRequest } from '../adapters/github.ts';
 import type { Logger, ReportPort } from '../engine/ports.ts';
 import { runPlanInAction } from './plan.ts';
 import { STATE_FINISHED, STATE_SPEC, STATE_INPUTS } from './post-state.ts';
@@ -35,7 +33,11 @@ async function readSpec(): Promise<CanarySpec> {
   });
 }
 
-function reportPorts(canary: string): ReportPort[] {
+type GitHub = typeof import('@actions/github');
+
+/** The octokit client is loaded only once a spec was read: it is a large part of start-up time. */
+async function reportPorts(github: GitHub, canary: string): Promise<ReportPort[]> {
+  const { createJobSummary, createPullRequestComment, resolvePullRequest } = await import('../adapters/github.ts');
   const ports: ReportPort[] = [createJobSummary(core)];
   const token = readSecret('github-token');
   const pr = resolvePullRequest(github.context, core.getInput('pull-request') || undefined);
@@ -60,6 +62,7 @@ export async function run(): Promise<void> {
     return;
   }
   const spec = await readSpec();
+  const github = await import('@actions/github');
   const kubeconfig = readKubeconfig('kubeconfig');
   const prometheusToken = readSecret('prometheus-token');
   const reportPath = join(process.env.RUNNER_TEMP ?? '.', `istio-canary-${spec.name}.md`);
@@ -84,7 +87,7 @@ export async function run(): Promise<void> {
       supersede: readBoolean('supersede'),
       forceConflicts: readBoolean('force-conflicts'),
       log,
-      reports: [...reportPorts(spec.name), createFileReport(reportPath)],
+      reports: [...(await reportPorts(github, spec.name)), createFileReport(reportPath)],
       signal: signals.signal,
     });
     core.setOutput('stage', result.stage);
