@@ -111,10 +111,23 @@ function statusOf(error: unknown): number | undefined {
  * configuration problem (bad URL, TLS settings) or a refusal is not. */
 function isTransient(error: unknown): boolean {
   const status = statusOf(error);
+  if (status === 404) return !isNotFoundStatus(error);
   if (status !== undefined) return status === 429 || status >= 500;
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return true;
   // Node's fetch fails with TypeError('fetch failed') and the socket error as its cause.
   return error instanceof TypeError && error.message === 'fetch failed';
+}
+
+/**
+ * A 404 means "no such object" only when the API server says so in a Status (reason NotFound).
+ * A bare "404 page not found" means the resource type is not served: Istio's CRDs are missing, or
+ * an API server that just restarted has not installed their handlers yet — worth waiting for,
+ * never a reason to think the VirtualService is gone.
+ */
+function isNotFoundStatus(error: unknown): boolean {
+  if (!(error instanceof ApiException)) return false;
+  const body: unknown = typeof error.body === 'string' ? safeJson(error.body) : error.body;
+  return (body as { kind?: unknown; reason?: unknown } | undefined)?.reason === 'NotFound';
 }
 
 /** The API server's Status message, or a short text for non-API errors. */
@@ -128,6 +141,9 @@ function serverMessage(error: unknown): string {
 }
 
 function transientReason(error: unknown): string {
+  if (error instanceof ApiException && error.code === 404) {
+    return `${GROUP}/${VERSION} is not served (HTTP 404 without a Status): are Istio's CRDs installed? networking.istio.io/v1 needs Istio 1.22 or later`;
+  }
   if (error instanceof ApiException) return `HTTP ${error.code}: ${serverMessage(error)}`;
   const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
   if (error instanceof Error && error.name === 'TimeoutError') return 'the request timed out';

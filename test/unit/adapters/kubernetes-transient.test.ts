@@ -57,6 +57,15 @@ const object: Answer = (_req, res) => {
   res.end(JSON.stringify({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'catalog', namespace: 'shop', resourceVersion: '7' }, spec: {} }));
 };
 const hang: Answer = () => {};
+const notFound: Answer = (_req, res) => {
+  res.writeHead(404, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', message: 'virtualservices.networking.istio.io "catalog" not found', code: 404 }));
+};
+// What Go's HTTP mux answers for a path no handler serves (CRDs missing or not installed yet).
+const pageNotFound: Answer = (_req, res) => {
+  res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+  res.end('404 page not found\n');
+};
 
 function recorder(): Logger & { warnings: string[] } {
   const warnings: string[] = [];
@@ -64,6 +73,27 @@ function recorder(): Logger & { warnings: string[] } {
 }
 
 describe('Kubernetes adapter on a failing API server', () => {
+  it('reads a NotFound Status as "no such object", at once', async () => {
+    const url = await apiServer([notFound]);
+    const vs = await createKubernetesRouting({ kubeconfig: kubeconfig(url), deadlineMs: 10_000 }).get('VirtualService', 'shop', 'catalog');
+    expect(vs).toBeUndefined();
+    expect(requests).toHaveLength(1);
+  });
+
+  it('waits out a bare "404 page not found" (handlers not installed yet) instead of reading it as absent', async () => {
+    const url = await apiServer([pageNotFound, pageNotFound, object]);
+    const vs = await createKubernetesRouting({ kubeconfig: kubeconfig(url), deadlineMs: 10_000 }).get('VirtualService', 'shop', 'catalog');
+    expect(vs?.metadata.resourceVersion).toBe('7');
+    expect(requests).toHaveLength(3);
+  });
+
+  it('names the missing Istio CRDs when the resource type is never served', async () => {
+    const url = await apiServer([pageNotFound]);
+    const error = await createKubernetesRouting({ kubeconfig: kubeconfig(url), deadlineMs: 800 }).get('VirtualService', 'shop', 'catalog').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ClusterError);
+    expect((error as Error).message).toContain("networking.istio.io/v1 is not served (HTTP 404 without a Status): are Istio's CRDs installed?");
+  });
+
   it('retries throttling and server errors, then returns the object', async () => {
     const url = await apiServer([status(429, 'too many requests'), status(503, 'etcd leader changed'), object]);
     const log = recorder();
