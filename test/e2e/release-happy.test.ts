@@ -1,5 +1,6 @@
 // Happy path on the real local mesh: every stage passes and the release ends promoted; at each stage
 // the simulator (and Prometheus) show the traffic the stage promises.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   assertPromoted,
@@ -23,7 +24,8 @@ const track = disposedAfterAll();
 describe('release on the local mesh: happy path', () => {
   it('passes every stage and promotes; the simulator and Prometheus confirm the traffic of each stage', async () => {
     const release = await track(newRelease('happy', { spec: { bake: '6s' }, load: { requestsPerSecond: 40, headerShare: HEADER_SHARE } }));
-    const run = runCli(release, 'run', ['--report', `${release.dir}/report.md`]);
+    const reportFile = `${release.dir}/report.md`;
+    const run = runCli(release, 'run', ['--report', reportFile]);
 
     // Dark launch: only the header cohort reaches v2; nothing is mirrored.
     await waitForSimulator(release, await waitForStage(release, '00-dark-launch'));
@@ -62,6 +64,8 @@ describe('release on the local mesh: happy path', () => {
     expect(result.stderr).not.toMatch(/rolling back/);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('promoted');
+    const report = readFileSync(reportFile, 'utf8');
+    for (const stage of ['00-dark-launch', '01-mirror', '02-weight-10', '03-weight-50', '04-weight-100']) expect(report).toContain(stage);
     const vs = await readVs(release);
     assertPromoted(release, vs);
     const state = stateOf(vs)!;

@@ -2,7 +2,7 @@
 // tests that stop and restart it: a restart keeps the etcd data, the certificates and the ports, so
 // clients with the same kubeconfig find the same objects again. The shared mesh's server is never touched.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -18,7 +18,7 @@ export interface PrivateApiserver {
   kill(): Promise<void>;
   /** Starts it again on the same data directory and ports; resolves once it is ready. */
   restart(): Promise<void>;
-  /** Stops it for good. */
+  /** Stops it for good and removes its data. */
   dispose(): Promise<void>;
 }
 
@@ -62,5 +62,9 @@ export async function startPrivateApiserver(): Promise<PrivateApiserver> {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
   await applyIstioCrds(kc, await loadIstioCrds(), READY_TIMEOUT_MS);
-  return { kubeconfig, kc, kill, restart: start, dispose: kill };
+  const dispose = async () => {
+    await kill();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { kubeconfig, kc, kill, restart: start, dispose };
 }

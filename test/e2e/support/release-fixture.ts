@@ -2,7 +2,7 @@
 // VirtualService (a foreign `admin` route before the owned `primary` route), DestinationRule and
 // spec file; plus the CLI run the way a workflow would, and readers of what the cluster holds.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -160,6 +160,7 @@ export async function newRelease(prefix: string, options: ReleaseOptions = {}): 
 
 export async function disposeRelease(release: Release): Promise<void> {
   await release.sim.deleteService(release.ns, 'catalog').catch(() => undefined);
+  rmSync(release.dir, { recursive: true, force: true });
 }
 
 /** Call at a test file's top level: releases passed through the returned function are disposed
