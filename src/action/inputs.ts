@@ -24,12 +24,7 @@ export function readBoolean(name: string): boolean {
 
 export function readDuration(name: string): number | undefined {
   const value = core.getInput(name).trim();
-  if (!value) return undefined;
-  try {
-    return parseDuration(value);
-  } catch {
-    throw new InputError({ path: `input ${name}`, message: `expected a duration such as 30s, 5m or 1h, got "${value}"` });
-  }
+  return value ? parseDuration(value, `input ${name}`) : undefined;
 }
 
 /** A secret input: masked in the log before anything else can print it. */

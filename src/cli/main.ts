@@ -10,6 +10,7 @@ import { abortOnSignals } from '../app/signals.ts';
 import { createConsoleLogger } from '../adapters/console-log.ts';
 import { createFileReport } from '../adapters/file-report.ts';
 import { exitCodeForStatus } from '../app/outcome.ts';
+import { parseDuration } from '../spec/duration.ts';
 
 const USAGE = `usage: istio-canary <command> [flags]
 
@@ -30,6 +31,7 @@ release flags:
   --report FILE           also write the markdown report to FILE
   --supersede             roll back a release of another version in progress, then start
   --force-conflicts       take over routes managed by a GitOps controller
+  --holder-timeout DUR    take over a rollout whose holder has not renewed for this long (default 15m)
   --json                  (status) print the state as JSON
 `;
 
@@ -58,6 +60,7 @@ async function main(argv: string[]): Promise<number> {
       prometheusUrl: flags['prometheus-url'],
       supersede: flags.supersede,
       forceConflicts: flags['force-conflicts'],
+      holderTimeoutMs: flags.holderTimeoutMs,
       log,
       reports: flags.report ? [createFileReport(flags.report)] : [],
       signal: signals.signal,
@@ -85,11 +88,12 @@ function parseReleaseFlags(args: string[]) {
         report: { type: 'string' },
         supersede: { type: 'boolean', default: false },
         'force-conflicts': { type: 'boolean', default: false },
+        'holder-timeout': { type: 'string' },
         json: { type: 'boolean', default: false },
       },
     });
     if (!values.spec) throw new InputError({ path: '--spec', message: 'required: the Canary spec file' });
-    return { ...values, spec: values.spec };
+    return { ...values, spec: values.spec, holderTimeoutMs: values['holder-timeout'] === undefined ? undefined : parseDuration(values['holder-timeout'], '--holder-timeout') };
   } catch (e) {
     if (e instanceof InputError) throw e;
     throw new InputError({ path: 'flags', message: `${describeError(e)}\n\n${USAGE}` });

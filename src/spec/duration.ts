@@ -13,9 +13,9 @@ export function durationProblem(text: string): string | undefined {
 }
 
 /** `1h30m` → 5400000. Throws InputError on anything else. Rounds to whole milliseconds. */
-export function parseDuration(text: string): number {
+export function parseDuration(text: string, path = ''): number {
   const problem = durationProblem(text);
-  if (problem) throw new InputError({ path: '', message: problem });
+  if (problem) throw new InputError({ path, message: problem });
   let ms = 0;
   for (const [, amount, unit] of text.matchAll(PART)) ms += Number(amount) * UNIT_MS[unit!]!;
   return Math.round(ms);
