@@ -1,6 +1,6 @@
 // The YAML document's shape once the schema has validated it and filled its defaults: what the user
 // wrote, before the spec's computed defaults (subsets, workloads, per-stage bakes) and ms conversion.
-import type { Comparison, NoDataPolicy, StringMatch } from './types.ts';
+import type { CheckSpec, StringMatch } from './types.ts';
 
 export interface RawVersion {
   subset?: string;
@@ -16,18 +16,8 @@ export interface RawStage {
   pause: boolean;
 }
 
-export interface RawCheck {
-  name: string;
-  type: 'success-rate' | 'latency-p99' | 'custom';
-  min?: number;
-  max?: number;
-  compare: Comparison;
-  maxRatio?: number;
-  query?: string;
-  minRequests?: number;
-  noData: NoDataPolicy;
-  failureLimit?: number;
-}
+/** A check as written: the defaults the parser fills in may still be missing. */
+export type RawCheck = Omit<CheckSpec, 'minRequests' | 'failureLimit'> & { minRequests?: number; failureLimit?: number };
 
 export interface RawAnalysis {
   interval: string;
