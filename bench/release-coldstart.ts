@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { load, median } from './release-common.ts';
+import { bundleOptions } from '../scripts/bundle-options.ts';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '..');
@@ -64,6 +65,7 @@ export const FLOOR = 'node <bundle of @actions/core alone>';
 async function buildFloor(dir: string): Promise<string> {
   const outfile = join(dir, 'floor.js');
   await build({
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the bundled source itself holds a template literal
     stdin: { contents: "import * as core from '@actions/core';\ncore.setFailed(`input namespace: ${core.getInput('namespace') || 'required'}`);\n", resolveDir: ROOT, loader: 'ts' },
     outfile,
     bundle: true,
@@ -160,23 +162,9 @@ export interface Attribution {
   startupBytes: Array<[string, number]>;
 }
 
-/** An unminified build shaped like scripts/bundle.mjs (same entries, code splitting), with a metafile. */
+/** The build of scripts/bundle.ts (same entries, code splitting), unminified and with a metafile. */
 async function unminifiedBuild(dir: string) {
-  return build({
-    entryPoints: { index: 'src/action/main.ts', post: 'src/action/post.ts', cli: 'src/cli/main.ts' },
-    outdir: dir,
-    splitting: true,
-    chunkNames: 'chunks/[name]-[hash]',
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'esm',
-    minify: false,
-    metafile: true,
-    logLevel: 'error',
-    absWorkingDir: ROOT,
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-  });
+  return build({ ...bundleOptions, outdir: dir, minify: false, metafile: true, logLevel: 'error', absWorkingDir: ROOT });
 }
 
 export async function attributeColdStart(runs: number): Promise<Attribution> {

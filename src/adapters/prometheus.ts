@@ -121,7 +121,7 @@ function seriesLabels(series: unknown): string {
 }
 
 /** The one number of an instant query's answer, or undefined for no data. */
-function valueOf(data: PrometheusBody['data']): number | undefined {
+function numberOf(data: PrometheusBody['data']): number | undefined {
   const result = data?.result;
   const type = data?.resultType;
   switch (type) {
@@ -187,7 +187,7 @@ export function createPrometheusMetrics(options: PrometheusOptions): MetricsPort
       return { retryAfterMs: retryAfterOf(response), error };
     }
     try {
-      return { value: valueOf(body.data) };
+      return { value: numberOf(body.data) };
     } catch (error) {
       return { retryAfterMs: undefined, error: error as AttemptError };
     }

@@ -2,6 +2,7 @@
 // we only emit escapes whose meaning is identical in Go and JSON (\\ \" \n \r \t \uXXXX), so the
 // result is easy to check and cannot end the literal early or inject matchers.
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what must be escaped
 const CONTROL_OR_SPECIAL = /[\\"\u0000-\u001f\u007f]/g;
 
 const NAMED_ESCAPES: Record<string, string> = {

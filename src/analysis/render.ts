@@ -61,7 +61,7 @@ function placementProblem(p: Placeholder): string | undefined {
     : `{{ ${p.name} }} must be inside a double-quoted string so its value can be escaped, e.g. label="{{ ${p.name} }}"`;
 }
 
-function valueOf(name: string, vars: QueryVars): string {
+function variableValue(name: string, vars: QueryVars): string {
   const value = (vars as unknown as Record<string, unknown>)[name];
   if (typeof value !== 'string' || value === '') {
     throw new InputError({ path: '', message: `query template: variable {{ ${name} }} has no value for this canary` });
@@ -90,7 +90,7 @@ export function renderQuery(template: string, vars: QueryVars): string {
   let rendered = '';
   let last = 0;
   for (const p of placeholders) {
-    rendered += template.slice(last, p.start) + valueOf(p.name, vars);
+    rendered += template.slice(last, p.start) + variableValue(p.name, vars);
     last = p.end;
   }
   return rendered + template.slice(last);

@@ -65,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
       reports: flags.report ? [createFileReport(flags.report)] : [],
       signal: signals.signal,
     });
-    if (flags.json) process.stdout.write(JSON.stringify(result.state, null, 2) + '\n');
+    if (flags.json) process.stdout.write(`${JSON.stringify(result.state, null, 2)}\n`);
     else process.stdout.write(`${spec.name}: ${result.status} at ${result.stage}, canary weight ${result.canaryWeight}%\n`);
     if (result.failure) process.stderr.write(`${result.failure}\n`);
     return exitCodeForStatus(result.status, command as ReleaseCommand);

@@ -122,7 +122,8 @@ const validators: Partial<Record<SchemaKind, ValidateFunction>> = {};
 
 function validatorFor(kind: SchemaKind): ValidateFunction {
   ajv ??= new Ajv({ allErrors: true, strict: false });
-  return (validators[kind] ??= ajv.compile(schemas[kind]));
+  validators[kind] ??= ajv.compile(schemas[kind]);
+  return validators[kind];
 }
 
 /** Problems of `obj` against the CRD shape of `kind`; empty when it conforms. */

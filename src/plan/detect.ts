@@ -17,7 +17,7 @@ export function detectStage(live: LiveTraffic, stages: StageTraffic[]): Plan['de
   if (exact >= 0) return exact;
   if (live.shape === 'split' && live.canaryWeight === 0 && !live.headerRule && live.mirrorPercentage === 0) return 'rollback';
   const reached = stages.findLastIndex((s) => s.traffic.canaryWeight <= live.canaryWeight);
-  return reached >= 0 ? reached : 0;
+  return Math.max(reached , 0);
 }
 
 function sameTraffic(stage: StageTraffic, live: LiveTraffic): boolean {

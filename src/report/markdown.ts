@@ -31,7 +31,7 @@ export function renderReport(input: ReportInput): string {
   const table = fitTable(input, maxLength - head.length - footer.length);
   const detailsBudget = maxLength - head.length - table.length - footer.length;
   const details = fitDetails(input.state, detailsBudget);
-  return [head, table, ...(details ? [details] : []), footer].join('\n\n') + '\n';
+  return `${[head, table, ...(details ? [details] : []), footer].join('\n\n')}\n`;
 }
 
 function renderHeader({ spec, state, plan }: ReportInput): string {

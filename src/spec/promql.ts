@@ -30,11 +30,20 @@ function substitute(template: string): Substituted | { unknown: string; at: numb
     const name = match[1]!;
     const value = STAND_INS[name];
     if (value === undefined || !Object.hasOwn(STAND_INS, name)) return { unknown: name, at: match.index };
-    for (let i = last; i < match.index; i++) (text += template[i]), origin.push(i);
-    for (const ch of value) (text += ch), origin.push(match.index);
+    for (let i = last; i < match.index; i++) {
+      text += template[i];
+      origin.push(i);
+    }
+    for (const ch of value) {
+      text += ch;
+      origin.push(match.index);
+    }
     last = match.index + match[0].length;
   }
-  for (let i = last; i < template.length; i++) (text += template[i]), origin.push(i);
+  for (let i = last; i < template.length; i++) {
+    text += template[i];
+    origin.push(i);
+  }
   origin.push(template.length);
   return { text, origin };
 }

@@ -159,7 +159,9 @@ export function problemsFromSchemaErrors(errors: ErrorObject[]): PathProblem[] {
     // propertyNames errors are about a key: point at it.
     if (error.propertyName !== undefined) Object.assign(problem, { path: [...problem.path, error.propertyName], atKey: true });
     const key = JSON.stringify([problem.path, problem.message]);
-    if (!seen.has(key)) seen.add(key), problems.push(problem);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push(problem);
   }
   return problems;
 }

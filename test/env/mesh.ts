@@ -119,7 +119,7 @@ async function startMeshLocked(stateDir: string, options: StartMeshOptions): Pro
     logs: { apiserver: apiserver.logFile, simulator: simulator.logFile, prometheus: prometheus.logFile },
     versions: { apiextensionsApiserver: apiserverVersion(), istioApi: ISTIO_API_VERSION },
   };
-  writeFileSync(paths.envFile, JSON.stringify(env, null, 2) + '\n');
+  writeFileSync(paths.envFile, `${JSON.stringify(env, null, 2)}\n`);
   return { env, started };
 }
 

@@ -52,7 +52,7 @@ export function startDetached(options: StartOptions): StartedProcess {
       started.exit = { code, signal };
     });
     child.unref();
-    writeFileSync(options.pidFile, JSON.stringify(record, null, 2) + '\n');
+    writeFileSync(options.pidFile, `${JSON.stringify(record, null, 2)}\n`);
     return started;
   } finally {
     closeSync(log);

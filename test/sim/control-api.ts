@@ -64,7 +64,7 @@ function replaceVersion(service: Service, version: Version): Service {
 }
 
 async function serviceRoutes(deps: ControlDeps, req: IncomingMessage, method: string, ns: string, name: string, rest: string[]): Promise<Reply> {
-  const label = `${method} /services/${ns}/${name}${rest.length ? '/' + rest.join('/') : ''}`;
+  const label = `${method} /services/${ns}/${name}${rest.length ? `/${rest.join('/')}` : ''}`;
   const key = serviceKey(ns, name);
   const [sub, versionName, leaf] = rest;
   if (sub === undefined) {

@@ -51,7 +51,7 @@ export class Telemetry {
   /** Count one request as seen by one proxy. `owner` scopes resets (a service key). */
   record(owner: string, labels: IstioLabels, durationMs: number): void {
     let key = owner;
-    for (const name of LABEL_NAMES) key += '\u0001' + labels[name];
+    for (const name of LABEL_NAMES) key += `\u0001${labels[name]}`;
     let s = this.series.get(key);
     if (!s) {
       const labelText = LABEL_NAMES.map((n) => `${n}="${escapeLabelValue(labels[n])}"`).join(',');
@@ -93,6 +93,6 @@ export class Telemetry {
       out.push(`istio_request_duration_milliseconds_sum{${s.labelText}} ${s.sum}`);
       out.push(`istio_request_duration_milliseconds_count{${s.labelText}} ${s.count}`);
     }
-    return out.join('\n') + '\n';
+    return `${out.join('\n')}\n`;
   }
 }

@@ -185,7 +185,7 @@ describe('a new version while one is under way', () => {
     // After the rollback of v2 no write routes anything to v2 again.
     const lastV2 = v2Traffic.lastIndexOf(true);
     expect(v2Traffic.slice(lastV2 + 1).every((x) => !x)).toBe(true);
-    expect(w.log.messages('error')).toContain('catalog: rolling back to stable: superseded by version-v3 (spec ' + w.state()!.specHash + ')');
+    expect(w.log.messages('error')).toContain(`catalog: rolling back to stable: superseded by version-v3 (spec ${w.state()!.specHash})`);
   });
 });
 

@@ -10,7 +10,7 @@ function liveVersion(d: Decision): string {
   return `${d.live.cluster}`;
 }
 
-const darkLaunch = virtualService([
+const _darkLaunch = virtualService([
   { match: [{ headers: { 'x-istio-cohort': { exact: 'internal' } } }], route: [to('version-v2')] },
   { route: [to('version-v1')] },
 ]);

@@ -29,7 +29,7 @@ const BASE = [
 /** The base spec with lines replaced (1-based line → new text; null deletes the line). */
 function spec(edits: Record<number, string | null> = {}, extra: string[] = []): string {
   const lines = BASE.flatMap((line, i) => (i + 1 in edits ? (edits[i + 1] === null ? [] : [edits[i + 1]!]) : [line]));
-  return [...lines, ...extra].join('\n') + '\n';
+  return `${[...lines, ...extra].join('\n')}\n`;
 }
 
 function errorOf(text: string): InputError {

@@ -7,9 +7,9 @@ ${r}`}function c(e,t){if(e.length<=t)return e;let n=` \u2026 (${e.length-t} more
 `)}function H(e,t){return[`**Evaluation ${t}** at ${o(e.at)}: decision **${o(e.decision)}**`,"",...e.verdicts.map(U),""].join(`
 `)}function U(e){let t=[`value ${o(g(e.value))}`,`threshold ${o(e.threshold)}`,...e.stableValue!==void 0?[`stable ${o(g(e.stableValue))}`]:[],...e.requests!==void 0?[`${e.requests} requests`]:[]];return[`${m[e.status]} **${o(e.check)}** (${e.status}): ${t.join(", ")}. ${o(c(e.reason,P))}`,"",...e.queries.map(L)].join(`
 `)}function L(e){return[`Query _${o(e.role)}_ = ${o(g(e.value))}`,"",R(c(e.promql,A),"promql"),""].join(`
-`)}var O=65536,q=O-1024,v=1e3;function ie(e){let t=e.maxLength??q,n=F(e),r=W(e.state),s=B(e,t-n.length-r.length),a=t-n.length-s.length-r.length,u=G(e.state,a);return[n,s,...u?[u]:[],r].join(`
+`)}var O=65536,q=O-1024,v=1e3;function ie(e){let t=e.maxLength??q,n=F(e),r=W(e.state),s=B(e,t-n.length-r.length),a=t-n.length-s.length-r.length,u=G(e.state,a);return`${[n,s,...u?[u]:[],r].join(`
 
-`)+`
+`)}
 `}function F({spec:e,state:t,plan:n}){let r=`### istio-canary: ${o(e.name)}`,s=[`VirtualService **${o(`${e.namespace}/${e.virtualService}`)}**`,`canary subset **${o(e.canary.subset)}**`,`stable subset **${o(e.stable.subset)}**`].join(" \xB7 ");return[r,"",s,"",`**Status:** ${Q(t,n)}`].join(`
 `)}function Q(e,t){let n=e.reason?`: ${o(c(e.reason,v))}`:"";switch(e.status){case"promoted":return"\u2705 promoted \u2014 all traffic on the canary";case"rolled-back":return`\u21A9\uFE0F rolled back \u2014 all traffic on stable${n}`;case"paused":return`\u23F8\uFE0F paused after ${w(e,t)}${n}`;case"in-progress":return`\u{1F504} in progress \u2014 ${w(e,t)}`}}function w(e,t){let n=t?.stages[e.stageIndex],r=e.history.at(-1),s=n?.id??r?.stage,a=n?.summary??r?.summary;return s===void 0?"not started":`stage ${o(s)}${a?` (${o(c(a,300))})`:""}`}function B(e,t){let{spec:n,state:r,plan:s}=e,a=k(n.analysis?.checks.map(l=>l.name)??[],r.history),u=new Set(r.history.map(l=>l.stage)),i=r.status==="in-progress"||r.status==="paused"?(s?.stages??[]).filter(l=>!u.has(l.id)):[],d=[...r.history.map(l=>({kind:"record",record:l})),...i.map(l=>({kind:"pending",stage:l}))].map(l=>I(l,a,e.now)),h=_(a),f=M(d,t-h.length-200),N=f.length<d.length?`
 
