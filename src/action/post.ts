@@ -3,7 +3,6 @@
 import * as core from '@actions/core';
 import { describeError } from '../errors.ts';
 import type { CanarySpec } from '../spec/types.ts';
-import { runRelease } from '../app/release.ts';
 import { readKubeconfig } from './inputs.ts';
 import { STATE_FINISHED, STATE_INPUTS, STATE_SPEC } from './post-state.ts';
 
@@ -15,6 +14,8 @@ export async function post(): Promise<void> {
   const inputs = JSON.parse(core.getState(STATE_INPUTS) || '{}') as { kubeconfigPath?: string; runUrl?: string; holderId?: string };
   const kubeconfig = readKubeconfig('kubeconfig');
   core.warning(`${spec.name}: the main step ended without a final state; rolling back to stable`);
+  // Loaded only when there is something to roll back: most post steps end at the check above.
+  const { runRelease } = await import('../app/release.ts');
   const result = await runRelease({
     spec,
     command: 'abort',
