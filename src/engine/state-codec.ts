@@ -17,9 +17,11 @@ export function encodeState(state: RolloutState): string {
 }
 
 /**
- * Shrinks the history until it fits the budget: first keep per stage the first failed
- * evaluation and the latest ones, then drop the PromQL from evaluations other than those two
- * kinds, then keep fewer. Counts what was dropped so reports can say so.
+ * Shrinks the history until it fits the budget: first keep per stage every failed evaluation
+ * (a stage's failureLimit counts them from this record, so dropping one could pass a failing
+ * canary; a stage fails once the limit is reached, so they are few) and the latest ones, then drop
+ * the PromQL from evaluations other than the first failure and the last, then keep fewer. Counts
+ * what was dropped so reports can say so.
  */
 export function compactState(state: RolloutState, budget = STATE_BUDGET_BYTES): RolloutState {
   let kept = EVALUATIONS_KEPT;
@@ -39,8 +41,8 @@ function isFailure(evaluation: Evaluation): boolean {
 function compactRecord(record: StageRecord, kept: number, stripQueries: boolean): StageRecord {
   const all = record.evaluations;
   const firstFailure = all.find(isFailure);
-  const latest = all.slice(-kept);
-  const keep = firstFailure && !latest.includes(firstFailure) ? [firstFailure, ...all.slice(-Math.max(1, kept - 1))] : latest;
+  const latest = new Set(firstFailure && !all.slice(-kept).includes(firstFailure) ? all.slice(-Math.max(1, kept - 1)) : all.slice(-kept));
+  const keep = all.filter((e) => latest.has(e) || isFailure(e));
   const last = all.at(-1);
   const evaluations = stripQueries
     ? keep.map((e) => (e === firstFailure || e === last ? e : { ...e, verdicts: e.verdicts.map((v) => ({ ...v, queries: [] })) }))
