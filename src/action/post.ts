@@ -25,6 +25,8 @@ export async function post(): Promise<void> {
     // Same holder as the main step, so the post step continues its rollout rather than taking
     // over someone else's.
     holderId: inputs.holderId,
+    // A main step that died before it wrote must not undo a promoted release or another run's rollout.
+    onlyOwnRollout: true,
     log: { info: core.info, warning: core.warning, error: core.error },
     reports: [],
   });

@@ -23,6 +23,8 @@ export interface ReleaseOptions {
   holderTimeoutMs?: number;
   supersede?: boolean;
   forceConflicts?: boolean;
+  /** abort: only a rollout this holder drives (the post step). */
+  onlyOwnRollout?: boolean;
   log: Logger;
   reports: ReportPort[];
   signal?: AbortSignal;
@@ -88,6 +90,7 @@ export async function runRelease(options: ReleaseOptions): Promise<EngineResult>
         holderTimeoutMs: options.holderTimeoutMs ?? 15 * 60_000,
         supersede: options.supersede ?? false,
         forceConflicts: options.forceConflicts ?? false,
+        onlyOwnRollout: options.onlyOwnRollout ?? false,
       },
     },
     options.command,

@@ -14,6 +14,9 @@ export interface EngineOptions {
   supersede: boolean;
   /** Write even when a GitOps controller manages the VirtualService. */
   forceConflicts: boolean;
+  /** abort (the post step): roll back only a rollout this holder drives; a promoted release, no
+   * state, or another run's rollout is left alone. */
+  onlyOwnRollout?: boolean;
 }
 
 export interface EngineContext {

@@ -217,12 +217,22 @@ async function promote(session: Session, live: Live, engaged: { value: boolean }
 async function abort(session: Session): Promise<EngineResult> {
   const { ctx } = session;
   const live = await readLive(ctx.routing, ctx.spec, true);
+  if (ctx.options.onlyOwnRollout && live.state?.holder?.id !== ctx.holder.id) {
+    const what = live.state ? `the rollout is ${live.state.status}${live.state.holder ? ` and driven by ${live.state.holder.id}` : ''}` : 'no rollout is recorded';
+    ctx.log.info(`${ctx.spec.name}: nothing of this run to roll back: ${what}`);
+    try {
+      // Only for the result's stage and weight; routing this tool cannot plan is not ours to judge here.
+      session.plan = planRelease(live.state ? (olderRelease(session, live.state, live.dr)?.spec ?? ctx.spec) : ctx.spec, live.vs, live.dr);
+    } catch {}
+    return status(session, live.state);
+  }
   const older = live.state ? olderRelease(session, live.state, live.dr) : undefined;
   if (live.state?.status === 'promoted') {
     ctx.log.warning(`${ctx.spec.name}: the release of ${live.state.canarySubset} was promoted; abort sends the owned route back to ${ctx.spec.stable.subset}`);
   }
   const holder = ctx.holder.id;
-  await rollBackNow(session, `aborted by ${holder}${ctx.holder.runUrl ? ` (${ctx.holder.runUrl})` : ''}`, { override: true, older });
+  // Only-own: should another run take the rollout over after the read, the write refuses.
+  await rollBackNow(session, `aborted by ${holder}${ctx.holder.runUrl ? ` (${ctx.holder.runUrl})` : ''}`, { override: !ctx.options.onlyOwnRollout, older });
   return resultOf(session, session.state!);
 }
 
