@@ -21,7 +21,7 @@ import { judgeStage, windowOf } from './judge-stage.ts';
 import { readLive, vsName, type Live } from './live.ts';
 import { resultOf } from './result.ts';
 import { olderRelease, rollBackNow } from './rollback.ts';
-import type { RolloutState } from './state.ts';
+import { stateAnnotationKey, type RolloutState } from './state.ts';
 import { enter, pauseHere, promoteNow, touch } from './steps.ts';
 import { isActive } from './transitions.ts';
 
@@ -226,6 +226,10 @@ async function abort(session: Session): Promise<EngineResult> {
     } catch {}
     return status(session, live.state);
   }
+  if (!live.state && untouched(session, live)) {
+    ctx.log.info(`${ctx.spec.name}: no rollout is recorded on ${vsName(ctx.spec)} and its routing has no trace of one; nothing to roll back`);
+    return status(session, undefined);
+  }
   const older = live.state ? olderRelease(session, live.state, live.dr) : undefined;
   if (live.state?.status === 'promoted') {
     ctx.log.warning(`${ctx.spec.name}: the release of ${live.state.canarySubset} was promoted; abort sends the owned route back to ${ctx.spec.stable.subset}`);
@@ -234,6 +238,19 @@ async function abort(session: Session): Promise<EngineResult> {
   // Only-own: should another run take the rollout over after the read, the write refuses.
   await rollBackNow(session, `aborted by ${holder}${ctx.holder.runUrl ? ` (${ctx.holder.runUrl})` : ''}`, { override: !ctx.options.onlyOwnRollout, older });
   return resultOf(session, session.state!);
+}
+
+/** No state annotation at all (not even a damaged one) and no canary routing of this spec in the
+ * live objects: a rollback would only add the canary subset and a weight-0 split nobody asked for. */
+function untouched(session: Session, live: Live): boolean {
+  const { spec } = session.ctx;
+  if (live.vs.metadata.annotations?.[stateAnnotationKey(spec.name)] !== undefined) return false;
+  try {
+    session.plan = planRelease(spec, live.vs, live.dr);
+  } catch {
+    return false; // the rollback reports what is wrong
+  }
+  return session.plan.detected === undefined;
 }
 
 /** Read only. Without a recorded rollout the owned route is all on stable: reported as rolled back with no history. */
