@@ -2,6 +2,7 @@
 // shared/reference/istio-semantics.md). The API server does not run them, so we do: a VirtualService
 // that passes the CRD schema but breaks one of these would be rejected (or misroute) in a real mesh.
 import { isDnsLabel } from '../spec/names.ts';
+import { regexProblem } from '../spec/regex.ts';
 import type { DestinationRule, HttpRoute, VirtualService } from './types.ts';
 
 export interface RuleProblem {
@@ -13,7 +14,6 @@ export interface RuleProblem {
 
 // RFC 7230 token, optionally an HTTP/2 pseudo-header such as `:authority` (which Istio matches on).
 const HEADER_NAME = /^:?[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const MAX_REGEX = 1024;
 
 export function virtualServiceRuleProblems(vs: VirtualService): RuleProblem[] {
   return (vs.spec.http ?? []).flatMap((r, i) => httpRouteProblems(r, `spec.http[${i}]`));
@@ -107,12 +107,8 @@ function stringMatchProblems(sm: unknown, path: string): RuleProblem[] {
 }
 
 function regexProblems(regex: string, path: string): RuleProblem[] {
-  if (regex.length > MAX_REGEX) return [{ rule: 'regex', path, message: `regex is longer than ${MAX_REGEX} characters` }];
-  try {
-    new RegExp(regex, 'u');
-    return [];
-  } catch {
-    // JavaScript's syntax is close to RE2's for what headers use; a pattern neither accepts is refused.
-    return [{ rule: 'regex', path, message: `'${regex}' is not a valid regular expression` }];
-  }
+  // The same RE2 check as the spec's headers: istiod compiles with Go's RE2, so `(?i)` or `\pL` pass
+  // and lookarounds or backreferences (which JavaScript accepts) do not.
+  const problem = regexProblem(regex);
+  return problem === undefined ? [] : [{ rule: 'regex', path, message: problem }];
 }

@@ -43,6 +43,13 @@ describe('VirtualService rules', () => {
     expect(rules(vs(m({ h: {} })))).toEqual([]);
   });
 
+  it('regexes are RE2, as istiod compiles them: RE2-only syntax passes, what RE2 refuses fails', () => {
+    const m = (regex: string): HttpRoute => ({ ...ok, match: [{ headers: { h: { regex } } }] });
+    for (const accepted of ['(?i).*chrome.*', '\\pL+', '(?P<v>v[0-9]+)', '[[:alpha:]]+', 'a\\z']) expect(rules(vs(m(accepted)))).toEqual([]);
+    for (const refused of ['(?=a)b', '(a)\\1']) expect(rules(vs(m(refused)))).toEqual(['regex spec.http[0].match[0].headers.h.regex']);
+    expect(() => assertValidInput(vs(m('(?=a)b')))).toThrow('VirtualService ns/catalog: spec.http[0].match[0].headers.h.regex: not a valid RE2 regular expression');
+  });
+
   it('uri, authority and query parameter matches follow the same string-match rules', () => {
     expect(rules(vs({ ...ok, match: [{ uri: { prefix: '' }, queryParams: { q: { regex: '[' } } }] }))).toEqual([
       'string-match spec.http[0].match[0].uri.prefix',
