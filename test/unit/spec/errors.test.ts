@@ -121,6 +121,11 @@ describe('schema problems', () => {
     expectProblem(spec({ 12: '    - darkLaunch: {headers: {x-cohort: {prefix: ""}}}' }), '12:49', 'spec.stages[0].darkLaunch.headers.x-cohort.prefix', 'expected a non-empty string');
   });
 
+  it('header match with an empty regex', () => {
+    // istiod refuses an empty regex; caught here, not as an invalid produced VirtualService mid-plan.
+    expectProblem(spec({ 12: '    - darkLaunch: {headers: {x-cohort: {regex: ""}}}' }), '12:48', 'spec.stages[0].darkLaunch.headers.x-cohort.regex', 'expected a non-empty string');
+  });
+
   it('header name in capitals', () => {
     expectProblem(spec({ 12: '    - darkLaunch: {headers: {X-Cohort: {exact: a}}}' }), '12:30', 'spec.stages[0].darkLaunch.headers.X-Cohort', 'header names are lowercase: write `x-cohort`');
   });
