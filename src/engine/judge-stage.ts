@@ -30,13 +30,36 @@ function formatValue(v: CheckVerdict): string {
   return v.value === undefined ? 'no value' : String(Math.round(v.value * 1000) / 1000);
 }
 
+/** The queries' answer, or the signal's reason as soon as it is aborted: a hung Prometheus (timeout
+ * and retries take half a minute) must not hold up the rollback a cancellation asks for. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  work.catch(() => {}); // once abandoned, its late failure must not become an unhandled rejection
+  return new Promise<T>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 export async function judgeStage(session: Session, index: number, windowMs: number, moment: StageMoment): Promise<Judgement> {
   const { ctx } = session;
   const analysis = ctx.spec.analysis!;
   const stage = session.plan!.stages[index]!;
-  const verdicts = await evaluateChecks(analysis, cohortOf(stage.spec!), queryVarsFor(ctx.spec, windowOf(windowMs)), ctx.metrics, {
+  const evaluation = evaluateChecks(analysis, cohortOf(stage.spec!), queryVarsFor(ctx.spec, windowOf(windowMs)), ctx.metrics, {
     looks: looksOf(analysis, stage.spec!.bake),
   });
+  const verdicts = await untilAborted(evaluation, ctx.signal);
   const kind = moment.final ? 'final' : 'interim';
   for (const v of verdicts) {
     const line = `${ctx.spec.name} ${stage.id} ${kind}: ${v.check} ${v.status}: value ${formatValue(v)}, threshold ${v.threshold} (${v.reason})`;
@@ -50,10 +73,10 @@ export async function judgeStage(session: Session, index: number, windowMs: numb
   // The decision's reasons, plus what the failing checks measured this time.
   const measured = verdicts.filter((v) => v.status === 'fail').map((v) => `${v.check}: ${v.reason}`);
   const reason = [...explained.reasons, ...measured].join('; ') || (decision === 'fail' ? 'the hold expired' : '');
-  const evaluation = { at: new Date(ctx.clock.now()).toISOString(), decision, verdicts };
+  const record = { at: new Date(ctx.clock.now()).toISOString(), decision, verdicts };
   await writeStage(session, {
     pick: (plan) => plan.stages[index]!,
-    change: (prev) => addEvaluation(prev!, evaluation),
+    change: (prev) => addEvaluation(prev!, record),
     release: false,
     signal: ctx.signal,
   });
