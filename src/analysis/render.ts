@@ -82,6 +82,11 @@ export function templateProblems(template: string): string[] {
   return placeholdersOf(template).flatMap((p) => placementProblem(p) ?? []);
 }
 
+/** The variable names a template uses, in order of appearance, each once. */
+export function templateVariables(template: string): string[] {
+  return [...new Set(placeholdersOf(template).map((p) => p.name))];
+}
+
 /** Substitutes every `{{ name }}` in `template`; throws InputError on any problem. */
 export function renderQuery(template: string, vars: QueryVars): string {
   const placeholders = placeholdersOf(template);

@@ -5,7 +5,7 @@ import type { PathSegment } from './locate.ts';
 import { isDnsLabel, shortHost } from './names.ts';
 import { isRecord, type PathProblem } from './problem.ts';
 import { promqlSyntaxError } from './promql.ts';
-import { templateProblems } from '../analysis/render.ts';
+import { templateProblems, templateVariables } from '../analysis/render.ts';
 import { regexProblem } from './regex.ts';
 
 type Problems = PathProblem[];
@@ -106,7 +106,22 @@ function hasStableTraffic(stages: unknown[]): boolean {
   return stages.some((s) => isRecord(s) && typeof s.weight === 'number' && s.weight > 0 && s.weight < 100);
 }
 
-function checkRules(check: Record<string, unknown>, path: PathSegment[], shiftStage: boolean, problems: Problems): void {
+/** `stable`/`canary` whose labels have no `version`: their {{ …Version }} variable has no value. */
+function versionlessRoles(spec: Record<string, unknown>): Array<'stable' | 'canary'> {
+  return (['stable', 'canary'] as const).filter((role) => {
+    const ref = spec[role];
+    return isRecord(ref) && isRecord(ref.labels) && typeof ref.labels.version !== 'string';
+  });
+}
+
+/** A version variable the template uses that would fail at its first evaluation, mid-release. */
+function versionlessProblem(query: string, versionless: Array<'stable' | 'canary'>): string | undefined {
+  const used = templateVariables(query);
+  const role = versionless.find((r) => used.includes(`${r}Version`));
+  return role && `{{ ${role}Version }} has no value: the ${role} labels have no \`version\`; use {{ ${role}Workload }} or add a \`version\` label`;
+}
+
+function checkRules(check: Record<string, unknown>, path: PathSegment[], shiftStage: boolean, versionless: Array<'stable' | 'canary'>, problems: Problems): void {
   const { type, compare } = check;
   const relative = compare === 'relative' || compare === 'both';
   const absolute = compare === 'absolute' || compare === 'both';
@@ -142,7 +157,7 @@ function checkRules(check: Record<string, unknown>, path: PathSegment[], shiftSt
     // placeholder outside double quotes (its value could not be escaped) explains more than the
     // syntax error its stand-in causes.
     const syntax = promqlSyntaxError(check.query);
-    const error = syntax?.startsWith('unknown template variable') ? syntax : (templateProblems(check.query)[0] ?? syntax);
+    const error = syntax?.startsWith('unknown template variable') ? syntax : (templateProblems(check.query)[0] ?? syntax) ?? versionlessProblem(check.query, versionless);
     if (error) problems.push({ path: [...path, 'query'], message: error });
   }
   if (relative && !shiftStage) {
@@ -150,7 +165,7 @@ function checkRules(check: Record<string, unknown>, path: PathSegment[], shiftSt
   }
 }
 
-function analysisRules(analysis: Record<string, unknown>, stages: unknown[], problems: Problems): void {
+function analysisRules(analysis: Record<string, unknown>, stages: unknown[], versionless: Array<'stable' | 'canary'>, problems: Problems): void {
   const path: PathSegment[] = ['spec', 'analysis'];
   if (typeof analysis.interval === 'string' && !durationProblem(analysis.interval) && parseDuration(analysis.interval) < 1000) {
     problems.push({ path: [...path, 'interval'], message: `expected at least 1s, got ${analysis.interval}` });
@@ -174,7 +189,7 @@ function analysisRules(analysis: Record<string, unknown>, stages: unknown[], pro
       if (first !== undefined) problems.push({ path: [...checkPath, 'name'], message: `duplicate check name \`${check.name}\` (also checks[${first}])` });
       else names.set(check.name, i);
     }
-    checkRules(check, checkPath, shiftStage, problems);
+    checkRules(check, checkPath, shiftStage, versionless, problems);
   });
 }
 
@@ -190,6 +205,6 @@ export function semanticProblems(document: unknown): PathProblem[] {
   stageOrder(stages, problems);
   increasingWeights(stages, problems);
   headerRules(stages, problems);
-  if (isRecord(spec.analysis)) analysisRules(spec.analysis, stages, problems);
+  if (isRecord(spec.analysis)) analysisRules(spec.analysis, stages, versionlessRoles(spec), problems);
   return problems;
 }

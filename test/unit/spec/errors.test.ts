@@ -206,6 +206,11 @@ describe('semantic problems', () => {
       '{{ canaryWorkload }} must be inside a double-quoted string so its value can be escaped');
   });
 
+  it('version variable for a version whose labels have no `version` (it would have no value mid-release)', () => {
+    expectProblem(spec({ 10: '  canary: {subset: canary, workload: catalog-canary, labels: {track: canary}}' }, ['      - {name: depth, type: custom, max: 3, query: "q{v=\\"{{ canaryVersion }}\\"}"}']),
+      '21:52', 'spec.analysis.checks[1].query', '{{ canaryVersion }} has no value: the canary labels have no `version`');
+  });
+
   it('credentials in Prometheus headers', () => {
     expectProblem(spec({ 18: '    interval: 1m\n    prometheus: {headers: {Authorization: Bearer x}}' }), '19:28', 'spec.analysis.prometheus.headers.Authorization',
       'name an environment variable holding the token in `bearerTokenEnv`');
