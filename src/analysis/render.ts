@@ -11,26 +11,26 @@ const PROMQL_DURATION = /^(?:\d+(?:ms|s|m|h|d|w|y))+$/;
 const STRING_VARIABLES = ['namespace', 'service', 'canaryWorkload', 'stableWorkload', 'canaryVersion', 'stableVersion'] as const;
 const VARIABLES: readonly string[] = [...STRING_VARIABLES, 'interval'];
 
-type Quote = '"' | "'" | '`' | undefined;
+/** Where a position is: inside a string opened by that quote, inside a `#` comment, or in plain PromQL. */
+type Quote = '"' | "'" | '`' | '#' | undefined;
 
 interface Placeholder {
   name: string;
   start: number;
   end: number;
-  /** The string literal the placeholder sits in, if any. */
+  /** The string literal (or comment) the placeholder sits in, if any. */
   quote: Quote;
 }
 
-/** Quote state after reading `text` from `quote`: tracks PromQL strings (with backslash escapes) and `#` comments. */
+/** Quote state after reading `text` from `quote`: tracks PromQL strings (with backslash escapes) and `#` comments.
+ * The state carries over from one call to the next, so a comment holding a placeholder still ends at its line end. */
 function advanceQuote(text: string, quote: Quote): Quote {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
-    if (quote === undefined) {
-      if (ch === '"' || ch === "'" || ch === '`') quote = ch;
-      else if (ch === '#') {
-        const eol = text.indexOf('\n', i);
-        i = eol < 0 ? text.length : eol;
-      }
+    if (quote === '#') {
+      if (ch === '\n') quote = undefined;
+    } else if (quote === undefined) {
+      if (ch === '"' || ch === "'" || ch === '`' || ch === '#') quote = ch;
     } else if (ch === '\\' && quote !== '`') i++;
     else if (ch === quote) quote = undefined;
   }
@@ -53,6 +53,8 @@ function placementProblem(p: Placeholder): string | undefined {
   if (!VARIABLES.includes(p.name)) {
     return `unknown variable {{ ${p.name} }}; known variables: ${VARIABLES.join(', ')}`;
   }
+  // In a comment the value is inert: string values are escaped (no line break) and the interval is a checked duration.
+  if (p.quote === '#') return undefined;
   if (p.name === 'interval') {
     return p.quote === undefined ? undefined : '{{ interval }} is a PromQL duration and must not be inside a string, e.g. rate(x[{{ interval }}])';
   }

@@ -57,6 +57,12 @@ describe('renderQuery', () => {
     expect(renderQuery('# say "hi\nup{b="{{ namespace }}"}', vars)).toBe('# say "hi\nup{b="shop"}');
   });
 
+  it('knows a comment ends at its line end even when a placeholder sits inside it', () => {
+    // The quote in the comment opens no string: the version after the line break is outside quotes.
+    expect(renderError('sum(rate(x[1m])) # {{ interval }} "\n + {{ canaryVersion }}')).toContain('{{ canaryVersion }} must be inside a double-quoted string');
+    expect(renderQuery('up{b="{{ namespace }}"} # {{ canaryWorkload }} "\n', vars)).toBe('up{b="shop"} # catalog-v2 "\n');
+  });
+
   it('never leaves a placeholder in its output', () => {
     expect(renderQuery('{{ interval }}{{ interval }}', vars)).toBe('1m1m');
   });
