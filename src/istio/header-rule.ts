@@ -16,12 +16,14 @@ export function isHeaderRule(route: HttpRoute, canaryName: string): boolean {
   return route.name === headerRuleName(canaryName);
 }
 
-/** Fields of the owned route the header rule does not copy: it has its own name, match and destination,
- * and mirroring is the owned route's business. */
-const NOT_COPIED = ['name', 'match', 'route', 'mirror', 'mirrors', 'mirrorPercentage'] as const;
+/** Fields of the owned route the header rule does not copy: it has its own name, match and destination.
+ * A mirror the route already has (someone else's) is copied like any other option; the canary's own
+ * mirror is never on the route given here (the baseline has it stripped), and mirroring the cohort to
+ * the canary that answers it would be pointless. */
+const NOT_COPIED = ['name', 'match', 'route'] as const;
 
 /**
- * The header rule for `owned` (the owned route as before the release, at `index` in `vs`).
+ * The header rule for `owned` (the owned route as before the release, without the canary's mirror, at `index` in `vs`).
  * InputError when an owned match block already matches one of the cohort headers differently.
  */
 export function buildHeaderRule(

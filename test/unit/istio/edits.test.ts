@@ -73,6 +73,19 @@ describe('header rule', () => {
     expect(p.stages[1]!.summary).toBe('10% of catalog traffic to version-v2, 90% to version-v1');
   });
 
+  it('keeps a mirror the owned route already has (someone else\'s, e.g. to an audit service) when no stage mirrors', () => {
+    const noMirrorStage = canarySpec({ route: 'primary', stages: [stage.darkLaunch(), stage.weight(10)] });
+    for (const foreign of [{ mirror: { host: 'audit' }, mirrorPercentage: { value: 5 } }, { mirrors: [{ destination: { host: 'audit' }, percentage: { value: 5 } }] }]) {
+      const live = liveVs();
+      live.spec.http![1] = { ...owned, ...foreign };
+      const p = planRelease(noMirrorStage, live);
+      for (const s of p.stages) {
+        const rule = s.virtualService.spec.http!.find((r) => r.name === 'catalog-dark-launch')!;
+        expect(rule).toMatchObject(foreign);
+      }
+    }
+  });
+
   it('with a "present" header match and an owned route without match: one match block with just the header', () => {
     const live = liveVs();
     live.spec.http = [{ route: [{ destination: { host: 'catalog' } }] }];
