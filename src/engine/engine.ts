@@ -15,12 +15,12 @@ import { describeError, InputError, OwnershipError, ReleaseFailedError } from '.
 import { planRelease } from '../plan/plan.ts';
 import { specHash } from '../spec/hash.ts';
 import { bakeStage } from './bake.ts';
-import type { DestinationRule } from '../istio/types.ts';
 import type { EngineCommand, EngineContext, EngineResult, Session } from './context.ts';
 import { judgeStage, windowOf } from './judge-stage.ts';
 import { readLive, vsName, type Live } from './live.ts';
 import { resultOf } from './result.ts';
 import { olderRelease, rollBackNow } from './rollback.ts';
+import { checkRouteOwner } from './write-stage.ts';
 import { stateAnnotationKey, type RolloutState } from './state.ts';
 import { enter, pauseHere, promoteNow, touch } from './steps.ts';
 import { isActive } from './transitions.ts';
@@ -73,16 +73,18 @@ function stageName(session: Session, state: RolloutState): string {
 }
 
 /** A different version or spec is under way: refuse, or (supersede) roll it back first. */
-async function clearOtherRelease(session: Session, prev: RolloutState, engaged: { value: boolean }, dr: DestinationRule | undefined): Promise<void> {
+async function clearOtherRelease(session: Session, prev: RolloutState, engaged: { value: boolean }, live: Live): Promise<void> {
   const { ctx } = session;
   const what = prev.canarySubset !== ctx.spec.canary.subset ? `canary ${prev.canarySubset}` : `another version of this spec (hash ${prev.specHash})`;
   const message = `${ctx.spec.name}: a rollout of ${what} is ${prev.status} at stage ${stageName(session, prev)} on ${vsName(ctx.spec)}`;
   if (!ctx.options.supersede) {
     throw new OwnershipError(`${message}. Run \`abort\` first, or set supersede: true to roll it back and start ${ctx.spec.canary.subset}.`);
   }
+  // A GitOps refusal must come before the first write, which here is the old release's rollback.
+  checkRouteOwner(session, live.vs);
   ctx.log.warning(`${message}; superseding it: rolling it back first`);
   engaged.value = true;
-  await rollBackNow(session, `superseded by ${ctx.spec.canary.subset} (spec ${session.specHash})`, { keepHolder: true, older: olderRelease(session, prev, dr), toBaseline: true });
+  await rollBackNow(session, `superseded by ${ctx.spec.canary.subset} (spec ${session.specHash})`, { keepHolder: true, older: olderRelease(session, prev, live.dr), toBaseline: true });
 }
 
 function sameRelease(session: Session, state: RolloutState | undefined): boolean {
@@ -106,7 +108,7 @@ async function run(session: Session, live: Live, engaged: { value: boolean }): P
     ctx.log.info(`${ctx.spec.name}: already promoted; nothing to do`);
     return resultOf(session, prev);
   }
-  if (isActive(prev)) await clearOtherRelease(session, prev, engaged, live.dr);
+  if (isActive(prev)) await clearOtherRelease(session, prev, engaged, live);
   await enter(session, 0, false);
   return drive(session);
 }
@@ -148,7 +150,7 @@ async function start(session: Session, live: Live, engaged: { value: boolean }):
     ctx.log.info(`${ctx.spec.name}: already under way (${prev.status} at stage ${stageName(session, prev)}); nothing to start`);
     return resultOf(session, prev);
   }
-  if (isActive(prev)) await clearOtherRelease(session, prev, engaged, live.dr);
+  if (isActive(prev)) await clearOtherRelease(session, prev, engaged, live);
   await enter(session, 0, true);
   return resultOf(session, session.state!);
 }
@@ -208,7 +210,7 @@ async function promote(session: Session, live: Live, engaged: { value: boolean }
     ctx.log.info(`${ctx.spec.name}: already promoted; nothing to do`);
     return resultOf(session, prev!);
   }
-  if (isActive(prev) && !sameRelease(session, prev)) await clearOtherRelease(session, prev, engaged, live.dr);
+  if (isActive(prev) && !sameRelease(session, prev)) await clearOtherRelease(session, prev, engaged, live);
   engaged.value ||= isActive(prev);
   await promoteNow(session);
   return resultOf(session, session.state!);

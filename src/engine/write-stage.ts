@@ -88,7 +88,7 @@ async function attempt(session: Session, spec: CanarySpec, request: StageWrite):
 }
 
 /** Refuses a VirtualService a GitOps controller reconciles; warns when taking over someone's routes. */
-function checkRouteOwner(session: Session, vs: VirtualService): void {
+export function checkRouteOwner(session: Session, vs: VirtualService): void {
   const { ctx } = session;
   const owner = routeOwner(vs);
   const name = vsName(ctx.spec);
