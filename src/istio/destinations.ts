@@ -17,12 +17,14 @@ export interface CanaryTarget {
 /** A destination of the owned route without subset and weight: what every stage specialises. */
 export type DestinationTemplate = RouteDestination;
 
-type Role = 'stable' | 'canary' | 'unpinned';
+/** `idle`: weight 0 beside other destinations, so it gets no traffic — e.g. the canary subset of an
+ * earlier release that was rolled back (stable 100 / old canary 0); every stage drops it. */
+type Role = 'stable' | 'canary' | 'unpinned' | 'idle';
 
 /** The template of the owned route `index`; InputError when it also routes to other hosts or subsets. */
 export function destinationTemplate(vs: VirtualService, index: number, target: CanaryTarget): DestinationTemplate {
   const destinations = vs.spec.http![index]!.route ?? [];
-  const roles = destinations.map((d, k) => roleOf(vs, index, k, d, target));
+  const roles = destinations.map((d, k) => roleOf(vs, index, k, d, target, destinations.length > 1));
   const pick = (role: Role) => destinations[roles.indexOf(role)];
   const chosen = pick('stable') ?? pick('unpinned') ?? pick('canary')!;
   const { weight: _weight, ...rest } = clone(chosen);
@@ -30,7 +32,7 @@ export function destinationTemplate(vs: VirtualService, index: number, target: C
   return { ...rest, destination };
 }
 
-function roleOf(vs: VirtualService, index: number, k: number, d: RouteDestination, t: CanaryTarget): Role {
+function roleOf(vs: VirtualService, index: number, k: number, d: RouteDestination, t: CanaryTarget, weighted: boolean): Role {
   const path = `spec.http[${index}].route[${k}].destination`;
   if (!sameHost(d.destination.host, t.host, vs.metadata.namespace ?? '')) {
     throw new InputError(objectProblem(vs, `${path}.host`, `the owned route also sends traffic to '${d.destination.host}'; expected only destinations of host '${t.host}'`));
@@ -39,6 +41,8 @@ function roleOf(vs: VirtualService, index: number, k: number, d: RouteDestinatio
   if (subset === undefined) return 'unpinned';
   if (subset === t.stableSubset) return 'stable';
   if (subset === t.canarySubset) return 'canary';
+  // A single destination gets everything whatever its weight; beside others, weight 0 means none.
+  if (weighted && d.weight === 0) return 'idle';
   throw new InputError(objectProblem(vs, `${path}.subset`, `subset '${subset}' is neither the stable subset '${t.stableSubset}' nor the canary subset '${t.canarySubset}'`));
 }
 

@@ -134,6 +134,29 @@ describe('owned route edits', () => {
   });
 });
 
+describe('a new release after a rolled-back one', () => {
+  it('plans over the weight-0 destination of the rolled-back subset and drops it', () => {
+    const live = liveVs();
+    live.spec.http = [{ route: [{ destination: { host: 'catalog' } }] }];
+    const rolledBack = planRelease(canarySpec(), live).rollback.virtualService;
+    expect(rolledBack.spec.http![0]!.route!.map((d) => [d.destination.subset, d.weight])).toEqual([['version-v1', 100], ['version-v2', 0]]);
+    const v3 = canarySpec({ canary: { subset: 'version-v3', labels: { version: 'v3' }, workload: 'catalog-v3', version: 'v3' } });
+    const next = planRelease(v3, rolledBack);
+    expect(next.detected).toBeUndefined();
+    expect(next.baseline.virtualService.spec.http![0]!.route).toEqual([{ destination: { host: 'catalog', subset: 'version-v1' } }]);
+    expect(next.stages.at(-1)!.virtualService.spec.http![1]!.route!.map((d) => d.destination.subset)).toEqual(['version-v1', 'version-v3']);
+  });
+
+  it('still refuses another subset that carries traffic, or that is the only destination', () => {
+    const live = liveVs();
+    const to = (subset: string, weight?: number) => ({ destination: { host: 'catalog', subset }, ...(weight === undefined ? {} : { weight }) });
+    live.spec.http = [{ route: [to('version-v1', 90), to('version-v0', 10)] }];
+    expect(() => planRelease(canarySpec(), live)).toThrow("subset 'version-v0' is neither the stable subset 'version-v1' nor the canary subset 'version-v2'");
+    live.spec.http = [{ route: [to('version-v0', 0)] }];
+    expect(() => planRelease(canarySpec(), live)).toThrow("subset 'version-v0' is neither");
+  });
+});
+
 describe('DestinationRule edits', () => {
   const dr: DestinationRule = {
     apiVersion: 'networking.istio.io/v1',
