@@ -4,6 +4,7 @@
 // served exactly as before except for the version that answers.
 import { InputError } from '../errors.ts';
 import { jsonEqual, omit } from './clone.ts';
+import { sameHost } from './hosts.ts';
 import { objectProblem } from './object-ref.ts';
 import type { HttpRoute, RouteDestination, VirtualService } from './types.ts';
 
@@ -14,6 +15,20 @@ export function headerRuleName(canaryName: string): string {
 
 export function isHeaderRule(route: HttpRoute, canaryName: string): boolean {
   return route.name === headerRuleName(canaryName);
+}
+
+/**
+ * InputError when a route carries the header rule's name without being one (a single destination of the
+ * canary's host): reading it as this canary's rule would delete someone else's route.
+ */
+export function checkHeaderRuleNameFree(vs: VirtualService, canaryName: string, host: string): void {
+  const namespace = vs.metadata.namespace ?? '';
+  (vs.spec.http ?? []).forEach((r, i) => {
+    if (!isHeaderRule(r, canaryName)) return;
+    if (r.route?.length === 1 && sameHost(r.route[0]!.destination?.host ?? '', host, namespace)) return;
+    throw new InputError(objectProblem(vs, `spec.http[${i}].name`,
+      `the route named '${r.name}' is not this canary's header rule (that sends to host '${host}' alone); expected the name free for the dark-launch rule: rename the route`));
+  });
 }
 
 /** Fields of the owned route the header rule does not copy: it has its own name, match and destination.

@@ -5,7 +5,7 @@
 import { clone } from './clone.ts';
 import { allToCanary, allToStable, canaryDestination, destinationTemplate, splitWeights } from './destinations.ts';
 import type { CanaryTarget, DestinationTemplate } from './destinations.ts';
-import { buildHeaderRule, headerRuleName, isHeaderRule } from './header-rule.ts';
+import { buildHeaderRule, checkHeaderRuleNameFree, headerRuleName, isHeaderRule } from './header-rule.ts';
 import { checkNoForeignMirror, withMirror, withoutOwnMirror } from './mirror.ts';
 import { findOwnedRoute } from './owned-route.ts';
 import { ISTIO_API_VERSION, type HttpRoute, type VirtualService } from './types.ts';
@@ -29,6 +29,7 @@ export interface Baseline {
 /** The live VirtualService without this canary's traces; the owned route sends everything to stable. */
 export function stripCanary(live: VirtualService, routing: CanaryRouting, opts: { mirrorNeeded: boolean }): Baseline {
   const namespace = live.metadata.namespace ?? '';
+  checkHeaderRuleNameFree(live, routing.canaryName, routing.target.host);
   const liveIndex = findOwnedRoute(live, { route: routing.route, host: routing.target.host, headerRuleName: headerRuleName(routing.canaryName) });
   const template = destinationTemplate(live, liveIndex, routing.target);
   const liveOwned = live.spec.http![liveIndex]!;
