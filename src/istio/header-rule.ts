@@ -57,9 +57,14 @@ export function buildHeaderRule(
 
 function andHeaders(vs: VirtualService, path: string, block: Record<string, unknown>, headers: Record<string, unknown>): Record<string, unknown> {
   const existing = (block.headers ?? {}) as Record<string, unknown>;
+  const excluded = (block.withoutHeaders ?? {}) as Record<string, unknown>;
   for (const [name, match] of Object.entries(headers)) {
     if (existing[name] !== undefined && !jsonEqual(existing[name], match)) {
       throw new InputError(objectProblem(vs, `${path}.headers.${name}`, `the owned route already matches header '${name}' differently; expected a dark-launch header the route does not match on`));
+    }
+    // Excluding the same match, or the header's presence ({}), contradicts the cohort header.
+    if (excluded[name] !== undefined && (jsonEqual(excluded[name], match) || jsonEqual(excluded[name], {}))) {
+      throw new InputError(objectProblem(vs, `${path}.withoutHeaders.${name}`, `the owned route excludes requests with header '${name}', so the header rule would match nothing; expected a dark-launch header the route does not exclude`));
     }
   }
   return { ...block, headers: { ...existing, ...structuredClone(headers) } };

@@ -88,6 +88,15 @@ describe('owned route', () => {
     );
   });
 
+  it('the owned route excludes the cohort header (the header rule could never match)', () => {
+    for (const excluded of [{ exact: 'internal' }, {}]) {
+      const route = { match: [{ uri: { prefix: '/' } }, { withoutHeaders: { 'x-istio-cohort': excluded } }], ...toCatalog() };
+      expect(refusal(canarySpec({ route: 'r' }), vs([{ name: 'r', ...route }]))).toBe(
+        "VirtualService istioinaction/catalog: spec.http[0].match[1].withoutHeaders.x-istio-cohort: the owned route excludes requests with header 'x-istio-cohort', so the header rule would match nothing; expected a dark-launch header the route does not exclude",
+      );
+    }
+  });
+
   it('another route carries the header rule\'s name (it would be taken for the rule and deleted)', () => {
     const foreign = { name: 'catalog-dark-launch', match: [{ uri: { prefix: '/legacy' } }], route: [{ destination: { host: 'legacy' } }] };
     expect(refusal(canarySpec(), vs([foreign, toCatalog()]))).toBe(
