@@ -43,9 +43,11 @@ function renderVerdict(verdict: CheckVerdict): string {
     `value ${escapeInline(formatValue(verdict.value))}`,
     `threshold ${escapeInline(verdict.threshold)}`,
     ...(verdict.stableValue !== undefined ? [`stable ${escapeInline(formatValue(verdict.stableValue))}`] : []),
-    ...(verdict.requests !== undefined ? [`${verdict.requests} requests`] : []),
+    ...(verdict.requests !== undefined ? [`${escapeInline(String(verdict.requests))} requests`] : []),
   ];
-  const line = `${VERDICT_ICON[verdict.status]} **${escapeInline(verdict.check)}** (${verdict.status}): ${facts.join(', ')}. ${escapeInline(clip(verdict.reason, MAX_REASON))}`;
+  // Status and request count are escaped too: the state annotation they are read from is not checked that deep.
+  const icon = VERDICT_ICON[verdict.status] ?? '';
+  const line = `${icon} **${escapeInline(verdict.check)}** (${escapeInline(String(verdict.status))}): ${facts.join(', ')}. ${escapeInline(clip(verdict.reason, MAX_REASON))}`;
   return [line, '', ...verdict.queries.map(renderQuery)].join('\n');
 }
 

@@ -121,6 +121,16 @@ describe('renderReport', () => {
     expect(codeBlocks(md)).toEqual(['up ``` </details> ````\n```']);
   });
 
+  it('escapes verdict fields that come unchecked from the state annotation (status, request count)', () => {
+    // decodeState checks the shape of records, not of verdicts: anyone who can edit the VirtualService can put text there.
+    const hostile = '<img src=x onerror=alert(1)> @octocat';
+    const forged = { ...verdict('success-rate', 'fail', 1), status: hostile, requests: hostile } as unknown as ReturnType<typeof verdict>;
+    const history = [stageRecord('00-dark-launch', { result: 'failed', evaluations: [evaluation('2026-01-01T10:01:00Z', [forged], 'fail')] })];
+    const rendered = outsideCode(renderReport({ spec, state: rolloutState({ status: 'rolled-back', history }) }));
+    expect(rendered).not.toMatch(/<(?!\/?(details|summary)>|details open>)/);
+    expect(rendered).not.toContain('@octocat');
+  });
+
   it('keeps arbitrary text inside its cell and arbitrary queries inside their code block', () => {
     fc.assert(
       fc.property(fc.string(), fc.string(), fc.string(), (name, reason, promql) => {
