@@ -44,9 +44,10 @@ export interface Written {
 export async function writeStage(session: Session, request: StageWrite): Promise<Written> {
   const { ctx } = session;
   const spec = request.spec ?? ctx.spec;
+  const sent: Sent = {};
   for (let conflicts = 0; ; conflicts++) {
     try {
-      return await attempt(session, spec, request);
+      return await attempt(session, spec, request, sent);
     } catch (e) {
       if (!(e instanceof ConflictError)) throw e;
       if (conflicts >= MAX_CONFLICT_RETRIES) {
@@ -57,10 +58,20 @@ export async function writeStage(session: Session, request: StageWrite): Promise
   }
 }
 
-async function attempt(session: Session, spec: CanarySpec, request: StageWrite): Promise<Written> {
+/** The state text of this request's last VirtualService write. A stored write whose answer was lost
+ * comes back as a conflict on the adapter's retry; finding our own text on the re-read means the
+ * change is already made, and making it again would record a stage or an evaluation twice. */
+interface Sent {
+  text?: string;
+}
+
+async function attempt(session: Session, spec: CanarySpec, request: StageWrite, sent: Sent): Promise<Written> {
   const { ctx } = session;
   const live = await readLive(ctx.routing, spec, request.rollback);
-  const warning = checkHolder({
+  const landed = sent.text !== undefined && live.state !== undefined && live.vs.metadata.annotations?.[stateAnnotationKey(spec.name)] === sent.text;
+  if (landed) session.wrote = true;
+  // Our own write is the latest one, so nobody took the rollout over (it may have released it).
+  const warning = landed ? undefined : checkHolder({
     live: live.state,
     me: ctx.holder,
     now: ctx.clock.now(),
@@ -75,11 +86,12 @@ async function attempt(session: Session, spec: CanarySpec, request: StageWrite):
   const stage = request.pick(plan);
   // Made at the VirtualService write, after any settle delay: a stage's bake starts when its routing does.
   const stateNow = (): RolloutState => {
-    const next = { ...request.change(live.state, stage, plan), holder: holderFor(ctx.holder, ctx.clock.now(), request.release) };
+    const changed = landed ? live.state! : request.change(live.state, stage, plan);
+    const next = { ...changed, holder: holderFor(ctx.holder, ctx.clock.now(), request.release) };
     if (next.holder === undefined) delete next.holder;
     return next;
   };
-  const next = await applyWrites(session, spec, live, stage, stateNow, request.signal);
+  const next = await applyWrites(session, spec, live, stage, stateNow, sent, request.signal);
   session.holding = !request.release;
   session.lastWriteAt = ctx.clock.now();
   session.state = next;
@@ -114,7 +126,7 @@ function withState(vs: VirtualService, key: string, text: string): VirtualServic
 }
 
 /** Writes the stage's objects in the plan's order; returns the state written with the VirtualService. */
-async function applyWrites(session: Session, spec: CanarySpec, live: Live, stage: PlannedStage, stateNow: () => RolloutState, signal?: AbortSignal): Promise<RolloutState> {
+async function applyWrites(session: Session, spec: CanarySpec, live: Live, stage: PlannedStage, stateNow: () => RolloutState, sent: Sent, signal?: AbortSignal): Promise<RolloutState> {
   const { routing, clock } = session.ctx;
   const key = stateAnnotationKey(spec.name);
   const writes = writesOf(stage);
@@ -133,6 +145,7 @@ async function applyWrites(session: Session, spec: CanarySpec, live: Live, stage
       next = stateNow();
       const desiredVs = withState(stage.virtualService, key, encodeState(next));
       if (!jsonEqual(live.vs.spec, desiredVs.spec) || live.vs.metadata.annotations?.[key] !== desiredVs.metadata.annotations?.[key]) {
+        sent.text = desiredVs.metadata.annotations?.[key];
         const stored = await routing.write(desiredVs);
         session.wrote = true;
         const back = await routing.get('VirtualService', spec.namespace, spec.virtualService);
