@@ -16,12 +16,13 @@ function versionRules(spec: Record<string, unknown>, role: 'stable' | 'canary', 
   if (!isRecord(ref) || !isRecord(ref.labels)) return;
   const version = ref.labels.version;
   const path: PathSegment[] = ['spec', role];
-  if (typeof version !== 'string') {
+  // A version that is present but not a string (`version: 2`) is the schema's to report ("quote it").
+  if (version === undefined) {
     if (ref.subset === undefined) problems.push({ path: [...path, 'subset'], message: 'missing required field `subset` (required when the labels have no `version`)' });
     if (ref.workload === undefined) problems.push({ path: [...path, 'workload'], message: 'missing required field `workload` (required when the labels have no `version`)' });
     return;
   }
-  if (ref.subset === undefined && !isDnsLabel(`version-${version}`)) {
+  if (typeof version === 'string' && ref.subset === undefined && !isDnsLabel(`version-${version}`)) {
     problems.push({ path: [...path, 'labels', 'version'], message: `the default subset name \`version-${version}\` (from the version) is not a DNS-1123 label: use a lowercase version or set \`subset\`` });
   }
 }
@@ -110,7 +111,7 @@ function hasStableTraffic(stages: unknown[]): boolean {
 function versionlessRoles(spec: Record<string, unknown>): Array<'stable' | 'canary'> {
   return (['stable', 'canary'] as const).filter((role) => {
     const ref = spec[role];
-    return isRecord(ref) && isRecord(ref.labels) && typeof ref.labels.version !== 'string';
+    return isRecord(ref) && isRecord(ref.labels) && ref.labels.version === undefined;
   });
 }
 

@@ -157,6 +157,12 @@ describe('semantic problems', () => {
       '10:36', 'spec.canary.labels', 'the stable labels also select every canary pod');
   });
 
+  it('an unquoted numeric version is one problem ("quote it"), not also a missing subset and workload', () => {
+    const error = errorOf(spec({ 10: '  canary: {labels: {version: 2}}' }));
+    expect(error.problems.map((p) => p.path)).toEqual(['spec.canary.labels.version']);
+    expect(error.problems[0]!.message).toContain('quote it to make it a string');
+  });
+
   it('labels without `version` and no workload', () => {
     expectProblem(spec({ 10: '  canary: {subset: canary, labels: {track: canary}}' }), '10:11', 'spec.canary.workload', 'missing required field `workload` (required when the labels have no `version`)');
   });
