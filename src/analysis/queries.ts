@@ -28,7 +28,9 @@ export const ROLE = {
   stableValue: 'stable-value',
 } as const;
 
-const CLIENT_SIDE_FAILURE_FLAGS = 'UH|NC|UF';
+/** Envoy reports several response flags joined by commas (a refused connection retried to the limit is
+ * `UF,URX`), and PromQL anchors a regex at both ends: match the flag anywhere in the list. */
+export const CLIENT_SIDE_FAILURE_FLAGS = '(.*,)?(UH|NC|UF)(,.*)?';
 
 function matchers(pairs: Array<[string, string]>, extra: string[] = []): string {
   return [...pairs.map(([label, value]) => `${label}=${quotePromqlString(value)}`), ...extra].join(',');

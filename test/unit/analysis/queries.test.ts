@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RE2JS } from 're2js';
-import { planCheckQueries, serviceHostPattern } from '../../../src/analysis/queries.ts';
+import { CLIENT_SIDE_FAILURE_FLAGS, planCheckQueries, serviceHostPattern } from '../../../src/analysis/queries.ts';
 import type { Cohort } from '../../../src/analysis/types.ts';
 import { InputError } from '../../../src/errors.ts';
 import { check, vars } from './fixtures.ts';
@@ -21,10 +21,17 @@ describe('planCheckQueries: success-rate', () => {
         promql:
           'sum(increase(istio_requests_total{reporter="source",' +
           'destination_service=~"(catalog\\\\.shop\\\\.svc\\\\.cluster\\\\.local|catalog|catalog\\\\.shop|catalog\\\\.shop\\\\.svc)(:[0-9]+)?",' +
-          'response_flags=~"UH|NC|UF"}[1m])) or vector(0)',
+          'response_flags=~"(.*,)?(UH|NC|UF)(,.*)?"}[1m])) or vector(0)',
       },
       { role: 'canary-errors', promql: `sum(increase(istio_requests_total{${CANARY},response_code=~"5.."}[1m])) or vector(0)` },
     ]);
+  });
+
+  it('counts a client-side failure also when Envoy reports it with other flags (UF,URX after retries)', () => {
+    // Envoy joins response flags with commas; PromQL anchors the regex at both ends.
+    const flags = RE2JS.compile(`^(?:${CLIENT_SIDE_FAILURE_FLAGS})$`);
+    for (const hit of ['UH', 'NC', 'UF', 'UF,URX', 'URX,UF', 'DC,UH,URX']) expect(flags.matches(hit), hit).toBe(true);
+    for (const miss of ['-', 'URX', 'UO', 'DC', 'UT,URX', 'NFCF']) expect(flags.matches(miss), miss).toBe(false);
   });
 
   it('judges the mirror stage from reporter="destination" only', () => {
@@ -117,7 +124,7 @@ describe('planCheckQueries: safety', () => {
           const parsed = parsePromql(q.promql);
           expect(parsed.errors).toBe(0);
           const allowed = [namespace, canaryWorkload, stableWorkload, service].map((x) => x.toWellFormed());
-          allowed.push('destination', 'source', 'UH|NC|UF', '5..', serviceHostPattern(service.toWellFormed()));
+          allowed.push('destination', 'source', CLIENT_SIDE_FAILURE_FLAGS, '5..', serviceHostPattern(service.toWellFormed()));
           for (const literal of parsed.strings) expect(allowed).toContain(JSON.parse(literal));
         }
       }),
