@@ -173,9 +173,13 @@ function analysisRules(analysis: Record<string, unknown>, stages: unknown[], ver
   }
   const prometheus = analysis.prometheus;
   if (isRecord(prometheus) && isRecord(prometheus.headers)) {
-    for (const name of Object.keys(prometheus.headers)) {
+    for (const [name, value] of Object.entries(prometheus.headers)) {
       if (name.toLowerCase() === 'authorization') {
         problems.push({ path: [...path, 'prometheus', 'headers', name], atKey: true, message: 'do not put credentials in the spec; name an environment variable holding the token in `bearerTokenEnv`' });
+      }
+      // fetch refuses such a value, which would fail the first gate of the release instead of the spec.
+      if (typeof value === 'string' && /[\r\n\0]/.test(value)) {
+        problems.push({ path: [...path, 'prometheus', 'headers', name], message: 'an HTTP header value cannot contain line breaks or NUL characters' });
       }
     }
   }

@@ -217,6 +217,11 @@ describe('semantic problems', () => {
       '21:52', 'spec.analysis.checks[1].query', '{{ canaryVersion }} has no value: the canary labels have no `version`');
   });
 
+  it('a Prometheus header value with a line break (fetch would refuse it at the first gate, mid-release)', () => {
+    expectProblem(spec({ 18: '    interval: 1m\n    prometheus: {headers: {X-Scope-OrgID: "a\\nb"}}' }), '19:43', 'spec.analysis.prometheus.headers.X-Scope-OrgID',
+      'an HTTP header value cannot contain line breaks or NUL characters');
+  });
+
   it('credentials in Prometheus headers', () => {
     expectProblem(spec({ 18: '    interval: 1m\n    prometheus: {headers: {Authorization: Bearer x}}' }), '19:28', 'spec.analysis.prometheus.headers.Authorization',
       'name an environment variable holding the token in `bearerTokenEnv`');
