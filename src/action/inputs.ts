@@ -36,7 +36,7 @@ export function readSecret(name: string): string | undefined {
 }
 
 /** Credential-bearing keys of a kubeconfig whose values are masked one by one. */
-const KUBECONFIG_SECRET = /^\s*-?\s*(token|client-key-data|client-certificate-data|password|id-token|refresh-token|access-token)\s*:\s*["']?([^\s"']+)/;
+const KUBECONFIG_SECRET = /^\s*-?\s*(token|client-key-data|client-certificate-data|password|id-token|refresh-token|access-token|client-secret)\s*:\s*["']?([^\s"']+)/;
 
 /** The runner masks a multi-line secret only as a whole; mask each credential value on its own too. */
 export function readKubeconfig(name: string): string | undefined {
