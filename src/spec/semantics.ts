@@ -7,6 +7,7 @@ import { isRecord, type PathProblem } from './problem.ts';
 import { promqlSyntaxError } from './promql.ts';
 import { templateProblems, templateVariables } from '../analysis/render.ts';
 import { regexProblem } from './regex.ts';
+import { headerRuleName } from '../istio/header-rule.ts';
 
 type Problems = PathProblem[];
 const STAGE_KINDS = ['darkLaunch', 'mirror', 'weight'] as const;
@@ -198,11 +199,21 @@ function analysisRules(analysis: Record<string, unknown>, stages: unknown[], ver
   });
 }
 
+/** The owned route must not carry the name of the header rule the canary inserts before it (`<name>-dark-launch`):
+ * the two would share a name and a later run could not tell them apart. */
+function routeNameRule(document: Record<string, unknown>, spec: Record<string, unknown>, problems: Problems): void {
+  const name = isRecord(document.metadata) ? document.metadata.name : undefined;
+  if (typeof name === 'string' && spec.route === headerRuleName(name)) {
+    problems.push({ path: ['spec', 'route'], message: `\`${spec.route}\` is the name of the dark-launch rule this canary adds; expected the name of the route that carries the traffic` });
+  }
+}
+
 /** Every semantic problem of a (possibly schema-invalid) document, located by field path. */
 export function semanticProblems(document: unknown): PathProblem[] {
   const problems: Problems = [];
   const spec = isRecord(document) ? document.spec : undefined;
   if (!isRecord(spec)) return problems;
+  routeNameRule(document as Record<string, unknown>, spec, problems);
   versionRules(spec, 'stable', problems);
   versionRules(spec, 'canary', problems);
   stableVersusCanary(spec, problems);

@@ -222,6 +222,11 @@ describe('semantic problems', () => {
       'an HTTP header value cannot contain line breaks or NUL characters');
   });
 
+  it('a route name that is the canary\'s own header rule name', () => {
+    expectProblem(spec({ 7: '  virtualService: catalog\n  route: catalog-dark-launch' }), '8:10', 'spec.route',
+      '`catalog-dark-launch` is the name of the dark-launch rule this canary adds; expected the name of the route that carries the traffic');
+  });
+
   it('credentials in Prometheus headers', () => {
     expectProblem(spec({ 18: '    interval: 1m\n    prometheus: {headers: {Authorization: Bearer x}}' }), '19:28', 'spec.analysis.prometheus.headers.Authorization',
       'name an environment variable holding the token in `bearerTokenEnv`');
