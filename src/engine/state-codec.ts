@@ -17,17 +17,18 @@ export function encodeState(state: RolloutState): string {
 }
 
 /**
- * Shrinks the history until it fits the budget: first keep per stage every failed evaluation
- * (a stage's failureLimit counts them from this record, so dropping one could pass a failing
- * canary; a stage fails once the limit is reached, so they are few) and the latest ones, then drop
- * the PromQL from evaluations other than the first failure and the last, then keep fewer. Counts
- * what was dropped so reports can say so.
+ * Shrinks the history until it fits the budget: first keep per stage the first failed evaluation
+ * and the latest ones — and in the open stage every failed one, because its failureLimit counts them
+ * from this record and dropping one could pass a failing canary (they stay fewer than the limit) —
+ * then drop the PromQL from evaluations other than the first failure and the last, then keep fewer.
+ * Counts what was dropped so reports can say so.
  */
 export function compactState(state: RolloutState, budget = STATE_BUDGET_BYTES): RolloutState {
   let kept = EVALUATIONS_KEPT;
   let stripQueries = false;
   for (;;) {
-    const compacted = { ...state, history: state.history.map((record) => compactRecord(record, kept, stripQueries)) };
+    const open = (record: StageRecord, i: number) => i === state.history.length - 1 && record.endedAt === undefined;
+    const compacted = { ...state, history: state.history.map((record, i) => compactRecord(record, kept, stripQueries, open(record, i))) };
     if (Buffer.byteLength(JSON.stringify(compacted)) <= budget || kept === 1) return compacted;
     if (!stripQueries) stripQueries = true;
     else kept = Math.max(1, Math.floor(kept / 2));
@@ -38,11 +39,11 @@ function isFailure(evaluation: Evaluation): boolean {
   return evaluation.decision === 'fail' || evaluation.verdicts.some((v) => v.status === 'fail');
 }
 
-function compactRecord(record: StageRecord, kept: number, stripQueries: boolean): StageRecord {
+function compactRecord(record: StageRecord, kept: number, stripQueries: boolean, open: boolean): StageRecord {
   const all = record.evaluations;
   const firstFailure = all.find(isFailure);
   const latest = new Set(firstFailure && !all.slice(-kept).includes(firstFailure) ? all.slice(-Math.max(1, kept - 1)) : all.slice(-kept));
-  const keep = all.filter((e) => latest.has(e) || isFailure(e));
+  const keep = all.filter((e) => latest.has(e) || e === firstFailure || (open && isFailure(e)));
   const last = all.at(-1);
   const evaluations = stripQueries
     ? keep.map((e) => (e === firstFailure || e === last ? e : { ...e, verdicts: e.verdicts.map((v) => ({ ...v, queries: [] })) }))
