@@ -3,6 +3,7 @@
 import { InputError } from '../errors.ts';
 import { clone, jsonEqual } from '../istio/clone.ts';
 import { withCanarySubsets } from '../istio/destination-rule.ts';
+import { checkSubsetsVisible } from '../istio/export-to.ts';
 import { objectProblem } from '../istio/object-ref.ts';
 import { readLiveTraffic } from '../istio/read-traffic.ts';
 import type { DestinationRule, VirtualService } from '../istio/types.ts';
@@ -29,7 +30,10 @@ export function planRelease(spec: CanarySpec, liveVS: VirtualService, liveDR?: D
   const liveVirtualService = inNamespace(liveVS, spec.namespace);
   const liveDestinationRule = liveDR && inNamespace(liveDR, spec.namespace);
   assertValidInput(liveVirtualService);
-  if (liveDestinationRule) assertValidInput(liveDestinationRule);
+  if (liveDestinationRule) {
+    assertValidInput(liveDestinationRule);
+    checkSubsetsVisible(liveVirtualService, liveDestinationRule, spec.namespace);
+  }
 
   const routing = canaryRouting(spec);
   const base = stripCanary(liveVirtualService, routing, { mirrorNeeded: spec.stages.some((s) => s.kind === 'mirror') });

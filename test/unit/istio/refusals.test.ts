@@ -131,6 +131,29 @@ describe('DestinationRule', () => {
   });
 });
 
+describe('DestinationRule visibility (exportTo)', () => {
+  const dr = (exportTo?: string[]): DestinationRule => ({ ...seedDestinationRule(), ...(exportTo ? { spec: { ...seedDestinationRule().spec, exportTo } } : {}) });
+  const live = (extra: Partial<VirtualService['spec']> = {}): VirtualService => ({ ...vs([toCatalog()]), spec: { ...vs([toCatalog()]).spec, ...extra } });
+
+  it('refuses a DestinationRule its VirtualService\'s callers cannot see (their subset routes would answer 503 NC)', () => {
+    expect(refusal(canarySpec(), live(), dr(['.']))).toBe(
+      'DestinationRule istioinaction/catalog: spec.exportTo: exported to . only, but VirtualService istioinaction/catalog routes callers in every namespace to its subsets, ' +
+        'and callers that cannot see the subsets get 503 (NC); expected exportTo to include * (or leave it out)',
+    );
+    expect(refusal(canarySpec(), live({ exportTo: ['.'], gateways: ['istio-system/public'] }), dr(['.']))).toContain(
+      'routes callers in istio-system to its subsets, and callers that cannot see the subsets get 503 (NC); expected exportTo to include istio-system',
+    );
+  });
+
+  it('accepts one that every caller of the VirtualService can see', () => {
+    expect(() => planRelease(canarySpec(), live({ exportTo: ['.'] }), dr(['.']))).not.toThrow();
+    expect(() => planRelease(canarySpec(), live({ exportTo: ['.'], gateways: ['istio-system/public', 'mesh'] }), dr(['.', 'istio-system']))).not.toThrow();
+    expect(() => planRelease(canarySpec(), live({ exportTo: ['.'], gateways: ['public', 'public.istioinaction.svc.cluster.local'] }), dr(['.']))).not.toThrow();
+    expect(() => planRelease(canarySpec(), live(), dr(['*']))).not.toThrow();
+    expect(() => planRelease(canarySpec(), live(), dr())).not.toThrow();
+  });
+});
+
 describe('objects that are not the spec\'s', () => {
   it('a VirtualService of another name', () => {
     expect(refusal(canarySpec({ virtualService: 'catalog-vs-from-gw' }), vs([toCatalog()]))).toBe(
