@@ -6,6 +6,7 @@ import type { DestinationRule } from '../istio/types.ts';
 import type { Plan, PlannedStage } from '../plan/types.ts';
 import type { CanarySpec } from '../spec/types.ts';
 import type { Session } from './context.ts';
+import type { RolloutState } from './state.ts';
 import { vsName } from './live.ts';
 import { publish } from './result.ts';
 import { releaseOf } from './steps.ts';
@@ -68,12 +69,15 @@ export async function rollBackNow(session: Session, reason: string, options: Rol
 
 /** The spec of an older release still recorded in the state, for rolling it back. Its subset's
  * labels come from the live DestinationRule, so the rollback never rewrites that subset. */
-export function olderRelease(session: Session, state: { canarySubset: string; specHash: string }, dr?: DestinationRule): RollbackOptions['older'] {
+export function olderRelease(session: Session, state: Pick<RolloutState, 'canarySubset' | 'specHash' | 'routing'>, dr?: DestinationRule): RollbackOptions['older'] {
   const { spec } = session.ctx;
   if (state.canarySubset === spec.canary.subset && state.specHash === session.specHash) return undefined;
   const labels = dr?.spec.subsets?.find((s) => s.name === state.canarySubset)?.labels ?? spec.canary.labels;
+  // The route the older release owned, when its state recorded it (states of earlier versions did not).
+  const { route: _current, ...rest } = spec;
+  const route = state.routing ? state.routing.route : spec.route;
   return {
-    spec: { ...spec, canary: { ...spec.canary, subset: state.canarySubset, labels } },
-    release: { ...releaseOf(session), specHash: state.specHash, canarySubset: state.canarySubset },
+    spec: { ...rest, ...(route !== undefined ? { route } : {}), canary: { ...spec.canary, subset: state.canarySubset, labels } },
+    release: { ...releaseOf(session), specHash: state.specHash, canarySubset: state.canarySubset, ...(state.routing ? { routing: state.routing } : {}) },
   };
 }

@@ -103,6 +103,8 @@ export function shapeProblem(value: unknown): string | undefined {
   if (holder !== undefined && !(isObject(holder) && isString(holder.id) && isString(holder.renewedAt) && isOptionalString(holder.runUrl))) {
     return 'field holder should be {id, renewedAt, runUrl?}';
   }
+  const routing = value.routing;
+  if (routing !== undefined && !(isObject(routing) && isOptionalString(routing.route))) return 'field routing should be {route?}';
   const history = value.history as unknown[];
   for (const [i, record] of history.entries()) {
     const problem = recordProblem(record);

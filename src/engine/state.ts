@@ -49,6 +49,9 @@ export interface RolloutState {
   /** Why it was rolled back or paused. */
   reason?: string;
   runUrl?: string;
+  /** The owned route as the spec that started this release named it (`route` absent: the route the
+   * spec's default picks). Lets a run with an edited spec roll back the route this release used. */
+  routing?: { route?: string };
   history: StageRecord[];
 }
 

@@ -6,7 +6,13 @@ import { writeStage } from './write-stage.ts';
 
 export function releaseOf(session: Session): Release {
   const { spec, holder } = session.ctx;
-  return { canary: spec.name, specHash: session.specHash, canarySubset: spec.canary.subset, ...(holder.runUrl ? { runUrl: holder.runUrl } : {}) };
+  return {
+    canary: spec.name,
+    specHash: session.specHash,
+    canarySubset: spec.canary.subset,
+    ...(holder.runUrl ? { runUrl: holder.runUrl } : {}),
+    routing: spec.route !== undefined ? { route: spec.route } : {},
+  };
 }
 
 /** Applies stage `index` of the plan and starts its bake. */

@@ -8,6 +8,7 @@ export interface Release {
   specHash: string;
   canarySubset: string;
   runUrl?: string;
+  routing?: RolloutState['routing'];
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
