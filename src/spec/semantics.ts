@@ -167,12 +167,25 @@ function checkRules(check: Record<string, unknown>, path: PathSegment[], shiftSt
   }
 }
 
+/** `https://user:password@host`: credentials the adapter would send as Basic auth, written in the spec. */
+function hasUserinfo(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.username !== '' || parsed.password !== '';
+  } catch {
+    return false; // the schema's pattern reports a malformed URL
+  }
+}
+
 function analysisRules(analysis: Record<string, unknown>, stages: unknown[], versionless: Array<'stable' | 'canary'>, problems: Problems): void {
   const path: PathSegment[] = ['spec', 'analysis'];
   if (typeof analysis.interval === 'string' && !durationProblem(analysis.interval) && parseDuration(analysis.interval) < 1000) {
     problems.push({ path: [...path, 'interval'], message: `expected at least 1s, got ${analysis.interval}` });
   }
   const prometheus = analysis.prometheus;
+  if (isRecord(prometheus) && typeof prometheus.url === 'string' && hasUserinfo(prometheus.url)) {
+    problems.push({ path: [...path, 'prometheus', 'url'], message: 'do not put credentials in the spec; pass a URL with credentials through the `prometheus-url` input (from a secret) or use `bearerTokenEnv`' });
+  }
   if (isRecord(prometheus) && isRecord(prometheus.headers)) {
     for (const [name, value] of Object.entries(prometheus.headers)) {
       if (name.toLowerCase() === 'authorization') {

@@ -227,6 +227,11 @@ describe('semantic problems', () => {
       '`catalog-dark-launch` is the name of the dark-launch rule this canary adds; expected the name of the route that carries the traffic');
   });
 
+  it('credentials in the Prometheus URL', () => {
+    expectProblem(spec({ 18: '    interval: 1m\n    prometheus: {url: "https://admin:s3cret@prom.example:9090"}' }), '19:23', 'spec.analysis.prometheus.url',
+      'do not put credentials in the spec; pass a URL with credentials through the `prometheus-url` input (from a secret) or use `bearerTokenEnv`');
+  });
+
   it('credentials in Prometheus headers', () => {
     expectProblem(spec({ 18: '    interval: 1m\n    prometheus: {headers: {Authorization: Bearer x}}' }), '19:28', 'spec.analysis.prometheus.headers.Authorization',
       'name an environment variable holding the token in `bearerTokenEnv`');
