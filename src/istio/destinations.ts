@@ -25,11 +25,25 @@ type Role = 'stable' | 'canary' | 'unpinned' | 'idle';
 export function destinationTemplate(vs: VirtualService, index: number, target: CanaryTarget): DestinationTemplate {
   const destinations = vs.spec.http![index]!.route ?? [];
   const roles = destinations.map((d, k) => roleOf(vs, index, k, d, target, destinations.length > 1));
+  checkOnePerVersion(vs, index, roles);
   const pick = (role: Role) => destinations[roles.indexOf(role)];
   const chosen = pick('stable') ?? pick('unpinned') ?? pick('canary')!;
   const { weight: _weight, ...rest } = clone(chosen);
   const { subset: _subset, ...destination } = rest.destination;
   return { ...rest, destination };
+}
+
+/** Stages write one stable and one canary destination: a version spread over several (other ports,
+ * header edits...) would silently lose all but one of them. */
+function checkOnePerVersion(vs: VirtualService, index: number, roles: Role[]): void {
+  const version = (role: Role) => (role === 'unpinned' ? 'stable' : role);
+  roles.forEach((role, k) => {
+    if (role === 'idle') return;
+    const first = roles.findIndex((r) => version(r) === version(role));
+    if (first === k) return;
+    const at = (i: number) => `spec.http[${index}].route[${i}]`;
+    throw new InputError(objectProblem(vs, at(k), `a second destination of the ${version(role)} version (after ${at(first)}); expected one destination per version, as every stage rewrites them into one stable and one canary destination`));
+  });
 }
 
 function roleOf(vs: VirtualService, index: number, k: number, d: RouteDestination, t: CanaryTarget, weighted: boolean): Role {

@@ -69,6 +69,14 @@ describe('owned route', () => {
     );
   });
 
+  it('owned route splits one version across several destinations (e.g. two ports), which a stage could not keep', () => {
+    const route = { route: [{ destination: { host: 'catalog', port: { number: 8080 } }, weight: 50 }, { destination: { host: 'catalog', port: { number: 9090 } }, weight: 50 }] };
+    expect(refusal(canarySpec(), vs([route]))).toBe(
+      'VirtualService istioinaction/catalog: spec.http[0].route[1]: a second destination of the stable version (after spec.http[0].route[0]); ' +
+        'expected one destination per version, as every stage rewrites them into one stable and one canary destination',
+    );
+  });
+
   it('a foreign mirror when the plan mirrors', () => {
     expect(refusal(canarySpec(), vs([{ ...toCatalog(), mirror: { host: 'audit' } }]))).toBe(
       "VirtualService istioinaction/catalog: spec.http[0].mirror: the owned route already mirrors to 'audit'; a mirror stage needs a route without a mirror",
