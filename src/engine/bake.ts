@@ -18,24 +18,18 @@ export async function bakeStage(session: Session, index: number): Promise<Judgem
   const start = Date.parse(session.state!.stageStartedAt);
   const end = start + bake;
   const analysis = ctx.spec.analysis && ctx.spec.analysis.checks.length > 0 ? ctx.spec.analysis : undefined;
-  const renewal = renewEvery(ctx.options.holderTimeoutMs);
   const interval = analysis?.interval ?? Infinity;
   // Resuming: the next interim evaluation after the last recorded one.
   const lastAt = Date.parse(session.state!.history.at(-1)?.evaluations.at(-1)?.at ?? '') || start;
   let nextCheck = start + interval * (Math.floor((lastAt - start) / interval) + 1);
 
   while (clock.now() < end) {
-    const wake = Math.min(end, nextCheck, session.lastWriteAt + renewal);
-    await clock.sleep(Math.max(0, wake - clock.now()), ctx.signal);
+    await sleepRenewing(session, index, Math.min(end, nextCheck));
     const now = clock.now();
     if (now >= end) break;
-    if (now >= nextCheck) {
-      const judged = await judgeStage(session, index, analysis!.interval, { final: false, holdExpired: false });
-      if (judged.decision === 'fail') return judged;
-      while (nextCheck <= clock.now()) nextCheck += interval;
-    } else if (now - session.lastWriteAt >= renewal) {
-      await touch(session, index, false);
-    }
+    const judged = await judgeStage(session, index, analysis!.interval, { final: false, holdExpired: false });
+    if (judged.decision === 'fail') return judged;
+    while (nextCheck <= clock.now()) nextCheck += interval;
   }
   if (!analysis) return { decision: 'continue', reason: '' };
 
@@ -44,6 +38,17 @@ export async function bakeStage(session: Session, index: number): Promise<Judgem
     const now = clock.now();
     const judged = await judgeStage(session, index, now - start, { final: true, holdExpired: now >= holdUntil });
     if (judged.decision !== 'hold') return judged;
-    await clock.sleep(Math.min(analysis.interval, holdUntil - clock.now()), ctx.signal);
+    // The hold waits like the bake: renewing the holder, or a long interval would let another run take over.
+    await sleepRenewing(session, index, Math.min(clock.now() + analysis.interval, holdUntil));
+  }
+}
+
+/** Sleeps until `until`, rewriting the stage's state whenever the holder is due for renewal. */
+async function sleepRenewing(session: Session, index: number, until: number): Promise<void> {
+  const { clock, signal } = session.ctx;
+  const renewal = renewEvery(session.ctx.options.holderTimeoutMs);
+  while (clock.now() < until) {
+    await clock.sleep(Math.max(0, Math.min(until, session.lastWriteAt + renewal) - clock.now()), signal);
+    if (clock.now() < until && clock.now() - session.lastWriteAt >= renewal) await touch(session, index, false);
   }
 }
