@@ -13,7 +13,7 @@ export async function post(): Promise<void> {
   const spec = JSON.parse(specJson) as CanarySpec;
   const inputs = JSON.parse(core.getState(STATE_INPUTS) || '{}') as { kubeconfigPath?: string; runUrl?: string; holderId?: string };
   const kubeconfig = readKubeconfig('kubeconfig');
-  core.warning(`${spec.name}: the main step ended without a final state; rolling back to stable`);
+  core.warning(`${spec.name}: the main step ended without a final state; rolling back to stable what it was driving`);
   // Loaded only when there is something to roll back: most post steps end at the check above.
   const { runRelease } = await import('../app/release.ts');
   const result = await runRelease({
