@@ -11,7 +11,8 @@ import { readBoolean, readCommand, readDuration, readKubeconfig, readSecret } fr
 import { createFileReport } from '../adapters/file-report.ts';
 import type { Logger, ReportPort } from '../engine/ports.ts';
 import { runPlanInAction } from './plan.ts';
-import { STATE_FINISHED, STATE_SPEC, STATE_INPUTS } from './post-state.ts';
+import { STATE_FINISHED, STATE_ROLLBACK_PENDING, STATE_SPEC, STATE_INPUTS } from './post-state.ts';
+import { RollbackFailedError } from '../engine/rollback-error.ts';
 import { join } from 'node:path';
 
 const log: Logger = { info: core.info, warning: core.warning, error: core.error };
@@ -101,6 +102,7 @@ export async function run(): Promise<void> {
     // The engine rolls back on every error it can handle. Only when the cluster could not be
     // reached (state unknown) is it worth another try, which the post step makes.
     if (!(error instanceof ClusterError)) core.saveState(STATE_FINISHED, 'true');
+    if (error instanceof RollbackFailedError) core.saveState(STATE_ROLLBACK_PENDING, 'true');
     throw error;
   } finally {
     signals.dispose();

@@ -2,3 +2,6 @@
 export const STATE_FINISHED = 'finished';
 export const STATE_SPEC = 'spec';
 export const STATE_INPUTS = 'inputs';
+/** 'true' when the main step's own rollback failed after its command had written: the post step
+ * retries it whatever holder the state shows (the command may have released its holder already). */
+export const STATE_ROLLBACK_PENDING = 'rollback-pending';

@@ -4,7 +4,7 @@ import * as core from '@actions/core';
 import { describeError } from '../errors.ts';
 import type { CanarySpec } from '../spec/types.ts';
 import { readKubeconfig } from './inputs.ts';
-import { STATE_FINISHED, STATE_INPUTS, STATE_SPEC } from './post-state.ts';
+import { STATE_FINISHED, STATE_INPUTS, STATE_ROLLBACK_PENDING, STATE_SPEC } from './post-state.ts';
 
 export async function post(): Promise<void> {
   if (core.getState(STATE_FINISHED) === 'true') return;
@@ -25,8 +25,9 @@ export async function post(): Promise<void> {
     // Same holder as the main step, so the post step continues its rollout rather than taking
     // over someone else's.
     holderId: inputs.holderId,
-    // A main step that died before it wrote must not undo a promoted release or another run's rollout.
-    onlyOwnRollout: true,
+    // A main step that died before it wrote must not undo a promoted release or another run's rollout;
+    // one whose own rollback failed is retried whatever the state's holder.
+    onlyOwnRollout: core.getState(STATE_ROLLBACK_PENDING) !== 'true',
     log: { info: core.info, warning: core.warning, error: core.error },
     reports: [],
   });

@@ -1,7 +1,8 @@
 // The way back to stable: the plan's rollback stage (owned route stable 100 / canary 0, header rule
 // and mirror removed) with state "rolled-back" and the reason. Not cancelled by the signal that may
 // have caused it; bounded by the writer's conflict limit and the adapter's deadline instead. Rolling back twice equals once.
-import { ClusterError, InputError, OwnershipError, describeError } from '../errors.ts';
+import { InputError, OwnershipError, describeError } from '../errors.ts';
+import { RollbackFailedError } from './rollback-error.ts';
 import type { DestinationRule } from '../istio/types.ts';
 import type { Plan, PlannedStage } from '../plan/types.ts';
 import type { CanarySpec } from '../spec/types.ts';
@@ -50,13 +51,13 @@ export async function rollBackNow(session: Session, reason: string, options: Rol
     if (e instanceof InputError) {
       // The live objects cannot be planned (an invalid edit by someone else, or the object is gone):
       // the owned route was not written, and retrying changes nothing until that is fixed.
-      throw new ClusterError(
+      throw new RollbackFailedError(
         `${spec.name}: rolling back to stable failed: the live routing cannot be planned: ${describeError(e)}. ` +
           `The owned route was not rewritten, so the routing was left as it is (the canary may still get traffic): fix that field, then run \`istio-canary abort\`.`,
         { cause: e },
       );
     }
-    throw new ClusterError(
+    throw new RollbackFailedError(
       `${spec.name}: rolling back to stable failed: ${describeError(e)}. The state of the release is unknown: check the owned route of ` +
         `${vsName(spec)} (canary weight, header rule, mirror) and DestinationRule ${spec.namespace}/${spec.destinationRule}, ` +
         'then run `istio-canary abort` again once the cluster answers.',
