@@ -255,18 +255,21 @@ function untouched(session: Session, live: Live): boolean {
   return session.plan.detected === undefined;
 }
 
-/** Read only. Without a recorded rollout the owned route is all on stable: reported as rolled back with no history. */
+/** Read only. Without a recorded rollout the stage is read from the routing: all on stable (rolled
+ * back, no history), or — the annotation was removed — the stage or promotion the routing shows. */
 function status(session: Session, state: RolloutState | undefined): EngineResult {
   const { spec, clock } = session.ctx;
+  const detected = session.plan?.detected;
+  const traced = detected !== undefined && detected !== 'rollback';
   const shown: RolloutState = state ?? {
     schema: 1,
     canary: spec.name,
     specHash: session.specHash,
     canarySubset: spec.canary.subset,
-    status: 'rolled-back',
-    stageIndex: -1,
+    status: !traced ? 'rolled-back' : detected === 'promoted' ? 'promoted' : 'in-progress',
+    stageIndex: typeof detected === 'number' ? detected : -1,
     stageStartedAt: new Date(clock.now()).toISOString(),
-    reason: `no rollout of ${spec.name} is recorded on ${vsName(spec)}`,
+    reason: `no rollout of ${spec.name} is recorded on ${vsName(spec)}${traced ? '; the stage is read from its routing (the state annotation is missing): run abort to put it back on stable' : ''}`,
     history: [],
   };
   return resultOf(session, shown);
