@@ -4,7 +4,7 @@ import { cohortOf, queryVarsFor } from '../analysis/cohort.ts';
 import { explainStageDecision, type StageMoment } from '../analysis/decide.ts';
 import { evaluateChecks } from '../analysis/evaluate.ts';
 import type { CheckVerdict, StageDecision } from '../analysis/types.ts';
-import type { AnalysisSpec } from '../spec/types.ts';
+import type { AnalysisSpec, StageSpec } from '../spec/types.ts';
 import type { Session } from './context.ts';
 import { publish } from './result.ts';
 import { addEvaluation } from './transitions.ts';
@@ -21,9 +21,13 @@ export function windowOf(ms: number): number {
   return Math.max(1000, Math.floor(ms / 1000) * 1000);
 }
 
-/** Bonferroni: every planned look at a stage (interim and final) tests the same hypothesis. */
-function looksOf(analysis: AnalysisSpec, bake: number): number {
-  return Math.max(1, Math.ceil(bake / analysis.interval));
+/**
+ * Bonferroni across the release: the canary-vs-stable test runs at every planned look (interim and
+ * final) of every weight stage, and all of them test one hypothesis, "the canary is no worse".
+ */
+export function looksOf(analysis: AnalysisSpec, stages: readonly StageSpec[]): number {
+  const looks = stages.filter((s) => s.kind === 'weight').reduce((sum, s) => sum + Math.ceil(s.bake / analysis.interval), 0);
+  return Math.max(1, looks);
 }
 
 function formatValue(v: CheckVerdict): string {
@@ -57,7 +61,7 @@ export async function judgeStage(session: Session, index: number, windowMs: numb
   const analysis = ctx.spec.analysis!;
   const stage = session.plan!.stages[index]!;
   const evaluation = evaluateChecks(analysis, cohortOf(stage.spec!), queryVarsFor(ctx.spec, windowOf(windowMs)), ctx.metrics, {
-    looks: looksOf(analysis, stage.spec!.bake),
+    looks: looksOf(analysis, ctx.spec.stages),
   });
   const verdicts = await untilAborted(evaluation, ctx.signal);
   const kind = moment.final ? 'final' : 'interim';

@@ -82,7 +82,9 @@ async function attempt(session: Session, spec: CanarySpec, request: StageWrite, 
   });
   if (warning) ctx.log.warning(warning);
   if (!request.rollback && !session.ownershipChecked) checkRouteOwner(session, live.vs);
-  const plan = planRelease(spec, live.vs, live.dr);
+  // A rollback must go through even when someone left another route invalid: it plans around
+  // problems the live object already has and refuses only ones it would add.
+  const plan = planRelease(spec, live.vs, live.dr, { tolerateExistingProblems: request.rollback === true });
   const stage = request.pick(plan);
   // Made at the VirtualService write, after any settle delay: a stage's bake starts when its routing does.
   const stateNow = (): RolloutState => {

@@ -22,9 +22,31 @@ export function assertValidInput(obj: Checked): void {
   if (problems.length > 0) throw new InputError(problems.map((p) => objectProblem(obj, p.path, p.message)));
 }
 
+/**
+ * A problem keyed by the route it is in (the route's whole content, not its index), so the same
+ * problem of an untouched route matches before and after an edit that moved the routes around.
+ */
+function problemKey(obj: Checked, p: RuleProblem): string {
+  const inRoute = /^spec\.http\[(\d+)\](.*)$/.exec(p.path);
+  const http = obj.kind === 'VirtualService' ? obj.spec.http : undefined;
+  const where = inRoute && http ? `${JSON.stringify(http[Number(inRoute[1])])}${inRoute[2]}` : p.path;
+  return `${p.rule}|${where}|${p.message}`;
+}
+
+/**
+ * Throws when `produced` has a problem that `live` did not already have. A rollback must not be
+ * blocked by a foreign route someone else made invalid (or that our rules judge stricter than
+ * istiod): it leaves such routes as they are, and refuses only what it would break itself.
+ */
+export function assertNoNewProblems(live: Checked, produced: Checked): void {
+  const known = new Set(istioProblems(live).map((p) => problemKey(live, p)));
+  const added = istioProblems(produced).filter((p) => !known.has(problemKey(produced, p)));
+  if (added.length > 0) assertValidProduced(produced, added);
+}
+
 /** Throws (a bug, not bad input) when an object istio-canary produced breaks a rule. */
-export function assertValidProduced(obj: Checked): void {
-  const [first, ...rest] = istioProblems(obj);
+export function assertValidProduced(obj: Checked, problems: RuleProblem[] = istioProblems(obj)): void {
+  const [first, ...rest] = problems;
   if (first) {
     const more = rest.length ? ` (and ${rest.length} more)` : '';
     throw new Error(`istio-canary produced an invalid ${objectRef(obj)}: rule ${first.rule} at ${first.path}: ${first.message}${more}`);

@@ -7,7 +7,7 @@ import { checkSubsetsVisible } from '../istio/export-to.ts';
 import { objectProblem } from '../istio/object-ref.ts';
 import { readLiveTraffic } from '../istio/read-traffic.ts';
 import type { DestinationRule, VirtualService } from '../istio/types.ts';
-import { assertValidInput, assertValidProduced } from '../istio/validate.ts';
+import { assertNoNewProblems, assertValidInput, assertValidProduced } from '../istio/validate.ts';
 import { applyRouting, stripCanary, type CanaryRouting } from '../istio/virtual-service.ts';
 import type { CanarySpec, StageSpec } from '../spec/types.ts';
 import { detectStage } from './detect.ts';
@@ -23,26 +23,37 @@ interface Objects {
   destinationRule?: DestinationRule;
 }
 
-export function planRelease(spec: CanarySpec, liveVS: VirtualService, liveDR?: DestinationRule): Plan {
+export interface PlanOptions {
+  /**
+   * For a rollback: problems the live objects already have outside what the canary owns do not
+   * stop the plan (the rollback leaves them as they are); only problems it would add do.
+   */
+  tolerateExistingProblems?: boolean;
+}
+
+export function planRelease(spec: CanarySpec, liveVS: VirtualService, liveDR?: DestinationRule, options: PlanOptions = {}): Plan {
   checkSpecForPlan(spec);
   checkIdentity(spec, liveVS, liveDR);
   // Manifests from files often omit the namespace; the spec's is where they live.
   const liveVirtualService = inNamespace(liveVS, spec.namespace);
   const liveDestinationRule = liveDR && inNamespace(liveDR, spec.namespace);
-  assertValidInput(liveVirtualService);
+  const tolerant = options.tolerateExistingProblems === true;
+  if (!tolerant) assertValidInput(liveVirtualService);
   if (liveDestinationRule) {
-    assertValidInput(liveDestinationRule);
+    if (!tolerant) assertValidInput(liveDestinationRule);
     checkSubsetsVisible(liveVirtualService, liveDestinationRule, spec.namespace);
   }
+  const assertProduced = <T extends VirtualService | DestinationRule>(produced: T, live: T | undefined) =>
+    tolerant && live ? assertNoNewProblems(live, produced) : assertValidProduced(produced);
 
   const routing = canaryRouting(spec);
   const base = stripCanary(liveVirtualService, routing, { mirrorNeeded: spec.stages.some((s) => s.kind === 'mirror') });
   const destinationRule = withCanarySubsets(liveDestinationRule, { name: spec.destinationRule, namespace: spec.namespace, host: spec.host, stable: spec.stable, canary: spec.canary });
-  assertValidProduced(destinationRule);
+  assertProduced(destinationRule, liveDestinationRule);
 
   const planned = (at: RoutingAt, from: Objects, fields: Pick<PlannedStage, 'index' | 'id' | 'kind' | 'summary'> & { spec?: StageSpec }): PlannedStage => {
     const virtualService = applyRouting(base, routing, at.routing, liveVirtualService);
-    assertValidProduced(virtualService);
+    assertProduced(virtualService, liveVirtualService);
     // Each stage owns its objects, so a caller annotating one stage's object cannot change another's.
     const to = { virtualService, destinationRule: clone(destinationRule) };
     return { ...fields, traffic: at.traffic, ...to, writes: writesBetween(from, to) };

@@ -134,7 +134,8 @@ afterAll(async () => {
 });
 
 async function release(prefix: string, stages: Array<Record<string, unknown>>): Promise<Release> {
-  const r = await newRelease(prefix, { spec: { stages, bake: '3s', interval: '1s' } });
+  // A 1 s interval holds one Prometheus scrape (every 1 s): too few requests to judge under load.
+  const r = await newRelease(prefix, { spec: { stages, bake: '4s', interval: '2s' } });
   releases.push(r);
   return r;
 }

@@ -2,6 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { InputError } from '../../../src/errors.ts';
 import type { StageSpec } from '../../../src/spec/types.ts';
+import type { VirtualService } from '../../../src/istio/types.ts';
 import { ADMIN_ROUTE, BAKE, INTERVAL, STABLE, adminRouteOf, spec, world, type Traffic } from './harness.ts';
 
 const DARK: Traffic = { canaryWeight: 0, mirror: 0, header: true };
@@ -143,6 +144,18 @@ describe('abort and promote from every stage', () => {
     expect(result).toMatchObject({ status: 'promoted', canaryWeight: 100 });
     expect(w.traffic()).toEqual(PROMOTED);
     expect(adminRouteOf(w.vs())).toEqual(ADMIN_ROUTE);
+  });
+
+  test('abort goes through when someone left a foreign route invalid, and leaves that route as it is', async () => {
+    const w = await atStage(3);
+    const broken = { ...structuredClone(ADMIN_ROUTE), route: [{ destination: { host: 'catalog', subset: 'version-v1' }, weight: 0 }, { destination: { host: 'catalog', subset: 'version-v2' }, weight: 0 }] };
+    w.routing.edit<VirtualService>('VirtualService', 'istioinaction', 'catalog', (vs) => {
+      vs.spec.http![0] = structuredClone(broken);
+    });
+    const result = await w.exec('abort', { holder: { id: 'operator' } });
+    expect(result).toMatchObject({ status: 'rolled-back', canaryWeight: 0 });
+    expect(w.traffic()).toEqual(STABLE);
+    expect(adminRouteOf(w.vs())).toEqual(broken);
   });
 
   test('rolling back twice is the same as once: the second abort writes nothing', async () => {
