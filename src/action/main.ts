@@ -14,6 +14,7 @@ import { runPlanInAction } from './plan.ts';
 import { STATE_FINISHED, STATE_ROLLBACK_PENDING, STATE_SPEC, STATE_INPUTS } from './post-state.ts';
 import { RollbackFailedError } from '../engine/rollback-error.ts';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 
 const log: Logger = { info: core.info, warning: core.warning, error: core.error };
 
@@ -71,7 +72,9 @@ export async function run(): Promise<void> {
   // The post step needs these to roll back if this step dies without reaching a terminal state;
   // `status` writes nothing, so there is nothing for it to undo.
   if (command !== 'status') core.saveState(STATE_SPEC, JSON.stringify(spec));
-  const holderId = `${github.context.runId}-${github.context.runAttempt}-${github.context.job}`;
+  // Unique per step execution: the legs of a matrix job share run, attempt and job id. The post
+  // step gets it through the saved state, so it still recognises its own rollout.
+  const holderId = `${github.context.runId}-${github.context.runAttempt}-${github.context.job}-${randomUUID().slice(0, 8)}`;
   core.saveState(STATE_INPUTS, JSON.stringify({ kubeconfigPath: core.getInput('kubeconfig-path') || undefined, runUrl, holderId }));
   const signals = abortOnSignals(log);
   try {
