@@ -37,12 +37,12 @@ export async function evaluateChecks(
   cohort: Cohort,
   vars: QueryVars,
   metrics: MetricsPort,
-  ctx: { looks: number },
+  ctx: { looks: number; stableTrafficExpected?: boolean },
 ): Promise<CheckVerdict[]> {
   return Promise.all(
     analysis.checks.map(async (check) => {
       const outcome = await evaluateCheck(check, planCheckQueries(check, cohort, vars), metrics);
-      return Array.isArray(outcome) ? judgeCheck(check, cohort, outcome, { alpha: analysis.alpha, looks: ctx.looks }) : outcome;
+      return Array.isArray(outcome) ? judgeCheck(check, cohort, outcome, { alpha: analysis.alpha, ...ctx }) : outcome;
     }),
   );
 }

@@ -11,6 +11,22 @@ export interface JudgeContext {
   alpha: number;
   /** Number of evaluations that test the same hypothesis (Bonferroni: each uses alpha / looks). */
   looks: number;
+  /**
+   * The stage still sends stable part of the live traffic (a weight strictly between 0 and 100).
+   * Then a stable with no requests is not "nothing to compare" but a sign that the comparison looks
+   * at the wrong workload: the relative part is no-data (its policy applies), never a silent pass.
+   */
+  stableTrafficExpected?: boolean;
+}
+
+/** No stable traffic where the stage sends stable some: the relative part cannot be judged. */
+function missingStable(what: string, requests: number): Measured {
+  return {
+    status: 'no-data',
+    requests,
+    threshold: 'stable traffic to compare with',
+    reason: `${what} in the window although this stage sends stable part of the traffic; check stable.workload and stable.labels`,
+  };
 }
 
 /** The default relative latency limit: canary p99 at most 1.5 × stable's. */
@@ -134,6 +150,9 @@ function judgeSuccessRate(check: CheckSpec, cohort: Cohort, results: QueryResult
     stableValue: stable.requests > 0 ? successPercent(stable) : undefined,
     requests,
   };
+  if (wantsRelative(check) && cohort === 'shift' && ctx.stableTrafficExpected && stable.requests === 0) {
+    return missingStable('stable served no requests', requests);
+  }
   const facts = `canary ${formatNumber(base.value)}% success (${canary.errors}/${requests} errors)`;
   return combine([successAbsolute(check, canary), successRelative(check, cohort, canary, stable, ctx)], base, facts);
 }
@@ -163,7 +182,7 @@ function latencyRelative(check: CheckSpec, cohort: Cohort, p99: number, stableP9
   };
 }
 
-function judgeLatency(check: CheckSpec, cohort: Cohort, results: QueryResult[]): Measured {
+function judgeLatency(check: CheckSpec, cohort: Cohort, results: QueryResult[], ctx: JudgeContext): Measured {
   const requests = count(resultOf(results, ROLE.canaryRequests));
   const few = tooFewRequests(requests, check);
   if (few) return few;
@@ -172,6 +191,9 @@ function judgeLatency(check: CheckSpec, cohort: Cohort, results: QueryResult[]):
     return { status: 'no-data', requests, threshold: 'a canary latency histogram', reason: `no canary latency histogram in the window (${requests} requests)` };
   }
   const stableP99 = resultOf(results, ROLE.stableValue);
+  if (wantsRelative(check) && cohort === 'shift' && ctx.stableTrafficExpected && stableP99 === undefined) {
+    return missingStable('no stable latency', requests);
+  }
   const base = { value: p99, stableValue: stableP99, requests };
   return combine([latencyAbsolute(check, p99), latencyRelative(check, cohort, p99, stableP99)], base, `canary p99 ${formatNumber(p99)} ms`);
 }
@@ -205,7 +227,7 @@ export function judgeCheck(check: CheckSpec, cohort: Cohort, results: QueryResul
     check.type === 'success-rate'
       ? judgeSuccessRate(check, cohort, results, ctx)
       : check.type === 'latency-p99'
-        ? judgeLatency(check, cohort, results)
+        ? judgeLatency(check, cohort, results, ctx)
         : judgeCustom(check, results);
   const verdict: CheckVerdict = { check: check.name, status: measured.status, threshold: measured.threshold, reason: measured.reason, queries: results };
   if (measured.value !== undefined) verdict.value = measured.value;

@@ -62,6 +62,7 @@ export async function judgeStage(session: Session, index: number, windowMs: numb
   const stage = session.plan!.stages[index]!;
   const evaluation = evaluateChecks(analysis, cohortOf(stage.spec!), queryVarsFor(ctx.spec, windowOf(windowMs)), ctx.metrics, {
     looks: looksOf(analysis, ctx.spec.stages),
+    stableTrafficExpected: stage.spec!.kind === 'weight' && stage.spec!.weight > 0 && stage.spec!.weight < 100,
   });
   const verdicts = await untilAborted(evaluation, ctx.signal);
   const kind = moment.final ? 'final' : 'interim';

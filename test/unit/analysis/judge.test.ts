@@ -93,6 +93,14 @@ describe('judgeCheck: success-rate, relative to stable', () => {
     expect(verdict.reason).toContain('not compared with stable: stable served no requests in the window');
   });
 
+  it('is no-data, not a silent pass, when a stage that sends stable traffic sees none (wrong stable workload)', () => {
+    const verdict = judgeCheck(check({ compare: 'both', min: 99 }), 'shift', counts(0, 500, 0, 0), { ...ctx, stableTrafficExpected: true });
+    expect(verdict).toMatchObject({ status: 'no-data', requests: 500, threshold: 'stable traffic to compare with' });
+    expect(verdict.reason).toBe('stable served no requests in the window although this stage sends stable part of the traffic; check stable.workload and stable.labels');
+    // An absolute-only check does not need stable.
+    expect(judgeCheck(check({ compare: 'absolute', min: 99 }), 'shift', counts(0, 500, 0, 0), { ...ctx, stableTrafficExpected: true }).status).toBe('pass');
+  });
+
   it('with both, fails when either part fails', () => {
     const verdict = judgeCheck(check({ compare: 'both', min: 90 }), 'shift', counts(4, 120, 1, 1080), ctx);
     expect(verdict.status).toBe('fail');
@@ -137,6 +145,15 @@ describe('judgeCheck: latency-p99', () => {
     expect(slow).toMatchObject({ status: 'fail', stableValue: 100, threshold: 'p99 <= 1.5 × stable p99' });
     expect(slow.reason).toBe('canary p99 160 ms vs stable 100 ms: > 1.5 × stable = 150 ms');
     expect(judgeCheck({ ...relative, maxRatio: 2 }, 'shift', measured(160, 100), ctx).status).toBe('pass');
+  });
+
+  it('is no-data without stable latency in a stage that sends stable traffic', () => {
+    const relative = { ...latency, compare: 'relative' as const };
+    expect(judgeCheck(relative, 'shift', measured(160, undefined), { ...ctx, stableTrafficExpected: true })).toMatchObject({
+      status: 'no-data',
+      reason: 'no stable latency in the window although this stage sends stable part of the traffic; check stable.workload and stable.labels',
+    });
+    expect(judgeCheck(relative, 'shift', measured(160, undefined), ctx).status).toBe('pass');
   });
 });
 
