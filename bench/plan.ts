@@ -6,7 +6,7 @@ import { parse, stringify } from 'yaml';
 import type { DestinationRule, HttpRoute, VirtualService } from '../src/istio/types.ts';
 import { planRelease } from '../src/plan/plan.ts';
 import { planFiles } from '../src/plan/render.ts';
-import type { CanarySpec } from '../src/spec/types.ts';
+import { canarySpec } from '../test/unit/plan/helpers.ts';
 
 const ROUTES = 1_000;
 const ROUNDS = Number(process.env.PLAN_BENCH_ROUNDS ?? 9);
@@ -39,27 +39,8 @@ const dr: DestinationRule = {
   metadata: { name: 'catalog', namespace: 'istioinaction' },
   spec: { host: 'catalog', subsets: [{ name: 'version-v1', labels: { version: 'v1' } }] },
 };
-const common = { bake: 300_000, pause: false };
-const spec: CanarySpec = {
-  name: 'catalog',
-  namespace: 'istioinaction',
-  virtualService: 'catalog',
-  route: 'primary',
-  destinationRule: 'catalog',
-  host: 'catalog',
-  stable: { subset: 'version-v1', labels: { version: 'v1' }, workload: 'catalog-v1', version: 'v1' },
-  canary: { subset: 'version-v2', labels: { version: 'v2' }, workload: 'catalog-v2', version: 'v2' },
-  stages: [
-    { kind: 'darkLaunch', headers: { 'x-istio-cohort': { exact: 'internal' } }, keep: true, ...common },
-    { kind: 'mirror', percentage: 100, ...common },
-    { kind: 'weight', weight: 10, ...common },
-    { kind: 'weight', weight: 50, ...common },
-    { kind: 'weight', weight: 100, ...common },
-  ],
-  bake: 300_000,
-  settle: 5_000,
-  source: {},
-};
+// The issue's example spec (catalog v1 → v2, the five default stages) on the owned route `primary`.
+const spec = canarySpec({ route: 'primary' });
 
 const text = stringify(vs);
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{e as m,f,g,h,i as w}from"./chunks/chunk-KDQLVPZ3.js";import{b as u}from"./chunks/chunk-GTNSJK35.js";import{k as d}from"./chunks/chunk-X63QH35B.js";import"./chunks/chunk-6L7QBJPU.js";import{b as a,h as n,i as p}from"./chunks/chunk-75NMBXJF.js";import"./chunks/chunk-XY7QUVLB.js";import{parseArgs as v}from"node:util";function y(t=e=>process.stderr.write(`${e}
+import{e as m,f,g,h,i as w}from"./chunks/chunk-HDA3MSV4.js";import{b as u}from"./chunks/chunk-GTNSJK35.js";import{l as d}from"./chunks/chunk-GCLVBJTD.js";import"./chunks/chunk-6L7QBJPU.js";import{b as a,h as n,i as p}from"./chunks/chunk-75NMBXJF.js";import"./chunks/chunk-XY7QUVLB.js";import{parseArgs as v}from"node:util";function y(t=e=>process.stderr.write(`${e}
 `)){let e=()=>new Date().toISOString().slice(11,19);return{info:s=>t(`${e()} ${s}`),warning:s=>t(`${e()} warning: ${s}`),error:s=>t(`${e()} error: ${s}`)}}var $=`usage: istio-canary <command> [flags]
 
 commands:

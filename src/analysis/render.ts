@@ -9,7 +9,9 @@ const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
 const PROMQL_DURATION = /^(?:\d+(?:ms|s|m|h|d|w|y))+$/;
 
 const STRING_VARIABLES = ['namespace', 'service', 'canaryWorkload', 'stableWorkload', 'canaryVersion', 'stableVersion'] as const;
-const VARIABLES: readonly string[] = [...STRING_VARIABLES, 'interval'];
+/** Every variable a query template may use, in the order messages list them. */
+export const TEMPLATE_VARIABLES: readonly (keyof QueryVars)[] = [...STRING_VARIABLES, 'interval'];
+const VARIABLES: readonly string[] = TEMPLATE_VARIABLES;
 
 /** Where a position is: inside a string opened by that quote, inside a `#` comment, or in plain PromQL. */
 type Quote = '"' | "'" | '`' | '#' | undefined;

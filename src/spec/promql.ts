@@ -1,8 +1,10 @@
 // Syntax check of custom-check PromQL templates at load time, so a typo fails the spec, not stage 3.
 import { parser } from '@prometheus-io/lezer-promql';
+import { TEMPLATE_VARIABLES } from '../analysis/render.ts';
 
-/** Template variables and a harmless stand-in for each, as it would appear after substitution. */
-const STAND_INS: Record<string, string> = {
+/** A harmless stand-in for each template variable (analysis/render.ts lists them), as it would
+ * appear after substitution; the type keeps the two lists the same. */
+const STAND_INS: Record<(typeof TEMPLATE_VARIABLES)[number], string> = {
   namespace: 'ns',
   service: 'svc.ns.svc.cluster.local',
   canaryWorkload: 'canary',
@@ -12,7 +14,7 @@ const STAND_INS: Record<string, string> = {
   interval: '1m',
 };
 
-export const TEMPLATE_VARIABLES: readonly string[] = Object.keys(STAND_INS);
+export { TEMPLATE_VARIABLES };
 
 const VARIABLE = /\{\{\s*([^}]*?)\s*\}\}/g;
 
@@ -28,7 +30,7 @@ function substitute(template: string): Substituted | { unknown: string; at: numb
   let last = 0;
   for (const match of template.matchAll(VARIABLE)) {
     const name = match[1]!;
-    const value = STAND_INS[name];
+    const value = (STAND_INS as Record<string, string>)[name];
     if (value === undefined || !Object.hasOwn(STAND_INS, name)) return { unknown: name, at: match.index };
     for (let i = last; i < match.index; i++) {
       text += template[i];
