@@ -9,14 +9,15 @@ import { abortOnSignals } from '../app/signals.ts';
 import { exitCodeForStatus } from '../app/outcome.ts';
 import { readBoolean, readCommand, readDuration, readKubeconfig, readSecret } from './inputs.ts';
 import { createFileReport } from '../adapters/file-report.ts';
-import type { Logger, ReportPort } from '../engine/ports.ts';
+import { createActionsLogger } from '../adapters/github-log.ts';
+import { checkActor } from './actors.ts';
 import { runPlanInAction } from './plan.ts';
 import { STATE_FINISHED, STATE_ROLLBACK_PENDING, STATE_SPEC, STATE_INPUTS } from './post-state.ts';
 import { RollbackFailedError } from '../engine/rollback-error.ts';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 
-const log: Logger = { info: core.info, warning: core.warning, error: core.error };
+const log = createActionsLogger(core);
 
 async function readSpec(): Promise<CanarySpec> {
   const file = core.getInput('spec');
@@ -35,27 +36,6 @@ async function readSpec(): Promise<CanarySpec> {
   });
 }
 
-type GitHub = typeof import('@actions/github');
-
-/** The octokit client is loaded only once a spec was read: it is a large part of start-up time. */
-async function reportPorts(github: GitHub, canary: string): Promise<ReportPort[]> {
-  const { createJobSummary, createPullRequestComment, resolvePullRequest } = await import('../adapters/github.ts');
-  const ports: ReportPort[] = [createJobSummary(core)];
-  const token = readSecret('github-token');
-  const pr = resolvePullRequest(github.context, core.getInput('pull-request') || undefined);
-  if (token && pr !== undefined) {
-    ports.push(createPullRequestComment({
-      octokit: github.getOctokit(token),
-      owner: github.context.repo.owner,
-      repo: github.context.repo.repo,
-      issueNumber: pr,
-      marker: canary,
-      log,
-    }));
-  }
-  return ports;
-}
-
 export async function run(): Promise<void> {
   const command = readCommand();
   if (command === 'plan') {
@@ -65,6 +45,7 @@ export async function run(): Promise<void> {
   }
   const spec = await readSpec();
   const github = await import('@actions/github');
+  checkActor(command, core.getInput('allowed-actors'), github.context.actor);
   const kubeconfig = readKubeconfig('kubeconfig');
   const prometheusToken = readSecret('prometheus-token');
   const reportPath = join(process.env.RUNNER_TEMP ?? '.', `istio-canary-${spec.name}.md`);
@@ -76,6 +57,12 @@ export async function run(): Promise<void> {
   // step gets it through the saved state, so it still recognises its own rollout.
   const holderId = `${github.context.runId}-${github.context.runAttempt}-${github.context.job}-${randomUUID().slice(0, 8)}`;
   core.saveState(STATE_INPUTS, JSON.stringify({ kubeconfigPath: core.getInput('kubeconfig-path') || undefined, runUrl, holderId }));
+  const options = { holderTimeoutMs: readDuration('holder-timeout'), supersede: readBoolean('supersede'), forceConflicts: readBoolean('force-conflicts') };
+  // The octokit client is loaded only once a spec was read: it is a large part of start-up time.
+  const { githubSurface } = await import('./github-surface.ts');
+  const surface = await githubSurface(github, { canary: spec.name, version: spec.canary.subset, runUrl, log });
+  const { deploymentStateOf } = await import('../adapters/github-deployments.ts');
+  if (command !== 'status') await surface.deployment?.record('in_progress', `${command}: ${spec.name} releasing ${spec.canary.subset}`, command !== 'abort');
   const signals = abortOnSignals(log);
   try {
     const result = await runRelease({
@@ -87,13 +74,17 @@ export async function run(): Promise<void> {
       prometheusToken,
       holderId,
       runUrl,
-      holderTimeoutMs: readDuration('holder-timeout'),
-      supersede: readBoolean('supersede'),
-      forceConflicts: readBoolean('force-conflicts'),
+      ...options,
       log,
-      reports: [...(await reportPorts(github, spec.name)), createFileReport(reportPath)],
+      reports: [...surface.reports, createFileReport(reportPath)],
+      reportLinks: surface.links,
       signal: signals.signal,
     });
+    log.close();
+    if (command !== 'status') {
+      const where = result.status === 'promoted' ? 'promoted' : `${result.status} at ${result.stage} (canary ${result.canaryWeight} %)`;
+      await surface.deployment?.record(deploymentStateOf(result.status, command), `${spec.canary.subset}: ${where}`, false);
+    }
     core.setOutput('stage', result.stage);
     core.setOutput('status', result.status);
     core.setOutput('canary-weight', String(result.canaryWeight));
@@ -104,10 +95,15 @@ export async function run(): Promise<void> {
   } catch (error) {
     // The engine rolls back on every error it can handle. Only when the cluster could not be
     // reached (state unknown) is it worth another try, which the post step makes.
-    if (!(error instanceof ClusterError)) core.saveState(STATE_FINISHED, 'true');
+    if (!(error instanceof ClusterError)) {
+      core.saveState(STATE_FINISHED, 'true');
+      // run/start was refused or failed outright: the deployment it opened did not happen.
+      if (command === 'run' || command === 'start') await surface.deployment?.record('error', `${command} failed: ${describeError(error)}`, false);
+    }
     if (error instanceof RollbackFailedError) core.saveState(STATE_ROLLBACK_PENDING, 'true');
     throw error;
   } finally {
+    log.close();
     signals.dispose();
   }
   core.saveState(STATE_FINISHED, 'true');

@@ -119,3 +119,18 @@ const consoleLogger: Logger = {
   warning: (m) => console.warn(m),
   error: (m) => console.error(m),
 };
+
+/** The pull request a commit belongs to, for events that name none (a push after a merge, a
+ * dispatch, a schedule): an open PR whose head is this commit, else the PR merged as this commit,
+ * else the first one GitHub associates with it. Undefined when there is none or it cannot be read. */
+export async function findPullRequestOfCommit(options: { octokit: Octokit; owner: string; repo: string; sha: string; log?: Logger }): Promise<number | undefined> {
+  const { octokit, owner, repo, sha } = options;
+  try {
+    const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: sha, per_page: 100 });
+    const pick = data.find((pr) => pr.state === 'open' && pr.head.sha === sha) ?? data.find((pr) => pr.merge_commit_sha === sha) ?? data[0];
+    return pick?.number;
+  } catch (e) {
+    (options.log ?? consoleLogger).warning(`Could not look up the pull request of commit ${sha.slice(0, 12)} in ${owner}/${repo}: ${describeError(e)}. The report is still in the job summary.`);
+    return undefined;
+  }
+}

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { CanarySpec } from '../spec/types.ts';
 import type { Logger, MetricsPort, ReportPort } from '../engine/ports.ts';
 import { InputError } from '../errors.ts';
+import type { ReportLinks } from '../report/markdown.ts';
 import { systemClock } from '../adapters/clock.ts';
 import { executeCommand, type EngineResult } from '../engine/engine.ts';
 import { nullMetrics } from '../engine/memory.ts';
@@ -27,6 +28,8 @@ export interface ReleaseOptions {
   onlyOwnRollout?: boolean;
   log: Logger;
   reports: ReportPort[];
+  /** Where the report's next step points (the dispatch form, this run). */
+  reportLinks?: ReportLinks;
   signal?: AbortSignal;
   env?: NodeJS.ProcessEnv;
 }
@@ -84,6 +87,7 @@ export async function runRelease(options: ReleaseOptions): Promise<EngineResult>
       clock: systemClock,
       log: options.log,
       report: fanOut(options.reports, options.log),
+      ...(options.reportLinks ? { reportLinks: options.reportLinks } : {}),
       holder: { id: options.holderId ?? `cli-${randomUUID()}`, runUrl: options.runUrl },
       signal: options.signal,
       options: {

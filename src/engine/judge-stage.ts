@@ -86,6 +86,13 @@ export async function judgeStage(session: Session, index: number, windowMs: numb
     signal: ctx.signal,
   });
   if (decision !== 'continue') ctx.log.info(`${ctx.spec.name} ${stage.id}: ${decision}: ${reason}`);
+  if (decision === 'fail') {
+    // The checks that failed the gate; a hold that expired fails on the checks still without data.
+    const failing = verdicts.filter((v) => v.status === 'fail');
+    for (const v of failing.length > 0 ? failing : verdicts.filter((v) => v.status !== 'pass')) {
+      ctx.log.event?.({ kind: 'gate-failed', stage: stage.id, check: v.check, ...(v.value !== undefined ? { value: v.value } : {}), threshold: v.threshold, reason: v.reason });
+    }
+  }
   await publish(session);
   return { decision, reason: `stage ${stage.id}: ${reason}` };
 }

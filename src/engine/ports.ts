@@ -30,7 +30,15 @@ export interface Logger {
   info(message: string): void;
   warning(message: string): void;
   error(message: string): void;
+  /** Milestones for a log that can show structure (GitHub's groups and annotations); optional. */
+  event?(event: ReleaseEvent): void;
 }
+
+/** What a structured log shows: a section per stage, a failed gate, a completed rollback. */
+export type ReleaseEvent =
+  | { kind: 'stage'; stage: string; summary: string }
+  | { kind: 'gate-failed'; stage: string; check: string; value?: number; threshold: string; reason: string }
+  | { kind: 'rolled-back'; canary: string; stable: string; reason: string };
 
 /** Where progress is shown to people: PR comment, job summary, a file. */
 export interface ReportPort {

@@ -1,0 +1,56 @@
+// What the action shows and records on GitHub around one command: the job summary, the PR comment
+// (on the event's PR or the commit's), the deployment in the environment, and the links the
+// report's next step points to. Thin wiring of the GitHub adapters; loaded only once a spec is read.
+import * as core from '@actions/core';
+import type { Logger, ReportPort } from '../engine/ports.ts';
+import type { ReportLinks } from '../report/markdown.ts';
+import { createJobSummary, createPullRequestComment, findPullRequestOfCommit, resolvePullRequest } from '../adapters/github.ts';
+import { createDeploymentTracker, type DeploymentTracker } from '../adapters/github-deployments.ts';
+import { readSecret } from './inputs.ts';
+
+type GitHub = typeof import('@actions/github');
+
+export interface GitHubSurface {
+  reports: ReportPort[];
+  links: ReportLinks;
+  deployment?: DeploymentTracker;
+}
+
+/** The workflow file (`release.yml`) of a workflow ref such as `o/r/.github/workflows/release.yml@refs/heads/main`. */
+export function workflowFileOf(workflowRef: string | undefined): string | undefined {
+  const path = workflowRef?.split('@')[0];
+  const file = path?.split('/').at(-1);
+  return file && /\.ya?ml$/.test(file) ? file : undefined;
+}
+
+/** A pull request from a fork runs with a read-only token: nothing can be written on GitHub. */
+function fromFork(payload: GitHub['context']['payload']): boolean {
+  const pr = payload.pull_request as { head?: { repo?: { full_name?: string; fork?: boolean } | null }; base?: { repo?: { full_name?: string } } } | undefined;
+  const head = pr?.head?.repo;
+  if (!pr || head === undefined) return false;
+  return head === null || head.fork === true || (head.full_name !== undefined && head.full_name !== pr.base?.repo?.full_name);
+}
+
+export async function githubSurface(github: GitHub, options: { canary: string; version: string; runUrl: string; log: Logger }): Promise<GitHubSurface> {
+  const { context } = github;
+  const { owner, repo } = context.repo;
+  const workflowFile = core.getInput('dispatch-workflow') || workflowFileOf(process.env.GITHUB_WORKFLOW_REF);
+  const links: ReportLinks = { runUrl: options.runUrl, ...(workflowFile ? { dispatch: { owner, repo, workflowFile, serverUrl: context.serverUrl } } : {}) };
+  const surface: GitHubSurface = { reports: [createJobSummary(core)], links };
+  const token = readSecret('github-token');
+  if (!token) return surface;
+  if (fromFork(context.payload)) {
+    options.log.warning('This pull request comes from a fork: its token is read-only, so the PR comment and the deployment are skipped. The report is in the job summary.');
+    return surface;
+  }
+  const octokit = github.getOctokit(token);
+  const environment = core.getInput('environment');
+  if (environment) {
+    surface.deployment = createDeploymentTracker({ octokit, owner, repo, environment, sha: context.sha, canary: options.canary, version: options.version, runUrl: options.runUrl, log: options.log });
+  }
+  const pr = resolvePullRequest(context, core.getInput('pull-request') || undefined) ?? (context.sha ? await findPullRequestOfCommit({ octokit, owner, repo, sha: context.sha, log: options.log }) : undefined);
+  if (pr !== undefined) {
+    surface.reports.push(createPullRequestComment({ octokit, owner, repo, issueNumber: pr, marker: options.canary, log: options.log }));
+  }
+  return surface;
+}
