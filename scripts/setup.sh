@@ -47,3 +47,17 @@ node_modules/.bin/node --version
 
 step "API server build"
 node_modules/.bin/node test/env/mesh.ts build
+
+# actionlint, GitHub's workflow linter, built from its Go module (the proxy and the checksum
+# database pin a version's source, so the version is the cache key).
+step "actionlint"
+actionlint_version="$(tr -d '[:space:]' < test/env/actionlint.version)"
+actionlint_bin="${ISTIO_CANARY_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/istio-canary}/bin/actionlint-$actionlint_version"
+if [ ! -x "$actionlint_bin" ]; then
+  build_dir="$(mktemp -d)"
+  GOBIN="$build_dir" go install "github.com/rhysd/actionlint/cmd/actionlint@$actionlint_version"
+  mkdir -p "$(dirname "$actionlint_bin")"
+  mv "$build_dir/actionlint" "$actionlint_bin"
+  rm -rf "$build_dir"
+fi
+"$actionlint_bin" -version | head -1
