@@ -36,7 +36,8 @@ describe('actionlint', () => {
   it('reports a broken workflow: a bad expression, a missing runs-on', () => {
     const dir = mkdtempSync(join(tmpdir(), 'actionlint-'));
     const broken = join(dir, 'broken.yml');
-    writeFileSync(broken, ['on: push', 'jobs:', '  a:', '    steps:', '      - run: echo ${{ github.nope( }}', ''].join('\n'));
+    const badExpression = ['$', '{{ github.nope( }}'].join('');
+    writeFileSync(broken, ['on: push', 'jobs:', '  a:', '    steps:', `      - run: echo ${badExpression}`, ''].join('\n'));
     const { status, output } = actionlint([broken]);
     expect(status).toBe(1);
     expect(output).toContain('"runs-on" section is missing in job "a"');
