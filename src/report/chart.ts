@@ -42,9 +42,11 @@ function num(value: number): string {
   return text.includes('e') ? value.toFixed(6) : text;
 }
 
-function fence(lines: string[], palette: string): string {
-  // The init directive is ours (fixed text); labels cannot contain `%%` (mermaidLabel), so no other directive can appear.
-  return ['```mermaid', `%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "${palette}"}}}}%%`, 'xychart-beta', ...lines.map((l) => `  ${l}`), '```'].join('\n');
+function fence(lines: string[], palette: string, height: number): string {
+  // The init directive is ours (fixed text); labels cannot contain `%%` (mermaidLabel), so no other
+  // directive can appear. Short charts keep the table and the next step near the top.
+  const init = `%%{init: {"xyChart": {"width": 720, "height": ${height}}, "themeVariables": {"xyChart": {"plotColorPalette": "${palette}"}}}}%%`;
+  return ['```mermaid', init, 'xychart-beta', ...lines.map((l) => `  ${l}`), '```'].join('\n');
 }
 
 function axisRange(values: number[], floor?: number, ceiling?: number): string {
@@ -56,16 +58,28 @@ function axisRange(values: number[], floor?: number, ceiling?: number): string {
   return `${num(from)} --> ${num(to === from ? from + 1 : to)}`;
 }
 
+/** One point per label: a stage that ends when the next begins shows the weight from then on. */
+function distinctLabels(points: Point[], start: string | undefined): Array<{ label: string; weight: number }> {
+  const byLabel = new Map<string, number>();
+  for (const p of points) {
+    const key = label(p, start, false);
+    byLabel.delete(key); // re-inserted last: keeps time order with the latest weight
+    byLabel.set(key, p.weight);
+  }
+  return Array.from(byLabel, ([l, weight]) => ({ label: l, weight }));
+}
+
 function weightChart(points: Point[], start: string | undefined): string {
-  const shown = points.slice(-MAX_POINTS);
+  const shown = distinctLabels(points, start).slice(-MAX_POINTS);
   return fence(
     [
       'title "Canary weight (% of live traffic)"',
-      `x-axis [${shown.map((p) => `"${label(p, start, false)}"`).join(', ')}]`,
+      `x-axis [${shown.map((p) => `"${p.label}"`).join(', ')}]`,
       'y-axis "%" 0 --> 100',
       `bar [${shown.map((p) => num(p.weight)).join(', ')}]`,
     ],
     '#8250df',
+    200,
   );
 }
 
@@ -96,6 +110,7 @@ function checkChart(check: CheckSpec, points: Point[], start: string | undefined
       ...(reference ? [`line [${reference.map(num).join(', ')}]`] : []),
     ],
     '#0969da, #cf222e',
+    240,
   );
 }
 
