@@ -32,6 +32,20 @@ export async function post(): Promise<void> {
     reports: [],
   });
   core.info(`${spec.name}: ${result.status} at ${result.stage}, canary weight ${result.canaryWeight}%`);
+  await closeDeployment(spec, inputs.runUrl);
+}
+
+/** The deployment the main step left in progress ends as a failure: its release was rolled back here. */
+async function closeDeployment(spec: CanarySpec, runUrl: string | undefined): Promise<void> {
+  const environment = core.getInput('environment');
+  const token = core.getInput('github-token');
+  if (!environment || !token) return;
+  const github = await import('@actions/github');
+  const { createDeploymentTracker } = await import('../adapters/github-deployments.ts');
+  const { owner, repo } = github.context.repo;
+  const log = { info: core.info, warning: core.warning, error: core.error };
+  const tracker = createDeploymentTracker({ octokit: github.getOctokit(token), owner, repo, environment, sha: github.context.sha, canary: spec.name, version: spec.canary.subset, runUrl, log });
+  await tracker.record('failure', `${spec.canary.subset}: the main step ended without a final state; rolled back by the post step`, false);
 }
 
 post().catch((error: unknown) => {

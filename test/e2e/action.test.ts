@@ -293,7 +293,7 @@ describe('the bundled action (dist/)', () => {
 
   it('post step: rolls back a release whose main step was killed mid-stage', async () => {
     const r = await release('action-killed', [{ weight: 50, bake: '5m' }]);
-    const step = runnerStep(releaseInputs(r), github);
+    const step = runnerStep(releaseInputs(r, { environment: 'killed' }), github);
     const main = await runScript('index.js', step, {}, (kill) => {
       // Killed (no chance to clean up) once the canary has live traffic.
       void waitForVs(r, 'canary weight 50', (vs) => observedTraffic(vs).canaryWeight === 50, 60_000).then(kill);
@@ -305,6 +305,8 @@ describe('the bundled action (dist/)', () => {
     const vs = await readVs(r);
     assertOnStable(r, vs);
     expect(stateOf(vs)?.status).toBe('rolled-back');
+    // The deployment the killed step left in progress ends as a failure.
+    expect(github.deployments.filter((d) => d.environment === 'killed').map((d) => d.statuses.map((s) => s.state))).toEqual([['in_progress', 'failure']]);
   });
 
   it('post step: leaves a release alone when the main step finished (a paused stage stays paused)', async () => {
