@@ -46,6 +46,8 @@ export function headline(spec: CanarySpec, state: RolloutState, plan: Plan | und
   const canary = escapeInline(spec.canary.subset);
   switch (state.status) {
     case 'rolled-back': {
+      // `status` with nothing recorded shows the routing as it is: no release, all on stable.
+      if (state.history.length === 0) return { title: `No release of ${canary} under way: all traffic on ${escapeInline(spec.stable.subset)}`, ...(state.reason ? { evidence: escapeInline(clip(state.reason, MAX_REASON)) } : {}) };
       const at = record ? ` at ${trafficText(record)}` : '';
       if (decided?.failed) return { title: `↩️ Rolled back${at}: ${number}`, evidence };
       const reason = state.reason ? `: ${escapeInline(clip(state.reason, MAX_REASON))}` : '';

@@ -61,6 +61,7 @@ function intro(state: RolloutState): string {
     case 'promoted':
       return 'Nothing left to do: the release is complete.';
     case 'rolled-back':
+      if (state.history.length === 0) return 'Nothing to decide: the release workflow starts a release on merge (`command: run`).';
       return 'All traffic is on stable. Fix the new version and release it again: the release workflow starts a new release on merge (`command: run`).';
   }
 }

@@ -100,6 +100,14 @@ describe('the report rendered as GitHub renders it', () => {
     expect(codes).toEqual(['istio-canary advance --spec canary.yaml --canary catalog', 'istio-canary promote --spec canary.yaml --canary catalog', 'istio-canary abort --spec canary.yaml --canary catalog']);
   });
 
+  it('status with nothing recorded says there is no release, not that one was rolled back', () => {
+    const state = rolloutState({ status: 'rolled-back', stageIndex: -1, reason: 'no rollout of catalog is recorded on istioinaction/catalog', history: [] });
+    const doc = renderGfmDocument(renderReport({ spec: canarySpec(), state }));
+    expect(elements(doc, 'h3')[0]!.textContent).toBe('No release of version-v2 under way: all traffic on version-v1');
+    expect(mermaidBlocks(doc)).toEqual([]);
+    expect(elements(doc, 'ul > li')).toEqual([]);
+  });
+
   const hostile = 'x" ]\n%%{init: {}}%% <img src=x onerror=alert(1)> `a|b` --> </details> @octocat [l](javascript:alert(1)) www.evil.example https://evil.example ```';
 
   it('renders hostile names, reasons and queries as text: no markup, no mention, and the charts still parse', async () => {
