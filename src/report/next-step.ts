@@ -34,6 +34,8 @@ function choices(spec: CanarySpec, state: RolloutState, plan: Plan | undefined):
   const stable = escapeInline(spec.stable.subset);
   switch (state.status) {
     case 'in-progress':
+      // A run holds the rollout: it moves on by itself, and only abort may step in while it does.
+      if (state.holder) return [{ command: 'abort', does: `stop it: all traffic back on ${stable}` }];
       return [
         { command: 'advance', does: `judge the current stage and, once its bake is over, go ${nextStageText(state, plan)}` },
         { command: 'promote', does: `all traffic on ${canary} now, skipping the remaining gates` },
@@ -55,6 +57,7 @@ function choices(spec: CanarySpec, state: RolloutState, plan: Plan | undefined):
 function intro(state: RolloutState): string {
   switch (state.status) {
     case 'in-progress':
+      if (state.holder) return 'The run below is driving the release and moves it on by itself. To stop it, run the release workflow with:';
       return 'The release is waiting on its current stage. Run the release workflow with one of these inputs:';
     case 'paused':
       return 'The release is paused until someone decides. Run the release workflow with one of these inputs:';

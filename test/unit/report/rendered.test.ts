@@ -74,7 +74,7 @@ describe('the report rendered as GitHub renders it', () => {
     const plan = { stages, promoted: stages[1]!, rollback: stages[0]!, baseline: { virtualService: stages[0]!.virtualService, destinationRule: stages[0]!.destinationRule } };
     const state = rolloutState({
       stageIndex: 0,
-      holder: { id: 'r1', runUrl: 'https://github.com/acme/shop/actions/runs/777', renewedAt: '2026-01-01T10:01:00Z' },
+      runUrl: 'https://github.com/acme/shop/actions/runs/777',
       history: [stageRecord('00-weight-10', { canaryWeight: 10, result: 'in-progress', endedAt: undefined, evaluations: [evaluation('2026-01-01T10:01:00Z', [verdict('errors', 'pass', 99.9)])] })],
     });
     const doc = renderGfmDocument(renderReport({ spec: sampleSpec, state, plan, links: SAMPLE_LINKS, now: '2026-01-01T10:01:30Z' }));
@@ -87,10 +87,22 @@ describe('the report rendered as GitHub renders it', () => {
       expect(Array.from(items[i]!.querySelectorAll('code'), (c) => c.textContent)).toEqual([`command: ${command}`, 'canary: catalog']);
     }
     expect(items[0]!.textContent).toContain('on to 50 % (stage 01-weight-50)');
-    // The run holding the rollout is the one driving it.
+    // The run that last moved it is the one driving it.
     const run = elements(doc, 'a').find((a) => a.textContent === 'run 777');
     expect(run?.getAttribute('href')).toBe('https://github.com/acme/shop/actions/runs/777');
     expect(tableRows(doc).at(-1)).toEqual(['01-weight-50', '50 % + header rule', '· to come', '—', '✅ 99.9 % vs ≥ 99 %'.replace(/.*/, '—'), '—']);
+  });
+
+  it('while a run drives the release, offers only abort and links that run', () => {
+    const state = rolloutState({
+      stageIndex: 0,
+      runUrl: 'https://github.com/acme/shop/actions/runs/1',
+      holder: { id: 'r2', runUrl: 'https://github.com/acme/shop/actions/runs/2', renewedAt: '2026-01-01T10:01:00Z' },
+      history: [stageRecord('00-weight-10', { canaryWeight: 10, result: 'in-progress', endedAt: undefined })],
+    });
+    const doc = renderGfmDocument(renderReport({ spec: sampleSpec, state, links: SAMPLE_LINKS }));
+    expect(elements(doc, 'ul > li').map((li) => li.textContent?.split(' — ')[0])).toEqual(['abort']);
+    expect(elements(doc, 'a').find((a) => a.textContent === 'run 2')?.getAttribute('href')).toBe('https://github.com/acme/shop/actions/runs/2');
   });
 
   it('without a dispatch form (the CLI), names the command to run instead', () => {
