@@ -31,7 +31,8 @@ export interface DeploymentOptions {
 
 export interface DeploymentTracker {
   /** Records where the release is now; never throws (a failure is a warning). Without an open
-   * deployment of this version it creates one, unless `create` is false (an abort adds no new one). */
+   * deployment of this version it creates one. With `create` false it records only on a deployment
+   * still open now (re-read: another run may have ended it meanwhile, e.g. an abort), and opens none. */
   record(state: DeploymentState, description: string, create?: boolean): Promise<void>;
 }
 
@@ -85,7 +86,7 @@ export function createDeploymentTracker(options: DeploymentOptions): DeploymentT
   return {
     async record(state, description, mayCreate = true) {
       try {
-        id ??= (await findOpen()) ?? (mayCreate ? await create() : undefined);
+        id = mayCreate ? (id ?? (await findOpen()) ?? (await create())) : await findOpen();
         if (id === undefined) return;
         await octokit.rest.repos.createDeploymentStatus({
           owner,

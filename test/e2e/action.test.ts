@@ -244,6 +244,21 @@ describe('the bundled action (dist/)', () => {
     expect(comment?.body ?? '').toContain('### ↩️ Rolled back');
   });
 
+  it('an abort dispatched while a run drives the release takes it over: stable at once, the run stops, the deployment inactive', async () => {
+    const r = await release('action-preempt', [{ weight: 50, bake: '5m' }]);
+    const main = runScript('index.js', runnerStep(releaseInputs(r, { environment: 'preempt' }), github));
+    await waitForVs(r, 'canary weight 50', (vs) => observedTraffic(vs).canaryWeight === 50, 60_000);
+    const abort = await runScript('index.js', runnerStep(releaseInputs(r, { command: 'abort', environment: 'preempt' }), github, dispatchEvent({ command: 'abort', canary: 'catalog' }, 'carol', 'c3'.repeat(20))));
+    expect(abort.code, abort.stdout).toBe(0);
+    assertOnStable(r, await readVs(r));
+    const driven = await main;
+    expect(driven.code).toBe(1);
+    expect(driven.stdout).toMatch(/^::error::catalog: this run no longer drives the rollout: it is now rolled-back \(aborted by .*\)\. Stopping without touching the routing\.$/m);
+    assertOnStable(r, await readVs(r));
+    // The abort ended the deployment; the run that stopped afterwards does not write over it.
+    expect(github.deployments.filter((d) => d.environment === 'preempt').map((d) => d.statuses.map((s) => s.state))).toEqual([['in_progress', 'in_progress', 'inactive']]);
+  });
+
   it('a failed gate: an error annotation naming the check and its value, stages grouped, the deployment a failure', async () => {
     const r = await release('action-gate', [{ weight: 50, bake: '30s' }]);
     const step = runnerStep(releaseInputs(r, { environment: 'gate' }), github);
