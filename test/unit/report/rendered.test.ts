@@ -141,7 +141,7 @@ describe('the report rendered as GitHub renders it', () => {
 
   it('keeps arbitrary text as text and every chart parseable (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.string(), fc.string(), fc.string(), async (name, reason, stage) => {
+      fc.asyncProperty(fc.string({ unit: 'binary' }), fc.string(), fc.string({ unit: 'grapheme' }), async (name, reason, stage) => {
         const spec = canarySpec({ analysis: { interval: 60_000, prometheus: { headers: {} }, checks: [{ ...checkSpec(name || 'c'), min: 99 }], failureLimit: 1, alpha: 0.05 } });
         const history = [stageRecord(stage, { canaryWeight: 50, evaluations: [evaluation('2026-01-01T10:01:00Z', [verdict(name || 'c', 'pass', 99.5, { reason })])] })];
         const doc = renderGfmDocument(renderReport({ spec, state: rolloutState({ status: 'rolled-back', reason, history }) }));
