@@ -50,19 +50,19 @@ export async function run(): Promise<void> {
   const prometheusToken = readSecret('prometheus-token');
   const reportPath = join(process.env.RUNNER_TEMP ?? '.', `istio-canary-${spec.name}.md`);
   const runUrl = `${github.context.serverUrl}/${github.context.repo.owner}/${github.context.repo.repo}/actions/runs/${github.context.runId}`;
-  // The post step needs these to roll back if this step dies without reaching a terminal state;
-  // `status` writes nothing, so there is nothing for it to undo.
-  if (command !== 'status') core.saveState(STATE_SPEC, JSON.stringify(spec));
   // Unique per step execution: the legs of a matrix job share run, attempt and job id. The post
   // step gets it through the saved state, so it still recognises its own rollout.
   const holderId = `${github.context.runId}-${github.context.runAttempt}-${github.context.job}-${randomUUID().slice(0, 8)}`;
-  core.saveState(STATE_INPUTS, JSON.stringify({ kubeconfigPath: core.getInput('kubeconfig-path') || undefined, runUrl, holderId }));
   const options = { holderTimeoutMs: readDuration('holder-timeout'), supersede: readBoolean('supersede'), forceConflicts: readBoolean('force-conflicts') };
   // The octokit client is loaded only once a spec was read: it is a large part of start-up time.
   const { githubSurface } = await import('./github-surface.ts');
   const surface = await githubSurface(github, { canary: spec.name, version: spec.canary.subset, runUrl, log });
   const { deploymentStateOf } = await import('../adapters/github-deployments.ts');
   if (command !== 'status') await surface.deployment?.record('in_progress', `${command}: ${spec.name} releasing ${spec.canary.subset}`, command !== 'abort');
+  // Every input is read and checked by now. The post step needs these to roll back if this step
+  // dies without reaching a terminal state; `status` writes nothing, so there is nothing to undo.
+  if (command !== 'status') core.saveState(STATE_SPEC, JSON.stringify(spec));
+  core.saveState(STATE_INPUTS, JSON.stringify({ kubeconfigPath: core.getInput('kubeconfig-path') || undefined, runUrl, holderId }));
   const signals = abortOnSignals(log);
   try {
     const result = await runRelease({
