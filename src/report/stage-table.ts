@@ -6,7 +6,7 @@ import type { PlannedStage } from '../plan/types.ts';
 import { clip, escapeInline } from './escape.ts';
 import { elapsedMs, formatDuration, formatValue } from './format.ts';
 
-export const VERDICT_ICON: Record<VerdictStatus, string> = { pass: '✅', fail: '❌', 'no-data': '⏳' };
+export const VERDICT_ICON: Record<VerdictStatus, string> = { pass: '✅', fail: '❌', 'no-data': '⏳', unproven: '⏳' };
 
 const RESULT_TEXT: Record<StageRecord['result'], string> = {
   'in-progress': '🔄 in progress',
