@@ -18,9 +18,10 @@ describe('Prometheus adapter on a real Prometheus', () => {
     expect(await metrics.query('sum(up{job="mesh-simulator"})')).toBe(1);
   });
 
-  it('returns undefined for a query without data', async () => {
+  it('returns undefined for a query without data, and NaN as NaN (issue 13: reported as what it is)', async () => {
     expect(await metrics.query('sum(istio_requests_total{destination_workload="no-such-workload"})')).toBeUndefined();
-    expect(await metrics.query('vector(0) / 0')).toBeUndefined();
+    expect(await metrics.query('vector(0) / 0')).toBeNaN();
+    expect(await metrics.query('vector(-1) / 0')).toBe(-Infinity);
   });
 
   it('throws MetricsError with Prometheus own message for a syntax error', async () => {
