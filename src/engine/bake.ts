@@ -1,8 +1,9 @@
 // A stage's bake: wait its time, evaluating the checks every interval (recorded), then once at the end
 // of the bake (final); a `hold` extends the bake up to maxHold. Between the recorded evaluations,
-// counted checks get quick looks every quarter interval (15 s at the default 1 m, the usual scrape
-// interval), so decisive evidence rolls back within about one scrape instead of waiting for the
-// interval's end; their test is always-valid, so the extra looks cost no false rollbacks. The holder
+// counted checks get quick looks every eighth of an interval (7.5 s at the default 1 m: every scrape
+// of the common 15 s scrape interval is seen within half a scrape), so decisive evidence rolls back
+// within about two scrapes (a new error series needs two samples for increase()) instead of waiting
+// for the interval's end; their test is always-valid, so the extra looks cost no false rollbacks. The holder
 // is renewed by every state write and, between evaluations, at a third of the holder timeout.
 import { countedCheck } from '../analysis/evaluate.ts';
 import type { Session } from './context.ts';
@@ -53,9 +54,9 @@ export async function bakeStage(session: Session, index: number): Promise<Judgem
   }
 }
 
-/** Time between quick looks: a quarter interval, at least a second. */
+/** Time between quick looks: an eighth of the interval, at least 250 ms. */
 export function quickLookEvery(interval: number): number {
-  return Math.max(1000, Math.floor(interval / 4));
+  return Math.max(250, Math.floor(interval / 8));
 }
 
 /** Sleeps until `until`, rewriting the stage's state whenever the holder is due for renewal. */
