@@ -1,9 +1,10 @@
 // Judgement accuracy: a Monte-Carlo run of the real analysis code (judgeCheck and
 // explainStageDecision, as the engine calls them) over the default five stages, 5 m bakes, 1 m
 // interval and `success-rate min 99 compare both`, at 1, 10, 100 and 1000 requests/s to the service.
-// Each 15 s step draws the requests (Poisson) and their errors (binomial) for canary and stable; the
-// engine's schedule is replayed: a quick look every 15 s (counted checks, recorded only when they
-// fail), a recorded look every 1 m, the final look at 5 m, all on the counts since the stage started.
+// Each step of the engine's look schedule (7.5 s) draws the requests (Poisson) and their errors
+// (binomial) for canary and stable; the schedule is replayed: a quick look every 7.5 s (counted
+// checks, recorded only when they fail), a recorded look every 1 m, the final look at 5 m, all on
+// the counts since the stage started.
 // Beside it, the point-estimate rule of the peers: every 1 m, the last minute's success rate below
 // 99 % fails the stage (Flagger's threshold with failureLimit 1; Argo's successCondition likewise).
 //
@@ -17,13 +18,17 @@ import { explainStageDecision } from '../src/analysis/decide.ts';
 import { judgeCheck } from '../src/analysis/judge.ts';
 import { ROLE } from '../src/analysis/queries.ts';
 import type { CheckSpec, CheckVerdict, Cohort, QueryResult } from '../src/analysis/types.ts';
+import { quickLookEvery } from '../src/engine/bake.ts';
 import type { AnalysisSpec } from '../src/spec/types.ts';
 import { seededRandom } from '../test/sim/rng.ts';
 
 const RATES = [1, 10, 100, 1000];
-const STEP_S = 15;
-const STEPS_PER_INTERVAL = 4;
-const STEPS_PER_STAGE = 20;
+const INTERVAL_MS = 60_000;
+const BAKE_MS = 5 * INTERVAL_MS;
+/** The engine's schedule: a look every quickLookEvery (7.5 s at 1 m), every eighth one recorded. */
+const STEP_S = quickLookEvery(INTERVAL_MS) / 1000;
+const STEPS_PER_INTERVAL = INTERVAL_MS / 1000 / STEP_S;
+const STEPS_PER_STAGE = BAKE_MS / 1000 / STEP_S;
 const DARK_LAUNCH_SHARE = 0.1;
 
 interface Stage {
@@ -43,7 +48,7 @@ const STAGES: Stage[] = [
 ];
 
 const CHECK: CheckSpec = { name: 'success', type: 'success-rate', min: 99, compare: 'both', minRequests: 20, noData: 'fail', failureLimit: 1 };
-const ANALYSIS: AnalysisSpec = { interval: 60_000, prometheus: { headers: {} }, checks: [CHECK], failureLimit: 1, alpha: 0.05 };
+const ANALYSIS: AnalysisSpec = { interval: INTERVAL_MS, prometheus: { headers: {} }, checks: [CHECK], failureLimit: 1, alpha: 0.05 };
 
 function normal(random: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
@@ -189,7 +194,7 @@ function main(): void {
   const releases = Number(process.argv[2] ?? 2000);
   const random = seededRandom(Number(process.argv[3] ?? 14));
   const started = Date.now();
-  console.log(`# Judgement: ${releases} releases per cell, five stages (dark launch ${DARK_LAUNCH_SHARE * 100} % cohort, mirror 100 %, 10/50/100 %), 5 m bakes, 1 m interval, quick looks every 15 s, success-rate min 99 compare both, alpha 0.05\n`);
+  console.log(`# Judgement: ${releases} releases per cell, five stages (dark launch ${DARK_LAUNCH_SHARE * 100} % cohort, mirror 100 %, 10/50/100 %), 5 m bakes, 1 m interval, quick looks every ${STEP_S} s, success-rate min 99 compare both, alpha 0.05\n`);
   console.log('## Healthy canary (same error rate as stable): releases rolled back\n');
   console.log('| req/s | error rate | ours: on evidence | ours: no data (< minRequests, policy fail) | peers\' point rule |');
   console.log('|---|---|---|---|---|');

@@ -66,7 +66,9 @@ async function timeProcess(args: string[]): Promise<number> {
 export const FLOOR = 'node <bundle of @actions/core alone>';
 
 async function buildFloor(dir: string): Promise<string> {
-  const outfile = join(dir, 'floor.js');
+  // .mjs: read as ESM at once, as dist/*.js are (package.json type module); a .js here would first be
+  // parsed as CommonJS and then again as ESM.
+  const outfile = join(dir, 'floor.mjs');
   await build({
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the bundled source itself holds a template literal
     stdin: { contents: "import * as core from '@actions/core';\ncore.setFailed(`input namespace: ${core.getInput('namespace') || 'required'}`);\n", resolveDir: ROOT, loader: 'ts' },
@@ -87,7 +89,7 @@ async function buildFloor(dir: string): Promise<string> {
 export const K8S_DEPLOY = 'node <k8s-deploy baseline bundle>';
 
 async function buildK8sDeployBaseline(dir: string): Promise<string> {
-  const outfile = join(dir, 'k8s-deploy.js');
+  const outfile = join(dir, 'k8s-deploy.mjs'); // its package.json says type module, like ours
   await build({
     entryPoints: [join(ROOT, 'bench/baseline/k8s-deploy-imports.ts')],
     outfile,
