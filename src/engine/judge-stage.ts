@@ -8,6 +8,7 @@ import { explainStageDecision, type StageMoment } from '../analysis/decide.ts';
 import { evaluateChecks } from '../analysis/evaluate.ts';
 import type { CheckVerdict, StageDecision } from '../analysis/types.ts';
 import type { Session } from './context.ts';
+import type { Evaluation } from './state.ts';
 import { publish } from './result.ts';
 import { addEvaluation } from './transitions.ts';
 import { writeStage } from './write-stage.ts';
@@ -79,7 +80,8 @@ async function conclude(session: Session, index: number, verdicts: CheckVerdict[
   // The decision's reasons, plus what the failing checks measured this time.
   const measured = verdicts.filter((v) => v.status === 'fail').map((v) => `${v.check}: ${v.evidence?.summary ?? v.reason}`);
   const reason = [...explained.reasons, ...measured].join('; ') || (decision === 'fail' ? 'the hold expired' : '');
-  const record = { at: new Date(ctx.clock.now()).toISOString(), decision, verdicts };
+  const record: Evaluation = { at: new Date(ctx.clock.now()).toISOString(), decision, verdicts };
+  if (explained.reasons.length > 0) record.reasons = explained.reasons;
   await writeStage(session, {
     pick: (plan) => plan.stages[index]!,
     change: (prev) => addEvaluation(prev!, record),

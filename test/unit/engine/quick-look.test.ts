@@ -39,6 +39,8 @@ test('a canary that starts failing is rolled back at the next quick look, well b
   // Quick looks that found nothing wrote nothing: the one interim at 1 interval, then the failing look.
   expect(failure.evaluations).toHaveLength(2);
   expect(result.failure).toMatch(/canary errors \d+\/\d+ — above the 1% limit with p = /);
+  // Why the stage failed is kept with the evaluation, as data for the report.
+  expect(failure.evaluations.at(-1)!.reasons).toEqual(['success: failed 1 evaluation(s), limit 1']);
   // Windows are the time since the stage started (cumulative), not one interval.
   expect(new Set(windows).size).toBeGreaterThan(3);
 });
