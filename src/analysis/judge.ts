@@ -197,9 +197,9 @@ function countedAbsolute(counted: Counted, limit: number, what: string, threshol
     evidence.caughtRate = caught;
     evidence.underpowered = limit > 0 && caught > Math.min(1, REAL_PROBLEM_FACTOR * limit);
     if (evidence.underpowered) {
-      const note = `too little traffic to catch a ${what} below ${percent(caught)}`;
+      const note = `too little traffic: ${what} up to ${percent(caught)} would pass unnoticed`;
       evidence.outcome += `; ${note}`;
-      reason += `; ${note} (90% of the time)`;
+      reason += `; ${note} (only higher rates are caught 90% of the time)`;
     }
     if (ctx.strict) {
       const good = shownBelow(counted, limit, alpha);

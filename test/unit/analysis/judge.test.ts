@@ -45,7 +45,7 @@ describe('judgeCheck: success-rate, absolute (innocent until shown guilty)', () 
     expect(verdict.status).toBe('pass');
     expect(verdict.evidence?.underpowered).toBe(true);
     expect(verdict.evidence?.caughtRate).toBeGreaterThan(0.05);
-    expect(verdict.evidence?.summary).toMatch(/too little traffic to catch a error rate below \d+(\.\d+)?%/);
+    expect(verdict.evidence?.summary).toMatch(/too little traffic: error rate up to \d+(\.\d+)?% would pass unnoticed$/);
     expect(judgeCheck(check(), 'shift', results({ 'canary-requests': 3000, 'canary-errors': 3 }), final).evidence?.underpowered).toBe(false);
   });
 
