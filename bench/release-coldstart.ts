@@ -3,6 +3,9 @@
 // same Node binary, runs interleaved, median; and the bundle sizes. Then where the time goes:
 // a CPU profile of an unminified build of the same entry, its self time attributed to the
 // package each bundled module came from (esbuild marks every module with a `// path` comment).
+// Beside them, Azure/k8s-deploy's action as a baseline bundle built here from the same npm packages
+// and imports (bench/baseline/k8s-deploy-imports.ts); K8S_DEPLOY_BUNDLE=<path> adds a real build of
+// it to the same loop (built by hand, never by this script).
 // Run `npm run bundle` first. Run alone: npx node bench/release-coldstart.ts [runs]
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -63,7 +66,9 @@ async function timeProcess(args: string[]): Promise<number> {
 export const FLOOR = 'node <bundle of @actions/core alone>';
 
 async function buildFloor(dir: string): Promise<string> {
-  const outfile = join(dir, 'floor.js');
+  // .mjs: read as ESM at once, as dist/*.js are (package.json type module); a .js here would first be
+  // parsed as CommonJS and then again as ESM.
+  const outfile = join(dir, 'floor.mjs');
   await build({
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the bundled source itself holds a template literal
     stdin: { contents: "import * as core from '@actions/core';\ncore.setFailed(`input namespace: ${core.getInput('namespace') || 'required'}`);\n", resolveDir: ROOT, loader: 'ts' },
@@ -79,9 +84,29 @@ async function buildFloor(dir: string): Promise<string> {
   return outfile;
 }
 
+/** Azure/k8s-deploy's bundle, as its build script makes it (esbuild, one ESM file, not minified), from
+ * the same npm packages and imports (bench/baseline/k8s-deploy-imports.ts). */
+export const K8S_DEPLOY = 'node <k8s-deploy baseline bundle>';
+
+async function buildK8sDeployBaseline(dir: string): Promise<string> {
+  const outfile = join(dir, 'k8s-deploy.mjs'); // its package.json says type module, like ours
+  await build({
+    entryPoints: [join(ROOT, 'bench/baseline/k8s-deploy-imports.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    logLevel: 'error',
+    banner: { js: "import { createRequire } from 'module';const require = createRequire(import.meta.url);" },
+  });
+  return outfile;
+}
+
 export async function measureColdStart(runs: number): Promise<ColdStart> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-floor-'));
-  const commands = { ...COMMANDS, [FLOOR]: [await buildFloor(dir)] };
+  const extra = process.env.K8S_DEPLOY_BUNDLE ? { 'node <k8s-deploy real bundle (K8S_DEPLOY_BUNDLE)>': [process.env.K8S_DEPLOY_BUNDLE] } : {};
+  const commands = { ...COMMANDS, [FLOOR]: [await buildFloor(dir)], [K8S_DEPLOY]: [await buildK8sDeployBaseline(dir)], ...extra };
   const times: Record<string, number[]> = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
   const loadBefore = load();
   for (const args of Object.values(commands)) await timeProcess(args); // page cache warm
@@ -212,6 +237,7 @@ if (import.meta.main) {
   const s = coldStartSummary(c);
   console.log(`Node ${c.node}, ${c.runs} runs each, interleaved; load ${c.loadBefore} -> ${c.loadAfter}`);
   for (const [name, m] of Object.entries(s.medians)) console.log(`${name.padEnd(26)} median ${m.toFixed(1)} ms  ratio ${s.ratios[name]!.toFixed(2)}`);
+  console.log(`ours / k8s-deploy baseline: ${(s.medians['node dist/index.js']! / s.medians[K8S_DEPLOY]!).toFixed(2)}`);
   for (const size of c.sizes) console.log(`${size.file}: ${(size.bytes / 1024).toFixed(0)} KiB; loaded at start with its static chunks ${(size.startupBytes / 1024).toFixed(0)} KiB (${(size.startupGzip / 1024).toFixed(0)} KiB gzip)`);
   console.log(`dist/ in all: ${c.files} files, ${(c.totalBytes / 1024).toFixed(0)} KiB`);
   const a = await attributeColdStart(5);

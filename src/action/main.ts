@@ -1,19 +1,15 @@
 // The action's main step: read inputs, wire adapters, run one command, set outputs.
+// Start-up loads only @actions/core and the input readers; the spec layer, the engine and the
+// adapters are imported once the inputs show they are needed, so a step that fails on its inputs
+// (or runs `plan`) never pays for the rest.
 import * as core from '@actions/core';
 import { ClusterError, describeError } from '../errors.ts';
-import { loadCanarySpec } from '../spec/load.ts';
-import { specFromInputs } from '../spec/inputs.ts';
+import { requireSpecInputs, type SpecInputs } from '../spec/spec-inputs.ts';
 import type { CanarySpec } from '../spec/types.ts';
-import { runRelease } from '../app/release.ts';
-import { abortOnSignals } from '../app/signals.ts';
-import { exitCodeForStatus } from '../app/outcome.ts';
 import { readBoolean, readCommand, readDuration, readKubeconfig, readSecret } from './inputs.ts';
-import { createFileReport } from '../adapters/file-report.ts';
 import { createActionsLogger } from '../adapters/github-log.ts';
 import { checkActor } from './actors.ts';
-import { runPlanInAction } from './plan.ts';
 import { STATE_FINISHED, STATE_ROLLBACK_PENDING, STATE_SPEC, STATE_INPUTS } from './post-state.ts';
-import { RollbackFailedError } from '../engine/rollback-error.ts';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 
@@ -21,8 +17,11 @@ const log = createActionsLogger(core);
 
 async function readSpec(): Promise<CanarySpec> {
   const file = core.getInput('spec');
-  if (file) return loadCanarySpec(file, core.getInput('canary') || undefined);
-  return specFromInputs({
+  if (file) {
+    const { loadCanarySpec } = await import('../spec/load.ts');
+    return loadCanarySpec(file, core.getInput('canary') || undefined);
+  }
+  const inputs: SpecInputs = {
     name: core.getInput('canary') || undefined,
     namespace: core.getInput('namespace'),
     virtualService: core.getInput('virtual-service'),
@@ -33,18 +32,29 @@ async function readSpec(): Promise<CanarySpec> {
     destinationRule: core.getInput('destination-rule') || undefined,
     bake: core.getInput('bake') || undefined,
     settle: core.getInput('settle') || undefined,
-  });
+  };
+  requireSpecInputs(inputs);
+  const { specFromInputs } = await import('../spec/inputs.ts');
+  return specFromInputs(inputs);
 }
 
 export async function run(): Promise<void> {
   const command = readCommand();
   if (command === 'plan') {
+    const { runPlanInAction } = await import('./plan.ts');
     await runPlanInAction(log);
     core.saveState(STATE_FINISHED, 'true');
     return;
   }
   const spec = await readSpec();
-  const github = await import('@actions/github');
+  const [github, { runRelease }, { abortOnSignals }, { exitCodeForStatus }, { createFileReport }, { RollbackFailedError }] = await Promise.all([
+    import('@actions/github'),
+    import('../app/release.ts'),
+    import('../app/signals.ts'),
+    import('../app/outcome.ts'),
+    import('../adapters/file-report.ts'),
+    import('../engine/rollback-error.ts'),
+  ]);
   checkActor(command, core.getInput('allowed-actors'), github.context.actor);
   const kubeconfig = readKubeconfig('kubeconfig');
   const prometheusToken = readSecret('prometheus-token');

@@ -8,6 +8,7 @@ import type { Clock, Logger, MetricsPort, ReleaseEvent, ReportPort, RoutingKind,
 /** Metrics for dry runs and commands that judge nothing: every query has no data. */
 export const nullMetrics: MetricsPort = {
   query: async () => undefined,
+  vector: async () => [],
 };
 
 export interface WriteAttempt {

@@ -14,9 +14,18 @@ export interface RoutingPort {
   write<T extends RoutingObject>(object: T): Promise<T>;
 }
 
-/** Runs PromQL instant queries. Returns undefined for no data; throws MetricsError on failure. */
+/** One series of an instant vector: its labels and its value (NaN and ±Inf as Prometheus answered them). */
+export interface Sample {
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** Runs PromQL instant queries; throws MetricsError on failure. */
 export interface MetricsPort {
+  /** A query that aggregates to one number: undefined for no data (an empty vector). */
   query(promql: string): Promise<number | undefined>;
+  /** A grouped query: every series of the vector (empty for no data). */
+  vector(promql: string): Promise<Sample[]>;
 }
 
 /** Time, injectable so engine tests run on a fake clock. */

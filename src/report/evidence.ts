@@ -1,12 +1,12 @@
 // What a verdict says in words and numbers, for the headline, the table and the chart. One place
-// reads a verdict: when the analysis layer carries richer per-check evidence, it plugs in here.
+// reads a verdict: the analysis layer's evidence (counts, p-value, power) when the check has it.
 import type { CheckVerdict } from '../analysis/types.ts';
 import type { CheckSpec } from '../spec/types.ts';
 import { formatValue } from './format.ts';
 
 /** The sentence that explains a verdict with the numbers behind it (counts, rates, p-value). */
 export function verdictEvidence(verdict: CheckVerdict): string {
-  return verdict.reason;
+  return verdict.evidence?.summary ?? verdict.reason;
 }
 
 /** The unit a check's value is measured in, as written after a number. */

@@ -8,7 +8,7 @@ import { clip, escapeInline } from './escape.ts';
 import { comparisonText } from './evidence.ts';
 import { elapsedMs, formatDuration } from './format.ts';
 
-export const VERDICT_ICON: Record<VerdictStatus, string> = { pass: '✅', fail: '❌', 'no-data': '⏳' };
+export const VERDICT_ICON: Record<VerdictStatus, string> = { pass: '✅', fail: '❌', 'no-data': '⏳', unproven: '⏳' };
 
 const RESULT_TEXT: Record<StageRecord['result'], string> = {
   'in-progress': '🔄 baking',
