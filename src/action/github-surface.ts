@@ -23,8 +23,13 @@ export function workflowFileOf(workflowRef: string | undefined): string | undefi
   return file && /\.ya?ml$/.test(file) ? file : undefined;
 }
 
+/** Events a fork's pull request triggers with a read-only token. (`pull_request_target` and
+ * `issue_comment` run in the base repository with its own token, which may write.) */
+const READ_ONLY_FOR_FORKS = new Set(['pull_request', 'pull_request_review', 'pull_request_review_comment']);
+
 /** A pull request from a fork runs with a read-only token: nothing can be written on GitHub. */
-function fromFork(payload: GitHub['context']['payload']): boolean {
+function fromFork({ eventName, payload }: GitHub['context']): boolean {
+  if (!READ_ONLY_FOR_FORKS.has(eventName)) return false;
   const pr = payload.pull_request as { head?: { repo?: { full_name?: string; fork?: boolean } | null }; base?: { repo?: { full_name?: string } } } | undefined;
   const head = pr?.head?.repo;
   if (!pr || head === undefined) return false;
@@ -39,7 +44,7 @@ export async function githubSurface(github: GitHub, options: { canary: string; v
   const surface: GitHubSurface = { reports: [createJobSummary(core)], links };
   const token = readSecret('github-token');
   if (!token) return surface;
-  if (fromFork(context.payload)) {
+  if (fromFork(context)) {
     options.log.warning('This pull request comes from a fork: its token is read-only, so the PR comment and the deployment are skipped. The report is in the job summary.');
     return surface;
   }

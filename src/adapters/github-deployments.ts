@@ -53,6 +53,8 @@ interface Payload {
 export function createDeploymentTracker(options: DeploymentOptions): DeploymentTracker {
   const { octokit, owner, repo, environment, log } = options;
   let id: number | undefined;
+  // Set once the token was refused (403/404): the release goes on without asking again or warning again.
+  let refused = false;
 
   /** The newest deployment of this version that has not ended, if any. */
   async function findOpen(): Promise<number | undefined> {
@@ -85,6 +87,7 @@ export function createDeploymentTracker(options: DeploymentOptions): DeploymentT
 
   return {
     async record(state, description, mayCreate = true) {
+      if (refused) return;
       try {
         id = mayCreate ? (id ?? (await findOpen()) ?? (await create())) : await findOpen();
         if (id === undefined) return;
@@ -101,7 +104,8 @@ export function createDeploymentTracker(options: DeploymentOptions): DeploymentT
         });
       } catch (e) {
         const status = (e as { status?: unknown }).status;
-        const hint = status === 403 || status === 404 ? ': the token needs `deployments: write` (a fork\'s token is read-only)' : '';
+        refused = status === 403 || status === 404;
+        const hint = refused ? ': the token needs `deployments: write` (a fork\'s token is read-only)' : '';
         log.warning(`Could not record the deployment of ${options.version} in environment ${environment} (${describeError(e)})${hint}. The release goes on.`);
       }
     },

@@ -60,8 +60,11 @@ export function createPullRequestComment(options: PullRequestCommentOptions): Re
     return undefined;
   }
 
+  // Set once GitHub refused: later publishes (one per stage) neither ask again nor warn again.
+  let refused = false;
   return {
     async publish(markdown) {
+      if (refused) return;
       const body = clip(`${marker}\n${markdown}`, GITHUB_COMMENT_LIMIT);
       try {
         const ours = await findOurs();
@@ -70,6 +73,7 @@ export function createPullRequestComment(options: PullRequestCommentOptions): Re
       } catch (e) {
         const status = (e as { status?: unknown }).status;
         if (status === 403 || status === 404) {
+          refused = true;
           log.warning(`Could not write the canary report comment on ${where} (HTTP ${status}): the token needs \`pull-requests: write\`; pull requests from forks get a read-only token. The report is still in the job summary.`);
           return;
         }
