@@ -34,6 +34,8 @@ export interface DeploymentTracker {
    * deployment of this version it creates one. With `create` false it records only on a deployment
    * still open now (re-read: another run may have ended it meanwhile, e.g. an abort), and opens none. */
   record(state: DeploymentState, description: string, create?: boolean): Promise<void>;
+  /** Whether this tracker opened the deployment it records on (rather than finding one open). */
+  readonly opened: boolean;
 }
 
 /** in_progress until the release ends; promoted is success, a gate's rollback failure, an abort inactive. */
@@ -56,8 +58,9 @@ export function createDeploymentTracker(options: DeploymentOptions): DeploymentT
   // Set once the token was refused (403/404): the release goes on without asking again or warning again.
   let refused = false;
 
-  /** The newest deployment of this version that has not ended, if any. */
-  async function findOpen(): Promise<number | undefined> {
+  /** The newest deployment of this version that has not ended, if any; with `active`, also one that
+   * ended in success (a promoted version stays active until something replaces or undoes it). */
+  async function findOpen(active = false): Promise<number | undefined> {
     const { data } = await octokit.rest.repos.listDeployments({ owner, repo, environment, task: DEPLOYMENT_TASK, per_page: 30 });
     const ours = data.find((d) => {
       const payload = (typeof d.payload === 'object' ? d.payload : {}) as Payload;
@@ -65,7 +68,9 @@ export function createDeploymentTracker(options: DeploymentOptions): DeploymentT
     });
     if (!ours) return undefined;
     const { data: statuses } = await octokit.rest.repos.listDeploymentStatuses({ owner, repo, deployment_id: ours.id, per_page: 1 });
-    return statuses[0] && TERMINAL.has(statuses[0].state) ? undefined : ours.id;
+    const last = statuses[0]?.state;
+    if (last === undefined || !TERMINAL.has(last)) return ours.id;
+    return active && last === 'success' ? ours.id : undefined;
   }
 
   async function create(): Promise<number> {
@@ -85,11 +90,21 @@ export function createDeploymentTracker(options: DeploymentOptions): DeploymentT
     return data.id;
   }
 
+  let opened = false;
+  const open = async (): Promise<number> => {
+    const created = await create();
+    opened = true;
+    return created;
+  };
   return {
+    get opened() {
+      return opened;
+    },
     async record(state, description, mayCreate = true) {
       if (refused) return;
       try {
-        id = mayCreate ? (id ?? (await findOpen()) ?? (await create())) : await findOpen();
+        // An abort that undoes a promoted version ends its deployment too: it is no longer live.
+        id = mayCreate ? (id ?? (await findOpen()) ?? (await open())) : await findOpen(state === 'inactive');
         if (id === undefined) return;
         await octokit.rest.repos.createDeploymentStatus({
           owner,

@@ -50,6 +50,28 @@ describe('deployments', () => {
     expect(fixture.double.requests.map((r) => r.operationId)).toEqual(['repos/list-deployments']);
   });
 
+  it('an abort that undoes a promoted version ends its deployment: inactive, not left active', async () => {
+    await tracker().record('in_progress', 'run');
+    await tracker().record('success', 'promoted', false);
+    // abort: nothing open to mark in progress, then the promoted deployment is made inactive.
+    const abort = tracker(undefined, 'd'.repeat(40));
+    await abort.record('in_progress', 'abort', false);
+    await abort.record(deploymentStateOf('rolled-back', 'abort'), 'aborted', false);
+    expect(fixture.double.deployments.map((d) => d.statuses.map((s) => s.state))).toEqual([['in_progress', 'success', 'inactive']]);
+    // A failure or error never lands on a promoted deployment.
+    await tracker().record('failure', 'post step', false);
+    expect(fixture.double.deployments[0]!.statuses).toHaveLength(3);
+  });
+
+  it('knows whether it opened the deployment or found the one another run is releasing', async () => {
+    const first = tracker();
+    await first.record('in_progress', 'run');
+    const second = tracker(undefined, 'e'.repeat(40));
+    await second.record('in_progress', 'run (refused: another run drives it)');
+    expect([first.opened, second.opened]).toEqual([true, false]);
+    expect(fixture.double.deployments).toHaveLength(1);
+  });
+
   it('maps every rollout status', () => {
     expect(deploymentStateOf('promoted', 'promote')).toBe('success');
     expect(deploymentStateOf('paused', 'run')).toBe('in_progress');
