@@ -58,19 +58,40 @@ export function createDeploymentTracker(options: DeploymentOptions): DeploymentT
   // Set once the token was refused (403/404): the release goes on without asking again or warning again.
   let refused = false;
 
+  /** This canary's deployments in the environment, newest first (`version` given: of that version only). */
+  async function canaryDeployments(version?: string): Promise<number[]> {
+    const { data } = await octokit.rest.repos.listDeployments({ owner, repo, environment, task: DEPLOYMENT_TASK, per_page: 30 });
+    return data
+      .filter((d) => {
+        const payload = (typeof d.payload === 'object' ? d.payload : {}) as Payload;
+        return payload.canary === options.canary && (version === undefined || payload.version === version);
+      })
+      .map((d) => d.id);
+  }
+
+  async function lastState(deploymentId: number): Promise<string | undefined> {
+    const { data } = await octokit.rest.repos.listDeploymentStatuses({ owner, repo, deployment_id: deploymentId, per_page: 1 });
+    return data[0]?.state;
+  }
+
   /** The newest deployment of this version that has not ended, if any; with `active`, also one that
    * ended in success (a promoted version stays active until something replaces or undoes it). */
   async function findOpen(active = false): Promise<number | undefined> {
-    const { data } = await octokit.rest.repos.listDeployments({ owner, repo, environment, task: DEPLOYMENT_TASK, per_page: 30 });
-    const ours = data.find((d) => {
-      const payload = (typeof d.payload === 'object' ? d.payload : {}) as Payload;
-      return payload.canary === options.canary && payload.version === options.version;
-    });
-    if (!ours) return undefined;
-    const { data: statuses } = await octokit.rest.repos.listDeploymentStatuses({ owner, repo, deployment_id: ours.id, per_page: 1 });
-    const last = statuses[0]?.state;
-    if (last === undefined || !TERMINAL.has(last)) return ours.id;
-    return active && last === 'success' ? ours.id : undefined;
+    const [newest] = await canaryDeployments(options.version);
+    if (newest === undefined) return undefined;
+    const last = await lastState(newest);
+    if (last === undefined || !TERMINAL.has(last)) return newest;
+    return active && last === 'success' ? newest : undefined;
+  }
+
+  /** Once a version is promoted, the versions this canary promoted before are no longer live. Done
+   * here rather than by GitHub's auto_inactive, which skips production environments and would also
+   * retire other services' deployments sharing the environment. */
+  async function retirePrevious(promoted: number): Promise<void> {
+    for (const other of await canaryDeployments()) {
+      if (other === promoted || (await lastState(other)) !== 'success') continue;
+      await octokit.rest.repos.createDeploymentStatus({ owner, repo, deployment_id: other, state: 'inactive', description: clip(`${options.canary}: replaced by ${options.version}`, 140), environment, auto_inactive: false });
+    }
   }
 
   async function create(): Promise<number> {
@@ -114,9 +135,9 @@ export function createDeploymentTracker(options: DeploymentOptions): DeploymentT
           description: clip(description, 140),
           ...(options.runUrl ? { log_url: options.runUrl } : {}),
           environment,
-          // A promoted version supersedes the ones before it in this environment.
-          auto_inactive: state === 'success',
+          auto_inactive: false,
         });
+        if (state === 'success') await retirePrevious(id);
       } catch (e) {
         const status = (e as { status?: unknown }).status;
         refused = status === 403 || status === 404;

@@ -35,6 +35,9 @@ export interface StoredDeployment {
   environment: string;
   payload: unknown;
   description: string | null;
+  /** GitHub's default: true for the environment named `production`. */
+  productionEnvironment: boolean;
+  transientEnvironment: boolean;
   statuses: Array<{ id: number; state: string; description: string; logUrl?: string; environment?: string }>;
 }
 
@@ -166,6 +169,8 @@ export async function startGitHubDouble(): Promise<GitHubDouble> {
           environment: String(body?.environment ?? 'production'),
           payload: body?.payload ?? {},
           description: typeof body?.description === 'string' ? body.description : null,
+          productionEnvironment: typeof body?.production_environment === 'boolean' ? body.production_environment : String(body?.environment ?? 'production') === 'production',
+          transientEnvironment: body?.transient_environment === true,
           statuses: [],
         };
         deployments.push(deployment);
@@ -194,11 +199,13 @@ export async function startGitHubDouble(): Promise<GitHubDouble> {
           ...(typeof body?.environment === 'string' ? { environment: body.environment } : {}),
         };
         deployment.statuses.push(status);
-        // GitHub marks earlier non-transient deployments of the environment inactive after a success.
+        // auto_inactive (default true), as GitHub describes it: after a success, an inactive status on
+        // every prior non-transient, non-production deployment of the environment that was a success.
         if (status.state === 'success' && body?.auto_inactive !== false) {
           for (const other of deployments) {
             const last = other.statuses.at(-1);
-            if (other !== deployment && other.environment === deployment.environment && last?.state === 'success') other.statuses.push({ id: nextId++, state: 'inactive', description: '' });
+            const retired = !other.productionEnvironment && !other.transientEnvironment;
+            if (other !== deployment && retired && other.environment === deployment.environment && last?.state === 'success') other.statuses.push({ id: nextId++, state: 'inactive', description: '' });
           }
         }
         send(res, op, 201, statusToApi(deployment, status));
@@ -222,6 +229,7 @@ export async function startGitHubDouble(): Promise<GitHubDouble> {
       ...spec.example('deployment'),
       url: api, id: d.id, node_id: `DE_${d.id}`, sha: d.sha, ref: d.ref, task: d.task, payload: d.payload,
       original_environment: d.environment, environment: d.environment, description: d.description,
+      production_environment: d.productionEnvironment, transient_environment: d.transientEnvironment,
       creator: userToApi(BOT), created_at: at, updated_at: at, statuses_url: `${api}/statuses`,
       repository_url: `${baseUrl}/repos/${OWNER}/${REPO}`,
     };
