@@ -45,7 +45,7 @@ export async function run(): Promise<void> {
   }
   const spec = await readSpec();
   const github = await import('@actions/github');
-  checkActor(command, core.getInput('allowed-actors'), github.context.actor);
+  checkActor(command, core.getInput('allowed-actors'), github.context.actor, process.env.GITHUB_TRIGGERING_ACTOR);
   const kubeconfig = readKubeconfig('kubeconfig');
   const prometheusToken = readSecret('prometheus-token');
   const reportPath = join(process.env.RUNNER_TEMP ?? '.', `istio-canary-${spec.name}.md`);

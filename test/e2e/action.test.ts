@@ -85,6 +85,8 @@ function runnerStep(inputs: Record<string, string>, github: GitHubDouble, runner
     GITHUB_ACTIONS: 'true',
     GITHUB_EVENT_NAME: runnerEvent.name,
     GITHUB_ACTOR: runnerEvent.actor ?? 'octocat',
+    // A first run: the runner sets both (they differ on a re-run).
+    GITHUB_TRIGGERING_ACTOR: runnerEvent.actor ?? 'octocat',
     GITHUB_SHA: runnerEvent.sha ?? 'e'.repeat(40),
     GITHUB_WORKFLOW_REF: DISPATCH_WORKFLOW_REF,
     GITHUB_EVENT_PATH: event,
