@@ -7,6 +7,8 @@ import type { ReportLinks } from '../report/markdown.ts';
 import { createJobSummary, createPullRequestComment, findPullRequestOfCommit, resolvePullRequest } from '../adapters/github.ts';
 import { createDeploymentTracker, type DeploymentTracker } from '../adapters/github-deployments.ts';
 import { readSecret } from './inputs.ts';
+import { InputError } from '../errors.ts';
+import { clip } from '../report/escape.ts';
 
 type GitHub = typeof import('@actions/github');
 
@@ -27,6 +29,15 @@ export function workflowFileOf(workflowRef: string | undefined): string | undefi
  * `issue_comment` run in the base repository with its own token, which may write.) */
 const READ_ONLY_FOR_FORKS = new Set(['pull_request', 'pull_request_review', 'pull_request_review_comment']);
 
+/** The `dispatch-workflow` input: a workflow file name (`canary-dispatch.yml`), or its path in the
+ * repository, reduced to the name the dispatch form's URL takes. */
+export function dispatchWorkflowInput(given: string): string | undefined {
+  if (given.trim() === '') return undefined;
+  const file = workflowFileOf(given.trim());
+  if (file) return file;
+  throw new InputError({ path: 'input dispatch-workflow', message: `expected the file name of a workflow in .github/workflows, such as canary-dispatch.yml, got ${JSON.stringify(clip(given, 80))}` });
+}
+
 /** A pull request from a fork runs with a read-only token: nothing can be written on GitHub. */
 function fromFork({ eventName, payload }: GitHub['context']): boolean {
   if (!READ_ONLY_FOR_FORKS.has(eventName)) return false;
@@ -39,7 +50,7 @@ function fromFork({ eventName, payload }: GitHub['context']): boolean {
 export async function githubSurface(github: GitHub, options: { canary: string; version: string; runUrl: string; log: Logger }): Promise<GitHubSurface> {
   const { context } = github;
   const { owner, repo } = context.repo;
-  const workflowFile = core.getInput('dispatch-workflow') || workflowFileOf(process.env.GITHUB_WORKFLOW_REF);
+  const workflowFile = dispatchWorkflowInput(core.getInput('dispatch-workflow')) ?? workflowFileOf(process.env.GITHUB_WORKFLOW_REF);
   const links: ReportLinks = { runUrl: options.runUrl, ...(workflowFile ? { dispatch: { owner, repo, workflowFile, serverUrl: context.serverUrl } } : {}) };
   const surface: GitHubSurface = { reports: [createJobSummary(core)], links };
   const token = readSecret('github-token');

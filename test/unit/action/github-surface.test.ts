@@ -1,6 +1,7 @@
 import { getOctokit } from '@actions/github';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { githubSurface, workflowFileOf } from '../../../src/action/github-surface.ts';
+import { dispatchWorkflowInput, githubSurface, workflowFileOf } from '../../../src/action/github-surface.ts';
+import { InputError } from '../../../src/errors.ts';
 import { DOUBLE_REPO } from '../../support/github-double.ts';
 import { useGitHubDouble } from '../../support/github-double-hooks.ts';
 
@@ -13,6 +14,18 @@ describe('workflowFileOf', () => {
     expect(workflowFileOf(undefined)).toBeUndefined();
     expect(workflowFileOf('')).toBeUndefined();
     expect(workflowFileOf('acme/shop/dynamic/pages@x')).toBeUndefined();
+  });
+});
+
+describe('the dispatch-workflow input', () => {
+  it('takes a file name, or a path in the repository, as the file name the form\'s URL needs', () => {
+    expect(dispatchWorkflowInput('canary-dispatch.yml')).toBe('canary-dispatch.yml');
+    expect(dispatchWorkflowInput(' .github/workflows/canary-dispatch.yaml ')).toBe('canary-dispatch.yaml');
+    expect(dispatchWorkflowInput('')).toBeUndefined();
+  });
+  it('refuses anything else, naming the input and what was expected', () => {
+    expect(() => dispatchWorkflowInput('canary-dispatch')).toThrow('input dispatch-workflow: expected the file name of a workflow in .github/workflows, such as canary-dispatch.yml, got "canary-dispatch"');
+    expect(() => dispatchWorkflowInput('https://github.com/acme/shop/actions/workflows/x')).toThrow(InputError);
   });
 });
 
