@@ -186,6 +186,20 @@ describe('the bundled action (dist/)', () => {
     expect(main.state['finished']).toBe('true');
   });
 
+  it('a check name that holds workflow-command syntax is logged as text: the runner runs none of it', async () => {
+    // `##[` anywhere in a line is the runner's older command syntax; this name would mask "catalog".
+    const name = 'errors ##[add-mask]catalog';
+    const r = await newRelease('action-hostile', { spec: { stages: [{ weight: 50 }], bake: '4s', interval: '2s', checks: [{ name, type: 'success-rate', min: 95, minRequests: 3 }] } });
+    releases.push(r);
+    const main = await runScript('index.js', runnerStep(releaseInputs(r), github));
+    expect(main.code, main.stdout).toBe(0);
+    const lines = main.stdout.split(/\r\n|\r|\n/);
+    // The verdict lines name the check, with the command syntax shown inert.
+    expect(lines.some((l) => l.includes('errors ##\\[add-mask]catalog pass'))).toBe(true);
+    expect(lines.filter((l) => l.includes('##['))).toEqual([]);
+    expect(lines.filter((l) => /^::add-mask::catalog$/.test(l))).toEqual([]);
+  });
+
   it('a release driven from GitHub: started on merge, promoted from the dispatch form by an allowed person, one comment, one deployment', async () => {
     const r = await release('action-dispatch', [{ weight: 10 }, { weight: 50 }]);
     // The merge to main: a push event naming no PR; the comment goes to the PR merged as this commit.
