@@ -14,14 +14,17 @@ export function parseActors(text: string): string[] {
     .filter((login) => login !== '');
 }
 
-/** Throws when `allowed` is set, the command is gated and `actor` is not on the list (logins compare case-insensitively, as GitHub's do). */
-export function checkActor(command: ActionCommand, allowedText: string, actor: string): void {
+/** Throws when `allowed` is set, the command is gated and `actor` is not on the list (logins compare
+ * case-insensitively, as GitHub's do). A re-run keeps `github.actor` of the first run, so the person
+ * who re-ran it (`github.triggering_actor`, when given) must be on the list too. */
+export function checkActor(command: ActionCommand, allowedText: string, actor: string, triggeringActor?: string): void {
   const allowed = parseActors(allowedText);
   if (allowed.length === 0 || !GATED.has(command)) return;
-  const login = actor.toLowerCase();
-  if (allowed.some((a) => a.toLowerCase() === login)) return;
+  const listed = (login: string) => allowed.some((a) => a.toLowerCase() === login.toLowerCase());
+  const refused = [actor, triggeringActor ?? ''].find((login, i) => (i === 0 || login !== '') && !listed(login));
+  if (refused === undefined) return;
   throw new InputError({
     path: 'input allowed-actors',
-    message: `${actor || 'this run\'s actor'} may not ${command} this release: only ${allowed.join(', ')} may advance or promote it (abort stays open to everyone)`,
+    message: `${refused || 'this run\'s actor'} may not ${command} this release: only ${allowed.join(', ')} may advance or promote it (abort stays open to everyone)`,
   });
 }

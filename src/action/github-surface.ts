@@ -7,6 +7,8 @@ import type { ReportLinks } from '../report/markdown.ts';
 import { createJobSummary, createPullRequestComment, findPullRequestOfCommit, resolvePullRequest } from '../adapters/github.ts';
 import { createDeploymentTracker, type DeploymentTracker } from '../adapters/github-deployments.ts';
 import { readSecret } from './inputs.ts';
+import { InputError } from '../errors.ts';
+import { clip } from '../report/escape.ts';
 
 type GitHub = typeof import('@actions/github');
 
@@ -23,8 +25,22 @@ export function workflowFileOf(workflowRef: string | undefined): string | undefi
   return file && /\.ya?ml$/.test(file) ? file : undefined;
 }
 
+/** Events a fork's pull request triggers with a read-only token. (`pull_request_target` and
+ * `issue_comment` run in the base repository with its own token, which may write.) */
+const READ_ONLY_FOR_FORKS = new Set(['pull_request', 'pull_request_review', 'pull_request_review_comment']);
+
+/** The `dispatch-workflow` input: a workflow file name (`canary-dispatch.yml`), or its path in the
+ * repository, reduced to the name the dispatch form's URL takes. */
+export function dispatchWorkflowInput(given: string): string | undefined {
+  if (given.trim() === '') return undefined;
+  const file = workflowFileOf(given.trim());
+  if (file) return file;
+  throw new InputError({ path: 'input dispatch-workflow', message: `expected the file name of a workflow in .github/workflows, such as canary-dispatch.yml, got ${JSON.stringify(clip(given, 80))}` });
+}
+
 /** A pull request from a fork runs with a read-only token: nothing can be written on GitHub. */
-function fromFork(payload: GitHub['context']['payload']): boolean {
+function fromFork({ eventName, payload }: GitHub['context']): boolean {
+  if (!READ_ONLY_FOR_FORKS.has(eventName)) return false;
   const pr = payload.pull_request as { head?: { repo?: { full_name?: string; fork?: boolean } | null }; base?: { repo?: { full_name?: string } } } | undefined;
   const head = pr?.head?.repo;
   if (!pr || head === undefined) return false;
@@ -34,12 +50,12 @@ function fromFork(payload: GitHub['context']['payload']): boolean {
 export async function githubSurface(github: GitHub, options: { canary: string; version: string; runUrl: string; log: Logger }): Promise<GitHubSurface> {
   const { context } = github;
   const { owner, repo } = context.repo;
-  const workflowFile = core.getInput('dispatch-workflow') || workflowFileOf(process.env.GITHUB_WORKFLOW_REF);
+  const workflowFile = dispatchWorkflowInput(core.getInput('dispatch-workflow')) ?? workflowFileOf(process.env.GITHUB_WORKFLOW_REF);
   const links: ReportLinks = { runUrl: options.runUrl, ...(workflowFile ? { dispatch: { owner, repo, workflowFile, serverUrl: context.serverUrl } } : {}) };
   const surface: GitHubSurface = { reports: [createJobSummary(core)], links };
   const token = readSecret('github-token');
   if (!token) return surface;
-  if (fromFork(context.payload)) {
+  if (fromFork(context)) {
     options.log.warning('This pull request comes from a fork: its token is read-only, so the PR comment and the deployment are skipped. The report is in the job summary.');
     return surface;
   }

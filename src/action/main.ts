@@ -55,7 +55,7 @@ export async function run(): Promise<void> {
     import('../adapters/file-report.ts'),
     import('../engine/rollback-error.ts'),
   ]);
-  checkActor(command, core.getInput('allowed-actors'), github.context.actor);
+  checkActor(command, core.getInput('allowed-actors'), github.context.actor, process.env.GITHUB_TRIGGERING_ACTOR);
   const kubeconfig = readKubeconfig('kubeconfig');
   const prometheusToken = readSecret('prometheus-token');
   const reportPath = join(process.env.RUNNER_TEMP ?? '.', `istio-canary-${spec.name}.md`);
@@ -107,8 +107,9 @@ export async function run(): Promise<void> {
     // reached (state unknown) is it worth another try, which the post step makes.
     if (!(error instanceof ClusterError)) {
       core.saveState(STATE_FINISHED, 'true');
-      // run/start was refused or failed outright: the deployment it opened did not happen.
-      if (command === 'run' || command === 'start') await surface.deployment?.record('error', `${command} failed: ${describeError(error)}`, false);
+      // run/start was refused or failed outright: the deployment it opened did not happen. One it
+      // found open belongs to the run already releasing this version, which goes on.
+      if ((command === 'run' || command === 'start') && surface.deployment?.opened) await surface.deployment?.record('error', `${command} failed: ${describeError(error)}`, false);
     }
     if (error instanceof RollbackFailedError) core.saveState(STATE_ROLLBACK_PENDING, 'true');
     throw error;

@@ -2,9 +2,12 @@
 // leave (cancelled, killed, crashed), roll the release back so no traffic stays on the canary.
 import * as core from '@actions/core';
 import { describeError } from '../errors.ts';
+import { createActionsLogger } from '../adapters/github-log.ts';
 import type { CanarySpec } from '../spec/types.ts';
 import { readKubeconfig } from './inputs.ts';
 import { STATE_FINISHED, STATE_INPUTS, STATE_ROLLBACK_PENDING, STATE_SPEC } from './post-state.ts';
+
+const log = createActionsLogger(core);
 
 export async function post(): Promise<void> {
   if (core.getState(STATE_FINISHED) === 'true') return;
@@ -28,10 +31,11 @@ export async function post(): Promise<void> {
     // A main step that died before it wrote must not undo a promoted release or another run's rollout;
     // one whose own rollback failed is retried whatever the state's holder.
     onlyOwnRollout: core.getState(STATE_ROLLBACK_PENDING) !== 'true',
-    log: { info: core.info, warning: core.warning, error: core.error },
+    log,
     reports: [],
   });
-  core.info(`${spec.name}: ${result.status} at ${result.stage}, canary weight ${result.canaryWeight}%`);
+  log.close();
+  log.info(`${spec.name}: ${result.status} at ${result.stage}, canary weight ${result.canaryWeight}%`);
   await closeDeployment(spec, inputs.runUrl);
 }
 
@@ -43,7 +47,6 @@ async function closeDeployment(spec: CanarySpec, runUrl: string | undefined): Pr
   const github = await import('@actions/github');
   const { createDeploymentTracker } = await import('../adapters/github-deployments.ts');
   const { owner, repo } = github.context.repo;
-  const log = { info: core.info, warning: core.warning, error: core.error };
   const tracker = createDeploymentTracker({ octokit: github.getOctokit(token), owner, repo, environment, sha: github.context.sha, canary: spec.name, version: spec.canary.subset, runUrl, log });
   await tracker.record('failure', `${spec.canary.subset}: the main step ended without a final state; rolled back by the post step`, false);
 }

@@ -34,6 +34,8 @@ export interface DeploymentTracker {
    * deployment of this version it creates one. With `create` false it records only on a deployment
    * still open now (re-read: another run may have ended it meanwhile, e.g. an abort), and opens none. */
   record(state: DeploymentState, description: string, create?: boolean): Promise<void>;
+  /** Whether this tracker opened the deployment it records on (rather than finding one open). */
+  readonly opened: boolean;
 }
 
 /** in_progress until the release ends; promoted is success, a gate's rollback failure, an abort inactive. */
@@ -53,17 +55,43 @@ interface Payload {
 export function createDeploymentTracker(options: DeploymentOptions): DeploymentTracker {
   const { octokit, owner, repo, environment, log } = options;
   let id: number | undefined;
+  // Set once the token was refused (403/404): the release goes on without asking again or warning again.
+  let refused = false;
 
-  /** The newest deployment of this version that has not ended, if any. */
-  async function findOpen(): Promise<number | undefined> {
+  /** This canary's deployments in the environment, newest first (`version` given: of that version only). */
+  async function canaryDeployments(version?: string): Promise<number[]> {
     const { data } = await octokit.rest.repos.listDeployments({ owner, repo, environment, task: DEPLOYMENT_TASK, per_page: 30 });
-    const ours = data.find((d) => {
-      const payload = (typeof d.payload === 'object' ? d.payload : {}) as Payload;
-      return payload.canary === options.canary && payload.version === options.version;
-    });
-    if (!ours) return undefined;
-    const { data: statuses } = await octokit.rest.repos.listDeploymentStatuses({ owner, repo, deployment_id: ours.id, per_page: 1 });
-    return statuses[0] && TERMINAL.has(statuses[0].state) ? undefined : ours.id;
+    return data
+      .filter((d) => {
+        const payload = (typeof d.payload === 'object' ? d.payload : {}) as Payload;
+        return payload.canary === options.canary && (version === undefined || payload.version === version);
+      })
+      .map((d) => d.id);
+  }
+
+  async function lastState(deploymentId: number): Promise<string | undefined> {
+    const { data } = await octokit.rest.repos.listDeploymentStatuses({ owner, repo, deployment_id: deploymentId, per_page: 1 });
+    return data[0]?.state;
+  }
+
+  /** The newest deployment of this version that has not ended, if any; with `active`, also one that
+   * ended in success (a promoted version stays active until something replaces or undoes it). */
+  async function findOpen(active = false): Promise<number | undefined> {
+    const [newest] = await canaryDeployments(options.version);
+    if (newest === undefined) return undefined;
+    const last = await lastState(newest);
+    if (last === undefined || !TERMINAL.has(last)) return newest;
+    return active && last === 'success' ? newest : undefined;
+  }
+
+  /** Once a version is promoted, the versions this canary promoted before are no longer live. Done
+   * here rather than by GitHub's auto_inactive, which skips production environments and would also
+   * retire other services' deployments sharing the environment. */
+  async function retirePrevious(promoted: number): Promise<void> {
+    for (const other of await canaryDeployments()) {
+      if (other === promoted || (await lastState(other)) !== 'success') continue;
+      await octokit.rest.repos.createDeploymentStatus({ owner, repo, deployment_id: other, state: 'inactive', description: clip(`${options.canary}: replaced by ${options.version}`, 140), environment, auto_inactive: false });
+    }
   }
 
   async function create(): Promise<number> {
@@ -83,10 +111,21 @@ export function createDeploymentTracker(options: DeploymentOptions): DeploymentT
     return data.id;
   }
 
+  let opened = false;
+  const open = async (): Promise<number> => {
+    const created = await create();
+    opened = true;
+    return created;
+  };
   return {
+    get opened() {
+      return opened;
+    },
     async record(state, description, mayCreate = true) {
+      if (refused) return;
       try {
-        id = mayCreate ? (id ?? (await findOpen()) ?? (await create())) : await findOpen();
+        // An abort that undoes a promoted version ends its deployment too: it is no longer live.
+        id = mayCreate ? (id ?? (await findOpen()) ?? (await open())) : await findOpen(state === 'inactive');
         if (id === undefined) return;
         await octokit.rest.repos.createDeploymentStatus({
           owner,
@@ -96,12 +135,13 @@ export function createDeploymentTracker(options: DeploymentOptions): DeploymentT
           description: clip(description, 140),
           ...(options.runUrl ? { log_url: options.runUrl } : {}),
           environment,
-          // A promoted version supersedes the ones before it in this environment.
-          auto_inactive: state === 'success',
+          auto_inactive: false,
         });
+        if (state === 'success') await retirePrevious(id);
       } catch (e) {
         const status = (e as { status?: unknown }).status;
-        const hint = status === 403 || status === 404 ? ': the token needs `deployments: write` (a fork\'s token is read-only)' : '';
+        refused = status === 403 || status === 404;
+        const hint = refused ? ': the token needs `deployments: write` (a fork\'s token is read-only)' : '';
         log.warning(`Could not record the deployment of ${options.version} in environment ${environment} (${describeError(e)})${hint}. The release goes on.`);
       }
     },

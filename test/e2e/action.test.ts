@@ -85,6 +85,8 @@ function runnerStep(inputs: Record<string, string>, github: GitHubDouble, runner
     GITHUB_ACTIONS: 'true',
     GITHUB_EVENT_NAME: runnerEvent.name,
     GITHUB_ACTOR: runnerEvent.actor ?? 'octocat',
+    // A first run: the runner sets both (they differ on a re-run).
+    GITHUB_TRIGGERING_ACTOR: runnerEvent.actor ?? 'octocat',
     GITHUB_SHA: runnerEvent.sha ?? 'e'.repeat(40),
     GITHUB_WORKFLOW_REF: DISPATCH_WORKFLOW_REF,
     GITHUB_EVENT_PATH: event,
@@ -182,6 +184,20 @@ describe('the bundled action (dist/)', () => {
     expect(clientKey, 'the test kubeconfig carries its key inline').toBeDefined();
     expect(masks).toContain(clientKey);
     expect(main.state['finished']).toBe('true');
+  });
+
+  it('a check name that holds workflow-command syntax is logged as text: the runner runs none of it', async () => {
+    // `##[` anywhere in a line is the runner's older command syntax; this name would mask "catalog".
+    const name = 'errors ##[add-mask]catalog';
+    const r = await newRelease('action-hostile', { spec: { stages: [{ weight: 50 }], bake: '4s', interval: '2s', checks: [{ name, type: 'success-rate', min: 95, minRequests: 3 }] } });
+    releases.push(r);
+    const main = await runScript('index.js', runnerStep(releaseInputs(r), github));
+    expect(main.code, main.stdout).toBe(0);
+    const lines = main.stdout.split(/\r\n|\r|\n/);
+    // The verdict lines name the check, with the command syntax shown inert.
+    expect(lines.some((l) => l.includes('errors ##\\[add-mask]catalog pass'))).toBe(true);
+    expect(lines.filter((l) => l.includes('##['))).toEqual([]);
+    expect(lines.filter((l) => /^::add-mask::catalog$/.test(l))).toEqual([]);
   });
 
   it('a release driven from GitHub: started on merge, promoted from the dispatch form by an allowed person, one comment, one deployment', async () => {

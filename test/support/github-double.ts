@@ -35,6 +35,9 @@ export interface StoredDeployment {
   environment: string;
   payload: unknown;
   description: string | null;
+  /** GitHub's default: true for the environment named `production`. */
+  productionEnvironment: boolean;
+  transientEnvironment: boolean;
   statuses: Array<{ id: number; state: string; description: string; logUrl?: string; environment?: string }>;
 }
 
@@ -51,6 +54,9 @@ export interface GitHubDouble {
   associatePullRequest(sha: string, number: number, options?: { state?: 'open' | 'closed'; merged?: boolean }): void;
   /** Answers every later request for `operationId` with this HTTP status. */
   failOperation(operationId: string, status: number): void;
+  /** Whose token the requests carry (default the workflow's GITHUB_TOKEN, writing as a bot; a
+   * person for a personal access token): the author of the comments created. */
+  useTokenOf(user: DoubleUser): void;
   close(): Promise<void>;
 }
 
@@ -67,6 +73,7 @@ export async function startGitHubDouble(): Promise<GitHubDouble> {
   const spec = description;
   const comments: StoredComment[] = [];
   const deployments: StoredDeployment[] = [];
+  let tokenUser: DoubleUser = BOT;
   const pullsByCommit = new Map<string, Array<{ number: number; state: 'open' | 'closed'; merged: boolean }>>();
   const requests: RecordedRequest[] = [];
   const violations: string[] = [];
@@ -113,6 +120,11 @@ export async function startGitHubDouble(): Promise<GitHubDouble> {
     // Any endpoint answers 403 "Resource not accessible by integration" to a token without the
     // permission (GitHub documents this for all of the API, not per operation): not checked per operation.
     if (failure !== undefined) return send(res, failure === 403 ? undefined : op, failure, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest', status: String(failure) });
+    if (op.operationId === 'users/get-authenticated') {
+      // An installation token (GITHUB_TOKEN) has no user: GitHub answers 403.
+      if (tokenUser.type === 'Bot') return send(res, op, 403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user', status: '403' });
+      return send(res, op, 200, { ...spec.example('private-user'), ...userToApi(tokenUser) });
+    }
     if (op.pathParams.owner !== OWNER || op.pathParams.repo !== REPO) return send(res, op, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
     serve(op, url, body as Record<string, unknown> | undefined, res);
   }
@@ -138,7 +150,7 @@ export async function startGitHubDouble(): Promise<GitHubDouble> {
         return send(res, op, 200, all.slice((page - 1) * perPage, page * perPage).map(toApi), headers);
       }
       case 'issues/create-comment': {
-        const comment = seedComment(Number(op.pathParams.issue_number), String(body?.body ?? ''), BOT);
+        const comment = seedComment(Number(op.pathParams.issue_number), String(body?.body ?? ''), tokenUser);
         return send(res, op, 201, toApi(comment), { location: `${baseUrl}/repos/${OWNER}/${REPO}/issues/comments/${comment.id}` });
       }
       case 'issues/update-comment': {
@@ -166,6 +178,8 @@ export async function startGitHubDouble(): Promise<GitHubDouble> {
           environment: String(body?.environment ?? 'production'),
           payload: body?.payload ?? {},
           description: typeof body?.description === 'string' ? body.description : null,
+          productionEnvironment: typeof body?.production_environment === 'boolean' ? body.production_environment : String(body?.environment ?? 'production') === 'production',
+          transientEnvironment: body?.transient_environment === true,
           statuses: [],
         };
         deployments.push(deployment);
@@ -194,11 +208,13 @@ export async function startGitHubDouble(): Promise<GitHubDouble> {
           ...(typeof body?.environment === 'string' ? { environment: body.environment } : {}),
         };
         deployment.statuses.push(status);
-        // GitHub marks earlier non-transient deployments of the environment inactive after a success.
+        // auto_inactive (default true), as GitHub describes it: after a success, an inactive status on
+        // every prior non-transient, non-production deployment of the environment that was a success.
         if (status.state === 'success' && body?.auto_inactive !== false) {
           for (const other of deployments) {
             const last = other.statuses.at(-1);
-            if (other !== deployment && other.environment === deployment.environment && last?.state === 'success') other.statuses.push({ id: nextId++, state: 'inactive', description: '' });
+            const retired = !other.productionEnvironment && !other.transientEnvironment;
+            if (other !== deployment && retired && other.environment === deployment.environment && last?.state === 'success') other.statuses.push({ id: nextId++, state: 'inactive', description: '' });
           }
         }
         send(res, op, 201, statusToApi(deployment, status));
@@ -222,6 +238,7 @@ export async function startGitHubDouble(): Promise<GitHubDouble> {
       ...spec.example('deployment'),
       url: api, id: d.id, node_id: `DE_${d.id}`, sha: d.sha, ref: d.ref, task: d.task, payload: d.payload,
       original_environment: d.environment, environment: d.environment, description: d.description,
+      production_environment: d.productionEnvironment, transient_environment: d.transientEnvironment,
       creator: userToApi(BOT), created_at: at, updated_at: at, statuses_url: `${api}/statuses`,
       repository_url: `${baseUrl}/repos/${OWNER}/${REPO}`,
     };
@@ -295,6 +312,9 @@ export async function startGitHubDouble(): Promise<GitHubDouble> {
     requests,
     violations,
     seedComment,
+    useTokenOf: (user) => {
+      tokenUser = user;
+    },
     associatePullRequest: (sha, number, options = {}) => {
       const list = pullsByCommit.get(sha) ?? [];
       list.push({ number, state: options.state ?? 'open', merged: options.merged ?? false });

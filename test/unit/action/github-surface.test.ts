@@ -1,6 +1,7 @@
 import { getOctokit } from '@actions/github';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { githubSurface, workflowFileOf } from '../../../src/action/github-surface.ts';
+import { dispatchWorkflowInput, githubSurface, workflowFileOf } from '../../../src/action/github-surface.ts';
+import { InputError } from '../../../src/errors.ts';
 import { DOUBLE_REPO } from '../../support/github-double.ts';
 import { useGitHubDouble } from '../../support/github-double-hooks.ts';
 
@@ -13,6 +14,18 @@ describe('workflowFileOf', () => {
     expect(workflowFileOf(undefined)).toBeUndefined();
     expect(workflowFileOf('')).toBeUndefined();
     expect(workflowFileOf('acme/shop/dynamic/pages@x')).toBeUndefined();
+  });
+});
+
+describe('the dispatch-workflow input', () => {
+  it('takes a file name, or a path in the repository, as the file name the form\'s URL needs', () => {
+    expect(dispatchWorkflowInput('canary-dispatch.yml')).toBe('canary-dispatch.yml');
+    expect(dispatchWorkflowInput(' .github/workflows/canary-dispatch.yaml ')).toBe('canary-dispatch.yaml');
+    expect(dispatchWorkflowInput('')).toBeUndefined();
+  });
+  it('refuses anything else, naming the input and what was expected', () => {
+    expect(() => dispatchWorkflowInput('canary-dispatch')).toThrow('input dispatch-workflow: expected the file name of a workflow in .github/workflows, such as canary-dispatch.yml, got "canary-dispatch"');
+    expect(() => dispatchWorkflowInput('https://github.com/acme/shop/actions/workflows/x')).toThrow(InputError);
   });
 });
 
@@ -45,6 +58,27 @@ describe('what the action writes on GitHub', () => {
     expect(surface.deployment).toBeUndefined();
     expect(fixture.warnings).toEqual([expect.stringContaining('comes from a fork: its token is read-only')]);
     expect(fixture.double.requests).toEqual([]);
+  });
+
+  it('a fork\'s pull_request_target runs with the base repository\'s token: it comments', async () => {
+    const payload = { pull_request: { number: 9, head: { repo: { full_name: 'mallory/shop', fork: true } }, base: { repo: { full_name: 'acme/shop' } } } };
+    const surface = await githubSurface(github('pull_request_target', payload), options());
+    expect(surface.reports).toHaveLength(2);
+    expect(surface.deployment).toBeDefined();
+    expect(fixture.warnings).toEqual([]);
+  });
+
+  it('a token GitHub refuses (403 "Resource not accessible by integration") is warned about once, then left alone', async () => {
+    fixture.double.failOperation('issues/create-comment', 403);
+    fixture.double.failOperation('repos/create-deployment', 403);
+    const payload = { pull_request: { number: 9, head: { repo: { full_name: 'acme/shop', fork: false } }, base: { repo: { full_name: 'acme/shop' } } } };
+    const surface = await githubSurface(github('pull_request', payload), options());
+    // A release publishes its report at every stage and records the deployment at start and end.
+    for (let stage = 0; stage < 4; stage++) await surface.reports[1]!.publish(`report ${stage}`);
+    await surface.deployment!.record('in_progress', 'run');
+    await surface.deployment!.record('success', 'promoted', false);
+    expect(fixture.warnings).toEqual([expect.stringContaining('(HTTP 403)'), expect.stringContaining('deployments: write')]);
+    expect(fixture.double.requests.map((r) => r.operationId)).toEqual(['issues/list-comments', 'issues/create-comment', 'repos/list-deployments', 'repos/create-deployment']);
   });
 
   it('a pull request of the repository itself: comment and deployment, links to the running workflow\'s form', async () => {

@@ -10,12 +10,13 @@ import { useGitHubDouble } from '../../support/github-double-hooks.ts';
 const fixture = useGitHubDouble();
 const RUN = 'https://github.com/acme/shop/actions/runs/9';
 
-function tracker(version = 'version-v2', sha = 'a'.repeat(40)) {
+function tracker(version = 'version-v2', sha = 'a'.repeat(40), where: { environment?: string; canary?: string } = {}) {
   const octokit = getOctokit('test-token', { baseUrl: fixture.double.baseUrl });
-  return createDeploymentTracker({ octokit, ...DOUBLE_REPO, environment: 'production', sha, canary: 'catalog', version, runUrl: RUN, log: fixture.log });
+  return createDeploymentTracker({ octokit, ...DOUBLE_REPO, environment: where.environment ?? 'production', sha, canary: where.canary ?? 'catalog', version, runUrl: RUN, log: fixture.log });
 }
 
-describe('deployments', () => {
+// The first request compiles GitHub's OpenAPI description: slow on a loaded machine.
+describe('deployments', { timeout: 60_000 }, () => {
   it('one deployment per released version: in_progress across commands, then success', async () => {
     await tracker().record('in_progress', 'start');
     // A later run (advance, then promote) finds the same deployment rather than opening another.
@@ -37,7 +38,19 @@ describe('deployments', () => {
     expect(fixture.double.deployments.map((d) => d.statuses.map((s) => s.state))).toEqual([['in_progress', 'failure'], ['in_progress', 'inactive']]);
   });
 
-  it('a promoted version makes the one promoted before it inactive', async () => {
+  it('in an environment other services share, a promotion retires only this canary\'s earlier version', async () => {
+    const staging = { environment: 'staging' };
+    await tracker('version-v2', undefined, staging).record('success', 'catalog v2 promoted');
+    await tracker('version-v7', undefined, { ...staging, canary: 'reviews' }).record('success', 'reviews v7 promoted');
+    await tracker('version-v3', undefined, staging).record('success', 'catalog v3 promoted');
+    expect(fixture.double.deployments.map((d) => [d.payload, d.statuses.map((s) => s.state)])).toEqual([
+      [{ canary: 'catalog', version: 'version-v2' }, ['success', 'inactive']],
+      [{ canary: 'reviews', version: 'version-v7' }, ['success']],
+      [{ canary: 'catalog', version: 'version-v3' }, ['success']],
+    ]);
+  });
+
+  it('a promoted version makes the one promoted before it inactive, in production too (where GitHub\'s auto_inactive does not)', async () => {
     await tracker('version-v2').record('success', 'promoted');
     await tracker('version-v3').record('in_progress', 'start');
     await tracker('version-v3').record('success', 'promoted');
@@ -48,6 +61,28 @@ describe('deployments', () => {
     await tracker().record('inactive', 'aborted', false);
     expect(fixture.double.deployments).toEqual([]);
     expect(fixture.double.requests.map((r) => r.operationId)).toEqual(['repos/list-deployments']);
+  });
+
+  it('an abort that undoes a promoted version ends its deployment: inactive, not left active', async () => {
+    await tracker().record('in_progress', 'run');
+    await tracker().record('success', 'promoted', false);
+    // abort: nothing open to mark in progress, then the promoted deployment is made inactive.
+    const abort = tracker(undefined, 'd'.repeat(40));
+    await abort.record('in_progress', 'abort', false);
+    await abort.record(deploymentStateOf('rolled-back', 'abort'), 'aborted', false);
+    expect(fixture.double.deployments.map((d) => d.statuses.map((s) => s.state))).toEqual([['in_progress', 'success', 'inactive']]);
+    // A failure or error never lands on a promoted deployment.
+    await tracker().record('failure', 'post step', false);
+    expect(fixture.double.deployments[0]!.statuses).toHaveLength(3);
+  });
+
+  it('knows whether it opened the deployment or found the one another run is releasing', async () => {
+    const first = tracker();
+    await first.record('in_progress', 'run');
+    const second = tracker(undefined, 'e'.repeat(40));
+    await second.record('in_progress', 'run (refused: another run drives it)');
+    expect([first.opened, second.opened]).toEqual([true, false]);
+    expect(fixture.double.deployments).toHaveLength(1);
   });
 
   it('maps every rollout status', () => {

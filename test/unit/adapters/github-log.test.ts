@@ -2,7 +2,7 @@
 // annotation naming the check and value, a rollback as a notice.
 import type { AnnotationProperties } from '@actions/core';
 import { describe, expect, it } from 'vitest';
-import { createActionsLogger, type ActionsCore } from '../../../src/adapters/github-log.ts';
+import { createActionsLogger, inertLines, type ActionsCore } from '../../../src/adapters/github-log.ts';
 
 function recordingCore(): ActionsCore & { calls: Array<[string, string, AnnotationProperties?]> } {
   const calls: Array<[string, string, AnnotationProperties?]> = [];
@@ -41,5 +41,36 @@ describe('the GitHub Actions logger', () => {
       ['error', 'latency = no data, threshold a value: no data', { title: 'Gate failed at 01-weight-50: latency = no data' }],
       ['notice', 'catalog: all traffic is back on version-v1. Why: stage 01-weight-50: errors failed', { title: 'Rolled back: catalog' }],
     ]);
+  });
+
+  it('writes no plain line the runner would run as a workflow command, whatever a check name or a server said', () => {
+    const core = recordingCore();
+    const log = createActionsLogger(core);
+    const hostile = [
+      '::add-mask::v2',
+      'errors: Prometheus said\n::set-output name=status::promoted',
+      'reason\r::stop-commands::tok',
+      '  \t::error title=x::forged',
+      'stage ok ##[error]forged',
+      'fine\r\n ::endgroup::',
+    ];
+    for (const text of hostile) log.info(text);
+    // The runner's reading: lines end at \n or \r; a line is a command if, after leading white
+    // space, it starts with `::`, or if it holds `##[` anywhere.
+    const lines = core.calls.flatMap(([, m]) => m.split(/\r\n|\r|\n/));
+    expect(lines.filter((l) => /^\s*::/.test(l) || l.includes('##['))).toEqual([]);
+    // The text stays readable: only a backslash is added.
+    expect(core.calls.map(([, m]) => m)).toEqual([
+      '\\::add-mask::v2',
+      'errors: Prometheus said\n\\::set-output name=status::promoted',
+      'reason\n\\::stop-commands::tok',
+      '  \t\\::error title=x::forged',
+      'stage ok ##\\[error]forged',
+      'fine\n \\::endgroup::',
+    ]);
+  });
+
+  it('leaves ordinary lines, and colons inside a line, as they are', () => {
+    expect(inertLines('10:01 stage 02-weight-10: errors = 99.9 ::ok')).toBe('10:01 stage 02-weight-10: errors = 99.9 ::ok');
   });
 });
