@@ -47,7 +47,7 @@ export function planRelease(spec: CanarySpec, liveVS: VirtualService, liveDR?: D
     tolerant && live ? assertNoNewProblems(live, produced) : assertValidProduced(produced);
 
   const routing = canaryRouting(spec);
-  const base = stripCanary(liveVirtualService, routing, { mirrorNeeded: spec.stages.some((s) => s.kind === 'mirror') });
+  const base = stripCanary(liveVirtualService, routing, { mirrorNeeded: spec.stages.some((s) => s.kind === 'mirror'), rollback: tolerant });
   const destinationRule = withCanarySubsets(liveDestinationRule, { name: spec.destinationRule, namespace: spec.namespace, host: spec.host, stable: spec.stable, canary: spec.canary });
   assertProduced(destinationRule, liveDestinationRule);
 
@@ -75,7 +75,7 @@ export function planRelease(spec: CanarySpec, liveVS: VirtualService, liveDR?: D
     rollback: planned(ROLLBACK, before, { index: -1, id: 'rollback', kind: 'rollback', summary: rollbackSummary(spec) }),
     baseline: { virtualService: base.virtualService, destinationRule: liveDestinationRule ?? destinationRule },
     detected: detectStage(
-      readLiveTraffic(liveVirtualService, base.liveIndex, spec.name, routing.target),
+      readLiveTraffic(liveVirtualService, base.liveIndex, base.liveHeaderRule !== undefined, routing.target),
       routings.map((at) => ({ traffic: at.traffic, shape: at.routing.destinations.to === 'split' ? 'split' : 'stable' })),
     ),
   };

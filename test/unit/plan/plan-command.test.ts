@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runPlanCommand } from '../../../src/cli/plan-command.ts';
+import { headerRuleMark } from '../../../src/istio/header-rule.ts';
 
 const seed = (f: string) => fileURLToPath(new URL(`../../fixtures/seed/${f}`, import.meta.url));
 const SPEC = `apiVersion: istio-canary/v1
@@ -50,7 +51,8 @@ describe('istio-canary plan', () => {
     expect(r.stdout).toContain('+          weight: 90\n');
     expect((await readdir(out)).sort()).toEqual(['00-dark-launch', '01-mirror', '02-weight-10', '03-weight-50', '04-weight-100', 'plan.json', 'promoted', 'rollback']);
     const weight10 = parse(await readFile(join(out, '02-weight-10', 'virtualservice.yaml'), 'utf8'));
-    expect(weight10.metadata).toEqual({ name: 'catalog', namespace: 'istioinaction' });
+    // The header rule's mark rides with the rule, so a run from these files recognises it.
+    expect(weight10.metadata).toEqual({ name: 'catalog', namespace: 'istioinaction', annotations: { 'header-rule.istio-canary.dev/catalog': headerRuleMark(weight10.spec.http[0]) } });
     expect(weight10.spec.http[1].route.map((d: { weight: number }) => d.weight)).toEqual([90, 10]);
     const rollbackDr = parse(await readFile(join(out, 'rollback', 'destinationrule.yaml'), 'utf8'));
     expect(rollbackDr.spec.subsets.map((s: { name: string }) => s.name)).toEqual(['version-v1', 'version-v2']);
