@@ -9,6 +9,7 @@ import { abortOnSignals } from '../app/signals.ts';
 import { exitCodeForStatus } from '../app/outcome.ts';
 import { readBoolean, readCommand, readDuration, readKubeconfig, readSecret } from './inputs.ts';
 import { createFileReport } from '../adapters/file-report.ts';
+import { logSafe, safeLogger } from '../adapters/log-safe.ts';
 import type { Logger, ReportPort } from '../engine/ports.ts';
 import { runPlanInAction } from './plan.ts';
 import { STATE_FINISHED, STATE_ROLLBACK_PENDING, STATE_SPEC, STATE_INPUTS } from './post-state.ts';
@@ -16,7 +17,7 @@ import { RollbackFailedError } from '../engine/rollback-error.ts';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 
-const log: Logger = { info: core.info, warning: core.warning, error: core.error };
+const log: Logger = safeLogger({ info: core.info, warning: core.warning, error: core.error });
 
 async function readSpec(): Promise<CanarySpec> {
   const file = core.getInput('spec');
@@ -99,7 +100,7 @@ export async function run(): Promise<void> {
     core.setOutput('canary-weight', String(result.canaryWeight));
     core.setOutput('report', reportPath);
     if (exitCodeForStatus(result.status, command) !== 0) {
-      core.setFailed(result.failure ?? `${spec.name}: the release failed and was rolled back`);
+      core.setFailed(logSafe(result.failure ?? `${spec.name}: the release failed and was rolled back`));
     }
   } catch (error) {
     // The engine rolls back on every error it can handle. Only when the cluster could not be
@@ -115,5 +116,5 @@ export async function run(): Promise<void> {
 
 run().catch((error: unknown) => {
   // Any thrown value, Error or not, fails the step with a message and no stack trace.
-  core.setFailed(describeError(error));
+  core.setFailed(logSafe(describeError(error)));
 });

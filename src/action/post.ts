@@ -1,6 +1,7 @@
 // The post step (post-if: always()): if the main step died before reaching a state it meant to
 // leave (cancelled, killed, crashed), roll the release back so no traffic stays on the canary.
 import * as core from '@actions/core';
+import { logSafe, safeLogger } from '../adapters/log-safe.ts';
 import { describeError } from '../errors.ts';
 import type { CanarySpec } from '../spec/types.ts';
 import { readKubeconfig } from './inputs.ts';
@@ -13,7 +14,8 @@ export async function post(): Promise<void> {
   const spec = JSON.parse(specJson) as CanarySpec;
   const inputs = JSON.parse(core.getState(STATE_INPUTS) || '{}') as { kubeconfigPath?: string; runUrl?: string; holderId?: string };
   const kubeconfig = readKubeconfig('kubeconfig');
-  core.warning(`${spec.name}: the main step ended without a final state; rolling back to stable what it was driving`);
+  const log = safeLogger({ info: core.info, warning: core.warning, error: core.error });
+  log.warning(`${spec.name}: the main step ended without a final state; rolling back to stable what it was driving`);
   // Loaded only when there is something to roll back: most post steps end at the check above.
   const { runRelease } = await import('../app/release.ts');
   const result = await runRelease({
@@ -28,12 +30,12 @@ export async function post(): Promise<void> {
     // A main step that died before it wrote must not undo a promoted release or another run's rollout;
     // one whose own rollback failed is retried whatever the state's holder.
     onlyOwnRollout: core.getState(STATE_ROLLBACK_PENDING) !== 'true',
-    log: { info: core.info, warning: core.warning, error: core.error },
+    log,
     reports: [],
   });
-  core.info(`${spec.name}: ${result.status} at ${result.stage}, canary weight ${result.canaryWeight}%`);
+  log.info(`${spec.name}: ${result.status} at ${result.stage}, canary weight ${result.canaryWeight}%`);
 }
 
 post().catch((error: unknown) => {
-  core.setFailed(`rollback in the post step failed: ${describeError(error)}`);
+  core.setFailed(logSafe(`rollback in the post step failed: ${describeError(error)}`));
 });

@@ -8,6 +8,7 @@ import { runPlanCommand } from './plan-command.ts';
 import { runRelease, type ReleaseCommand } from '../app/release.ts';
 import { abortOnSignals } from '../app/signals.ts';
 import { createConsoleLogger } from '../adapters/console-log.ts';
+import { jsonLogSafe, logSafe } from '../adapters/log-safe.ts';
 import { createFileReport } from '../adapters/file-report.ts';
 import { exitCodeForStatus } from '../app/outcome.ts';
 import { parseDuration } from '../spec/duration.ts';
@@ -65,9 +66,9 @@ async function main(argv: string[]): Promise<number> {
       reports: flags.report ? [createFileReport(flags.report)] : [],
       signal: signals.signal,
     });
-    if (flags.json) process.stdout.write(`${JSON.stringify(result.state, null, 2)}\n`);
-    else process.stdout.write(`${spec.name}: ${result.status} at ${result.stage}, canary weight ${result.canaryWeight}%\n`);
-    if (result.failure) process.stderr.write(`${result.failure}\n`);
+    if (flags.json) process.stdout.write(`${jsonLogSafe(JSON.stringify(result.state, null, 2))}\n`);
+    else process.stdout.write(logSafe(`${spec.name}: ${result.status} at ${result.stage}, canary weight ${result.canaryWeight}%\n`));
+    if (result.failure) process.stderr.write(`${logSafe(result.failure)}\n`);
     return exitCodeForStatus(result.status, command as ReleaseCommand);
   } finally {
     signals.dispose();
@@ -105,7 +106,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`istio-canary: ${describeError(error)}\n`);
+    process.stderr.write(`${logSafe(`istio-canary: ${describeError(error)}`)}\n`);
     process.exitCode = exitCodeOf(error);
   },
 );

@@ -3,6 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { logSafe } from '../adapters/log-safe.ts';
 import { InputError, describeError, exitCodeOf, type InputProblem } from '../errors.ts';
 import { planFiles, planText } from '../plan/render.ts';
 import { planRelease } from '../plan/plan.ts';
@@ -33,15 +34,15 @@ export async function runPlanCommand(argv: string[], io: CommandIo): Promise<num
   try {
     const flags = parseFlags(argv);
     const { plan, text } = await planFromFiles(flags);
-    io.stdout(text);
+    io.stdout(logSafe(text));
     if (flags.out) {
       const files = planFiles(plan);
       await writeFiles(flags.out, files);
-      io.stdout(`\nwrote ${files.length} files to ${flags.out}\n`);
+      io.stdout(logSafe(`\nwrote ${files.length} files to ${flags.out}\n`));
     }
     return 0;
   } catch (e) {
-    io.stderr(`istio-canary plan: ${describeError(e)}\n`);
+    io.stderr(logSafe(`istio-canary plan: ${describeError(e)}\n`));
     return exitCodeOf(e);
   }
 }

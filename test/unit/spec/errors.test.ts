@@ -222,6 +222,18 @@ describe('semantic problems', () => {
       'an HTTP header value cannot contain line breaks or NUL characters');
   });
 
+  it('a dark-launch header value with a line break (no request can carry it; it would reach the log as a workflow command)', () => {
+    expectProblem(spec({ 12: '    - darkLaunch: {headers: {x-istio-cohort: {exact: "internal\\n::warning::X\\n::set-output name=status::promoted"}}}' }), '12:54',
+      'spec.stages[0].darkLaunch.headers.x-istio-cohort.exact', 'a header value cannot contain line breaks or NUL characters (no request can carry one); expected a single line');
+  });
+
+  it('a check name with a line break or another control character', () => {
+    for (const name of ['"ok\\n::set-output name=status::promoted"', '"ok\\rx"', '"a\\u0007b"']) {
+      expectProblem(spec({ 20: `      - {name: ${name}, type: success-rate, min: 99}` }), '20:16', 'spec.analysis.checks[0].name',
+        'a check name cannot contain line breaks or other control characters (it is printed in logs and reports); expected a single line of text');
+    }
+  });
+
   it('a route name that is the canary\'s own header rule name', () => {
     expectProblem(spec({ 7: '  virtualService: catalog\n  route: catalog-dark-launch' }), '8:10', 'spec.route',
       '`catalog-dark-launch` is the name of the dark-launch rule this canary adds; expected the name of the route that carries the traffic');
