@@ -3,6 +3,7 @@
 // engine fails the check; an empty answer or NaN is `undefined` (no data), which is not a failure.
 import { InputError, MetricsError } from '../errors.ts';
 import type { MetricsPort } from '../engine/ports.ts';
+import { redactUrl } from '../spec/url.ts';
 
 export interface PrometheusOptions {
   /** Base URL, e.g. http://prometheus.istio-system:9090 (a path prefix is kept; user:password@ becomes basic auth). */
@@ -44,7 +45,7 @@ function endpointOf(options: PrometheusOptions): Endpoint {
   try {
     base = new URL(options.url);
   } catch {
-    throw new InputError({ path: 'prometheus.url', message: `${JSON.stringify(options.url)} is not a URL; expected e.g. http://prometheus.istio-system:9090` });
+    throw new InputError({ path: 'prometheus.url', message: `${JSON.stringify(redactUrl(options.url))} is not a URL; expected e.g. http://prometheus.istio-system:9090` });
   }
   if (base.protocol !== 'http:' && base.protocol !== 'https:') {
     throw new InputError({ path: 'prometheus.url', message: `${base.protocol} is not supported; expected an http or https URL` });

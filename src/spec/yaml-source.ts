@@ -34,7 +34,9 @@ export function readYaml(text: string, file?: string): YamlSource {
     for (const error of doc.errors) {
       const { line, col } = lines.linePos(error.pos[0]);
       const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-      problems.push({ file, line, column: col, path: '', message: `malformed YAML: ${message}` });
+      // The parser runs out of stack on very deep nesting; say what is wrong, not how it failed.
+      const said = /call stack/i.test(message) ? `nested too deeply; expected at most ${MAX_DEPTH} levels of lists and mappings` : `malformed YAML: ${message}`;
+      problems.push({ file, line, column: col, path: '', message: said });
     }
   }
   const documents = parsed
@@ -49,12 +51,37 @@ export function locatedProblem(source: YamlSource, document: Document, problem: 
   return { file: source.file, line: at?.line, column: at?.column, path: formatPath(problem.path), message: problem.message };
 }
 
-/** The document as plain data; an alias loop or similar becomes a problem instead of an exception. */
-export function plainData(source: YamlSource, document: Document): { data: unknown } | { problem: InputProblem } {
-  try {
-    return { data: document.toJS({ maxAliasCount: 100 }) };
-  } catch (e) {
-    const at = locate(document, source.lines, [] as PathSegment[]);
-    return { problem: { file: source.file, line: at?.line, column: at?.column, path: '', message: `malformed YAML: ${e instanceof Error ? e.message : String(e)}` } };
+/** Deeper than any spec or Istio object needs, and shallow enough for every recursive step after parsing. */
+export const MAX_DEPTH = 100;
+
+/** The path to the first value nested deeper than MAX_DEPTH, found without recursion. */
+function tooDeep(data: unknown): PathSegment[] | undefined {
+  const stack: Array<{ value: unknown; path: PathSegment[] }> = [{ value: data, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (path.length >= MAX_DEPTH) return path;
+    const entries: Array<[PathSegment, unknown]> = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+    for (const [key, child] of entries) stack.push({ value: child, path: [...path, key] });
   }
+  return undefined;
+}
+
+/** The document as plain data; an alias loop, too deep a nesting or similar becomes a problem instead of an exception. */
+export function plainData(source: YamlSource, document: Document): { data: unknown } | { problem: InputProblem } {
+  const problem = (path: PathSegment[], message: string) => {
+    const at = locate(document, source.lines, path);
+    // The line and column point at the deep value; the path names where the nesting starts.
+    const shown = path.length > 6 ? `${formatPath(path.slice(0, 6))}…` : formatPath(path);
+    return { problem: { file: source.file, line: at?.line, column: at?.column, path: shown, message } };
+  };
+  let data: unknown;
+  try {
+    data = document.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    const message = e instanceof RangeError ? `nested too deeply; expected at most ${MAX_DEPTH} levels of lists and mappings` : `malformed YAML: ${e instanceof Error ? e.message : String(e)}`;
+    return problem([], message);
+  }
+  const deep = tooDeep(data);
+  return deep ? problem(deep, `nested more than ${MAX_DEPTH} levels deep; expected at most ${MAX_DEPTH} levels of lists and mappings`) : { data };
 }

@@ -244,6 +244,24 @@ describe('semantic problems', () => {
       'do not put credentials in the spec; pass a URL with credentials through the `prometheus-url` input (from a secret) or use `bearerTokenEnv`');
   });
 
+  it('a malformed Prometheus URL with credentials: the error never repeats them', () => {
+    const error = errorOf(spec({ 18: '    interval: 1m\n    prometheus: {url: "https://admin:s3cret pass@prom.example:9090/?token=t0ken x"}' }));
+    expect(error.message).toContain('spec.analysis.prometheus.url: expected an http:// or https:// URL, got "https://***@prom.example:9090/?***"');
+    expect(error.message).not.toMatch(/s3cret|t0ken/);
+  });
+
+  it('bearerTokenEnv with characters an environment variable name cannot have says what is expected', () => {
+    expectProblem(spec({ 18: '    interval: 1m\n    prometheus: {bearerTokenEnv: MY-TOKEN}' }), '19:34', 'spec.analysis.prometheus.bearerTokenEnv',
+      'expected an environment variable name (letters, digits and "_", not starting with a digit), got "MY-TOKEN"');
+  });
+
+  it('nesting deeper than any spec needs is one clear error at its line, not a stack overflow', () => {
+    for (const depth of [150, 5000]) {
+      const error = errorOf(spec({}, [`  extra: ${'['.repeat(depth)}${']'.repeat(depth)}`]));
+      expect(error.message).toMatch(/^canary\.yaml:21:\d+[: ].*nested (more than 100 levels deep|too deeply); expected at most 100 levels of lists and mappings$/);
+    }
+  });
+
   it('credentials in Prometheus headers', () => {
     expectProblem(spec({ 18: '    interval: 1m\n    prometheus: {headers: {Authorization: Bearer x}}' }), '19:28', 'spec.analysis.prometheus.headers.Authorization',
       'name an environment variable holding the token in `bearerTokenEnv`');
