@@ -83,6 +83,7 @@ export async function judgeStage(session: Session, index: number, windowMs: numb
     pick: (plan) => plan.stages[index]!,
     change: (prev) => addEvaluation(prev!, record),
     release: false,
+    expectCurrent: true,
     signal: ctx.signal,
   });
   if (decision !== 'continue') ctx.log.info(`${ctx.spec.name} ${stage.id}: ${decision}: ${reason}`);

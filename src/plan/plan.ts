@@ -59,6 +59,7 @@ export function planRelease(spec: CanarySpec, liveVS: VirtualService, liveDR?: D
     return { ...fields, traffic: at.traffic, ...to, writes: writesBetween(from, to) };
   };
 
+  const liveTraffic = readLiveTraffic(liveVirtualService, base.liveIndex, base.liveHeaderRule !== undefined, routing.target);
   const before: Objects = { virtualService: base.virtualService, ...(liveDestinationRule ? { destinationRule: liveDestinationRule } : {}) };
   const routings = spec.stages.map((_, index) => routingAt(spec.stages, index));
   const stages: PlannedStage[] = [];
@@ -74,10 +75,8 @@ export function planRelease(spec: CanarySpec, liveVS: VirtualService, liveDR?: D
     // Reachable from any stage; its writes are listed against the baseline so they also cover "nothing applied yet".
     rollback: planned(ROLLBACK, before, { index: -1, id: 'rollback', kind: 'rollback', summary: rollbackSummary(spec) }),
     baseline: { virtualService: base.virtualService, destinationRule: liveDestinationRule ?? destinationRule },
-    detected: detectStage(
-      readLiveTraffic(liveVirtualService, base.liveIndex, base.liveHeaderRule !== undefined, routing.target),
-      routings.map((at) => ({ traffic: at.traffic, shape: at.routing.destinations.to === 'split' ? 'split' : 'stable' })),
-    ),
+    detected: detectStage(liveTraffic, routings.map((at) => ({ traffic: at.traffic, shape: at.routing.destinations.to === 'split' ? 'split' : 'stable' }))),
+    liveTraffic,
   };
 }
 

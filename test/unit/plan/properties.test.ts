@@ -22,7 +22,7 @@ function split(vs: VirtualService, ownedIndex: number): { owned: HttpRoute; othe
 }
 
 const everyOutcome = (plan: Plan): PlannedStage[] => [...plan.stages, plan.promoted, plan.rollback];
-const withoutDetected = ({ detected: _d, ...rest }: Plan) => rest;
+const withoutDetected = ({ detected: _d, liveTraffic: _l, ...rest }: Plan) => rest;
 
 describe('plan properties', () => {
   it('every produced object passes the CRD shape and webhook rules', () => {
