@@ -57,6 +57,14 @@ describe('VirtualService rules', () => {
     ]);
   });
 
+  it('hosts: [] (istiod reads it as a delegate, refused with gateways, tcp or tls) is refused, and so are missing hosts', () => {
+    const noHosts = (spec: Partial<VirtualService['spec']>) => ({ ...vs(ok), spec: { ...vs(ok).spec, hosts: [], ...spec } });
+    expect(() => assertValidInput(noHosts({ gateways: ['mesh'] }))).toThrow('VirtualService ns/catalog: spec.hosts: no hosts: istiod refuses a VirtualService without hosts that has `gateways`; expected at least one host');
+    expect(() => assertValidInput(noHosts({}))).toThrow('VirtualService ns/catalog: spec.hosts: no hosts: a VirtualService without hosts is a delegate: it routes only what a root VirtualService delegates to it; expected at least one host');
+    const { hosts: _h, ...withoutHosts } = vs(ok).spec;
+    expect(rules({ ...vs(ok), spec: withoutHosts })).toEqual(['hosts-required spec.hosts']);
+  });
+
   it('subset names are DNS-1123 labels', () => {
     expect(rules(vs({ route: [{ destination: { host: 'c', subset: 'V_1' } }] }))).toEqual(['subset-name spec.http[0].route[0].destination.subset']);
   });
