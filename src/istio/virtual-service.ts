@@ -8,6 +8,7 @@ import type { CanaryTarget, DestinationTemplate } from './destinations.ts';
 import { buildHeaderRule, findHeaderRule, headerRuleName, withHeaderRuleMark } from './header-rule.ts';
 import { checkNoForeignMirror, withMirror, withoutOwnMirror } from './mirror.ts';
 import { findOwnedRoute } from './owned-route.ts';
+import { checkNotShadowed } from './shadowing.ts';
 import { ISTIO_API_VERSION, type HttpRoute, type VirtualService } from './types.ts';
 
 export interface CanaryRouting {
@@ -25,6 +26,8 @@ export interface Baseline {
   liveIndex: number;
   /** Index of this canary's (marked) header rule in the live object, if it has one. */
   liveHeaderRule?: number;
+  /** Refuse a header rule an earlier route would starve (forward plans; a rollback removes the rule). */
+  checkShadowing: boolean;
   template: DestinationTemplate;
 }
 
@@ -50,7 +53,7 @@ export function stripCanary(live: VirtualService, routing: CanaryRouting, opts: 
   const virtualService = withHeaderRuleMark(clone(live), routing.canaryName, undefined);
   virtualService.apiVersion = ISTIO_API_VERSION;
   virtualService.spec.http = http;
-  return { virtualService, ownedIndex, liveIndex, template, ...(liveHeaderRule !== undefined ? { liveHeaderRule } : {}) };
+  return { virtualService, ownedIndex, liveIndex, template, checkShadowing: opts.rollback !== true, ...(liveHeaderRule !== undefined ? { liveHeaderRule } : {}) };
 }
 
 /** What the owned route does in one stage. */
@@ -72,6 +75,7 @@ export function applyRouting(base: Baseline, routing: CanaryRouting, stage: Stag
   http[base.ownedIndex] = owned;
   if (stage.headers === undefined) return vs;
   const rule = buildHeaderRule(live, base.liveIndex, baseOwned, routing.canaryName, stage.headers, canaryDestination(base.template, routing.target));
+  if (base.checkShadowing) checkNotShadowed(live, base.liveIndex, base.liveHeaderRule, rule);
   http.splice(base.ownedIndex, 0, rule);
   return withHeaderRuleMark(vs, routing.canaryName, rule);
 }
