@@ -64,7 +64,7 @@ describe('istio-canary plan', () => {
   it('exit 2 and the usage when a required flag is missing', async () => {
     const r = await run('--spec', join(dir, 'canary.yaml'));
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^istio-canary plan: --virtual-service: required: the live VirtualService manifest\nusage: istio-canary plan/);
+    expect(r.stderr).toMatch(/^istio-canary plan: --virtual-service: required: the live VirtualService manifest\n\nistio-canary plan: print every stage's manifests[\s\S]*\nusage: istio-canary plan/);
     expect(r.stdout).toBe('');
   });
 
