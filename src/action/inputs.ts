@@ -4,6 +4,7 @@ import { InputError } from '../errors.ts';
 import type { ReleaseCommand } from '../app/release.ts';
 import { parseDuration } from '../spec/duration.ts';
 import { kubeconfigCredentials } from '../adapters/kubeconfig-credentials.ts';
+import { urlCredentials } from '../spec/url.ts';
 
 export type ActionCommand = ReleaseCommand | 'plan';
 const COMMANDS: ActionCommand[] = ['run', 'start', 'advance', 'promote', 'abort', 'status', 'plan'];
@@ -40,5 +41,13 @@ export function readSecret(name: string): string | undefined {
 export function readKubeconfig(name: string): string | undefined {
   const value = readSecret(name);
   for (const credential of kubeconfigCredentials(value ?? '')) core.setSecret(credential);
+  return value;
+}
+
+/** A URL input (prometheus-url): whatever in it could be a credential is masked before anything can print it. */
+export function readUrl(name: string): string | undefined {
+  const value = core.getInput(name);
+  if (!value) return undefined;
+  for (const credential of urlCredentials(value)) core.setSecret(credential);
   return value;
 }

@@ -7,7 +7,7 @@ import type { CanarySpec } from '../spec/types.ts';
 import { runRelease } from '../app/release.ts';
 import { abortOnSignals } from '../app/signals.ts';
 import { exitCodeForStatus } from '../app/outcome.ts';
-import { readBoolean, readCommand, readDuration, readKubeconfig, readSecret } from './inputs.ts';
+import { readBoolean, readCommand, readDuration, readKubeconfig, readSecret, readUrl } from './inputs.ts';
 import { createFileReport } from '../adapters/file-report.ts';
 import { logSafe, safeLogger } from '../adapters/log-safe.ts';
 import type { Logger, ReportPort } from '../engine/ports.ts';
@@ -84,7 +84,7 @@ export async function run(): Promise<void> {
       command,
       kubeconfig,
       kubeconfigPath: core.getInput('kubeconfig-path') || undefined,
-      prometheusUrl: core.getInput('prometheus-url') || undefined,
+      prometheusUrl: readUrl('prometheus-url'),
       prometheusToken,
       holderId,
       runUrl,

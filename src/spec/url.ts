@@ -32,3 +32,39 @@ export function prometheusUrlProblem(text: string): string | undefined {
   }
   return undefined;
 }
+
+/** The parts of a URL's text that are credentials, to mask in a log: the userinfo (whole, and its
+ * password as written and decoded), the query and fragment (whole, and each query value of 3 or more
+ * characters: shorter ones would mask ordinary text). Also for text that does not parse. */
+export function urlCredentials(text: string): string[] {
+  const found = new Set<string>();
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(text)?.[0] ?? '';
+  const rest = text.slice(scheme.length);
+  const at = rest.lastIndexOf('@');
+  if (at > 0) {
+    const userinfo = rest.slice(0, at);
+    found.add(userinfo);
+    const colon = userinfo.indexOf(':');
+    if (colon >= 0) found.add(userinfo.slice(colon + 1));
+  }
+  const query = rest.slice(at + 1).search(/[?#]/);
+  if (query >= 0) found.add(rest.slice(at + 1 + query + 1));
+  try {
+    // As parsed too: the parser drops tabs and line breaks, and decodes nothing by itself.
+    const url = new URL(text);
+    if (url.password) found.add(url.password).add(safeDecode(url.password));
+    if (url.search.length > 1) found.add(url.search.slice(1));
+    for (const value of url.searchParams.values()) found.add(value);
+  } catch {
+    // the raw parts above are all there is
+  }
+  return [...found].filter((s) => s.trim().length >= 3);
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}

@@ -9,6 +9,7 @@ import { planRelease } from '../../../src/plan/plan.ts';
 import { ADMIN_ROUTE, liveVirtualService, NS, spec as engineSpec, world } from '../engine/harness.ts';
 import { scenarioArb } from '../plan/arbitraries.ts';
 import { canarySpec, seedDestinationRule } from '../plan/helpers.ts';
+import { inputErrorMessage } from '../../support/input-error.ts';
 
 /** The issue's route: our rule's name, one destination on the canary's host, but the user's `/beta` route. */
 const BETA: HttpRoute = {
@@ -23,15 +24,7 @@ function vsWith(http: HttpRoute[]): VirtualService {
 }
 const owned: HttpRoute = { route: [{ destination: { host: 'catalog', subset: 'version-v1' } }] };
 
-function refusal(live: VirtualService): string {
-  try {
-    planRelease(canarySpec(), live, seedDestinationRule());
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return (e as Error).message;
-  }
-  throw new Error('expected an InputError');
-}
+const refusal = (live: VirtualService) => inputErrorMessage(() => planRelease(canarySpec(), live, seedDestinationRule()));
 
 describe('a route named like our header rule', () => {
   it('without our mark is refused, naming the route and what to do', () => {

@@ -1,25 +1,17 @@
 // A plan whose dark launch cannot get traffic is not shown as working: an earlier route that already
 // catches every request of the header rule is refused, naming that route.
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../../src/errors.ts';
 import type { HttpRoute, VirtualService } from '../../../src/istio/types.ts';
 import { planRelease } from '../../../src/plan/plan.ts';
 import { canarySpec, seedDestinationRule } from '../plan/helpers.ts';
+import { inputErrorMessage } from '../../support/input-error.ts';
 
 const toV1 = { route: [{ destination: { host: 'catalog', subset: 'version-v1' } }] };
 const vs = (http: HttpRoute[]): VirtualService => ({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'catalog', namespace: 'istioinaction' }, spec: { hosts: ['catalog'], http } });
 const plan = (http: HttpRoute[], route?: string, tolerant = false) =>
   planRelease(canarySpec(route ? { route } : {}), vs(http), seedDestinationRule(), { tolerateExistingProblems: tolerant });
 
-function refusal(http: HttpRoute[], route?: string): string {
-  try {
-    plan(http, route);
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return (e as Error).message;
-  }
-  throw new Error('expected an InputError');
-}
+const refusal = (http: HttpRoute[], route?: string) => inputErrorMessage(() => plan(http, route));
 
 describe('an earlier route catches the cohort', () => {
   it('the issue\'s case: a route for the cohort header before the owned route', () => {

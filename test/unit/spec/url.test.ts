@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { metricsFor } from '../../../src/app/release.ts';
 import { InputError } from '../../../src/errors.ts';
-import { prometheusUrlProblem, redactUrl } from '../../../src/spec/url.ts';
+import { prometheusUrlProblem, redactUrl, urlCredentials } from '../../../src/spec/url.ts';
 import { canarySpec } from '../../support/rollout-fixtures.ts';
 
 const check = { name: 'errors', type: 'success-rate' as const, compare: 'absolute' as const, min: 99, minRequests: 20, noData: 'fail' as const, failureLimit: 1 };
@@ -40,6 +40,26 @@ describe('Prometheus URL messages', () => {
       expect(prometheusUrlProblem(text) ?? '').not.toContain('Qx');
       const error = await metricsFor({ spec, prometheusUrl: text }).then(() => undefined, (e: unknown) => e as Error);
       expect(error?.message ?? '').not.toContain('Qx');
+    }), { numRuns: 300 });
+  });
+});
+
+describe('the prometheus-url input', () => {
+  it('masks the userinfo, the password (as written and decoded) and query values, even of a URL that does not parse', () => {
+    expect(urlCredentials('https://admin:p%40ss@prom:9090/?token=t0ken&org=acme')).toEqual(['admin:p%40ss', 'p%40ss', 'token=t0ken&org=acme', 'p@ss', 't0ken', 'acme']);
+    expect(urlCredentials('http://admin:hunter2@prom:99999/x?token=abc')).toEqual(['admin:hunter2', 'hunter2', 'token=abc']);
+    expect(urlCredentials('http://prom:9090')).toEqual([]);
+  });
+
+  it('property: every credential-framed part of a URL is covered by a mask', () => {
+    fc.assert(fc.property(secret, fc.constantFrom(...shapes), (s, shape) => {
+      const text = shape(s);
+      const masks = urlCredentials(text);
+      // The runner masks the union of every occurrence of every secret: no marker may stay outside it.
+      const covered = new Array<boolean>(text.length).fill(false);
+      for (const m of masks) for (let i = text.indexOf(m); i >= 0; i = text.indexOf(m, i + 1)) covered.fill(true, i, i + m.length);
+      const shown = [...text].map((c, i) => (covered[i] ? '*' : c)).join('');
+      expect(shown).not.toContain('Qx');
     }), { numRuns: 300 });
   });
 });
