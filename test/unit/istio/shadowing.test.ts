@@ -1,6 +1,9 @@
 // A plan whose dark launch cannot get traffic is not shown as working: an earlier route that already
 // catches every request of the header rule is refused, naming that route.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { routeCovers } from '../../../src/istio/shadowing.ts';
+import { blockMatches, type MatchableRequest } from '../../sim/match.ts';
 import type { HttpRoute, VirtualService } from '../../../src/istio/types.ts';
 import { planRelease } from '../../../src/plan/plan.ts';
 import { canarySpec, seedDestinationRule } from '../plan/helpers.ts';
@@ -49,5 +52,44 @@ describe('an earlier route catches the cohort', () => {
   it('a rollback is never blocked by it', () => {
     const internal: HttpRoute = { name: 'internal-users', match: [{ headers: { 'x-istio-cohort': { exact: 'internal' } } }], ...toV1 };
     expect(plan([internal, toV1], undefined, true).rollback.virtualService.spec.http).toHaveLength(2);
+  });
+});
+
+describe('property: the shadowing test is sound against the mesh simulator\'s matcher', () => {
+  const text = fc.stringMatching(/^[a-cA-C\/]{0,4}$/);
+  const stringMatch = fc.oneof(text.map((exact) => ({ exact })), text.map((prefix) => ({ prefix })), fc.constant({}));
+  const block = fc.record(
+    {
+      uri: fc.oneof(text.map((exact) => ({ exact: `/${exact}` })), text.map((prefix) => ({ prefix: `/${prefix}` }))),
+      ignoreUriCase: fc.boolean(),
+      headers: fc.dictionary(fc.constantFrom('x-istio-cohort', 'x-tenant'), stringMatch, { maxKeys: 2 }),
+      method: fc.constantFrom({ exact: 'GET' }, { prefix: 'P' }),
+    },
+    { requiredKeys: [] },
+  );
+  /** A request the rule block matches, built from it (with a random tail where a prefix allows one). */
+  const requestFor = (rule: Record<string, unknown>, tail: string, flip: boolean): MatchableRequest => {
+    const value = (m: unknown) => {
+      const match = (m ?? {}) as { exact?: string; prefix?: string };
+      return match.exact ?? `${match.prefix ?? ''}${tail}`;
+    };
+    const uri = value(rule.uri ?? { prefix: '/' });
+    const headers = Object.fromEntries(Object.entries((rule.headers ?? {}) as Record<string, unknown>).map(([k, m]) => [k, value(m)]));
+    return { uri: flip && rule.ignoreUriCase === true ? uri.toUpperCase() : uri, headers, method: value(rule.method ?? { exact: 'GET' }), authority: 'catalog', sourceNamespace: 'shop', gateway: 'mesh' };
+  };
+
+  it('when it says an earlier route catches a rule block, every request of that block matches the earlier route', () => {
+    let covered = 0;
+    fc.assert(
+      fc.property(block, block, text, fc.boolean(), (earlier, rule, tail, flip) => {
+        const request = requestFor(rule, tail, flip);
+        fc.pre(blockMatches(rule, request, 'shop'));
+        if (!routeCovers({ match: [earlier], route: [] }, rule)) return;
+        covered++;
+        expect(blockMatches(earlier, request, 'shop')).toBe(true);
+      }),
+      { numRuns: 5000 },
+    );
+    expect(covered).toBeGreaterThan(100); // the implication was really exercised
   });
 });
