@@ -12,6 +12,7 @@ import { applyRouting, stripCanary, type CanaryRouting } from '../istio/virtual-
 import type { CanarySpec, StageSpec } from '../spec/types.ts';
 import { detectStage } from './detect.ts';
 import { checkSpecForPlan } from './spec-checks.ts';
+import { shortPath, TOO_DEEP, tooDeep } from '../spec/depth.ts';
 import { stageId } from './stage-id.ts';
 import { PROMOTED, ROLLBACK, routingAt, type RoutingAt } from './stage-routing.ts';
 import { promotedSummary, rollbackSummary, stageSummary } from './summary.ts';
@@ -90,6 +91,11 @@ function canaryRouting(spec: CanarySpec): CanaryRouting {
 
 /** The objects must be the ones the spec names, or the plan would edit the wrong routing. */
 function checkIdentity(spec: CanarySpec, vs: VirtualService, dr: DestinationRule | undefined): void {
+  // Live objects from a cluster are not parsed here: their depth is checked before any recursion.
+  for (const obj of dr ? [vs, dr] : [vs]) {
+    const deep = tooDeep(obj);
+    if (deep) throw new InputError(objectProblem(obj, shortPath(deep), TOO_DEEP));
+  }
   const expectObject = (obj: VirtualService | DestinationRule, kind: string, name: string) => {
     if (obj.kind !== kind) throw new InputError(objectProblem(obj, 'kind', `expected kind ${kind}`));
     if (obj.metadata?.name !== name) throw new InputError(objectProblem(obj, 'metadata.name', `expected the ${kind} '${name}' named in the spec`));

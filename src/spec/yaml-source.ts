@@ -1,6 +1,7 @@
 // Reading YAML text into documents that remember where every node came from.
 import { isScalar, LineCounter, parseAllDocuments, type Document } from 'yaml';
 import type { InputProblem } from '../errors.ts';
+import { MAX_DEPTH, TOO_DEEP, tooDeep, shortPath } from './depth.ts';
 import { formatPath, locate, type PathSegment } from './locate.ts';
 import type { PathProblem } from './problem.ts';
 
@@ -51,29 +52,12 @@ export function locatedProblem(source: YamlSource, document: Document, problem: 
   return { file: source.file, line: at?.line, column: at?.column, path: formatPath(problem.path), message: problem.message };
 }
 
-/** Deeper than any spec or Istio object needs, and shallow enough for every recursive step after parsing. */
-export const MAX_DEPTH = 100;
-
-/** The path to the first value nested deeper than MAX_DEPTH, found without recursion. */
-function tooDeep(data: unknown): PathSegment[] | undefined {
-  const stack: Array<{ value: unknown; path: PathSegment[] }> = [{ value: data, path: [] }];
-  while (stack.length > 0) {
-    const { value, path } = stack.pop()!;
-    if (value === null || typeof value !== 'object') continue;
-    if (path.length >= MAX_DEPTH) return path;
-    const entries: Array<[PathSegment, unknown]> = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
-    for (const [key, child] of entries) stack.push({ value: child, path: [...path, key] });
-  }
-  return undefined;
-}
-
 /** The document as plain data; an alias loop, too deep a nesting or similar becomes a problem instead of an exception. */
 export function plainData(source: YamlSource, document: Document): { data: unknown } | { problem: InputProblem } {
   const problem = (path: PathSegment[], message: string) => {
     const at = locate(document, source.lines, path);
     // The line and column point at the deep value; the path names where the nesting starts.
-    const shown = path.length > 6 ? `${formatPath(path.slice(0, 6))}…` : formatPath(path);
-    return { problem: { file: source.file, line: at?.line, column: at?.column, path: shown, message } };
+    return { problem: { file: source.file, line: at?.line, column: at?.column, path: shortPath(path), message } };
   };
   let data: unknown;
   try {
@@ -83,5 +67,5 @@ export function plainData(source: YamlSource, document: Document): { data: unkno
     return problem([], message);
   }
   const deep = tooDeep(data);
-  return deep ? problem(deep, `nested more than ${MAX_DEPTH} levels deep; expected at most ${MAX_DEPTH} levels of lists and mappings`) : { data };
+  return deep ? problem(deep, TOO_DEEP) : { data };
 }

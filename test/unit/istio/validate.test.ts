@@ -97,3 +97,18 @@ describe('who is to blame', () => {
     expect((caught as Error).message).toBe('istio-canary produced an invalid VirtualService ns/catalog: rule mirror-percentage at spec.http[0].mirrorPercentage.value: mirror percentage -1 is outside 0..100');
   });
 });
+
+describe('a live object nested deeper than any Istio object needs', () => {
+  it('is refused by the plan with the field where the nesting starts, before any recursive step could overflow', async () => {
+    const { planRelease } = await import('../../../src/plan/plan.ts');
+    const { canarySpec } = await import('../plan/helpers.ts');
+    let deep: unknown = 1;
+    for (let i = 0; i < 20_000; i++) deep = [deep];
+    const live = vs({ ...ok, name: 'primary' }, { match: [{ uri: { prefix: '/x' } }], ...ok, extra: deep } as HttpRoute);
+    for (const tolerant of [false, true]) {
+      expect(() => planRelease(canarySpec({ route: 'primary' }), live, undefined, { tolerateExistingProblems: tolerant })).toThrow(
+        'VirtualService ns/catalog: spec.http[1].extra[0][0]…: nested more than 100 levels deep; expected at most 100 levels of lists and mappings',
+      );
+    }
+  });
+});
