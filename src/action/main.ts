@@ -6,7 +6,7 @@ import { specFromInputs } from '../spec/inputs.ts';
 import type { CanarySpec } from '../spec/types.ts';
 import { runRelease } from '../app/release.ts';
 import { abortOnSignals } from '../app/signals.ts';
-import { exitCodeForStatus } from '../app/outcome.ts';
+import { exitCodeForStatus, outcomeLine } from '../app/outcome.ts';
 import { readBoolean, readCommand, readDuration, readKubeconfig, readSecret, readUrl } from './inputs.ts';
 import { createFileReport } from '../adapters/file-report.ts';
 import { logSafe, safeLogger } from '../adapters/log-safe.ts';
@@ -99,6 +99,7 @@ export async function run(): Promise<void> {
     core.setOutput('status', result.status);
     core.setOutput('canary-weight', String(result.canaryWeight));
     core.setOutput('report', reportPath);
+    log.info(outcomeLine(spec, result));
     if (exitCodeForStatus(result.status, command) !== 0) {
       core.setFailed(logSafe(result.failure ?? `${spec.name}: the release failed and was rolled back`));
     }

@@ -2,6 +2,7 @@
 // leave (cancelled, killed, crashed), roll the release back so no traffic stays on the canary.
 import * as core from '@actions/core';
 import { logSafe, safeLogger } from '../adapters/log-safe.ts';
+import { outcomeLine } from '../app/outcome.ts';
 import { describeError } from '../errors.ts';
 import type { CanarySpec } from '../spec/types.ts';
 import { readKubeconfig } from './inputs.ts';
@@ -33,7 +34,7 @@ export async function post(): Promise<void> {
     log,
     reports: [],
   });
-  log.info(`${spec.name}: ${result.status} at ${result.stage}, canary weight ${result.canaryWeight}%`);
+  log.info(outcomeLine(spec, result));
 }
 
 post().catch((error: unknown) => {
