@@ -38,8 +38,18 @@ go version
 prometheus --version 2>&1 | head -1
 
 step "npm packages"
+# The project needs Node 24 (package.json engines), which comes as the `node` npm package. npm run by
+# the machine's older Node would warn EBADENGINE for the project and every dependency needing Node
+# 22+, so Node 24 is fetched first (that package has no engines field) and installs the rest.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+  node_version="$(node -p "require('./package-lock.json').packages['node_modules/node'].version")"
+  bootstrap="$HOME/.cache/istio-canary/node-$node_version"
+  if [ ! -x "$bootstrap/node_modules/.bin/node" ]; then
+    mkdir -p "$bootstrap"
+    printf '{"private": true, "allowScripts": {"node": true}}\n' > "$bootstrap/package.json"
+    npm install --prefix "$bootstrap" --no-save --no-package-lock --no-audit --no-fund --no-update-notifier "node@$node_version"
+  fi
+  "$bootstrap/node_modules/.bin/node" "$(npm root -g)/npm/bin/npm-cli.js" ci --no-audit --no-fund --no-update-notifier
 else
   echo "node_modules is current"
 fi

@@ -6,8 +6,9 @@ import * as core from '@actions/core';
 import { ClusterError, describeError } from '../errors.ts';
 import { requireSpecInputs, type SpecInputs } from '../spec/spec-inputs.ts';
 import type { CanarySpec } from '../spec/types.ts';
-import { readBoolean, readCommand, readDuration, readKubeconfig, readSecret } from './inputs.ts';
+import { readBoolean, readCommand, readDuration, readKubeconfig, readSecret, readUrl } from './inputs.ts';
 import { createActionsLogger } from '../adapters/github-log.ts';
+import { logSafe } from '../adapters/log-safe.ts';
 import { checkActor } from './actors.ts';
 import { STATE_FINISHED, STATE_ROLLBACK_PENDING, STATE_SPEC, STATE_INPUTS } from './post-state.ts';
 import { join } from 'node:path';
@@ -47,7 +48,7 @@ export async function run(): Promise<void> {
     return;
   }
   const spec = await readSpec();
-  const [github, { runRelease }, { abortOnSignals }, { exitCodeForStatus }, { createFileReport }, { RollbackFailedError }] = await Promise.all([
+  const [github, { runRelease }, { abortOnSignals }, { exitCodeForStatus, outcomeLine }, { createFileReport }, { RollbackFailedError }] = await Promise.all([
     import('@actions/github'),
     import('../app/release.ts'),
     import('../app/signals.ts'),
@@ -80,7 +81,7 @@ export async function run(): Promise<void> {
       command,
       kubeconfig,
       kubeconfigPath: core.getInput('kubeconfig-path') || undefined,
-      prometheusUrl: core.getInput('prometheus-url') || undefined,
+      prometheusUrl: readUrl('prometheus-url'),
       prometheusToken,
       holderId,
       runUrl,
@@ -99,8 +100,9 @@ export async function run(): Promise<void> {
     core.setOutput('status', result.status);
     core.setOutput('canary-weight', String(result.canaryWeight));
     core.setOutput('report', reportPath);
+    log.info(outcomeLine(spec, result));
     if (exitCodeForStatus(result.status, command) !== 0) {
-      core.setFailed(result.failure ?? `${spec.name}: the release failed and was rolled back`);
+      core.setFailed(logSafe(result.failure ?? `${spec.name}: the release failed and was rolled back`));
     }
   } catch (error) {
     // The engine rolls back on every error it can handle. Only when the cluster could not be
@@ -122,5 +124,5 @@ export async function run(): Promise<void> {
 
 run().catch((error: unknown) => {
   // Any thrown value, Error or not, fails the step with a message and no stack trace.
-  core.setFailed(describeError(error));
+  core.setFailed(logSafe(describeError(error)));
 });

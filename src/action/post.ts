@@ -1,6 +1,8 @@
 // The post step (post-if: always()): if the main step died before reaching a state it meant to
 // leave (cancelled, killed, crashed), roll the release back so no traffic stays on the canary.
 import * as core from '@actions/core';
+import { logSafe } from '../adapters/log-safe.ts';
+import { outcomeLine } from '../app/outcome.ts';
 import { describeError } from '../errors.ts';
 import { createActionsLogger } from '../adapters/github-log.ts';
 import type { CanarySpec } from '../spec/types.ts';
@@ -16,7 +18,7 @@ export async function post(): Promise<void> {
   const spec = JSON.parse(specJson) as CanarySpec;
   const inputs = JSON.parse(core.getState(STATE_INPUTS) || '{}') as { kubeconfigPath?: string; runUrl?: string; holderId?: string };
   const kubeconfig = readKubeconfig('kubeconfig');
-  core.warning(`${spec.name}: the main step ended without a final state; rolling back to stable what it was driving`);
+  log.warning(`${spec.name}: the main step ended without a final state; rolling back to stable what it was driving`);
   // Loaded only when there is something to roll back: most post steps end at the check above.
   const { runRelease } = await import('../app/release.ts');
   const result = await runRelease({
@@ -35,7 +37,7 @@ export async function post(): Promise<void> {
     reports: [],
   });
   log.close();
-  log.info(`${spec.name}: ${result.status} at ${result.stage}, canary weight ${result.canaryWeight}%`);
+  log.info(outcomeLine(spec, result));
   await closeDeployment(spec, inputs.runUrl);
 }
 
@@ -52,5 +54,5 @@ async function closeDeployment(spec: CanarySpec, runUrl: string | undefined): Pr
 }
 
 post().catch((error: unknown) => {
-  core.setFailed(`rollback in the post step failed: ${describeError(error)}`);
+  core.setFailed(logSafe(`rollback in the post step failed: ${describeError(error)}`));
 });

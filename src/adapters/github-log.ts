@@ -1,10 +1,11 @@
 // The release's log as GitHub's runner shows it: a collapsible group per stage, a failed gate as an
 // error annotation that names the check and its value, a completed rollback as a notice. Lines
 // and annotations go through @actions/core, which escapes workflow-command syntax in them; plain
-// lines (core.info) it writes as they are, so they are made inert here first.
+// lines (core.info) it writes as they are, so they go through logSafe first.
 import type { AnnotationProperties } from '@actions/core';
 import type { Logger, ReleaseEvent } from '../engine/ports.ts';
 import { formatValue } from '../report/format.ts';
+import { logSafe } from './log-safe.ts';
 
 /** The parts of @actions/core this logger uses (the real module, or a recorder in tests). */
 export interface ActionsCore {
@@ -19,17 +20,6 @@ export interface ActionsCore {
 export interface ActionsLogger extends Logger {
   /** Closes the open group, if any: call once the command is done. */
   close(): void;
-}
-
-/** The runner runs as a workflow command any output line (ended by \n or \r) that starts with `::`
- * after white space, or that holds the older `##[` anywhere. Such a line from a check name, a reason
- * or a server's error is shown with a backslash instead of being run. (Branch `harden` brings one
- * function for every logger, `logSafe`; this one is kept to what the action's plain lines need.) */
-export function inertLines(text: string): string {
-  return text
-    .split(/\r\n|\r|\n/)
-    .map((line) => line.replace(/##\[/g, '##\\[').replace(/^(\s*):(?=:)/, '$1\\:'))
-    .join('\n');
 }
 
 export function createActionsLogger(core: ActionsCore): ActionsLogger {
@@ -56,5 +46,5 @@ export function createActionsLogger(core: ActionsCore): ActionsLogger {
         return;
     }
   };
-  return { info: (m) => core.info(inertLines(m)), warning: (m) => core.warning(m), error: (m) => core.error(m), event, close };
+  return { info: (m) => core.info(logSafe(m)), warning: (m) => core.warning(m), error: (m) => core.error(m), event, close };
 }

@@ -4,6 +4,7 @@
 // are passed on as the numbers they are, for the judgement to name (never read as "no data" or 0).
 import { InputError, MetricsError } from '../errors.ts';
 import type { MetricsPort, Sample } from '../engine/ports.ts';
+import { redactUrl } from '../spec/url.ts';
 
 export interface PrometheusOptions {
   /** Base URL, e.g. http://prometheus.istio-system:9090 (a path prefix is kept; user:password@ becomes basic auth). */
@@ -45,7 +46,7 @@ function endpointOf(options: PrometheusOptions): Endpoint {
   try {
     base = new URL(options.url);
   } catch {
-    throw new InputError({ path: 'prometheus.url', message: `${JSON.stringify(options.url)} is not a URL; expected e.g. http://prometheus.istio-system:9090` });
+    throw new InputError({ path: 'prometheus.url', message: `${JSON.stringify(redactUrl(options.url))} is not a URL; expected e.g. http://prometheus.istio-system:9090` });
   }
   if (base.protocol !== 'http:' && base.protocol !== 'https:') {
     throw new InputError({ path: 'prometheus.url', message: `${base.protocol} is not supported; expected an http or https URL` });

@@ -45,6 +45,8 @@ export interface EngineResult {
   report: string;
   /** Why the release was rolled back, when it was. */
   failure?: string;
+  /** false: no state is recorded on the VirtualService (status shows what its routing says). */
+  recorded?: boolean;
 }
 
 /** Mutable facts of one command's execution. */

@@ -86,6 +86,7 @@ async function conclude(session: Session, index: number, verdicts: CheckVerdict[
     pick: (plan) => plan.stages[index]!,
     change: (prev) => addEvaluation(prev!, record),
     release: false,
+    expectCurrent: true,
     signal: ctx.signal,
   });
   if (decision !== 'continue') ctx.log.info(`${ctx.spec.name} ${stage.id}: ${decision}: ${reason}`);

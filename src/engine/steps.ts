@@ -59,5 +59,5 @@ export async function pauseHere(session: Session, index: number): Promise<void> 
 
 /** Rewrites the current stage with the same state: renews (or releases) the holder. */
 export async function touch(session: Session, index: number, release: boolean): Promise<void> {
-  await writeStage(session, { pick: (plan) => plan.stages[index]!, change: (prev) => prev!, release, signal: session.ctx.signal });
+  await writeStage(session, { pick: (plan) => plan.stages[index]!, change: (prev) => prev!, release, expectCurrent: true, signal: session.ctx.signal });
 }

@@ -16,7 +16,17 @@ export interface RuleProblem {
 const HEADER_NAME = /^:?[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 export function virtualServiceRuleProblems(vs: VirtualService): RuleProblem[] {
-  return (vs.spec.http ?? []).flatMap((r, i) => httpRouteProblems(r, `spec.http[${i}]`));
+  return [...hostsProblems(vs), ...(vs.spec.http ?? []).flatMap((r, i) => httpRouteProblems(r, `spec.http[${i}]`))];
+}
+
+/** istiod reads a VirtualService without hosts as a delegate and refuses one with gateways, tcp or
+ * tls; without them it routes only what a root VirtualService delegates to it, which no plan here can
+ * see, so the canary refuses it too rather than show stages that may carry no traffic. */
+function hostsProblems(vs: VirtualService): RuleProblem[] {
+  if ((vs.spec.hosts ?? []).length > 0) return [];
+  const delegateOnly = ['gateways', 'tcp', 'tls'].filter((k) => ((vs.spec[k] as unknown[] | undefined) ?? []).length > 0);
+  const why = delegateOnly.length > 0 ? `istiod refuses a VirtualService without hosts that has ${delegateOnly.map((k) => `\`${k}\``).join(', ')}` : 'a VirtualService without hosts is a delegate: it routes only what a root VirtualService delegates to it';
+  return [{ rule: 'hosts-required', path: 'spec.hosts', message: `no hosts: ${why}; expected at least one host` }];
 }
 
 export function destinationRuleRuleProblems(dr: DestinationRule): RuleProblem[] {

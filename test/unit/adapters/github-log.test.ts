@@ -2,7 +2,8 @@
 // annotation naming the check and value, a rollback as a notice.
 import type { AnnotationProperties } from '@actions/core';
 import { describe, expect, it } from 'vitest';
-import { createActionsLogger, inertLines, type ActionsCore } from '../../../src/adapters/github-log.ts';
+import { createActionsLogger, type ActionsCore } from '../../../src/adapters/github-log.ts';
+import { logSafe } from '../../../src/adapters/log-safe.ts';
 
 function recordingCore(): ActionsCore & { calls: Array<[string, string, AnnotationProperties?]> } {
   const calls: Array<[string, string, AnnotationProperties?]> = [];
@@ -71,6 +72,6 @@ describe('the GitHub Actions logger', () => {
   });
 
   it('leaves ordinary lines, and colons inside a line, as they are', () => {
-    expect(inertLines('10:01 stage 02-weight-10: errors = 99.9 ::ok')).toBe('10:01 stage 02-weight-10: errors = 99.9 ::ok');
+    expect(logSafe('10:01 stage 02-weight-10: errors = 99.9 ::ok')).toBe('10:01 stage 02-weight-10: errors = 99.9 ::ok');
   });
 });

@@ -2,8 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { VirtualService } from '../../../src/istio/types.ts';
 import { planRelease } from '../../../src/plan/plan.ts';
-import { manifestYaml, planFiles, planText } from '../../../src/plan/render.ts';
+import { createManifestRenderer, manifestYaml, planFiles, planText } from '../../../src/plan/render.ts';
 import { canarySpec, seedDestinationRule, seedVirtualService } from './helpers.ts';
+import fc from 'fast-check';
+import type { HttpRoute } from '../../../src/istio/types.ts';
+import { scenarioArb } from './arbitraries.ts';
 
 function liveFromServer(): VirtualService {
   const vs = seedVirtualService('mesh-virtualservice.yaml');
@@ -49,4 +52,25 @@ describe('rendering', () => {
     vs.spec.http = [{ name: 'a', match: [{ uri: { prefix: '/a' } }], retries: shared, route: [{ destination: { host: 'x' } }] }, { retries: shared, route: [{ destination: { host: 'catalog' } }] }];
     expect(manifestYaml(vs)).not.toMatch(/[&*]a\d/);
   });
+});
+
+describe('manifest renderer (routes rendered one by one and remembered)', () => {
+  const awkward = fc.string({ unit: fc.constantFrom('a', ' ', '\n', ':', '#', '-', '"', "'", '|', '>', '{', '[', '&', '*', '!', '%', '@', '`', 'é'), maxLength: 12 });
+
+  it('property: gives exactly the text of rendering the whole manifest, for every stage of random plans', () => {
+    fc.assert(
+      fc.property(scenarioArb, awkward, awkward, ({ spec, live, dr }, value, other) => {
+        const vs = structuredClone(live);
+        vs.spec.http![0] = { ...vs.spec.http![0]!, headers: { request: { set: { 'x-note': value } } }, description: other } as HttpRoute;
+        const render = createManifestRenderer();
+        expect(render(vs)).toBe(manifestYaml(vs));
+        const plan = planRelease(spec, live, dr);
+        for (const s of [...plan.stages, plan.promoted, plan.rollback]) {
+          expect(render(s.virtualService)).toBe(manifestYaml(s.virtualService));
+          expect(render(s.destinationRule)).toBe(manifestYaml(s.destinationRule));
+        }
+      }),
+      { numRuns: 60 },
+    );
+  }, 120_000);
 });
