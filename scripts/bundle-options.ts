@@ -1,5 +1,6 @@
 // esbuild options of dist/, shared by the bundle script and the cold-start bench (which builds the
 // same entries unminified to profile them).
+import { join } from 'node:path';
 import type { BuildOptions, Plugin } from 'esbuild';
 
 // Some dependencies are CommonJS and call require(); an ESM bundle needs a require of its own.
@@ -14,12 +15,14 @@ const banner = "import { createRequire as __createRequire } from 'node:module'; 
 export const coreWithoutSideEffects: Plugin = {
   name: 'actions-core-side-effect-free',
   setup(build) {
-    build.onResolve({ filter: /^@actions\/core$|^\.{1,2}\// }, async (args) => {
+    const inCore = /[\\/]node_modules[\\/]@actions[\\/]core[\\/]/;
+    build.onResolve({ filter: /^@actions\/core$/ }, async (args) => {
       if (args.pluginData?.resolving) return undefined; // our own resolve call below
       const result = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: { resolving: true } });
-      if (result.errors.length > 0 || !/[\\/]node_modules[\\/]@actions[\\/]core[\\/]/.test(result.path)) return undefined;
-      return { ...result, sideEffects: false };
+      return result.errors.length > 0 ? undefined : { ...result, sideEffects: false };
     });
+    // Its modules import each other as './name.js' (plain files, no package lookup).
+    build.onResolve({ filter: /^\.\/[\w-]+\.js$/ }, (args) => (inCore.test(args.importer) ? { path: join(args.resolveDir, args.path), sideEffects: false } : undefined));
   },
 };
 
