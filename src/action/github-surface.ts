@@ -52,7 +52,7 @@ export async function githubSurface(github: GitHub, options: { canary: string; v
   const { owner, repo } = context.repo;
   const workflowFile = dispatchWorkflowInput(core.getInput('dispatch-workflow')) ?? workflowFileOf(process.env.GITHUB_WORKFLOW_REF);
   const links: ReportLinks = { runUrl: options.runUrl, ...(workflowFile ? { dispatch: { owner, repo, workflowFile, serverUrl: context.serverUrl } } : {}) };
-  const surface: GitHubSurface = { reports: [createJobSummary(core)], links };
+  const surface: GitHubSurface = { reports: [createJobSummary({ summary: core.summary })], links };
   const token = readSecret('github-token');
   if (!token) return surface;
   if (fromFork(context)) {

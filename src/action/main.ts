@@ -14,7 +14,9 @@ import { STATE_FINISHED, STATE_ROLLBACK_PENDING, STATE_SPEC, STATE_INPUTS } from
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 
-const log = createActionsLogger(core);
+// The functions, not the module namespace: passing `core` itself would make the bundler keep every
+// part of @actions/core (and the HTTP client behind its OIDC helper) on the start path.
+const log = createActionsLogger({ info: core.info, warning: core.warning, error: core.error, notice: core.notice, startGroup: core.startGroup, endGroup: core.endGroup });
 
 async function readSpec(): Promise<CanarySpec> {
   const file = core.getInput('spec');
