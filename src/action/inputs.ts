@@ -3,7 +3,6 @@ import * as core from '@actions/core';
 import { InputError } from '../errors.ts';
 import type { ReleaseCommand } from '../app/release.ts';
 import { parseDuration } from '../spec/duration.ts';
-import { kubeconfigCredentials } from '../adapters/kubeconfig-credentials.ts';
 import { urlCredentials } from '../spec/url.ts';
 
 export type ActionCommand = ReleaseCommand | 'plan';
@@ -37,10 +36,13 @@ export function readSecret(name: string): string | undefined {
   return value;
 }
 
-/** The runner masks a multi-line secret only as a whole; mask each credential value on its own too. */
-export function readKubeconfig(name: string): string | undefined {
+/** The runner masks a multi-line secret only as a whole; mask each credential value on its own too.
+ * The YAML reader behind it is loaded here, not at start: only a step that got past its inputs needs it. */
+export async function readKubeconfig(name: string): Promise<string | undefined> {
   const value = readSecret(name);
-  for (const credential of kubeconfigCredentials(value ?? '')) core.setSecret(credential);
+  if (!value) return value;
+  const { kubeconfigCredentials } = await import('../adapters/kubeconfig-credentials.ts');
+  for (const credential of kubeconfigCredentials(value)) core.setSecret(credential);
   return value;
 }
 

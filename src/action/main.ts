@@ -7,7 +7,7 @@ import { ClusterError, describeError } from '../errors.ts';
 import { requireSpecInputs, type SpecInputs } from '../spec/spec-inputs.ts';
 import type { CanarySpec } from '../spec/types.ts';
 import { readBoolean, readCommand, readDuration, readKubeconfig, readSecret, readUrl } from './inputs.ts';
-import { createActionsLogger } from '../adapters/github-log.ts';
+import { actionLogger } from './log.ts';
 import { logSafe } from '../adapters/log-safe.ts';
 import { checkActor } from './actors.ts';
 import { STATE_FINISHED, STATE_ROLLBACK_PENDING, STATE_SPEC, STATE_INPUTS } from './post-state.ts';
@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 
 // The functions, not the module namespace: passing `core` itself would make the bundler keep every
 // part of @actions/core (and the HTTP client behind its OIDC helper) on the start path.
-const log = createActionsLogger({ info: core.info, warning: core.warning, error: core.error, notice: core.notice, startGroup: core.startGroup, endGroup: core.endGroup });
+const log = actionLogger();
 
 async function readSpec(): Promise<CanarySpec> {
   const file = core.getInput('spec');
@@ -59,7 +59,7 @@ export async function run(): Promise<void> {
     import('../engine/rollback-error.ts'),
   ]);
   checkActor(command, core.getInput('allowed-actors'), github.context.actor, process.env.GITHUB_TRIGGERING_ACTOR);
-  const kubeconfig = readKubeconfig('kubeconfig');
+  const kubeconfig = await readKubeconfig('kubeconfig');
   const prometheusToken = readSecret('prometheus-token');
   const reportPath = join(process.env.RUNNER_TEMP ?? '.', `istio-canary-${spec.name}.md`);
   const runUrl = `${github.context.serverUrl}/${github.context.repo.owner}/${github.context.repo.repo}/actions/runs/${github.context.runId}`;

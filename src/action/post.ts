@@ -4,12 +4,12 @@ import * as core from '@actions/core';
 import { logSafe } from '../adapters/log-safe.ts';
 import { outcomeLine } from '../app/outcome.ts';
 import { describeError } from '../errors.ts';
-import { createActionsLogger } from '../adapters/github-log.ts';
+import { actionLogger } from './log.ts';
 import type { CanarySpec } from '../spec/types.ts';
 import { readKubeconfig } from './inputs.ts';
 import { STATE_FINISHED, STATE_INPUTS, STATE_ROLLBACK_PENDING, STATE_SPEC } from './post-state.ts';
 
-const log = createActionsLogger(core);
+const log = actionLogger();
 
 export async function post(): Promise<void> {
   if (core.getState(STATE_FINISHED) === 'true') return;
@@ -17,7 +17,7 @@ export async function post(): Promise<void> {
   if (!specJson) return; // the main step failed before it read a spec: nothing was written
   const spec = JSON.parse(specJson) as CanarySpec;
   const inputs = JSON.parse(core.getState(STATE_INPUTS) || '{}') as { kubeconfigPath?: string; runUrl?: string; holderId?: string };
-  const kubeconfig = readKubeconfig('kubeconfig');
+  const kubeconfig = await readKubeconfig('kubeconfig');
   log.warning(`${spec.name}: the main step ended without a final state; rolling back to stable what it was driving`);
   // Loaded only when there is something to roll back: most post steps end at the check above.
   const { runRelease } = await import('../app/release.ts');

@@ -26,14 +26,14 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-test('every credential value of the kubeconfig input is masked on its own', () => {
+test('every credential value of the kubeconfig input is masked on its own', async () => {
   process.env.INPUT_KUBECONFIG = KUBECONFIG;
   const out: string[] = [];
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     out.push(String(chunk));
     return true;
   });
-  expect(readKubeconfig('kubeconfig')).toBe(KUBECONFIG.trim());
+  expect(await readKubeconfig('kubeconfig')).toBe(KUBECONFIG.trim());
   const masks = out.join('').split('\n').filter((l) => l.startsWith('::add-mask::')).map((l) => l.slice('::add-mask::'.length));
   for (const secret of ['s3cr3t-client-value', 'eyJhbGciOiJSUzI1NiJ9.idtoken', 'refresh-value-123', 'static-token-value', 'a2V5LWRhdGE=']) {
     expect(masks).toContain(secret);
@@ -42,14 +42,14 @@ test('every credential value of the kubeconfig input is masked on its own', () =
 });
 
 /** Masks the action would add for `text` given as the kubeconfig input. */
-function masksOf(text: string): string[] {
+async function masksOf(text: string): Promise<string[]> {
   process.env.INPUT_KUBECONFIG = text;
   const out: string[] = [];
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     out.push(String(chunk));
     return true;
   });
-  readKubeconfig('kubeconfig');
+  await readKubeconfig('kubeconfig');
   return out.join('').split('\n').filter((l) => l.startsWith('::add-mask::')).map((l) => l.slice('::add-mask::'.length));
 }
 
@@ -65,9 +65,9 @@ const CONFIG = {
   ],
 };
 
-test('a JSON kubeconfig, on one line or pretty, has each credential masked like a YAML one', () => {
+test('a JSON kubeconfig, on one line or pretty, has each credential masked like a YAML one', async () => {
   for (const text of [JSON.stringify(CONFIG), JSON.stringify(CONFIG, null, 2)]) {
-    const masks = masksOf(text);
+    const masks = await masksOf(text);
     for (const secret of SECRETS) expect(masks).toContain(secret);
     expect(masks).not.toContain('shop');
     expect(masks).not.toContain('admin');
@@ -75,8 +75,8 @@ test('a JSON kubeconfig, on one line or pretty, has each credential masked like 
   }
 });
 
-test('a kubeconfig that does not parse still has its credential-looking values masked', () => {
-  const masks = masksOf('{"users": [{"user": {"token": "broken-json-token", "password": "pw-1"}}');
+test('a kubeconfig that does not parse still has its credential-looking values masked', async () => {
+  const masks = await masksOf('{"users": [{"user": {"token": "broken-json-token", "password": "pw-1"}}');
   expect(masks).toContain('broken-json-token');
   expect(masks).toContain('pw-1');
 });
