@@ -12,7 +12,7 @@
 // - The holder is taken by a command's first write, renewed by every write (and at a third of the
 //   holder timeout while baking) and released by its last one: it marks a command in flight.
 import { describeError, InputError, OwnershipError, ReleaseFailedError } from '../errors.ts';
-import { planRelease } from '../plan/plan.ts';
+import { planLive } from './plan-live.ts';
 import { specHash } from '../spec/hash.ts';
 import { bakeStage } from './bake.ts';
 import type { EngineCommand, EngineContext, EngineResult, Session } from './context.ts';
@@ -35,7 +35,7 @@ export async function executeCommand(ctx: EngineContext, command: EngineCommand)
   session.state = live.state;
   // Another release's routing is planned with its own subset, until it is rolled back.
   const other = isActive(live.state) ? olderRelease(session, live.state, live.dr) : undefined;
-  session.plan = planRelease(other?.spec ?? ctx.spec, live.vs, live.dr);
+  session.plan = planLive(other?.spec ?? ctx.spec, live.vs, live.dr);
   checkStageIndex(session, live);
   if (command === 'status') return status(session, live.state);
   // From here on an error rolls back whatever this command has started or resumed.
@@ -226,7 +226,7 @@ async function abort(session: Session): Promise<EngineResult> {
     ctx.log.info(`${ctx.spec.name}: nothing of this run to roll back: ${what}`);
     try {
       // Only for the result's stage and weight; routing this tool cannot plan is not ours to judge here.
-      session.plan = planRelease(live.state ? (olderRelease(session, live.state, live.dr)?.spec ?? ctx.spec) : ctx.spec, live.vs, live.dr);
+      session.plan = planLive(live.state ? (olderRelease(session, live.state, live.dr)?.spec ?? ctx.spec) : ctx.spec, live.vs, live.dr);
     } catch {}
     return status(session, live.state);
   }
@@ -250,7 +250,7 @@ function untouched(session: Session, live: Live): boolean {
   const { spec } = session.ctx;
   if (live.vs.metadata.annotations?.[stateAnnotationKey(spec.name)] !== undefined) return false;
   try {
-    session.plan = planRelease(spec, live.vs, live.dr);
+    session.plan = planLive(spec, live.vs, live.dr);
   } catch {
     return false; // the rollback reports what is wrong
   }

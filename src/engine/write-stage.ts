@@ -2,11 +2,11 @@
 // the objects just read, so a concurrent edit of another route survives; a lost race (409) re-reads,
 // re-plans and retries. The state annotation rides in the same VirtualService write as the routing.
 import { ClusterError, ConflictError, DriftError, OwnershipError, describeError } from '../errors.ts';
-import { headerRuleName } from '../istio/header-rule.ts';
+import { headerRuleMarkKey, headerRuleName } from '../istio/header-rule.ts';
 import { routingDrift } from './drift.ts';
 import { jsonEqual } from '../istio/clone.ts';
 import type { DestinationRule, VirtualService } from '../istio/types.ts';
-import { planRelease } from '../plan/plan.ts';
+import { planLive } from './plan-live.ts';
 import type { Plan, PlannedStage, PlannedWrite } from '../plan/types.ts';
 import type { CanarySpec } from '../spec/types.ts';
 import type { Session } from './context.ts';
@@ -89,7 +89,7 @@ async function attempt(session: Session, spec: CanarySpec, request: StageWrite, 
   if (!request.rollback && !session.ownershipChecked) checkRouteOwner(session, live.vs);
   // A rollback must go through even when someone left another route invalid: it plans around
   // problems the live object already has and refuses only ones it would add.
-  const plan = planRelease(spec, live.vs, live.dr, { tolerateExistingProblems: request.rollback === true });
+  const plan = planLive(spec, live.vs, live.dr, { tolerateExistingProblems: request.rollback === true });
   const stage = request.pick(plan);
   if (request.expectCurrent && !landed) checkDrift(session, live.vs, plan, stage);
   // Made at the VirtualService write, after any settle delay: a stage's bake starts when its routing does.
@@ -100,11 +100,24 @@ async function attempt(session: Session, spec: CanarySpec, request: StageWrite, 
     return next;
   };
   const next = await applyWrites(session, spec, live, stage, stateNow, sent, request.signal);
+  if (plan.legacyHeaderRule && !landed) logLegacyRule(session, spec, stage);
   session.holding = !request.release;
   session.lastWriteAt = ctx.clock.now();
   session.state = next;
   session.plan = plan;
   return { state: next, stage, plan };
+}
+
+/** Says that the unmarked header rule of a rollout started by an older istio-canary was taken for ours
+ * (the state vouched for it and it is exactly the planned rule) and what this write did with it.
+ * Every part is a Kubernetes name or a fixed text, and the loggers escape each line anyway. */
+function logLegacyRule(session: Session, spec: CanarySpec, stage: PlannedStage): void {
+  const name = headerRuleName(spec.name);
+  const kept = stage.virtualService.metadata.annotations?.[headerRuleMarkKey(spec.name)] !== undefined;
+  const done = kept ? `added its mark (annotation ${headerRuleMarkKey(spec.name)})` : 'removed it';
+  session.ctx.log.info(
+    `${vsName(spec)}: the header rule '${name}' had no mark (written by an older istio-canary); it is exactly the rule of the stage this canary's state records, so it was taken as ours and this write ${done}`,
+  );
 }
 
 /** Throws DriftError when the live routing is not the stage's; warns and goes on when only its header rule is gone. */
@@ -167,7 +180,8 @@ async function applyWrites(session: Session, spec: CanarySpec, live: Live, stage
     } else {
       next = stateNow();
       const desiredVs = withState(stage.virtualService, key, encodeState(next));
-      if (!jsonEqual(live.vs.spec, desiredVs.spec) || live.vs.metadata.annotations?.[key] !== desiredVs.metadata.annotations?.[key]) {
+      const annotationChanged = (k: string) => live.vs.metadata.annotations?.[k] !== desiredVs.metadata.annotations?.[k];
+      if (!jsonEqual(live.vs.spec, desiredVs.spec) || annotationChanged(key) || annotationChanged(headerRuleMarkKey(spec.name))) {
         sent.text = desiredVs.metadata.annotations?.[key];
         const stored = await routing.write(desiredVs);
         session.wrote = true;

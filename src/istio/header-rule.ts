@@ -68,11 +68,18 @@ function onlyToCanary(vs: VirtualService, route: HttpRoute, t: EditedRuleToleran
 }
 
 /**
+ * A rule written by an istio-canary from before the mark carries none. It is taken for ours only when the
+ * caller vouches for it from this canary's state (the recorded stage has the rule) and it is exactly the
+ * rule the planner makes for that stage: a route merely of our name or shape is still refused.
+ */
+export type UnmarkedRuleCheck = (route: HttpRoute) => boolean;
+
+/**
  * Index of this canary's header rule in `vs`, or undefined when it has none. InputError when a route
  * carries the rule's name without the mark matching it: it is someone else's route (or our rule edited
  * by hand), and taking it for ours would rewrite or delete it.
  */
-export function findHeaderRule(vs: VirtualService, canaryName: string, rollback?: EditedRuleTolerance): number | undefined {
+export function findHeaderRule(vs: VirtualService, canaryName: string, rollback?: EditedRuleTolerance, unmarked?: UnmarkedRuleCheck): number | undefined {
   const name = headerRuleName(canaryName);
   const mark = vs.metadata.annotations?.[headerRuleMarkKey(canaryName)];
   const named = (vs.spec.http ?? []).flatMap((r, i) => (r.name === name ? [i] : []));
@@ -84,6 +91,7 @@ export function findHeaderRule(vs: VirtualService, canaryName: string, rollback?
   const route = vs.spec.http![first]!;
   if (mark !== undefined && mark === headerRuleMark(route)) return first;
   if (mark !== undefined && rollback && markedName(mark) === name && onlyToCanary(vs, route, rollback)) return first;
+  if (mark === undefined && unmarked?.(route)) return first;
   const why = mark === undefined ? `no annotation ${headerRuleMarkKey(canaryName)} marks it as written by istio-canary` : `its content differs from the one istio-canary wrote (annotation ${headerRuleMarkKey(canaryName)}): it was edited by hand`;
   throw new InputError(objectProblem(vs, `spec.http[${first}].name`,
     `the route named '${name}' is not this canary's header rule (${why}); istio-canary never rewrites or deletes it: rename that route, or delete it yourself if it is a leftover dark-launch rule`));

@@ -30,6 +30,12 @@ export interface PlanOptions {
    * stop the plan (the rollback leaves them as they are); only problems it would add do.
    */
   tolerateExistingProblems?: boolean;
+  /**
+   * Index of the stage this canary's state records as current, given only when the state says that
+   * stage has the header rule. A rule written by an istio-canary from before the mark (none on it) is
+   * then taken for ours if it is exactly the one planned for that stage; the next write adds the mark.
+   */
+  legacyHeaderRuleStage?: number;
 }
 
 export function planRelease(spec: CanarySpec, liveVS: VirtualService, liveDR?: DestinationRule, options: PlanOptions = {}): Plan {
@@ -48,7 +54,12 @@ export function planRelease(spec: CanarySpec, liveVS: VirtualService, liveDR?: D
     tolerant && live ? assertNoNewProblems(live, produced) : assertValidProduced(produced);
 
   const routing = canaryRouting(spec);
-  const base = stripCanary(liveVirtualService, routing, { mirrorNeeded: spec.stages.some((s) => s.kind === 'mirror'), rollback: tolerant });
+  const legacyHeaders = legacyHeadersAt(spec, options.legacyHeaderRuleStage);
+  const base = stripCanary(liveVirtualService, routing, {
+    mirrorNeeded: spec.stages.some((s) => s.kind === 'mirror'),
+    rollback: tolerant,
+    ...(legacyHeaders ? { legacyHeaders } : {}),
+  });
   const destinationRule = withCanarySubsets(liveDestinationRule, { name: spec.destinationRule, namespace: spec.namespace, host: spec.host, stable: spec.stable, canary: spec.canary });
   assertProduced(destinationRule, liveDestinationRule);
 
@@ -78,7 +89,14 @@ export function planRelease(spec: CanarySpec, liveVS: VirtualService, liveDR?: D
     baseline: { virtualService: base.virtualService, destinationRule: liveDestinationRule ?? destinationRule },
     detected: detectStage(liveTraffic, routings.map((at) => ({ traffic: at.traffic, shape: at.routing.destinations.to === 'split' ? 'split' : 'stable' }))),
     liveTraffic,
+    ...(base.legacyHeaderRule ? { legacyHeaderRule: true } : {}),
   };
+}
+
+/** The cohort headers of stage `index`, if it is one of the spec's stages and has the header rule. */
+function legacyHeadersAt(spec: CanarySpec, index: number | undefined): Record<string, unknown> | undefined {
+  if (index === undefined || !Number.isInteger(index) || index < 0 || index >= spec.stages.length) return undefined;
+  return routingAt(spec.stages, index).routing.headers;
 }
 
 function canaryRouting(spec: CanarySpec): CanaryRouting {

@@ -47,4 +47,6 @@ export interface Plan {
   detected?: number | 'promoted' | 'rollback';
   /** What the live owned route does now for this canary, read from the routing (drift checks compare it with a stage). */
   liveTraffic?: LiveTraffic;
+  /** The live header rule has no mark and was taken for ours from the recorded state (PlanOptions.legacyHeaderRuleStage). */
+  legacyHeaderRule?: boolean;
 }
