@@ -52,7 +52,8 @@ function otherRoute(withMatch: boolean): fc.Arbitrary<HttpRoute> {
 function ownedRoute(named: boolean): fc.Arbitrary<HttpRoute> {
   return fc
     .record({
-      host: fc.constantFrom('catalog', 'catalog.istioinaction', 'catalog.istioinaction.svc.cluster.local'),
+      // The forms Istio resolves to the spec's host `catalog` in istioinaction (`catalog.istioinaction` is another host: see refusals).
+      host: fc.constantFrom('catalog', 'catalog.istioinaction.svc.cluster.local'),
       subset: fc.option(fc.constant('version-v1'), { nil: undefined }),
       port: fc.option(fc.constantFrom(80, 3000), { nil: undefined }),
       weight100: fc.boolean(),
