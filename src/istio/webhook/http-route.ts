@@ -149,7 +149,14 @@ function checkCors(f: Findings, policy: unknown, path: string): void {
 function percentageError(p: unknown): string | undefined {
   if (!isObject(p)) return undefined;
   const v = typeof p.value === 'number' ? p.value : 0;
-  return v < 0 || v > 100 || (v > 0 && v < 0.0001) ? `percentage ${v} is neither 0.0, nor in range [0.0001, 100.0]` : undefined;
+  return v < 0 || v > 100 || (v > 0 && v < 0.0001) ? `percentage ${goFloat(v)} is neither 0.0, nor in range [0.0001, 100.0]` : undefined;
+}
+
+/** Go's %v of a float64: exponent form below 1e-4 and from 1e21, with at least two exponent digits. */
+function goFloat(v: number): string {
+  const abs = Math.abs(v);
+  if (abs === 0 || (abs >= 1e-4 && abs < 1e21)) return String(v);
+  return v.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
 }
 
 /** validateHTTPStatus. */
