@@ -14,7 +14,6 @@
 // - DestinationRule TLS settings, locality load balancing, warmup, consistent-hash and maglev table
 //   size, tunnel settings, workload selectors: fields we never touch and copy unchanged.
 // - Gateway API semantics (internal annotations): not objects this tool edits.
-// - Durations in another form than protobuf JSON (`1m`): the CRD schema and istiod's decoder decide.
 // - The unreachable-rule findings (IST0130, IST0131) are warnings, not rejections; src/istio/
 //   reachability.ts keeps the header rule from creating them.
 import type { DestinationRule, VirtualService } from './types.ts';

@@ -80,7 +80,7 @@ describe('who is to blame', () => {
   const bad = vs({ ...ok, mirrorPercentage: { value: -1 }, mirror: { host: 'c' } });
   it('a bad input is an InputError naming object and field', () => {
     expect(() => assertValidInput(bad)).toThrow(InputError);
-    expect(() => assertValidInput(bad)).toThrow('VirtualService ns/catalog: spec.http[0].mirrorPercentage.value: mirror percentage -1 is outside 0..100');
+    expect(() => assertValidInput(bad)).toThrow('VirtualService ns/catalog: spec.http[0].mirrorPercentage.value: mirror_percentage must have a min value of 0 (it has -1.000000)');
   });
   it('a bad produced object is a bug: a plain Error naming the rule', () => {
     let caught: unknown;
@@ -90,6 +90,6 @@ describe('who is to blame', () => {
       caught = e;
     }
     expect(caught).not.toBeInstanceOf(InputError);
-    expect((caught as Error).message).toBe('istio-canary produced an invalid VirtualService ns/catalog: rule mirror-percentage at spec.http[0].mirrorPercentage.value: mirror percentage -1 is outside 0..100');
+    expect((caught as Error).message).toBe('istio-canary produced an invalid VirtualService ns/catalog: rule mirror-percentage at spec.http[0].mirrorPercentage.value: mirror_percentage must have a min value of 0 (it has -1.000000)');
   });
 });
