@@ -8,6 +8,7 @@ import { allToCanary, allToStable, canaryDestination, destinationTemplate, split
 import type { CanaryTarget, DestinationTemplate } from './destinations.ts';
 import { buildHeaderRule, findHeaderRule, headerRuleMarkKey, headerRuleName, withHeaderRuleMark } from './header-rule.ts';
 import { checkNoForeignMirror, withMirror, withoutOwnMirror } from './mirror.ts';
+import { checkNoNewFindings, withoutShadowedBlocks } from './header-rule-reach.ts';
 import { findOwnedRoute } from './owned-route.ts';
 import { checkNotShadowed } from './shadowing.ts';
 import { ISTIO_API_VERSION, type HttpRoute, type VirtualService } from './types.ts';
@@ -114,9 +115,12 @@ export function applyRouting(base: Baseline, routing: CanaryRouting, stage: Stag
   if (stage.mirrorPercentage !== undefined) owned = withMirror(owned, base.template, routing.target, stage.mirrorPercentage);
   http[base.ownedIndex] = owned;
   if (stage.headers === undefined) return vs;
-  const rule = buildHeaderRule(live, base.liveIndex, baseOwned, routing.canaryName, stage.headers, canaryDestination(base.template, routing.target));
-  if (base.checkShadowing) checkNotShadowed(live, base.liveIndex, base.liveHeaderRule, rule);
+  const built = buildHeaderRule(live, base.liveIndex, baseOwned, routing.canaryName, stage.headers, canaryDestination(base.template, routing.target));
+  if (base.checkShadowing) checkNotShadowed(live, base.liveIndex, base.liveHeaderRule, built);
+  const { rule, sources } = withoutShadowedBlocks(built, http.slice(0, base.ownedIndex));
   http.splice(base.ownedIndex, 0, rule);
+  // A rollback plans the forward stages too, but must never be refused over them.
+  if (base.checkShadowing) checkNoNewFindings(base.virtualService.spec.http!, http, base.ownedIndex, sources, { live, liveIndex: base.liveIndex });
   return withHeaderRuleMark(vs, routing.canaryName, rule);
 }
 

@@ -2,8 +2,8 @@
 // committed or applied anywhere), plan.json, and each stage's unified diff against the one before.
 import { randomUUID } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
-import { stringify } from 'yaml';
 import type { DestinationRule, VirtualService } from '../istio/types.ts';
+import { safeYaml } from '../yaml/safe-yaml.ts';
 import type { Plan, PlannedStage } from './types.ts';
 
 /** Fields the API server fills in; meaningless (or harmful, resourceVersion) in a manifest file. */
@@ -16,10 +16,8 @@ export function manifestObject<T extends VirtualService | DestinationRule>(obj: 
   return { ...rest, metadata } as unknown as T;
 }
 
-const YAML_OPTIONS = { lineWidth: 0, aliasDuplicateObjects: false } as const;
-
 export function manifestYaml(obj: VirtualService | DestinationRule | undefined): string {
-  return obj === undefined ? '' : stringify(manifestObject(obj), YAML_OPTIONS);
+  return obj === undefined ? '' : safeYaml(manifestObject(obj));
 }
 
 /**
@@ -34,7 +32,7 @@ export function createManifestRenderer(): (obj: VirtualService | DestinationRule
     const key = JSON.stringify(route);
     let text = routes.get(key);
     if (text === undefined) {
-      text = stringify([route], YAML_OPTIONS).replace(/^(?=.)/gm, '    ');
+      text = safeYaml([route]).replace(/^(?=.)/gm, '    ');
       routes.set(key, text);
     }
     return text;

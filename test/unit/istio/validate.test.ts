@@ -51,10 +51,13 @@ describe('VirtualService rules', () => {
   });
 
   it('uri, authority and query parameter matches follow the same string-match rules', () => {
-    expect(rules(vs({ ...ok, match: [{ uri: { prefix: '' }, queryParams: { q: { regex: '[' } } }] }))).toEqual([
-      'string-match spec.http[0].match[0].uri.prefix',
+    expect(rules(vs({ ...ok, match: [{ authority: { prefix: '' }, queryParams: { q: { regex: '[' } } }] }))).toEqual([
+      'string-match spec.http[0].match[0].authority.prefix',
       'regex spec.http[0].match[0].queryParams.q.regex',
     ]);
+    // istiod allows an empty uri prefix (Envoy's path match does), not an empty uri regex.
+    expect(rules(vs({ ...ok, match: [{ uri: { prefix: '' } }] }))).toEqual([]);
+    expect(rules(vs({ ...ok, match: [{ uri: { regex: '' } }] }))).toEqual(['string-match spec.http[0].match[0].uri.regex']);
   });
 
   it('hosts: [] (istiod reads it as a delegate, refused with gateways, tcp or tls) is refused, and so are missing hosts', () => {
@@ -73,7 +76,8 @@ describe('VirtualService rules', () => {
 describe('DestinationRule rules', () => {
   const dr = (subsets: DestinationRule['spec']['subsets']): DestinationRule => ({ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'c' }, spec: { host: 'c', subsets } });
   it('subset names are unique DNS-1123 labels', () => {
-    expect(rules(dr([{ name: 'a' }, { name: 'a' }, { name: 'B' }]))).toEqual(['subset-unique spec.subsets[1].name', 'subset-name spec.subsets[2].name']);
+    // Istio's DNS-1123 label allows upper case (pkg/config/labels), not '_'.
+    expect(rules(dr([{ name: 'a' }, { name: 'a' }, { name: 'B_1' }, { name: 'B' }]))).toEqual(['subset-unique spec.subsets[1].name', 'subset-name spec.subsets[2].name']);
   });
   it('labels are strings', () => {
     expect(rules(dr([{ name: 'a', labels: { version: 2 as never } }]))).toEqual(['crd-schema spec.subsets[0].labels.version']);
@@ -84,7 +88,7 @@ describe('who is to blame', () => {
   const bad = vs({ ...ok, mirrorPercentage: { value: -1 }, mirror: { host: 'c' } });
   it('a bad input is an InputError naming object and field', () => {
     expect(() => assertValidInput(bad)).toThrow(InputError);
-    expect(() => assertValidInput(bad)).toThrow('VirtualService ns/catalog: spec.http[0].mirrorPercentage.value: mirror percentage -1 is outside 0..100');
+    expect(() => assertValidInput(bad)).toThrow('VirtualService ns/catalog: spec.http[0].mirrorPercentage.value: mirror_percentage must have a min value of 0 (it has -1.000000)');
   });
   it('a bad produced object is a bug: a plain Error naming the rule', () => {
     let caught: unknown;
@@ -94,7 +98,7 @@ describe('who is to blame', () => {
       caught = e;
     }
     expect(caught).not.toBeInstanceOf(InputError);
-    expect((caught as Error).message).toBe('istio-canary produced an invalid VirtualService ns/catalog: rule mirror-percentage at spec.http[0].mirrorPercentage.value: mirror percentage -1 is outside 0..100');
+    expect((caught as Error).message).toBe('istio-canary produced an invalid VirtualService ns/catalog: rule mirror-percentage at spec.http[0].mirrorPercentage.value: mirror_percentage must have a min value of 0 (it has -1.000000)');
   });
 });
 
