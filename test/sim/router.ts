@@ -31,6 +31,9 @@ export interface LocalReply {
   fqdn?: string;
 }
 
+/** The one port of every world service (Istio's default HTTP port). */
+export const SERVICE_PORT = 80;
+
 export type LiveOutcome = Served | LocalReply | OutboundDecision;
 
 export interface Decision {
@@ -74,18 +77,27 @@ function pickEndpoint(ctx: RouteContext, cluster: string, versions: Version[]): 
   return undefined;
 }
 
+/**
+ * The versions behind a cluster as the client's sidecar knows it, or undefined when pilot sends it
+ * no such cluster (a host outside the registry, or a subset its DestinationRule lacks): Envoy's NC.
+ */
+export function clusterVersions(table: RoutingTable, cluster: ClusterRef, clientNamespace: string): { service: Service; versions: Version[] } | undefined {
+  const service = table.servicesByFqdn.get(cluster.host);
+  // Every service of the world serves HTTP on port 80 only.
+  if (!service || cluster.port !== SERVICE_PORT) return undefined;
+  if (cluster.subset === undefined) return { service, versions: service.versions };
+  const dr = selectDestinationRule(table, cluster.host, clientNamespace, service.namespace);
+  const subset = dr?.spec.subsets?.find((s) => s.name === cluster.subset);
+  if (!subset) return undefined;
+  return { service, versions: service.versions.filter((v) => labelsContain(v.labels, subset.labels ?? {})) };
+}
+
 /** Resolve a route cluster to a served version or the local reply Envoy would give. */
 export function resolveCluster(ctx: RouteContext, cluster: ClusterRef, clientNamespace: string): Served | LocalReply {
   const fqdn = cluster.host;
-  const service = ctx.table.servicesByFqdn.get(fqdn);
-  if (!service) return { kind: 'local', code: 503, flag: 'NC', fqdn };
-  let versions = service.versions;
-  if (cluster.subset !== undefined) {
-    const dr = selectDestinationRule(ctx.table, fqdn, clientNamespace, service.namespace);
-    const subset = dr?.spec.subsets?.find((s) => s.name === cluster.subset);
-    if (!subset) return { kind: 'local', code: 503, flag: 'NC', fqdn };
-    versions = versions.filter((v) => labelsContain(v.labels, subset.labels ?? {}));
-  }
+  const known = clusterVersions(ctx.table, cluster, clientNamespace);
+  if (!known) return { kind: 'local', code: 503, flag: 'NC', fqdn };
+  const { service, versions } = known;
   const version = pickEndpoint(ctx, clusterName(cluster), versions);
   if (!version) return { kind: 'local', code: 503, flag: 'UH', service, fqdn };
   return { kind: 'served', service, version, fqdn };
