@@ -286,3 +286,16 @@ export const canaryFor: fc.Arbitrary<(c: MeshCase) => CanarySpec> = fc
       stages,
     }),
   );
+
+/**
+ * A case the planner can take: the generated rules that have match blocks, then the route it
+ * manages — no match, all traffic to the stable subset, in one of the host forms, with fields it
+ * must keep (retries, timeout, fault, header edits, rewrite, CORS).
+ */
+export const plannableCase: fc.Arbitrary<MeshCase> = fc
+  .tuple(meshCase, destinationHost, sideFields, fc.constantFrom<string | undefined>(undefined, 'primary'))
+  .map(([c, host, side, name]) => {
+    const matched = (c.virtualService.spec.http ?? []).filter((r) => (r.match?.length ?? 0) > 0);
+    const owned: HttpRoute = { ...(name ? { name } : {}), route: [{ destination: { host, subset: 'v1' } }], ...side };
+    return { ...c, virtualService: { ...c.virtualService, spec: { ...c.virtualService.spec, http: [...matched, owned] } } };
+  });

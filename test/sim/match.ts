@@ -90,15 +90,32 @@ function asRecord(v: unknown): Record<string, StringMatch> {
 /** Fields this simulator evaluates; a block using any other field never matches (see README). */
 const SUPPORTED = new Set([
   'name', 'uri', 'method', 'authority', 'headers', 'withoutHeaders', 'queryParams', 'ignoreUriCase', 'sourceNamespace', 'gateways',
-  'port', 'statPrefix',
+  'port', 'statPrefix', 'sourceLabels',
 ]);
 
 export function unsupportedMatchFields(block: Record<string, unknown>): string[] {
   return Object.keys(block).filter((k) => !SUPPORTED.has(k));
 }
 
-export function blockMatches(block: Record<string, unknown>, req: MatchableRequest, vsNamespace: string): boolean {
+/**
+ * Pilot drops a match block from a proxy's routes when it is not meant for that proxy: another
+ * port, gateways that do not include the proxy's (`mesh` for sidecars; a block naming gateways
+ * ignores sourceNamespace and sourceLabels), another source namespace, or source labels (the
+ * simulator's clients carry none). A block with a field this simulator does not evaluate is dropped too.
+ */
+export function blockAppliesToProxy(block: Record<string, unknown>, req: MatchableRequest, vsNamespace: string): boolean {
   if (unsupportedMatchFields(block).length > 0) return false;
+  if (typeof block.port === 'number' && block.port !== 0 && block.port !== (req.port ?? 80)) return false;
+  if (Array.isArray(block.gateways) && block.gateways.length > 0) {
+    const qualified = block.gateways.map((g: unknown) => (g === 'mesh' || String(g).includes('/') ? String(g) : `${vsNamespace}/${String(g)}`));
+    return qualified.includes(req.gateway);
+  }
+  if (Object.keys(asRecord(block.sourceLabels)).length > 0) return false;
+  return typeof block.sourceNamespace !== 'string' || block.sourceNamespace === '' || block.sourceNamespace === req.sourceNamespace;
+}
+
+export function blockMatches(block: Record<string, unknown>, req: MatchableRequest, vsNamespace: string): boolean {
+  if (!blockAppliesToProxy(block, req, vsNamespace)) return false;
   const { path, query } = splitUri(req.uri);
   if (block.uri !== undefined && !uriMatches(block.uri as StringMatch, req.uri, path, block.ignoreUriCase === true)) return false;
   if (block.method !== undefined && !headerMatches(block.method as StringMatch, req.method)) return false;
@@ -113,15 +130,13 @@ export function blockMatches(block: Record<string, unknown>, req: MatchableReque
     const v = query.get(name);
     if (v === null || !(isPresenceMatch(m) || stringMatches(m, v))) return false;
   }
-  if (typeof block.port === 'number' && block.port !== 0 && block.port !== (req.port ?? 80)) return false;
-  if (Array.isArray(block.gateways) && block.gateways.length > 0) {
-    // Pilot keeps a block that names gateways for the proxies of those gateways and then ignores
-    // its sourceNamespace (and sourceLabels).
-    const qualified = block.gateways.map((g: unknown) => (g === 'mesh' || String(g).includes('/') ? String(g) : `${vsNamespace}/${String(g)}`));
-    return qualified.includes(req.gateway);
-  }
-  if (typeof block.sourceNamespace === 'string' && block.sourceNamespace !== '' && block.sourceNamespace !== req.sourceNamespace) return false;
   return true;
+}
+
+/** Does any block of the rule (or the rule, without blocks) reach this proxy's routes? */
+export function ruleAppliesToProxy(blocks: Array<Record<string, unknown>> | undefined, req: MatchableRequest, vsNamespace: string): boolean {
+  if (!blocks || blocks.length === 0) return true;
+  return blocks.some((b) => blockAppliesToProxy(b, req, vsNamespace));
 }
 
 /** A rule with no match blocks (or an empty list) catches everything. */

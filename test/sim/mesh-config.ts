@@ -104,7 +104,7 @@ export function exportedTo(exportTo: unknown, ownNamespace: string, clientNamesp
  * The VirtualService that routes `host` for traffic entering at `gateway` (`mesh` for sidecars),
  * among those exported to the client's namespace: the most specific host match wins, ties go to
  * the oldest object (Istio leaves two VirtualServices for one host undefined; this is one stable
- * choice). `exact` considers only hosts written without a wildcard.
+ * choice). `exact` considers only hosts written without a wildcard; `applies` can rule objects out.
  */
 export function selectVirtualService(
   table: RoutingTable,
@@ -112,11 +112,12 @@ export function selectVirtualService(
   gateway: string,
   clientNamespace: string,
   mode: 'exact' | 'any' = 'any',
+  applies: (bound: BoundVirtualService) => boolean = () => true,
 ): BoundVirtualService | undefined {
   let best: BoundVirtualService | undefined;
   let bestScore = -1;
   for (const bound of table.virtualServices) {
-    if (!bound.gateways.includes(gateway)) continue;
+    if (!bound.gateways.includes(gateway) || !applies(bound)) continue;
     if (gateway === 'mesh' && !exportedTo(bound.vs.spec.exportTo, bound.namespace, clientNamespace)) continue;
     for (const pattern of bound.hosts) {
       if (mode === 'exact' && pattern.startsWith('*')) continue;

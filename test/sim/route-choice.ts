@@ -7,7 +7,7 @@
 import type { Destination, HttpRoute } from '../../src/istio/types.ts';
 import { qualifyHost, serviceAliases } from './hosts.ts';
 import { selectVirtualService, type BoundVirtualService, type RoutingTable } from './mesh-config.ts';
-import { ruleMatches, type MatchableRequest } from './match.ts';
+import { ruleAppliesToProxy, ruleMatches, type MatchableRequest } from './match.ts';
 
 export interface ChoiceRequest extends MatchableRequest {
   /** The :authority without port: a service FQDN or alias for mesh traffic, the external name for gateway traffic. */
@@ -124,15 +124,24 @@ function serviceHostFor(table: RoutingTable, host: string, clientNamespace: stri
   return undefined;
 }
 
+/**
+ * A VirtualService from which pilot builds no route for this proxy (every rule's blocks are for
+ * other sources, gateways or ports) gets no virtual host: its hosts keep their default routes.
+ */
+function yieldsRoutes(bound: BoundVirtualService, req: ChoiceRequest): boolean {
+  return (bound.vs.spec.http ?? []).some((r) => r.delegate === undefined && ruleAppliesToProxy(r.match, req, bound.namespace));
+}
+
 /** Route choice for one request. `req.gateway` is `mesh` for sidecar traffic or the Gateway's `ns/name`. */
 export function chooseRoute(table: RoutingTable, req: ChoiceRequest): RouteChoice {
   // Envoy picks the virtual host by exact domain first: a VirtualService's own host, then a
   // service's name or alias (a VirtualService for the service applies to its aliases too), and
   // only then a wildcard host.
-  const exact = selectVirtualService(table, req.host, req.gateway, req.sourceNamespace, 'exact');
+  const applies = (bound: BoundVirtualService) => yieldsRoutes(bound, req);
+  const exact = selectVirtualService(table, req.host, req.gateway, req.sourceNamespace, 'exact', applies);
   if (exact) return chooseInVirtualService(table, exact, req);
   const serviceHost = req.gateway === 'mesh' ? serviceHostFor(table, req.host, req.sourceNamespace) : undefined;
-  const bound = selectVirtualService(table, serviceHost ?? req.host, req.gateway, req.sourceNamespace, 'any');
+  const bound = selectVirtualService(table, serviceHost ?? req.host, req.gateway, req.sourceNamespace, 'any', applies);
   if (bound) return chooseInVirtualService(table, bound, { ...req, host: serviceHost ?? req.host });
   if (req.gateway !== 'mesh') return { kind: 'noRoute' };
   if (serviceHost !== undefined) return { kind: 'default', cluster: { host: serviceHost, port: req.port ?? DEFAULT_PORT } };
