@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
-import { stringify } from 'yaml';
+import { safeYaml } from '../src/yaml/safe-yaml.ts';
 import type { EngineContext, Session } from '../src/engine/context.ts';
 import { nullMetrics } from '../src/engine/memory.ts';
 import type { RoutingPort } from '../src/engine/ports.ts';
@@ -89,7 +89,7 @@ const CLI = resolve(import.meta.dirname, '..', 'dist', 'cli.js');
 
 /** The CLI's spec: the 10 % stage first, no settle and no analysis, so `start` is one stage write. */
 function cliSpecYaml(namespace: string): string {
-  return stringify({
+  return safeYaml({
     apiVersion: 'istio-canary/v1',
     kind: 'Canary',
     metadata: { name: SERVICE },

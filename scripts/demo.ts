@@ -5,7 +5,8 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
+import { safeYaml } from '../src/yaml/safe-yaml.ts';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { startMesh } from '../test/env/mesh.ts';
 import { SimulatorClient } from '../test/sim/client.ts';
@@ -32,7 +33,7 @@ function demoSpec(prometheusUrl: string): string {
   spec.spec.analysis.interval = '4s';
   spec.spec.analysis.prometheus.url = prometheusUrl;
   const file = join(demoDir, 'canary.yaml');
-  writeFileSync(file, stringify(spec));
+  writeFileSync(file, safeYaml(spec));
   return file;
 }
 

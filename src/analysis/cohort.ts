@@ -1,4 +1,5 @@
 // Which traffic a stage is judged on, and the values its query templates see.
+import { resolveHost } from '../istio/hosts.ts';
 import type { CanarySpec, StageSpec } from '../spec/types.ts';
 import type { Cohort, QueryVars } from './types.ts';
 
@@ -13,15 +14,6 @@ export function cohortOf(stage: StageSpec): Cohort {
   }
 }
 
-/** Istio's `destination_service` label is the FQDN; short (`svc`) and partial (`svc.ns`) hosts resolve in the spec's namespace. */
-export function serviceFqdn(host: string, namespace: string): string {
-  const parts = host.split('.');
-  if (parts.length === 1) return `${host}.${namespace}.svc.cluster.local`;
-  if (parts.length === 2) return `${host}.svc.cluster.local`;
-  if (parts.length === 3 && parts[2] === 'svc') return `${host}.cluster.local`;
-  return host;
-}
-
 /** A PromQL duration for a window in ms, in the largest unit that divides it exactly. */
 export function promqlDuration(ms: number): string {
   if (!Number.isInteger(ms) || ms <= 0) throw new RangeError(`query window must be a positive whole number of ms, got ${ms}`);
@@ -34,7 +26,8 @@ export function promqlDuration(ms: number): string {
 export function queryVarsFor(spec: CanarySpec, windowMs: number): QueryVars {
   return {
     namespace: spec.namespace,
-    service: serviceFqdn(spec.host, spec.namespace),
+    // Istio's `destination_service` label is the host as pilot resolves it (the FQDN for a service).
+    service: resolveHost(spec.host, spec.namespace),
     canaryWorkload: spec.canary.workload,
     stableWorkload: spec.stable.workload,
     canaryVersion: spec.canary.version ?? '',

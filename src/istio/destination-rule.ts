@@ -3,7 +3,7 @@
 // select the same pods, or redefine an existing subset, is refused instead of rewritten.
 import { InputError } from '../errors.ts';
 import { clone, jsonEqual } from './clone.ts';
-import { sameHost } from './hosts.ts';
+import { lookAlikeHosts, sameHost } from './hosts.ts';
 import { objectProblem } from './object-ref.ts';
 import { ISTIO_API_VERSION, type DestinationRule, type Subset } from './types.ts';
 
@@ -45,10 +45,14 @@ function newDestinationRule(want: SubsetsWanted): DestinationRule {
   };
 }
 
+/** Pilot applies a DestinationRule to the service its host resolves to (or, for a wildcard host, to many):
+ * editing one of another host would add subsets that the routed host never gets, or give them to other services. */
 function checkHost(live: DestinationRule, want: SubsetsWanted): void {
-  if (!sameHost(live.spec.host, want.host, live.metadata.namespace ?? want.namespace)) {
-    throw new InputError(objectProblem(live, 'spec.host', `host '${live.spec.host}' is not the spec's host '${want.host}'; expected the DestinationRule of the host the canary shifts`));
-  }
+  const namespace = live.metadata.namespace ?? want.namespace;
+  if (sameHost(live.spec.host, want.host, namespace)) return;
+  const alike = lookAlikeHosts(live.spec.host, want.host, namespace);
+  const why = alike ? `: Istio reads it as '${alike.a}' and the spec's host as '${alike.b}' (only a host without a dot is expanded with the namespace; every other host is compared as written)` : '';
+  throw new InputError(objectProblem(live, 'spec.host', `host '${live.spec.host}' is not the spec's host '${want.host}'${why}; expected the DestinationRule of the host the canary shifts`));
 }
 
 function checkNoClash(live: DestinationRule, subsets: Subset[], version: { subset: string; labels: Record<string, string> }, ours: string[]): void {

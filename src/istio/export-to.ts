@@ -3,6 +3,7 @@
 // it cannot see answers 503 (NC). Pinning the owned route to the stable subset would do that to
 // every such caller at the first stage, so a rule exported more narrowly than its routes is refused.
 import { InputError } from '../errors.ts';
+import { serviceNamespace } from './hosts.ts';
 import { objectProblem, objectRef } from './object-ref.ts';
 import type { DestinationRule, VirtualService } from './types.ts';
 
@@ -32,6 +33,7 @@ function gatewayNamespace(gateway: string, namespace: string): string {
 
 /** InputError when some caller of `vs` could not see the subsets of `dr`. */
 export function checkSubsetsVisible(vs: VirtualService, dr: DestinationRule, namespace: string): void {
+  checkServiceNamespace(vs, dr, namespace);
   const visible = reach(dr.spec.exportTo, namespace);
   if (visible === EVERYWHERE) return;
   const audience = callers(vs, namespace);
@@ -41,4 +43,19 @@ export function checkSubsetsVisible(vs: VirtualService, dr: DestinationRule, nam
   const where = audience === EVERYWHERE ? 'every namespace' : missing.join(', ');
   const fix = audience === EVERYWHERE ? '* (or leave it out)' : missing.join(', ');
   throw new InputError(objectProblem(dr, 'spec.exportTo', `exported to ${shown} only, but ${objectRef(vs)} routes callers in ${where} to its subsets, and callers that cannot see the subsets get 503 (NC); expected exportTo to include ${fix}`));
+}
+
+/**
+ * Pilot looks a proxy's DestinationRule up in the proxy's own namespace, then in the service's
+ * namespace (and the mesh root namespace): a rule in another namespace than its service's reaches
+ * only proxies in its own namespace, whatever its exportTo. InputError when the VirtualService routes
+ * callers elsewhere to such a rule's subsets.
+ */
+function checkServiceNamespace(vs: VirtualService, dr: DestinationRule, namespace: string): void {
+  const service = serviceNamespace(dr.spec.host, namespace);
+  if (service === undefined || service === namespace) return;
+  const audience = callers(vs, namespace);
+  const elsewhere = audience === EVERYWHERE ? ['every namespace'] : [...audience].filter((ns) => ns !== namespace);
+  if (elsewhere.length === 0) return;
+  throw new InputError(objectProblem(dr, 'spec.host', `host '${dr.spec.host}' is a service of namespace ${service}, and pilot applies a DestinationRule in ${namespace} to it only for proxies in ${namespace}; ${objectRef(vs)} routes callers in ${elsewhere.join(', ')} to its subsets, which would get 503 (NC); expected the canary in the service's namespace ${service}, or the VirtualService exported to '.' only`));
 }

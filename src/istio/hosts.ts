@@ -1,20 +1,50 @@
-// Host names compared the way Istio resolves them: a short name is relative to the namespace of the
-// resource that mentions it, so `catalog`, `catalog.istioinaction` and
-// `catalog.istioinaction.svc.cluster.local` seen from namespace istioinaction are one service.
+// Host names exactly as Istio reads them (istio.io/istio pkg/config/model ResolveShortnameToFQDN, used
+// by pilot for VirtualService destinations and DestinationRule hosts, and by the analyzers): only a
+// host without a dot is expanded with the namespace of the resource that mentions it, `catalog` →
+// `catalog.<ns>.svc.cluster.local`. Everything else is literal: `catalog.prod` is not the service
+// catalog in namespace prod, and no case folding or trailing-dot trimming happens. Pilot then looks a
+// DestinationRule up by this name, so two hosts reach the same service only if they resolve equal.
+import { isIP } from 'node:net';
 
-const CLUSTER_SUFFIX = 'svc.cluster.local';
+/** The Kubernetes cluster domain Istio assumes (and `istioctl analyze` uses) unless configured otherwise. */
+export const CLUSTER_DOMAIN = 'cluster.local';
 
-/** The fully qualified form of `host` as seen from `namespace`. Wildcards and FQDNs stay as written. */
+/** `host` as Istio resolves it in `namespace`: a dotless name gets `.<namespace>.svc.cluster.local`; `*`, IPs and dotted names stay as written. */
 export function resolveHost(host: string, namespace: string): string {
-  const h = host.trim().toLowerCase().replace(/\.$/, '');
-  if (h.startsWith('*')) return h;
-  const labels = h.split('.');
-  if (labels.length === 1) return `${h}.${namespace}.${CLUSTER_SUFFIX}`;
-  if (labels.length === 2) return `${h}.${CLUSTER_SUFFIX}`;
-  if (labels.length === 3 && labels[2] === 'svc') return `${h}.cluster.local`;
-  return h;
+  if (host === '' || host === '*' || host.includes('.') || isIP(host) !== 0) return host;
+  return `${host}.${namespace}.svc.${CLUSTER_DOMAIN}`;
 }
 
 export function sameHost(a: string, b: string, namespace: string): boolean {
   return resolveHost(a, namespace) === resolveHost(b, namespace);
+}
+
+/** The namespace of a Kubernetes service host (`name.ns.svc.cluster.local`), or undefined for any other host. */
+export function serviceNamespace(host: string, namespace: string): string | undefined {
+  const resolved = resolveHost(host, namespace);
+  const suffix = `.svc.${CLUSTER_DOMAIN}`;
+  if (!resolved.endsWith(suffix)) return undefined;
+  const labels = resolved.slice(0, -suffix.length).split('.');
+  return labels.length === 2 && labels.every((l) => l !== '') ? labels[1] : undefined;
+}
+
+/** What a host names read the Kubernetes way (`name.ns` or `name.ns.svc` as the service), which Istio does not do. */
+function kubernetesReading(host: string, namespace: string): string {
+  const r = resolveHost(host, namespace).toLowerCase().replace(/\.$/, '');
+  const labels = r.split('.');
+  if (labels.length === 2) return `${r}.svc.${CLUSTER_DOMAIN}`;
+  if (labels.length === 3 && labels[2] === 'svc') return `${r}.${CLUSTER_DOMAIN}`;
+  return r;
+}
+
+/**
+ * Two hosts a reader might take for one service (`catalog.prod` beside `catalog` in prod) that Istio
+ * resolves to different names: both resolutions and the service's fully qualified name, which names
+ * it the same way everywhere. Undefined when they resolve equal or are plainly different hosts.
+ */
+export function lookAlikeHosts(a: string, b: string, namespace: string): { a: string; b: string; fqdn: string } | undefined {
+  const ra = resolveHost(a, namespace);
+  const rb = resolveHost(b, namespace);
+  if (ra === rb || kubernetesReading(a, namespace) !== kubernetesReading(b, namespace)) return undefined;
+  return { a: ra, b: rb, fqdn: kubernetesReading(a, namespace) };
 }

@@ -3,7 +3,7 @@
 // candidate, so a VirtualService mid-release resolves to the same route as before it.
 import { InputError } from '../errors.ts';
 import { objectProblem } from './object-ref.ts';
-import { sameHost } from './hosts.ts';
+import { lookAlikeHosts, sameHost } from './hosts.ts';
 import type { HttpRoute, VirtualService } from './types.ts';
 
 export interface OwnedRouteQuery {
@@ -56,7 +56,14 @@ function checkRouteUsable(vs: VirtualService, index: number, host: string): void
   }
   const destinations = route.route ?? [];
   if (!destinations.some((d) => sameHost(d.destination?.host ?? '', host, namespace))) {
+    destinations.forEach((d, k) => {
+      const alike = lookAlikeHosts(host, d.destination?.host ?? '', namespace);
+      if (alike === undefined) return;
+      throw new InputError(objectProblem(vs, `spec.http[${index}].route[${k}].destination.host`,
+        `host '${d.destination.host}' is not the Canary spec's spec.host '${host}' to Istio: it reads spec.host as '${alike.a}' and this host as '${alike.b}' (only a host without a dot is expanded with the namespace; every other host, 'name.namespace' included, is compared as written); expected spec.host and the owned route's destination host to resolve to the same service, e.g. '${alike.fqdn}' in both`));
+    });
     const found = destinations.map((d) => `'${d.destination?.host}'`).join(', ') || 'none';
     throw new InputError(objectProblem(vs, `spec.http[${index}].route`, `no destination has host '${host}' (found: ${found}); expected the spec's host among the owned route's destinations`));
   }
 }
+

@@ -7,6 +7,7 @@ import { allToCanary, allToStable, canaryDestination, destinationTemplate, split
 import type { CanaryTarget, DestinationTemplate } from './destinations.ts';
 import { buildHeaderRule, checkHeaderRuleNameFree, headerRuleName, isHeaderRule } from './header-rule.ts';
 import { checkNoForeignMirror, withMirror, withoutOwnMirror } from './mirror.ts';
+import { checkNoNewFindings, withoutShadowedBlocks } from './header-rule-reach.ts';
 import { findOwnedRoute } from './owned-route.ts';
 import { ISTIO_API_VERSION, type HttpRoute, type VirtualService } from './types.ts';
 
@@ -69,8 +70,11 @@ export function applyRouting(base: Baseline, routing: CanaryRouting, stage: Stag
   if (stage.mirrorPercentage !== undefined) owned = withMirror(owned, base.template, routing.target, stage.mirrorPercentage);
   http[base.ownedIndex] = owned;
   if (stage.headers !== undefined) {
-    const rule = buildHeaderRule(live, base.liveIndex, baseOwned, routing.canaryName, stage.headers, canaryDestination(base.template, routing.target));
+    const built = buildHeaderRule(live, base.liveIndex, baseOwned, routing.canaryName, stage.headers, canaryDestination(base.template, routing.target));
+    const ctx = { live, liveIndex: base.liveIndex };
+    const { rule, sources } = withoutShadowedBlocks(built, http.slice(0, base.ownedIndex));
     http.splice(base.ownedIndex, 0, rule);
+    checkNoNewFindings(base.virtualService.spec.http!, http, base.ownedIndex, sources, ctx);
   }
   return vs;
 }

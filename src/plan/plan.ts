@@ -39,10 +39,7 @@ export function planRelease(spec: CanarySpec, liveVS: VirtualService, liveDR?: D
   const liveDestinationRule = liveDR && inNamespace(liveDR, spec.namespace);
   const tolerant = options.tolerateExistingProblems === true;
   if (!tolerant) assertValidInput(liveVirtualService);
-  if (liveDestinationRule) {
-    if (!tolerant) assertValidInput(liveDestinationRule);
-    checkSubsetsVisible(liveVirtualService, liveDestinationRule, spec.namespace);
-  }
+  if (liveDestinationRule && !tolerant) assertValidInput(liveDestinationRule);
   const assertProduced = <T extends VirtualService | DestinationRule>(produced: T, live: T | undefined) =>
     tolerant && live ? assertNoNewProblems(live, produced) : assertValidProduced(produced);
 
@@ -50,6 +47,7 @@ export function planRelease(spec: CanarySpec, liveVS: VirtualService, liveDR?: D
   const base = stripCanary(liveVirtualService, routing, { mirrorNeeded: spec.stages.some((s) => s.kind === 'mirror') });
   const destinationRule = withCanarySubsets(liveDestinationRule, { name: spec.destinationRule, namespace: spec.namespace, host: spec.host, stable: spec.stable, canary: spec.canary });
   assertProduced(destinationRule, liveDestinationRule);
+  checkSubsetsVisible(liveVirtualService, destinationRule, spec.namespace);
 
   const planned = (at: RoutingAt, from: Objects, fields: Pick<PlannedStage, 'index' | 'id' | 'kind' | 'summary'> & { spec?: StageSpec }): PlannedStage => {
     const virtualService = applyRouting(base, routing, at.routing, liveVirtualService);

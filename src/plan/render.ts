@@ -1,8 +1,8 @@
 // The plan as files and text: manifests without server-populated metadata (so they can be
 // committed or applied anywhere), plan.json, and each stage's unified diff against the one before.
 import { createTwoFilesPatch } from 'diff';
-import { stringify } from 'yaml';
 import type { DestinationRule, VirtualService } from '../istio/types.ts';
+import { safeYaml } from '../yaml/safe-yaml.ts';
 import type { Plan, PlannedStage } from './types.ts';
 
 /** Fields the API server fills in; meaningless (or harmful, resourceVersion) in a manifest file. */
@@ -16,7 +16,7 @@ export function manifestObject<T extends VirtualService | DestinationRule>(obj: 
 }
 
 export function manifestYaml(obj: VirtualService | DestinationRule | undefined): string {
-  return obj === undefined ? '' : stringify(manifestObject(obj), { lineWidth: 0, aliasDuplicateObjects: false });
+  return obj === undefined ? '' : safeYaml(manifestObject(obj));
 }
 
 export interface RenderedFile {

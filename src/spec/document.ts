@@ -1,6 +1,6 @@
 // CanarySpec back to YAML, every default written out: parsing the output gives the same spec. Used to
 // show the effective spec (e.g. in `plan --out`) and to test parsing as a round trip.
-import { stringify } from 'yaml';
+import { safeYaml } from '../yaml/safe-yaml.ts';
 import { formatPromDuration } from './duration.ts';
 import { API_VERSION, KIND, type RawCanaryDocument, type RawCheck, type RawStage, type RawVersion } from './raw.ts';
 import type { CanarySpec, CheckSpec, StageSpec, VersionRef } from './types.ts';
@@ -63,5 +63,5 @@ export function canaryDocument(spec: CanarySpec): RawCanaryDocument {
 }
 
 export function stringifyCanarySpec(spec: CanarySpec): string {
-  return stringify(canaryDocument(spec));
+  return safeYaml(canaryDocument(spec));
 }

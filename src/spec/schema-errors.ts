@@ -9,7 +9,7 @@ import { didYouMean } from './suggest.ts';
 const EXPECTED_BY_DEFINITION: Record<string, string> = {
   dnsLabel: 'a DNS-1123 label (lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters)',
   objectName: 'a Kubernetes object name (lowercase letters, digits, "-" and ".", at most 253 characters)',
-  host: 'a host name such as `catalog`, `catalog.istioinaction` or `catalog.istioinaction.svc.cluster.local`',
+  host: 'a host name such as `catalog` or `catalog.istioinaction.svc.cluster.local`',
   labelValue: 'a label value (at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit)',
   labelKey: 'a label key such as `version` or `app.kubernetes.io/version`',
   headerName: 'a lowercase HTTP header name (letters, digits and !#$%&\'*+-.^_`|~)',

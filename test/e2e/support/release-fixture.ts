@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { afterAll } from 'vitest';
-import { stringify } from 'yaml';
+import { safeYaml } from '../../../src/yaml/safe-yaml.ts';
 import { createIstio, getIstio, kubeConfig, meshEnv, uniqueNamespace, waitFor, type IstioObject } from '../../env/cluster.ts';
 import type { MeshEnv } from '../../env/mesh.ts';
 import { SimulatorClient } from '../../sim/client.ts';
@@ -140,7 +140,7 @@ export async function newRelease(prefix: string, options: ReleaseOptions = {}): 
   const ns = uniqueNamespace(prefix);
   const dir = mkdtempSync(join(tmpdir(), `${ns}-`));
   const specFile = join(dir, 'canary.yaml');
-  writeFileSync(specFile, stringify(specDocument(ns, options.spec)));
+  writeFileSync(specFile, safeYaml(specDocument(ns, options.spec)));
   const load = options.load ?? DEFAULT_LOAD;
   if (load !== false) {
     await sim.putService(ns, 'catalog', {

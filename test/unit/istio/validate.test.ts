@@ -51,10 +51,13 @@ describe('VirtualService rules', () => {
   });
 
   it('uri, authority and query parameter matches follow the same string-match rules', () => {
-    expect(rules(vs({ ...ok, match: [{ uri: { prefix: '' }, queryParams: { q: { regex: '[' } } }] }))).toEqual([
-      'string-match spec.http[0].match[0].uri.prefix',
+    expect(rules(vs({ ...ok, match: [{ authority: { prefix: '' }, queryParams: { q: { regex: '[' } } }] }))).toEqual([
+      'string-match spec.http[0].match[0].authority.prefix',
       'regex spec.http[0].match[0].queryParams.q.regex',
     ]);
+    // istiod allows an empty uri prefix (Envoy's path match does), not an empty uri regex.
+    expect(rules(vs({ ...ok, match: [{ uri: { prefix: '' } }] }))).toEqual([]);
+    expect(rules(vs({ ...ok, match: [{ uri: { regex: '' } }] }))).toEqual(['string-match spec.http[0].match[0].uri.regex']);
   });
 
   it('subset names are DNS-1123 labels', () => {
@@ -65,7 +68,8 @@ describe('VirtualService rules', () => {
 describe('DestinationRule rules', () => {
   const dr = (subsets: DestinationRule['spec']['subsets']): DestinationRule => ({ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'c' }, spec: { host: 'c', subsets } });
   it('subset names are unique DNS-1123 labels', () => {
-    expect(rules(dr([{ name: 'a' }, { name: 'a' }, { name: 'B' }]))).toEqual(['subset-unique spec.subsets[1].name', 'subset-name spec.subsets[2].name']);
+    // Istio's DNS-1123 label allows upper case (pkg/config/labels), not '_'.
+    expect(rules(dr([{ name: 'a' }, { name: 'a' }, { name: 'B_1' }, { name: 'B' }]))).toEqual(['subset-unique spec.subsets[1].name', 'subset-name spec.subsets[2].name']);
   });
   it('labels are strings', () => {
     expect(rules(dr([{ name: 'a', labels: { version: 2 as never } }]))).toEqual(['crd-schema spec.subsets[0].labels.version']);

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { canaryDocument, stringifyCanarySpec } from '../../../src/spec/document.ts';
+import { parseCanarySpecs } from '../../../src/spec/parse.ts';
 import type { VirtualService } from '../../../src/istio/types.ts';
 import { planRelease } from '../../../src/plan/plan.ts';
-import { manifestYaml, planFiles, planText } from '../../../src/plan/render.ts';
-import { canarySpec, seedDestinationRule, seedVirtualService } from './helpers.ts';
+import { manifestYaml, planFiles, planJson, planText } from '../../../src/plan/render.ts';
+import { canarySpec, seedDestinationRule, seedVirtualService, stage } from './helpers.ts';
 
 function liveFromServer(): VirtualService {
   const vs = seedVirtualService('mesh-virtualservice.yaml');
@@ -48,5 +50,35 @@ describe('rendering', () => {
     const vs = seedVirtualService('mesh-virtualservice.yaml');
     vs.spec.http = [{ name: 'a', match: [{ uri: { prefix: '/a' } }], retries: shared, route: [{ destination: { host: 'x' } }] }, { retries: shared, route: [{ destination: { host: 'catalog' } }] }];
     expect(manifestYaml(vs)).not.toMatch(/[&*]a\d/);
+  });
+
+  it('strings YAML 1.1 types (yes, on, ~, 1e3, 0o17, 2001-12-14, 1:20...) are quoted in every manifest, ours and foreign routes, labels and annotations', () => {
+    const typed = ['yes', 'on', 'Off', 'NO', 'y', '~', '1_000', '0x1F', '0o17', '1e3', '.inf', '2001-12-14', '1:20', '=', '<<'];
+    const vs = liveFromServer();
+    vs.metadata.labels = Object.fromEntries(typed.map((t, i) => [`l${i}`, t]));
+    vs.metadata.annotations = { on: 'yes', '1e3': '0o17' };
+    vs.spec.http = [
+      { name: 'foreign', match: typed.map((t) => ({ headers: { 'x-flag': { exact: t } } })), route: [{ destination: { host: 'reviews' }, headers: { request: { set: { 'x-yes': 'no' } } } }] },
+      { name: 'owned', match: [{ queryParams: { on: { exact: 'off' } } }], route: [{ destination: { host: 'catalog' } }] },
+      ...vs.spec.http!.filter((r) => r.match === undefined),
+    ];
+    const spec = canarySpec({ route: 'owned' });
+    const plan = planRelease(spec, vs, seedDestinationRule());
+    const json = planJson(plan);
+    const byPath = new Map(planFiles(plan).map((f) => [f.path, f.content]));
+    for (const stage of [...json.stages, json.promoted, json.rollback]) {
+      for (const [file, obj] of [['virtualservice.yaml', stage.virtualService], ['destinationrule.yaml', stage.destinationRule]] as const) {
+        const text = byPath.get(`${stage.id}/${file}`)!;
+        expect(parse(text, { version: '1.1' })).toEqual(obj);
+        expect(parse(text)).toEqual(obj);
+      }
+    }
+  });
+
+  it('the effective spec written back keeps YAML 1.1-typed header values as strings', () => {
+    const spec = canarySpec({ stages: [stage.darkLaunch({ 'x-beta': { exact: 'yes' }, 'x-on': { exact: 'on' } })] });
+    const text = stringifyCanarySpec(spec);
+    expect(parse(text, { version: '1.1' })).toEqual(canaryDocument(spec));
+    expect(parseCanarySpecs(text, 'spec.yaml')[0]!.stages[0]).toMatchObject({ headers: { 'x-beta': { exact: 'yes' }, 'x-on': { exact: 'on' } } });
   });
 });

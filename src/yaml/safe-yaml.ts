@@ -1,0 +1,53 @@
+// The one YAML writer: every manifest, plan file or spec we write goes through safeYaml, so a string
+// is written so that every reader that matters reads back the same string. Kubernetes tooling,
+// istioctl, Argo CD and Flux decode with go-yaml v2 rules (sigs.k8s.io/yaml → goyaml.v2 resolve.go),
+// which are YAML 1.1 with Go's own number syntax; other tools read YAML 1.2. A plain scalar any of
+// them would resolve to a bool, number, null, timestamp or merge key is quoted instead.
+import { stringify, type ScalarTag } from 'yaml';
+
+/** The first characters for which go-yaml v2 tries a number or a timestamp (its resolve table's hints). */
+const NUMBER_HINT = /^[-+.0-9]/;
+/** strconv.ParseInt/ParseUint with base 0 (0x, 0o, 0b, a leading 0 for octal, any case), as go-yaml tries it. */
+const GO_INT = /^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|[0-9]+)$/;
+/** go-yaml's yamlStyleFloat, also what strconv.ParseFloat accepts for a scalar starting with '.'. */
+const GO_FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
+/** go-yaml's quick timestamp check (four digits and '-'); anything it might parse is quoted. */
+const TIMESTAMP_START = /^[0-9]{4}-/;
+/** YAML 1.1's merge key and value indicator. */
+const YAML11_INDICATOR = /^(?:<<|=)$/;
+
+/** Does go-yaml v2 (or YAML 1.1) read this plain scalar as anything but the string? */
+export function goYamlReadsAsNonString(text: string): boolean {
+  if (YAML11_INDICATOR.test(text)) return true;
+  if (!NUMBER_HINT.test(text)) return false;
+  // go-yaml removes every '_' before it tries a number.
+  const digits = text.replaceAll('_', '');
+  return GO_INT.test(digits) || GO_FLOAT.test(digits) || TIMESTAMP_START.test(text);
+}
+
+/** A RegExp whose test is goYamlReadsAsNonString: the yaml package asks each tag's `test` whether a string must be quoted. */
+class GoYamlScalar extends RegExp {
+  constructor() {
+    super('(?:)');
+  }
+  override test(text: string): boolean {
+    return goYamlReadsAsNonString(text);
+  }
+}
+
+/** Never chosen to write a value (identify is false) and never used to read: it only marks strings to quote. */
+const GO_YAML_SCALARS: ScalarTag = {
+  tag: 'tag:istio-canary,2026:go-yaml-non-string',
+  default: true,
+  identify: () => false,
+  test: new GoYamlScalar(),
+  resolve: (text: string) => text,
+};
+
+/**
+ * `value` as a YAML document that YAML 1.2 (core), YAML 1.1 and go-yaml v2 readers all read back
+ * as `value`: strings any of them would type otherwise are quoted, no anchors or aliases, no line folding.
+ */
+export function safeYaml(value: unknown): string {
+  return stringify(value, { compat: 'yaml-1.1', customTags: [GO_YAML_SCALARS], lineWidth: 0, aliasDuplicateObjects: false });
+}
