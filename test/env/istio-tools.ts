@@ -83,18 +83,20 @@ export async function istioctlAnalyze(istioctl: string, files: string[]): Promis
 }
 
 /**
- * Findings of `after` beyond those `before` had: compared by code, origin and message with rule and
- * match numbers blanked (a rule inserted ahead renumbers the rules after it), counted, so a second
- * copy of a finding the input had once is new.
+ * Findings of `after` of a kind `before` did not have: compared by code, origin and message with
+ * rule and match numbers blanked (a rule inserted ahead renumbers the rules after it). Compared as
+ * sets: the analyzer reports one problem once or once per reference depending on the rest of the
+ * config (a subset missing from an absent DestinationRule vs from an existing one).
  */
 export function newFindings(before: AnalyzerFinding[], after: AnalyzerFinding[]): AnalyzerFinding[] {
   const key = (f: AnalyzerFinding) => `${f.code}\0${f.origin}\0${f.message.replace(/#\d+/g, '#N')}`;
-  const budget = new Map<string, number>();
-  for (const f of before) budget.set(key(f), (budget.get(key(f)) ?? 0) + 1);
+  const known = new Set(before.map(key));
+  const reported = new Set<string>();
   return after.filter((f) => {
-    const left = budget.get(key(f)) ?? 0;
-    budget.set(key(f), left - 1);
-    return left <= 0;
+    const k = key(f);
+    if (known.has(k) || reported.has(k)) return false;
+    reported.add(k);
+    return true;
   });
 }
 

@@ -89,9 +89,10 @@ describe('what istio-canary wrote, judged by istioctl', () => {
     expect(result).toMatchObject({ writes: 0, problems: [] });
   });
 
-  it('findings are compared with rule numbers blanked and counted', () => {
-    const f = (message: string) => ({ code: 'IST0130', level: 'Warning', origin: 'VirtualService shop/catalog', message });
-    expect(newFindings([f('rule #1 not used')], [f('rule #2 not used')])).toEqual([]);
-    expect(newFindings([f('rule #1 not used')], [f('rule #2 not used'), f('rule #3 not used')])).toEqual([f('rule #3 not used')]);
+  it('findings are compared by code, origin and message with rule numbers blanked', () => {
+    const f = (message: string, origin = 'VirtualService shop/catalog') => ({ code: 'IST0130', level: 'Warning', origin, message });
+    expect(newFindings([f('rule #1 not used')], [f('rule #2 not used'), f('rule #3 not used')])).toEqual([]);
+    expect(newFindings([f('rule #1 not used')], [f('rule "x" not used'), f('rule "x" not used')])).toEqual([f('rule "x" not used')]);
+    expect(newFindings([f('rule #1 not used')], [f('rule #1 not used', 'VirtualService shop/other')])).toHaveLength(1);
   });
 });

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.ts';
 import type { DestinationRule, VirtualService } from '../../src/istio/types.ts';
 import { planRelease } from '../../src/plan/plan.ts';
 import { planFiles } from '../../src/plan/render.ts';
@@ -74,7 +75,16 @@ describe('plan --out, judged by istioctl', () => {
     'the seed manifest %s with the seed DestinationRule',
     async (file) => {
       const vs = seedVirtualService(file);
-      await judgePlan(file, canarySpec({ virtualService: vs.metadata.name }), vs, seedDestinationRule());
+      const spec = canarySpec({ virtualService: vs.metadata.name });
+      try {
+        planRelease(spec, vs, seedDestinationRule());
+      } catch (e) {
+        // Refusing is an answer (nothing is written) when it names the field and says why.
+        expect(e).toBeInstanceOf(InputError);
+        expect((e as Error).message).toMatch(/^VirtualService \S+: spec\.\S+: /);
+        return;
+      }
+      await judgePlan(file, spec, vs, seedDestinationRule());
     },
   );
 
