@@ -10,6 +10,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // GitHub's action-metadata parser imports its schema as JSON without an import attribute,
+          // which Node refuses; bundled through Vite it loads.
+          server: { deps: { inline: ['@actions/workflow-parser'] } },
         },
       },
       {

@@ -1,11 +1,13 @@
 // Time to plan a VirtualService with 1,000 http routes, as a ratio to parsing the same YAML with the
 // `yaml` package, measured side by side in one run (median of several rounds; each round repeats
-// the work enough times to be well above timer resolution). Run: npx node bench/plan.ts
+// the work enough times to be well above timer resolution); then the text `istio-canary plan` prints
+// (plan + every stage's diff) for 10,000 routes against parsing that YAML (goal: at most 3 ×).
+// Run: npx node bench/plan.ts (PLAN_BENCH_LARGE=0 skips the 10,000-route part).
 import { performance } from 'node:perf_hooks';
 import { parse, stringify } from 'yaml';
 import type { DestinationRule, HttpRoute, VirtualService } from '../src/istio/types.ts';
 import { planRelease } from '../src/plan/plan.ts';
-import { planFiles } from '../src/plan/render.ts';
+import { planFiles, planText } from '../src/plan/render.ts';
 import { canarySpec } from '../test/unit/plan/helpers.ts';
 
 const ROUTES = 1_000;
@@ -23,16 +25,19 @@ function otherRoute(i: number): HttpRoute {
   };
 }
 
-const vs: VirtualService = {
-  apiVersion: 'networking.istio.io/v1',
-  kind: 'VirtualService',
-  metadata: { name: 'catalog', namespace: 'istioinaction', resourceVersion: '1' },
-  spec: {
-    hosts: ['catalog', 'catalog.example.com'],
-    gateways: ['mesh', 'istio-system/public'],
-    http: [...Array.from({ length: ROUTES - 1 }, (_, i) => otherRoute(i)), { name: 'primary', timeout: '3s', route: [{ destination: { host: 'catalog' } }] }],
-  },
-};
+function virtualService(routes: number): VirtualService {
+  return {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: { name: 'catalog', namespace: 'istioinaction', resourceVersion: '1' },
+    spec: {
+      hosts: ['catalog', 'catalog.example.com'],
+      gateways: ['mesh', 'istio-system/public'],
+      http: [...Array.from({ length: routes - 1 }, (_, i) => otherRoute(i)), { name: 'primary', timeout: '3s', route: [{ destination: { host: 'catalog' } }] }],
+    },
+  };
+}
+const vs = virtualService(ROUTES);
 const dr: DestinationRule = {
   apiVersion: 'networking.istio.io/v1',
   kind: 'DestinationRule',
@@ -77,3 +82,28 @@ console.log(`VirtualService with ${ROUTES} http routes, ${(text.length / 1024).t
 console.log(`parse YAML (yaml package)          ${ms(parseMs)}`);
 console.log(`planRelease (validates every VS)   ${ms(planMs)}   ratio to parse: ${(planMs / parseMs).toFixed(2)}`);
 console.log(`planRelease + render files         ${ms(renderMs)}   ratio to parse: ${(renderMs / parseMs).toFixed(2)}`);
+
+// --- the plan text for 10,000 routes, against parsing its YAML ---
+if (process.env.PLAN_BENCH_LARGE !== '0') {
+  const LARGE = 10_000;
+  const LARGE_ROUNDS = Number(process.env.PLAN_BENCH_LARGE_ROUNDS ?? 3);
+  const largeText = stringify(virtualService(LARGE));
+  const large = parse(largeText) as VirtualService;
+  const largeTasks = {
+    parse: () => parse(largeText),
+    planText: () => planText(planRelease(spec, large, dr), { virtualService: large, destinationRule: dr }),
+  };
+  const largeSamples: Record<keyof typeof largeTasks, number[]> = { parse: [], planText: [] };
+  for (let r = 0; r < LARGE_ROUNDS; r++) {
+    for (const [name, work] of Object.entries(largeTasks)) {
+      const start = performance.now();
+      work();
+      largeSamples[name as keyof typeof largeTasks].push(performance.now() - start);
+    }
+  }
+  const largeParse = median(largeSamples.parse);
+  const largePlan = median(largeSamples.planText);
+  console.log(`\nVirtualService with ${LARGE} http routes, ${(largeText.length / 1024 / 1024).toFixed(1)} MiB of YAML; median of ${LARGE_ROUNDS} rounds`);
+  console.log(`parse YAML (yaml package)          ${ms(largeParse)}`);
+  console.log(`plan text (plan + every diff)      ${ms(largePlan)}   ratio to parse: ${(largePlan / largeParse).toFixed(2)} (goal: at most 3)`);
+}

@@ -3,6 +3,12 @@
 // same Node binary, runs interleaved, median; and the bundle sizes. Then where the time goes:
 // a CPU profile of an unminified build of the same entry, its self time attributed to the
 // package each bundled module came from (esbuild marks every module with a `// path` comment).
+// Beside them, Azure/k8s-deploy's action as a baseline bundle built here from the same npm packages
+// and imports (bench/baseline/k8s-deploy-imports.ts); K8S_DEPLOY_BUNDLE=<path> adds a real build of
+// it to the same loop (built by hand, never by this script), and COLDSTART_BEFORE=<dir> the
+// index.js and post.js of another build of ours (e.g. main's dist/) for before/after in one run.
+// Wall time is the figure; CPU time (user + sys of each child, from this process's /proc/self/stat
+// children counters, Linux only) is printed beside it, as it moves far less with the machine's load.
 // Run `npm run bundle` first. Run alone: npx node bench/release-coldstart.ts [runs]
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -25,6 +31,8 @@ export interface ColdStart {
   node: string;
   runs: number;
   times: Record<string, number[]>;
+  /** Mean CPU time (user + sys) per run of each command, ms; absent where /proc is not there. */
+  cpu?: Record<string, number>;
   /** Per entry: its own size, and with every chunk it imports statically (what a start loads). */
   sizes: Array<{ file: string; bytes: number; startupBytes: number; startupGzip: number }>;
   /** Every .js file under dist/, lazily imported chunks included. */
@@ -52,18 +60,35 @@ function staticClosure(entry: string, seen = new Set<string>()): string[] {
   return [...seen];
 }
 
-/** Wall time of one process, start to exit; a failing exit (the missing inputs) is expected. */
-async function timeProcess(args: string[]): Promise<number> {
+/** CPU time (user + sys, ms) of every child this process has waited for, or undefined off Linux.
+ * The kernel counts in clock ticks (USER_HZ, 100 a second on Linux): exact enough as a mean over runs. */
+function childrenCpuMs(): number | undefined {
+  try {
+    // Fields after the command name (which may hold spaces): cutime and cstime are the 14th and 15th.
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Wall and CPU time of one process, start to exit; a failing exit (the missing inputs) is expected. */
+async function timeProcess(args: string[]): Promise<{ wall: number; cpu?: number }> {
+  const cpuBefore = childrenCpuMs();
   const start = performance.now();
   await run(process.execPath, args, { env: CLEAN_ENV, cwd: tmpdir() }).catch(() => undefined);
-  return performance.now() - start;
+  const wall = performance.now() - start;
+  const cpuAfter = childrenCpuMs();
+  return { wall, cpu: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore };
 }
 
 /** The floor of any action on @actions/core: a bundle that reads one input and fails, like ours with no inputs. */
 export const FLOOR = 'node <bundle of @actions/core alone>';
 
 async function buildFloor(dir: string): Promise<string> {
-  const outfile = join(dir, 'floor.js');
+  // .mjs: read as ESM at once, as dist/*.js are (package.json type module); a .js here would first be
+  // parsed as CommonJS and then again as ESM.
+  const outfile = join(dir, 'floor.mjs');
   await build({
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the bundled source itself holds a template literal
     stdin: { contents: "import * as core from '@actions/core';\ncore.setFailed(`input namespace: ${core.getInput('namespace') || 'required'}`);\n", resolveDir: ROOT, loader: 'ts' },
@@ -79,17 +104,49 @@ async function buildFloor(dir: string): Promise<string> {
   return outfile;
 }
 
+/** Azure/k8s-deploy's bundle, as its build script makes it (esbuild, one ESM file, not minified), from
+ * the same npm packages and imports (bench/baseline/k8s-deploy-imports.ts). */
+export const K8S_DEPLOY = 'node <k8s-deploy baseline bundle>';
+export const K8S_DEPLOY_REAL = 'node <k8s-deploy real bundle (K8S_DEPLOY_BUNDLE)>';
+export const BEFORE_INDEX = 'node <COLDSTART_BEFORE>/index.js';
+export const BEFORE_POST = 'node <COLDSTART_BEFORE>/post.js';
+
+async function buildK8sDeployBaseline(dir: string): Promise<string> {
+  const outfile = join(dir, 'k8s-deploy.mjs'); // its package.json says type module, like ours
+  await build({
+    entryPoints: [join(ROOT, 'bench/baseline/k8s-deploy-imports.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    logLevel: 'error',
+    banner: { js: "import { createRequire } from 'module';const require = createRequire(import.meta.url);" },
+  });
+  return outfile;
+}
+
 export async function measureColdStart(runs: number): Promise<ColdStart> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-floor-'));
-  const commands = { ...COMMANDS, [FLOOR]: [await buildFloor(dir)] };
+  const real = process.env.K8S_DEPLOY_BUNDLE ? { [K8S_DEPLOY_REAL]: [process.env.K8S_DEPLOY_BUNDLE] } : {};
+  const before = process.env.COLDSTART_BEFORE ? { [BEFORE_INDEX]: [join(process.env.COLDSTART_BEFORE, 'index.js')], [BEFORE_POST]: [join(process.env.COLDSTART_BEFORE, 'post.js')] } : {};
+  const commands = { ...COMMANDS, ...before, [FLOOR]: [await buildFloor(dir)], [K8S_DEPLOY]: [await buildK8sDeployBaseline(dir)], ...real };
   const times: Record<string, number[]> = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
+  const cpuTotals: Record<string, number> = Object.fromEntries(Object.keys(commands).map((k) => [k, 0]));
+  let cpuKnown = true;
   const loadBefore = load();
   for (const args of Object.values(commands)) await timeProcess(args); // page cache warm
   for (let i = 0; i < runs; i++) {
     const order = Object.entries(commands);
     if (i % 2 === 1) order.reverse();
-    for (const [name, args] of order) times[name]!.push(await timeProcess(args));
+    for (const [name, args] of order) {
+      const t = await timeProcess(args);
+      times[name]!.push(t.wall);
+      if (t.cpu === undefined) cpuKnown = false;
+      else cpuTotals[name]! += t.cpu;
+    }
   }
+  const cpu = cpuKnown ? Object.fromEntries(Object.entries(cpuTotals).map(([k, v]) => [k, v / runs])) : undefined;
   const sizes = ['index.js', 'post.js', 'cli.js'].map((entry) => {
     const files = staticClosure(join(DIST, entry));
     const contents = files.map((f) => readFileSync(f));
@@ -98,7 +155,7 @@ export async function measureColdStart(runs: number): Promise<ColdStart> {
   const all = (readdirSync(DIST, { recursive: true }) as string[]).filter((f) => f.endsWith('.js'));
   const totalBytes = sum(all.map((f) => statSync(join(DIST, f)).size));
   rmSync(dir, { recursive: true, force: true });
-  return { node: process.version, runs, times, sizes, totalBytes, files: all.length, loadBefore, loadAfter: load() };
+  return { node: process.version, runs, times, cpu, sizes, totalBytes, files: all.length, loadBefore, loadAfter: load() };
 }
 
 export function coldStartSummary(c: ColdStart) {
@@ -211,7 +268,19 @@ if (import.meta.main) {
   const c = await measureColdStart(Number(process.argv[2] ?? 30));
   const s = coldStartSummary(c);
   console.log(`Node ${c.node}, ${c.runs} runs each, interleaved; load ${c.loadBefore} -> ${c.loadAfter}`);
-  for (const [name, m] of Object.entries(s.medians)) console.log(`${name.padEnd(26)} median ${m.toFixed(1)} ms  ratio ${s.ratios[name]!.toFixed(2)}`);
+  const bareCpu = c.cpu?.['node -e ""'];
+  for (const [name, m] of Object.entries(s.medians)) {
+    const cpu = c.cpu?.[name];
+    console.log(`${name.padEnd(52)} wall median ${m.toFixed(1).padStart(6)} ms, ratio ${s.ratios[name]!.toFixed(2)}${cpu === undefined || !bareCpu ? '' : `; CPU mean ${cpu.toFixed(1).padStart(6)} ms, ratio ${(cpu / bareCpu).toFixed(2)}`}`);
+  }
+  const versus = (ours: string, theirs: string) => {
+    if (s.medians[ours] === undefined || s.medians[theirs] === undefined) return;
+    const cpu = c.cpu ? `, CPU ${(c.cpu[ours]! / c.cpu[theirs]!).toFixed(2)}` : '';
+    console.log(`${ours} ÷ ${theirs}: wall ${(s.medians[ours]! / s.medians[theirs]!).toFixed(2)}${cpu}`);
+  };
+  for (const ours of ['node dist/index.js', BEFORE_INDEX]) for (const theirs of [K8S_DEPLOY, K8S_DEPLOY_REAL]) versus(ours, theirs);
+  versus('node dist/index.js', BEFORE_INDEX);
+  versus('node dist/post.js', BEFORE_POST);
   for (const size of c.sizes) console.log(`${size.file}: ${(size.bytes / 1024).toFixed(0)} KiB; loaded at start with its static chunks ${(size.startupBytes / 1024).toFixed(0)} KiB (${(size.startupGzip / 1024).toFixed(0)} KiB gzip)`);
   console.log(`dist/ in all: ${c.files} files, ${(c.totalBytes / 1024).toFixed(0)} KiB`);
   const a = await attributeColdStart(5);

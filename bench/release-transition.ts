@@ -39,6 +39,9 @@ export interface TransitionFigures {
   engine: number[];
   /** The same engine write straight to the API server, without the shim (the shim's cost). */
   engineDirect: number[];
+  /** The same straight write, every API call on a new connection, as @kubernetes/client-node did
+   * before the adapter kept one connection pool (a fresh port per call, made before the timing). */
+  engineFreshConnections: number[];
   kubectlApply: number[];
   /** `istio-canary start` as a process (node dist/cli.js): Node start, spec load, the stage write; an untimed `abort` follows each. */
   cliStart: number[];
@@ -139,6 +142,14 @@ export async function measureTransition(env: MeshEnv, iterations: number): Promi
     await createInitialObjects(routingFor(env), direct);
     const s = session(viaShim, ours);
     const d = session(routingFor(env), direct);
+    const fresh = named('fresh');
+    await createInitialObjects(routingFor(env), fresh);
+    // Every call of the fresh-connection session takes a port nobody used yet: a new TLS connection.
+    const unused: RoutingPort[] = [];
+    for (let i = 0; i < 8 * (iterations + 4); i++) unused.push(createKubernetesRouting({ kubeconfigPath: env.kubeconfig, deadlineMs: 30_000 }));
+    const next = () => unused.pop() ?? createKubernetesRouting({ kubeconfigPath: env.kubeconfig, deadlineMs: 30_000 });
+    const freshPort: RoutingPort = { get: ((kind: 'VirtualService', ns: string, name: string) => next().get(kind, ns, name)) as RoutingPort['get'], write: (object) => next().write(object) };
+    const f = session(freshPort, fresh);
     const apply = (file: string) => run(binary, ['apply', '--server-side', '--validate=false', '--field-manager=bench-kubectl', '--kubeconfig', shim.kubeconfig, '-f', file]);
 
     // Warm-up (not timed): both stages written twice each way, kubectl's discovery cache filled.
@@ -147,9 +158,10 @@ export async function measureTransition(env: MeshEnv, iterations: number): Promi
     for (const file of [...files, ...files]) await apply(file);
     for (const index of [...FLIP, ...FLIP]) await engineWrite(s, index);
     for (const index of [...FLIP, ...FLIP]) await engineWrite(d, index);
+    for (const index of [...FLIP, ...FLIP]) await engineWrite(f, index);
     for (let i = 0; i < 2; i++) await cli('start').then(() => cli('abort'));
 
-    const figures: TransitionFigures = { iterations, kubectl: { binary, version }, engine: [], engineDirect: [], kubectlApply: [], cliStart: [], kubectlStart: [], loadBefore: load(), loadAfter: '' };
+    const figures: TransitionFigures = { iterations, kubectl: { binary, version }, engine: [], engineDirect: [], engineFreshConnections: [], kubectlApply: [], cliStart: [], kubectlStart: [], loadBefore: load(), loadAfter: '' };
     for (let i = 0; i < iterations; i++) {
       const index = FLIP[i % 2]!;
       const file = files[i % 2]!;
@@ -157,6 +169,7 @@ export async function measureTransition(env: MeshEnv, iterations: number): Promi
         async () => figures.engine.push(await timed(() => engineWrite(s, index))),
         async () => figures.kubectlApply.push(await timed(() => apply(file))),
         async () => figures.engineDirect.push(await timed(() => engineWrite(d, index))),
+        async () => figures.engineFreshConnections.push(await timed(() => engineWrite(f, index))),
         async () => figures.kubectlStart.push(await timed(() => run(binary, ['version', '--client']))),
         async () => {
           figures.cliStart.push(await timed(() => cli('start')));
@@ -178,10 +191,11 @@ export function transitionSummary(f: TransitionFigures) {
   const row = (xs: number[]) => ({ median: median(xs), p90: quantile(xs, 0.9) });
   const engine = row(f.engine);
   const direct = row(f.engineDirect);
+  const fresh = row(f.engineFreshConnections);
   const kubectl = row(f.kubectlApply);
   const start = row(f.kubectlStart);
   const cli = row(f.cliStart);
-  return { engine, direct, kubectl, start, cli, cliRatioMedian: cli.median / kubectl.median, ratioMedian: engine.median / kubectl.median, ratioP90: engine.p90 / kubectl.p90 };
+  return { engine, direct, fresh, keepAliveRatio: direct.median / fresh.median, kubectl, start, cli, cliRatioMedian: cli.median / kubectl.median, ratioMedian: engine.median / kubectl.median, ratioP90: engine.p90 / kubectl.p90 };
 }
 
 if (import.meta.main) {
@@ -192,6 +206,7 @@ if (import.meta.main) {
   console.log(`iterations ${iterations}; load ${f.loadBefore} -> ${f.loadAfter}`);
   console.log(`engine stage write + verify: median ${s.engine.median.toFixed(1)} ms, p90 ${s.engine.p90.toFixed(1)} ms`);
   console.log(`  the same, no shim:          median ${s.direct.median.toFixed(1)} ms, p90 ${s.direct.p90.toFixed(1)} ms`);
+  console.log(`  no shim, new connection per call: median ${s.fresh.median.toFixed(1)} ms, p90 ${s.fresh.p90.toFixed(1)} ms (kept-alive / new: ${s.keepAliveRatio.toFixed(2)})`);
   console.log(`kubectl apply --server-side:  median ${s.kubectl.median.toFixed(1)} ms, p90 ${s.kubectl.p90.toFixed(1)} ms`);
   console.log(`istio-canary start (process):  median ${s.cli.median.toFixed(1)} ms, p90 ${s.cli.p90.toFixed(1)} ms`);
   console.log(`kubectl version --client:     median ${s.start.median.toFixed(1)} ms, p90 ${s.start.p90.toFixed(1)} ms`);

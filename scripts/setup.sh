@@ -39,8 +39,18 @@ go version
 prometheus --version 2>&1 | head -1
 
 step "npm packages"
+# The project needs Node 24 (package.json engines), which comes as the `node` npm package. npm run by
+# the machine's older Node would warn EBADENGINE for the project and every dependency needing Node
+# 22+, so Node 24 is fetched first (that package has no engines field) and installs the rest.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+  node_version="$(node -p "require('./package-lock.json').packages['node_modules/node'].version")"
+  bootstrap="$HOME/.cache/istio-canary/node-$node_version"
+  if [ ! -x "$bootstrap/node_modules/.bin/node" ]; then
+    mkdir -p "$bootstrap"
+    printf '{"private": true, "allowScripts": {"node": true}}\n' > "$bootstrap/package.json"
+    npm install --prefix "$bootstrap" --no-save --no-package-lock --no-audit --no-fund --no-update-notifier "node@$node_version"
+  fi
+  "$bootstrap/node_modules/.bin/node" "$(npm root -g)/npm/bin/npm-cli.js" ci --no-audit --no-fund --no-update-notifier
 else
   echo "node_modules is current"
 fi
@@ -48,6 +58,20 @@ node_modules/.bin/node --version
 
 step "API server build"
 node_modules/.bin/node test/env/mesh.ts build
+
+# actionlint, GitHub's workflow linter, built from its Go module (the proxy and the checksum
+# database pin a version's source, so the version is the cache key).
+step "actionlint"
+actionlint_version="$(tr -d '[:space:]' < test/env/actionlint.version)"
+actionlint_bin="${ISTIO_CANARY_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/istio-canary}/bin/actionlint-$actionlint_version"
+if [ ! -x "$actionlint_bin" ]; then
+  build_dir="$(mktemp -d)"
+  GOBIN="$build_dir" go install "github.com/rhysd/actionlint/cmd/actionlint@$actionlint_version"
+  mkdir -p "$(dirname "$actionlint_bin")"
+  mv "$build_dir/actionlint" "$actionlint_bin"
+  rm -rf "$build_dir"
+fi
+"$actionlint_bin" -version | head -1
 
 step "Istio's own code: istioctl and the pilot route oracle"
 # Built from the istio.io/istio module pinned in test/oracle/go.mod (cold: module download and a

@@ -71,6 +71,9 @@ export class ReleaseFailedError extends CanaryError {
   override readonly exitCode = 1;
 }
 
+/** The routing of the stage under judgement was changed by someone else: the stage fails (exit 1). */
+export class DriftError extends ReleaseFailedError {}
+
 /** Message for anything thrown, including non-Error values, without a stack trace. */
 export function describeError(e: unknown): string {
   if (e instanceof Error) return e.message;

@@ -3,6 +3,7 @@ import * as core from '@actions/core';
 import { InputError } from '../errors.ts';
 import type { ReleaseCommand } from '../app/release.ts';
 import { parseDuration } from '../spec/duration.ts';
+import { urlCredentials } from '../spec/url.ts';
 
 export type ActionCommand = ReleaseCommand | 'plan';
 const COMMANDS: ActionCommand[] = ['run', 'start', 'advance', 'promote', 'abort', 'status', 'plan'];
@@ -35,15 +36,20 @@ export function readSecret(name: string): string | undefined {
   return value;
 }
 
-/** Credential-bearing keys of a kubeconfig whose values are masked one by one. */
-const KUBECONFIG_SECRET = /^\s*-?\s*(token|client-key-data|client-certificate-data|password|id-token|refresh-token|access-token|client-secret)\s*:\s*["']?([^\s"']+)/;
-
-/** The runner masks a multi-line secret only as a whole; mask each credential value on its own too. */
-export function readKubeconfig(name: string): string | undefined {
+/** The runner masks a multi-line secret only as a whole; mask each credential value on its own too.
+ * The YAML reader behind it is loaded here, not at start: only a step that got past its inputs needs it. */
+export async function readKubeconfig(name: string): Promise<string | undefined> {
   const value = readSecret(name);
-  for (const line of value?.split('\n') ?? []) {
-    const credential = KUBECONFIG_SECRET.exec(line)?.[2];
-    if (credential) core.setSecret(credential);
-  }
+  if (!value) return value;
+  const { kubeconfigCredentials } = await import('../adapters/kubeconfig-credentials.ts');
+  for (const credential of kubeconfigCredentials(value)) core.setSecret(credential);
+  return value;
+}
+
+/** A URL input (prometheus-url): whatever in it could be a credential is masked before anything can print it. */
+export function readUrl(name: string): string | undefined {
+  const value = core.getInput(name);
+  if (!value) return undefined;
+  for (const credential of urlCredentials(value)) core.setSecret(credential);
   return value;
 }

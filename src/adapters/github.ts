@@ -18,8 +18,8 @@ export interface PullRequestCommentOptions {
   /** The canary's name: identifies its comment through a hidden HTML comment at the top. */
   marker: string;
   /** Login that writes our comments. Default: any bot account (the GITHUB_TOKEN writes as
-   * `github-actions[bot]`); set it when a personal token is used. Comments by anyone else are
-   * never edited, even if they contain our marker. */
+   * `github-actions[bot]`), or the token's own user for a personal access token. Comments by anyone
+   * else are never edited, even if they contain our marker. */
   author?: string;
   log?: Logger;
 }
@@ -46,30 +46,54 @@ export function createPullRequestComment(options: PullRequestCommentOptions): Re
   const marker = commentMarker(options.marker);
   const where = `${owner}/${repo}#${issueNumber}`;
   const log = options.log ?? consoleLogger;
+  const marked = (comment: CommentSummary): boolean => (comment.body ?? '').startsWith(`${marker}\n`) && comment.user !== null;
   const isOurs = (comment: CommentSummary): boolean =>
-    (comment.body ?? '').startsWith(`${marker}\n`) &&
-    comment.user !== null &&
-    (options.author !== undefined ? comment.user.login === options.author : comment.user.type === 'Bot');
+    marked(comment) && (options.author !== undefined ? comment.user!.login === options.author : comment.user!.type === 'Bot');
 
-  async function findOurs(): Promise<CommentSummary | undefined> {
+  /** The login of a personal access token; null for the workflow's token (GitHub answers 403). */
+  let tokenLogin: string | null | undefined;
+  async function whoAmI(): Promise<string | null> {
+    if (tokenLogin === undefined) {
+      tokenLogin = await octokit.rest.users.getAuthenticated().then(
+        ({ data }) => data.login,
+        () => null,
+      );
+    }
+    return tokenLogin;
+  }
+
+  async function findOurs(): Promise<{ id: number } | undefined> {
     const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, { owner, repo, issue_number: issueNumber, per_page: 100 });
+    const byPeople: CommentSummary[] = [];
     for await (const page of pages) {
       const found = page.data.find(isOurs);
       if (found) return found;
+      byPeople.push(...page.data.filter(marked));
     }
-    return undefined;
+    // Our marker on a person's comment: ours only if the token is that person's (a personal token).
+    if (byPeople.length === 0 || options.author !== undefined) return undefined;
+    const login = await whoAmI();
+    return byPeople.find((c) => c.user!.login === login);
   }
 
+  // The comment this process wrote: later publishes (one per stage) update it without searching.
+  let ownId: number | undefined;
+
+  // Set once GitHub refused: later publishes (one per stage) neither ask again nor warn again.
+  let refused = false;
   return {
     async publish(markdown) {
+      if (refused) return;
       const body = clip(`${marker}\n${markdown}`, GITHUB_COMMENT_LIMIT);
       try {
-        const ours = await findOurs();
+        const ours = ownId !== undefined ? { id: ownId } : await findOurs();
         if (ours) await octokit.rest.issues.updateComment({ owner, repo, comment_id: ours.id, body });
-        else await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body });
+        else ownId = (await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body })).data.id;
+        ownId ??= ours?.id;
       } catch (e) {
         const status = (e as { status?: unknown }).status;
         if (status === 403 || status === 404) {
+          refused = true;
           log.warning(`Could not write the canary report comment on ${where} (HTTP ${status}): the token needs \`pull-requests: write\`; pull requests from forks get a read-only token. The report is still in the job summary.`);
           return;
         }
@@ -119,3 +143,18 @@ const consoleLogger: Logger = {
   warning: (m) => console.warn(m),
   error: (m) => console.error(m),
 };
+
+/** The pull request a commit belongs to, for events that name none (a push after a merge, a
+ * dispatch, a schedule): an open PR whose head is this commit, else the PR merged as this commit,
+ * else the first one GitHub associates with it. Undefined when there is none or it cannot be read. */
+export async function findPullRequestOfCommit(options: { octokit: Octokit; owner: string; repo: string; sha: string; log?: Logger }): Promise<number | undefined> {
+  const { octokit, owner, repo, sha } = options;
+  try {
+    const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: sha, per_page: 100 });
+    const pick = data.find((pr) => pr.state === 'open' && pr.head.sha === sha) ?? data.find((pr) => pr.merge_commit_sha === sha) ?? data[0];
+    return pick?.number;
+  } catch (e) {
+    (options.log ?? consoleLogger).warning(`Could not look up the pull request of commit ${sha.slice(0, 12)} in ${owner}/${repo}: ${describeError(e)}. The report is still in the job summary.`);
+    return undefined;
+  }
+}

@@ -3,7 +3,7 @@
 // (POST), always under our field manager, so a concurrent change is a ConflictError the engine
 // answers by re-reading and re-planning. SDK errors are converted here, naming the object and
 // what was being done.
-import { ApiException, CustomObjectsApi, Observable, type ConfigurationOptions, type KubeConfig, type ObservableMiddleware } from '@kubernetes/client-node';
+import { ApiException, CustomObjectsApi, Observable, type ConfigurationOptions, type KubeConfig, type ObservableMiddleware, type RequestContext } from '@kubernetes/client-node';
 import type { Logger, RoutingKind, RoutingObject, RoutingPort } from '../engine/ports.ts';
 import { ClusterError, ConflictError, describeError } from '../errors.ts';
 import { loadKubeconfig } from './kubeconfig.ts';
@@ -38,6 +38,7 @@ export function kubernetesRouting(kc: KubeConfig, server: string, options: Pick<
   const api = kc.makeApiClient(CustomObjectsApi);
   const fieldManager = options.fieldManager ?? DEFAULT_FIELD_MANAGER;
   const deadlineMs = options.deadlineMs ?? 30_000;
+  const shared: SharedDispatcher = {};
 
   /** Runs one API call with retries. */
   async function call<T>(action: Action, request: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -62,7 +63,7 @@ export function kubernetesRouting(kc: KubeConfig, server: string, options: Pick<
   async function get(kind: RoutingKind, namespace: string, name: string): Promise<RoutingObject | undefined> {
     const action: Action = { verb: 'reading', object: `${kind} ${namespace}/${name}` };
     try {
-      return (await call(action, (signal) => api.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL[kind], name }, withSignal(signal)))) as RoutingObject;
+      return (await call(action, (signal) => api.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL[kind], name }, withSignal(signal, shared)))) as RoutingObject;
     } catch (e) {
       if (statusOf(e) === 404) return undefined;
       throw refusal(e, action, server);
@@ -79,8 +80,8 @@ export function kubernetesRouting(kc: KubeConfig, server: string, options: Pick<
     const action: Action = { verb: resourceVersion ? 'updating' : 'creating', object: `${object.kind} ${namespace}/${name}` };
     try {
       const stored = resourceVersion
-        ? await call(action, (signal) => api.replaceNamespacedCustomObject({ ...target, name, body }, withSignal(signal)))
-        : await call(action, (signal) => api.createNamespacedCustomObject({ ...target, body }, withSignal(signal)));
+        ? await call(action, (signal) => api.replaceNamespacedCustomObject({ ...target, name, body }, withSignal(signal, shared)))
+        : await call(action, (signal) => api.createNamespacedCustomObject({ ...target, body }, withSignal(signal, shared)));
       return stored as T;
     } catch (e) {
       throw refusal(e, action, server);
@@ -90,12 +91,25 @@ export function kubernetesRouting(kc: KubeConfig, server: string, options: Pick<
   return { get: get as RoutingPort['get'], write };
 }
 
+/** One connection pool per port: @kubernetes/client-node 2.x builds a new undici Agent for every
+ * request (`applySecurityAuthentication` → `createDispatcher`), so every call would pay a TCP and TLS
+ * handshake. The first request's dispatcher (same cluster, same TLS options: the kubeconfig is loaded
+ * once) serves all later ones, keeping their connections alive. */
+interface SharedDispatcher {
+  current?: ReturnType<RequestContext['getDispatcher']>;
+}
+
 /** Per-call options whose middleware sets `signal` on the request, so it is aborted when the
- * time for the operation is up. */
-function withSignal(signal: AbortSignal): ConfigurationOptions<ObservableMiddleware> {
+ * time for the operation is up, and reuses the port's dispatcher. */
+function withSignal(signal: AbortSignal, shared: SharedDispatcher): ConfigurationOptions<ObservableMiddleware> {
   const middleware: ObservableMiddleware = {
     pre: (context) => {
       context.setSignal(signal);
+      const made = context.getDispatcher();
+      if (made !== undefined) {
+        shared.current ??= made;
+        context.setDispatcher(shared.current);
+      }
       return new Observable(Promise.resolve(context));
     },
     post: (response) => new Observable(Promise.resolve(response)),

@@ -1,8 +1,10 @@
 // Prometheus HTTP API adapter: PromQL instant queries (`/api/v1/query`) as a MetricsPort.
 // Every failure becomes a MetricsError naming the server (without credentials) and the query, so the
-// engine fails the check; an empty answer or NaN is `undefined` (no data), which is not a failure.
+// engine fails the check. An empty answer is `undefined` (no data), which is not a failure; NaN and ±Inf
+// are passed on as the numbers they are, for the judgement to name (never read as "no data" or 0).
 import { InputError, MetricsError } from '../errors.ts';
-import type { MetricsPort } from '../engine/ports.ts';
+import type { MetricsPort, Sample } from '../engine/ports.ts';
+import { redactUrl } from '../spec/url.ts';
 
 export interface PrometheusOptions {
   /** Base URL, e.g. http://prometheus.istio-system:9090 (a path prefix is kept; user:password@ becomes basic auth). */
@@ -44,7 +46,7 @@ function endpointOf(options: PrometheusOptions): Endpoint {
   try {
     base = new URL(options.url);
   } catch {
-    throw new InputError({ path: 'prometheus.url', message: `${JSON.stringify(options.url)} is not a URL; expected e.g. http://prometheus.istio-system:9090` });
+    throw new InputError({ path: 'prometheus.url', message: `${JSON.stringify(redactUrl(options.url))} is not a URL; expected e.g. http://prometheus.istio-system:9090` });
   }
   if (base.protocol !== 'http:' && base.protocol !== 'https:') {
     throw new InputError({ path: 'prometheus.url', message: `${base.protocol} is not supported; expected an http or https URL` });
@@ -109,7 +111,7 @@ function httpFailure(response: Response, body: PrometheusBody | undefined): Atte
 function sampleValue(raw: unknown): number | undefined {
   if (!Array.isArray(raw) || typeof raw[1] !== 'string') throw new AttemptError('answered a sample that is not [time, "value"]', false);
   const text = raw[1];
-  if (text === 'NaN') return undefined;
+  if (text === 'NaN') return Number.NaN;
   const value = text === '+Inf' ? Infinity : text === '-Inf' ? -Infinity : Number(text);
   if (Number.isNaN(value)) throw new AttemptError(`answered a sample value that is not a number: ${JSON.stringify(text)}`, false);
   return value;
@@ -147,6 +149,21 @@ function numberOf(data: PrometheusBody['data']): number | undefined {
   throw new AttemptError('answered without a result', false);
 }
 
+/** Every series of an instant vector with its labels. */
+function samplesOf(data: PrometheusBody['data']): Sample[] {
+  const result = data?.result;
+  if (data?.resultType === 'vector' && Array.isArray(result)) {
+    return result.map((series) => {
+      const metric = (series as { metric?: unknown }).metric;
+      const labels = typeof metric === 'object' && metric !== null ? Object.fromEntries(Object.entries(metric).filter(([, v]) => typeof v === 'string')) : {};
+      return { labels, value: sampleValue((series as { value?: unknown }).value) as number };
+    });
+  }
+  if (data?.resultType === 'scalar') return [{ labels: {}, value: sampleValue(result) as number }];
+  if (data?.resultType === undefined) throw new AttemptError('answered without a result', false);
+  throw new AttemptError(`answered a ${data.resultType}; the query must return an instant vector or a scalar`, false);
+}
+
 export function createPrometheusMetrics(options: PrometheusOptions): MetricsPort {
   const endpoint = endpointOf(options);
   const doFetch = options.fetch ?? fetch;
@@ -168,7 +185,7 @@ export function createPrometheusMetrics(options: PrometheusOptions): MetricsPort
     });
   }
 
-  async function attempt(promql: string): Promise<{ value: number | undefined } | { retryAfterMs: number | undefined; error: AttemptError }> {
+  async function attempt<T>(promql: string, read: (data: PrometheusBody['data']) => T): Promise<{ value: T } | { retryAfterMs: number | undefined; error: AttemptError }> {
     let response: Response;
     try {
       response = await send(promql);
@@ -187,27 +204,30 @@ export function createPrometheusMetrics(options: PrometheusOptions): MetricsPort
       return { retryAfterMs: retryAfterOf(response), error };
     }
     try {
-      return { value: numberOf(body.data) };
+      return { value: read(body.data) };
     } catch (error) {
       return { retryAfterMs: undefined, error: error as AttemptError };
     }
   }
 
-  return {
-    async query(promql: string): Promise<number | undefined> {
-      const attempts = Math.max(1, retry.attempts);
-      for (let n = 1; ; n++) {
-        const outcome = await attempt(promql);
-        if ('value' in outcome) return outcome.value;
-        const { error } = outcome;
-        if (!error.transient || n >= attempts) {
-          const tries = n > 1 ? ` (after ${n} attempts)` : '';
-          throw new MetricsError(`Prometheus at ${endpoint.shown} ${error.message}${tries}; query: ${promql}`);
-        }
-        const backoff = retry.baseDelayMs * 2 ** (n - 1);
-        await sleep(Math.min(MAX_RETRY_AFTER_MS, Math.max(backoff, outcome.retryAfterMs ?? 0)));
+  async function run<T>(promql: string, read: (data: PrometheusBody['data']) => T): Promise<T> {
+    const attempts = Math.max(1, retry.attempts);
+    for (let n = 1; ; n++) {
+      const outcome = await attempt(promql, read);
+      if ('value' in outcome) return outcome.value;
+      const { error } = outcome;
+      if (!error.transient || n >= attempts) {
+        const tries = n > 1 ? ` (after ${n} attempts)` : '';
+        throw new MetricsError(`Prometheus at ${endpoint.shown} ${error.message}${tries}; query: ${promql}`);
       }
-    },
+      const backoff = retry.baseDelayMs * 2 ** (n - 1);
+      await sleep(Math.min(MAX_RETRY_AFTER_MS, Math.max(backoff, outcome.retryAfterMs ?? 0)));
+    }
+  }
+
+  return {
+    query: (promql: string) => run(promql, numberOf),
+    vector: (promql: string) => run(promql, samplesOf),
   };
 }
 

@@ -3,7 +3,9 @@
 //   - a check with >= failureLimit `fail` verdicts in this stage fails it at once (interim ones count);
 //   - at the final evaluation, a `fail` verdict fails the stage and a `no-data` verdict applies the
 //     check's policy: fail ⇒ fail, pass ⇒ ignored, hold ⇒ hold until the hold has expired, then fail;
-//   - interim no-data is neutral: there is more bake time to gather traffic.
+//   - interim no-data is neutral: there is more bake time to gather traffic;
+//   - strict mode: a final `unproven` verdict (not yet shown within its limit) holds like no-data with
+//     the hold policy, and fails once the hold has expired.
 import type { AnalysisSpec } from '../spec/types.ts';
 import type { CheckSpec, CheckVerdict, StageDecision } from './types.ts';
 
@@ -27,7 +29,13 @@ function failuresOf(check: CheckSpec, evaluations: CheckVerdict[][]): number {
 function finalOutcome(check: CheckSpec, verdict: CheckVerdict | undefined, holdExpired: boolean): { decision: StageDecision; reason: string } | undefined {
   if (verdict === undefined) return { decision: 'fail', reason: `${check.name}: no verdict in the final evaluation` };
   if (verdict.status === 'fail') return { decision: 'fail', reason: `${check.name}: failed the final evaluation: ${verdict.reason}` };
-  if (verdict.status === 'pass' || check.noData === 'pass') return undefined;
+  if (verdict.status === 'pass') return undefined;
+  if (verdict.status === 'unproven') {
+    return holdExpired
+      ? { decision: 'fail', reason: `${check.name}: not shown within its limit before the hold expired (strict): ${verdict.reason}` }
+      : { decision: 'hold', reason: `${check.name}: not yet shown within its limit (strict); holding the stage: ${verdict.reason}` };
+  }
+  if (check.noData === 'pass') return undefined;
   if (check.noData === 'hold' && !holdExpired) return { decision: 'hold', reason: `${check.name}: no data (${verdict.reason}); holding the stage` };
   const why = check.noData === 'hold' ? 'no data and the hold expired' : 'no data (policy fail)';
   return { decision: 'fail', reason: `${check.name}: ${why}: ${verdict.reason}` };

@@ -3,7 +3,8 @@
 // canary that cannot be observed must not advance.
 import { MetricsError, describeError } from '../errors.ts';
 import type { MetricsPort } from '../engine/ports.ts';
-import { judgeCheck } from './judge.ts';
+import { splitGrouped } from './grouped.ts';
+import { judgeCheck, type JudgeContext } from './judge.ts';
 import { planCheckQueries } from './queries.ts';
 import type { AnalysisSpec } from '../spec/types.ts';
 import type { CheckSpec, CheckVerdict, Cohort, PlannedQuery, QueryResult, QueryVars } from './types.ts';
@@ -22,7 +23,8 @@ async function evaluateCheck(check: CheckSpec, planned: PlannedQuery[], metrics:
   const results: QueryResult[] = [];
   for (const query of planned) {
     try {
-      results.push({ role: query.role, promql: query.promql, value: await metrics.query(query.promql) });
+      if (query.grouped) results.push(...splitGrouped(query, await metrics.vector(query.promql)));
+      else results.push({ role: query.role, promql: query.promql, value: await metrics.query(query.promql) });
     } catch (error) {
       if (error instanceof MetricsError) return backendFailure(check, query, error, results);
       throw error;
@@ -31,18 +33,28 @@ async function evaluateCheck(check: CheckSpec, planned: PlannedQuery[], metrics:
   return results;
 }
 
-/** Evaluates every check of `analysis` once for `cohort`; checks run concurrently, each check's queries in order. */
+/** Checks that a quick look (between the recorded ones) can decide: those with counts behind them. */
+export function countedCheck(check: CheckSpec): boolean {
+  return check.type !== 'custom';
+}
+
+/** Evaluates the checks of `analysis` once (counted checks over `countedWindow` when given: the time since
+ * the stage started) for `cohort` (a quick look: only the counted ones); checks run
+ * concurrently, each check's queries in order. */
 export async function evaluateChecks(
   analysis: AnalysisSpec,
   cohort: Cohort,
   vars: QueryVars,
   metrics: MetricsPort,
-  ctx: { looks: number; stableTrafficExpected?: boolean },
+  ctx: Omit<JudgeContext, 'alpha' | 'strict'> & { countedWindow?: string },
 ): Promise<CheckVerdict[]> {
+  const checks = ctx.quick ? analysis.checks.filter(countedCheck) : analysis.checks;
+  const { countedWindow, ...judging } = ctx;
+  const countedVars = countedWindow === undefined ? vars : { ...vars, interval: countedWindow };
   return Promise.all(
-    analysis.checks.map(async (check) => {
-      const outcome = await evaluateCheck(check, planCheckQueries(check, cohort, vars), metrics);
-      return Array.isArray(outcome) ? judgeCheck(check, cohort, outcome, { alpha: analysis.alpha, ...ctx }) : outcome;
+    checks.map(async (check) => {
+      const outcome = await evaluateCheck(check, planCheckQueries(check, cohort, countedCheck(check) ? countedVars : vars), metrics);
+      return Array.isArray(outcome) ? judgeCheck(check, cohort, outcome, { alpha: analysis.alpha, strict: analysis.strict === true, ...judging }) : outcome;
     }),
   );
 }

@@ -24,8 +24,12 @@ export const ROLE = {
   canaryClientFailures: 'canary-client-failures',
   stableRequests: 'stable-requests',
   stableErrors: 'stable-errors',
+  canaryLatency: 'canary-latency',
+  stableLatency: 'stable-latency',
   value: 'value',
-  stableValue: 'stable-value',
+  /** Grouped queries: requests by workload and response code; latency buckets by workload. */
+  traffic: 'traffic',
+  latency: 'latency',
 } as const;
 
 /** Envoy reports several response flags joined by commas (a refused connection retried to the limit is
@@ -51,13 +55,27 @@ function requestCount(selector: string, interval: string): string {
   return `sum(increase(istio_requests_total{${selector}}[${interval}]))`;
 }
 
-/** `or vector(0)`: with no 5xx at all there is no error series, and that means zero errors, not no data. */
-function errorCount(selector: string, interval: string): string {
-  return `${requestCount(selector, interval)} or vector(0)`;
+
+/** The workloads a grouped query covers: the canary's, and stable's when it is compared with. */
+function workloadsMatcher(vars: QueryVars, withStable: boolean): string[] {
+  const names = withStable ? [vars.canaryWorkload, vars.stableWorkload] : [vars.canaryWorkload];
+  return [
+    `reporter="destination"`,
+    `destination_workload_namespace=${quotePromqlString(vars.namespace)}`,
+    `destination_workload=~${quotePromqlString(names.map(escapeRe2).join('|'))}`,
+  ];
 }
 
-function p99(selector: string, interval: string): string {
-  return `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{${selector}}[${interval}])))`;
+/** Requests by workload and response code in one vector: the canary's and stable's requests and 5xx,
+ * and (unless mirrored: shadow traffic has no client) the client-side failures as one more series. */
+function trafficQuery(vars: QueryVars, withStable: boolean, withClientFailures: boolean): string {
+  const served = `sum by (destination_workload, response_code) (increase(istio_requests_total{${workloadsMatcher(vars, withStable).join(',')}}[${vars.interval}]))`;
+  return withClientFailures ? `${served} or ${clientFailures(vars)}` : served;
+}
+
+/** Latency histogram buckets by workload in one vector: counts, the share over a bound, and the p99. */
+function latencyQuery(vars: QueryVars, withStable: boolean): string {
+  return `sum by (destination_workload, le) (increase(istio_request_duration_milliseconds_bucket{${workloadsMatcher(vars, withStable).join(',')}}[${vars.interval}]))`;
 }
 
 /**
@@ -71,50 +89,35 @@ export function serviceHostPattern(service: string): string {
   return `(${names.map((n) => escapeRe2(n ?? '')).join('|')})(:[0-9]+)?`;
 }
 
+/** The `destination_workload` under which a traffic query carries the client-side failures: a colon
+ * cannot occur in a Kubernetes workload name, so no real series can be mistaken for it. */
+export const CLIENT_FAILURES_SERIES = ':client-failures';
+
+/** Client-side failures for the service (source side, no destination workload), as one series labelled CLIENT_FAILURES_SERIES. */
 function clientFailures(vars: QueryVars): string {
   const selector = matchers(
     [['reporter', 'source']],
     [`destination_service=~${quotePromqlString(serviceHostPattern(vars.service))}`, `response_flags=~"${CLIENT_SIDE_FAILURE_FLAGS}"`],
   );
-  return errorCount(selector, vars.interval);
-}
-
-const SERVER_ERROR = 'response_code=~"5.."';
-
-function canaryRequestQueries(cohort: Cohort, vars: QueryVars): PlannedQuery[] {
-  const canary = workloadMatchers(vars, vars.canaryWorkload);
-  const queries: PlannedQuery[] = [{ role: ROLE.canaryRequests, promql: requestCount(canary, vars.interval) }];
-  if (cohort !== 'mirror') queries.push({ role: ROLE.canaryClientFailures, promql: clientFailures(vars) });
-  return queries;
+  return `label_replace(${requestCount(selector, vars.interval)}, "destination_workload", "${CLIENT_FAILURES_SERIES}", "", "")`;
 }
 
 function comparesWithStable(check: CheckSpec, cohort: Cohort): boolean {
   return cohort === 'shift' && (check.compare === 'relative' || check.compare === 'both');
 }
 
+function grouped(kind: 'traffic' | 'latency', vars: QueryVars, withStable: boolean): PlannedQuery['grouped'] {
+  return withStable ? { kind, canary: vars.canaryWorkload, stable: vars.stableWorkload } : { kind, canary: vars.canaryWorkload };
+}
+
 function successRateQueries(check: CheckSpec, cohort: Cohort, vars: QueryVars): PlannedQuery[] {
-  const queries: PlannedQuery[] = [
-    ...canaryRequestQueries(cohort, vars),
-    { role: ROLE.canaryErrors, promql: errorCount(workloadMatchers(vars, vars.canaryWorkload, [SERVER_ERROR]), vars.interval) },
-  ];
-  if (comparesWithStable(check, cohort)) {
-    queries.push(
-      { role: ROLE.stableRequests, promql: requestCount(workloadMatchers(vars, vars.stableWorkload), vars.interval) },
-      { role: ROLE.stableErrors, promql: errorCount(workloadMatchers(vars, vars.stableWorkload, [SERVER_ERROR]), vars.interval) },
-    );
-  }
-  return queries;
+  const withStable = comparesWithStable(check, cohort);
+  return [{ role: ROLE.traffic, promql: trafficQuery(vars, withStable, cohort !== 'mirror'), grouped: grouped('traffic', vars, withStable) }];
 }
 
 function latencyQueries(check: CheckSpec, cohort: Cohort, vars: QueryVars): PlannedQuery[] {
-  const queries: PlannedQuery[] = [
-    { role: ROLE.canaryRequests, promql: requestCount(workloadMatchers(vars, vars.canaryWorkload), vars.interval) },
-    { role: ROLE.value, promql: p99(workloadMatchers(vars, vars.canaryWorkload), vars.interval) },
-  ];
-  if (comparesWithStable(check, cohort)) {
-    queries.push({ role: ROLE.stableValue, promql: p99(workloadMatchers(vars, vars.stableWorkload), vars.interval) });
-  }
-  return queries;
+  const withStable = comparesWithStable(check, cohort);
+  return [{ role: ROLE.latency, promql: latencyQuery(vars, withStable), grouped: grouped('latency', vars, withStable) }];
 }
 
 function customQueries(check: CheckSpec, vars: QueryVars): PlannedQuery[] {

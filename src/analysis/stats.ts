@@ -106,3 +106,30 @@ export function requestsToBoundErrorRate(rate: number, confidence = 0.95): numbe
   if (!(rate > 0 && rate < 1)) throw new RangeError(`error rate must be between 0 and 1 exclusive, got ${rate}`);
   return Math.ceil(Math.log1p(-confidence) / Math.log1p(-rate));
 }
+
+/** The smallest count k with P(X >= k) <= level for X ~ Binomial(n, p): the fewest hits that reject "rate <= p" at `level`; n + 1 when none does. */
+export function criticalCount(n: number, p: number, level: number): number {
+  if (p <= 0) return Math.min(1, n + 1);
+  let lo = 0;
+  let hi = n + 1;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (binomialUpperTail(mid, n, p) <= level) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** The smallest rate whose hits reach `k` of `n` with probability `power` (bisection; 1 when even rate 1 cannot, i.e. k > n). */
+export function rateCaughtWith(k: number, n: number, power: number): number {
+  if (k <= 0) return 0;
+  if (k > n) return 1;
+  let lo = 0;
+  let hi = 1;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (binomialUpperTail(k, n, mid) >= power) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}

@@ -24,15 +24,38 @@ export interface QueryVars {
 
 /** A query to run, with why it is run: kept in the history so reports can show it. */
 export interface PlannedQuery {
-  /** e.g. `canary-requests`, `canary-errors`, `stable-requests`, `value`, `stable-value`. */
+  /** e.g. `canary-requests`, `canary-client-failures`, `value`; for a grouped query, what it fetches (`traffic`, `latency`). */
   role: string;
   promql: string;
+  /** A grouped query: one vector whose series are split by `destination_workload` into the canary's and stable's numbers. */
+  grouped?: { kind: 'traffic' | 'latency'; canary: string; stable?: string };
 }
 
-/** One query's outcome: a number, or no data (empty vector / NaN). */
-export type QueryResult = { role: string; promql: string; value: number | undefined };
+/** A histogram's cumulative counts: [upper bound in ms (`le`, Infinity for +Inf), requests at or below it], ascending. */
+export type Buckets = Array<[number, number]>;
 
-export type VerdictStatus = 'pass' | 'fail' | 'no-data';
+/** One number's outcome: a number (possibly NaN or ±Inf, as Prometheus answered it), or no data (empty vector).
+ * A grouped query yields one result per number it carries, each with the grouped query's PromQL. */
+export type QueryResult = { role: string; promql: string; value: number | undefined; buckets?: Buckets };
+
+/** What a counted check found, as data for reports: a sentence and the numbers behind it. */
+export interface Evidence {
+  /** One sentence a person reads in a second, e.g. "canary errors 28/73 vs stable 0/84 — worse than stable with p = 5e-10". */
+  summary: string;
+  /** The canary's hits (errors, or requests slower than the limit) of its requests, summed since the stage started. */
+  canary?: { hits: number; trials: number };
+  stable?: { hits: number; trials: number };
+  /** The p-value that decided (or came closest to deciding) and the level it was held against. */
+  p?: number;
+  level?: number;
+  /** Absolute counted checks at the stage's last look: the smallest rate (0..1) that this much traffic
+   * shows above the limit with 90 % probability, and whether that misses a real problem (5 × the allowed rate). */
+  caughtRate?: number;
+  underpowered?: boolean;
+}
+
+/** `unproven` (strict mode only): no evidence against the canary, but none yet that it is within its limit either. */
+export type VerdictStatus = 'pass' | 'fail' | 'no-data' | 'unproven';
 
 /** One evaluation of one check. Everything needed to explain it later. */
 export interface CheckVerdict {
@@ -48,6 +71,8 @@ export interface CheckVerdict {
   reason: string;
   /** Requests seen in the window (canary), when known. */
   requests?: number;
+  /** Counted checks: the test's evidence in words and numbers. */
+  evidence?: Evidence;
   queries: QueryResult[];
 }
 

@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { CanarySpec } from '../spec/types.ts';
 import type { Logger, MetricsPort, ReportPort } from '../engine/ports.ts';
 import { InputError } from '../errors.ts';
+import type { ReportLinks } from '../report/markdown.ts';
+import { prometheusUrlProblem } from '../spec/url.ts';
 import { systemClock } from '../adapters/clock.ts';
 import { executeCommand, type EngineResult } from '../engine/engine.ts';
 import { nullMetrics } from '../engine/memory.ts';
@@ -27,6 +29,8 @@ export interface ReleaseOptions {
   onlyOwnRollout?: boolean;
   log: Logger;
   reports: ReportPort[];
+  /** Where the report's next step points (the dispatch form, this run). */
+  reportLinks?: ReportLinks;
   signal?: AbortSignal;
   env?: NodeJS.ProcessEnv;
 }
@@ -41,6 +45,13 @@ export async function metricsFor(options: Pick<ReleaseOptions, 'spec' | 'prometh
       path: 'spec.analysis.prometheus.url',
       message: 'the spec has checks but no Prometheus URL: set spec.analysis.prometheus.url or the input prometheus-url',
     });
+  }
+  const urlProblem = prometheusUrlProblem(url);
+  if (urlProblem) {
+    const given = options.prometheusUrl
+      ? { path: 'prometheus-url (flag --prometheus-url / input prometheus-url)' }
+      : { file: options.spec.source.file, path: 'spec.analysis.prometheus.url' };
+    throw new InputError({ ...given, message: urlProblem });
   }
   const tokenEnv = analysis.prometheus.bearerTokenEnv;
   const bearerToken = options.prometheusToken || (tokenEnv ? (options.env ?? process.env)[tokenEnv] : undefined);
@@ -73,9 +84,10 @@ function fanOut(reports: ReportPort[], log: Logger): ReportPort {
 export async function runRelease(options: ReleaseOptions): Promise<EngineResult> {
   // Loaded on demand: @kubernetes/client-node is most of the bundle's start-up time, and plan,
   // input errors and the post step's no-op path never need it.
+  // Metrics first: a bad Prometheus URL or token is refused before the cluster is contacted.
+  const metrics = options.command === 'status' || options.command === 'abort' || options.command === 'promote' ? nullMetrics : await metricsFor(options);
   const { createKubernetesRouting } = await import('../adapters/kubernetes.ts');
   const routing = createKubernetesRouting({ kubeconfig: options.kubeconfig, kubeconfigPath: options.kubeconfigPath, log: options.log });
-  const metrics = options.command === 'status' || options.command === 'abort' || options.command === 'promote' ? nullMetrics : await metricsFor(options);
   return executeCommand(
     {
       spec: options.spec,
@@ -84,6 +96,7 @@ export async function runRelease(options: ReleaseOptions): Promise<EngineResult>
       clock: systemClock,
       log: options.log,
       report: fanOut(options.reports, options.log),
+      ...(options.reportLinks ? { reportLinks: options.reportLinks } : {}),
       holder: { id: options.holderId ?? `cli-${randomUUID()}`, runUrl: options.runUrl },
       signal: options.signal,
       options: {

@@ -8,47 +8,37 @@ import { runPlanCommand } from './plan-command.ts';
 import { runRelease, type ReleaseCommand } from '../app/release.ts';
 import { abortOnSignals } from '../app/signals.ts';
 import { createConsoleLogger } from '../adapters/console-log.ts';
+import { jsonLogSafe, logSafe } from '../adapters/log-safe.ts';
 import { createFileReport } from '../adapters/file-report.ts';
-import { exitCodeForStatus } from '../app/outcome.ts';
+import { exitCodeForStatus, outcomeLine } from '../app/outcome.ts';
 import { parseDuration } from '../spec/duration.ts';
+import { COMMAND_HELP, commandHelp, generalHelp } from './help.ts';
+import packageJson from '../../package.json' with { type: 'json' };
 
-const USAGE = `usage: istio-canary <command> [flags]
-
-commands:
-  plan      --spec FILE --virtual-service FILE [--destination-rule FILE] [--canary NAME] [--out DIR]
-  run       the whole release: every stage, bake, judge, advance; ends promoted or rolled back
-  start     apply the first stage and return
-  advance   judge the current stage and apply the next one
-  promote   send all traffic to the canary now
-  abort     roll back: all traffic to stable
-  status    show the rollout state (--json for JSON)
-
-release flags:
-  --spec FILE             Canary spec (YAML; several documents allowed)
-  --canary NAME           which spec in the file (metadata.name), when it holds several
-  --kubeconfig PATH       default: $KUBECONFIG, ~/.kube/config, in-cluster
-  --prometheus-url URL    overrides spec.analysis.prometheus.url
-  --report FILE           also write the markdown report to FILE
-  --supersede             roll back a release of another version in progress, then start
-  --force-conflicts       take over routes managed by a GitOps controller
-  --holder-timeout DUR    take over a rollout whose holder has not renewed for this long (default 15m)
-  --json                  (status) print the state as JSON
-`;
 
 const RELEASE_COMMANDS = new Set<ReleaseCommand>(['run', 'start', 'advance', 'promote', 'abort', 'status']);
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(USAGE);
+    const topic = command === 'help' ? rest[0] : undefined;
+    process.stdout.write(topic && Object.hasOwn(COMMAND_HELP, topic) ? commandHelp(topic) : generalHelp());
     return command ? 0 : 2;
+  }
+  if (command === '--version' || command === '-V' || command === 'version') {
+    process.stdout.write(`istio-canary ${packageJson.version}\n`);
+    return 0;
   }
   const io = { stdout: (s: string) => process.stdout.write(s), stderr: (s: string) => process.stderr.write(s) };
   if (command === 'plan') return runPlanCommand(rest, io);
   if (!RELEASE_COMMANDS.has(command as ReleaseCommand)) {
-    throw new InputError({ path: 'command', message: `unknown command "${command}"; expected plan, ${[...RELEASE_COMMANDS].join(', ')}` });
+    throw new InputError({ path: 'command', message: `unknown command "${command}"; expected plan, ${[...RELEASE_COMMANDS].join(', ')} (istio-canary --help lists them)` });
   }
-  const flags = parseReleaseFlags(rest);
+  const flags = parseReleaseFlags(command, rest);
+  if (flags.help) {
+    process.stdout.write(commandHelp(command));
+    return 0;
+  }
   const log = createConsoleLogger();
   const spec = await loadCanarySpec(flags.spec, flags.canary);
   const signals = abortOnSignals(log);
@@ -65,16 +55,16 @@ async function main(argv: string[]): Promise<number> {
       reports: flags.report ? [createFileReport(flags.report)] : [],
       signal: signals.signal,
     });
-    if (flags.json) process.stdout.write(`${JSON.stringify(result.state, null, 2)}\n`);
-    else process.stdout.write(`${spec.name}: ${result.status} at ${result.stage}, canary weight ${result.canaryWeight}%\n`);
-    if (result.failure) process.stderr.write(`${result.failure}\n`);
+    if (flags.json) process.stdout.write(`${jsonLogSafe(JSON.stringify(result.state, null, 2))}\n`);
+    else process.stdout.write(logSafe(`${outcomeLine(spec, result)}\n`));
+    if (result.failure) process.stderr.write(`${logSafe(result.failure)}\n`);
     return exitCodeForStatus(result.status, command as ReleaseCommand);
   } finally {
     signals.dispose();
   }
 }
 
-function parseReleaseFlags(args: string[]) {
+function parseReleaseFlags(command: string, args: string[]) {
   try {
     const { values } = parseArgs({
       args,
@@ -90,13 +80,15 @@ function parseReleaseFlags(args: string[]) {
         'force-conflicts': { type: 'boolean', default: false },
         'holder-timeout': { type: 'string' },
         json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
       },
     });
-    if (!values.spec) throw new InputError({ path: '--spec', message: 'required: the Canary spec file' });
+    if (values.help) return { ...values, spec: '', holderTimeoutMs: undefined };
+    if (!values.spec) throw new InputError({ path: '--spec', message: `required: the Canary spec file\n\n${commandHelp(command)}` });
     return { ...values, spec: values.spec, holderTimeoutMs: values['holder-timeout'] === undefined ? undefined : parseDuration(values['holder-timeout'], '--holder-timeout') };
   } catch (e) {
     if (e instanceof InputError) throw e;
-    throw new InputError({ path: 'flags', message: `${describeError(e)}\n\n${USAGE}` });
+    throw new InputError({ path: 'flags', message: `${describeError(e)}\n\n${commandHelp(command)}` });
   }
 }
 
@@ -105,7 +97,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`istio-canary: ${describeError(error)}\n`);
+    process.stderr.write(`${logSafe(`istio-canary: ${describeError(error)}`)}\n`);
     process.exitCode = exitCodeOf(error);
   },
 );

@@ -3,9 +3,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { logSafe } from '../adapters/log-safe.ts';
 import { InputError, describeError, exitCodeOf, type InputProblem } from '../errors.ts';
 import { planFiles, planText } from '../plan/render.ts';
 import { planRelease } from '../plan/plan.ts';
+import { commandHelp } from './help.ts';
 import { loadCanarySpec, readInputFile } from '../spec/load.ts';
 import { locate, type PathSegment } from '../spec/locate.ts';
 import { loadManifest } from '../spec/manifest.ts';
@@ -18,7 +20,7 @@ export interface CommandIo {
   stderr: (s: string) => void;
 }
 
-const USAGE = 'usage: istio-canary plan --spec FILE --virtual-service FILE [--destination-rule FILE] [--canary NAME] [--out DIR]';
+const USAGE = commandHelp('plan');
 
 export interface PlanFlags {
   spec: string;
@@ -31,17 +33,21 @@ export interface PlanFlags {
 /** Exit code: 0 planned, 2 invalid input (message on stderr), 1 anything unexpected (message, no stack). */
 export async function runPlanCommand(argv: string[], io: CommandIo): Promise<number> {
   try {
+    if (argv.includes('--help') || argv.includes('-h')) {
+      io.stdout(USAGE);
+      return 0;
+    }
     const flags = parseFlags(argv);
     const { plan, text } = await planFromFiles(flags);
-    io.stdout(text);
+    io.stdout(logSafe(text));
     if (flags.out) {
       const files = planFiles(plan);
       await writeFiles(flags.out, files);
-      io.stdout(`\nwrote ${files.length} files to ${flags.out}\n`);
+      io.stdout(logSafe(`\nwrote ${files.length} files to ${flags.out}\n`));
     }
     return 0;
   } catch (e) {
-    io.stderr(`istio-canary plan: ${describeError(e)}\n`);
+    io.stderr(logSafe(`istio-canary plan: ${describeError(e)}\n`));
     return exitCodeOf(e);
   }
 }
@@ -71,11 +77,11 @@ function parseFlags(argv: string[]): PlanFlags {
       },
     }).values;
   } catch (e) {
-    throw new InputError({ path: 'flags', message: `${describeError(e)}\n${USAGE}` });
+    throw new InputError({ path: 'flags', message: `${describeError(e)}\n\n${USAGE}` });
   }
   const required = (flag: string, what: string): string => {
     const v = values[flag];
-    if (!v) throw new InputError({ path: `--${flag}`, message: `required: ${what}\n${USAGE}` });
+    if (!v) throw new InputError({ path: `--${flag}`, message: `required: ${what}\n\n${USAGE}` });
     return v;
   };
   return {

@@ -1,8 +1,13 @@
-// A stage's bake: wait its time, evaluating the checks every interval over the last interval, then
-// once over the whole bake; a `hold` extends the bake up to maxHold. The holder is renewed by every
-// state write and, between evaluations, at a third of the holder timeout.
+// A stage's bake: wait its time, evaluating the checks every interval (recorded), then once at the end
+// of the bake (final); a `hold` extends the bake up to maxHold. Between the recorded evaluations,
+// counted checks get quick looks every eighth of an interval (7.5 s at the default 1 m: every scrape
+// of the common 15 s scrape interval is seen within half a scrape), so decisive evidence rolls back
+// within about two scrapes (a new error series needs two samples for increase()) instead of waiting
+// for the interval's end; their test is always-valid, so the extra looks cost no false rollbacks. The holder
+// is renewed by every state write and, between evaluations, at a third of the holder timeout.
+import { countedCheck } from '../analysis/evaluate.ts';
 import type { Session } from './context.ts';
-import { judgeStage, type Judgement } from './judge-stage.ts';
+import { judgeStage, quickLook, type Judgement } from './judge-stage.ts';
 import { touch } from './steps.ts';
 
 /** Time between holder renewals, so a live run never looks dead to another one. */
@@ -22,14 +27,20 @@ export async function bakeStage(session: Session, index: number): Promise<Judgem
   // Resuming: the next interim evaluation after the last recorded one.
   const lastAt = Date.parse(session.state!.history.at(-1)?.evaluations.at(-1)?.at ?? '') || start;
   let nextCheck = start + interval * (Math.floor((lastAt - start) / interval) + 1);
+  const lookEvery = analysis?.checks.some(countedCheck) ? quickLookEvery(interval) : Infinity;
+  let nextLook = start + lookEvery * (Math.floor((clock.now() - start) / lookEvery) + 1);
 
   while (clock.now() < end) {
-    await sleepRenewing(session, index, Math.min(end, nextCheck));
+    await sleepRenewing(session, index, Math.min(end, nextCheck, nextLook));
     const now = clock.now();
     if (now >= end) break;
-    const judged = await judgeStage(session, index, analysis!.interval, { final: false, holdExpired: false });
-    if (judged.decision === 'fail') return judged;
+    const judged =
+      now >= nextCheck
+        ? await judgeStage(session, index, analysis!.interval, { final: false, holdExpired: false })
+        : await quickLook(session, index);
+    if (judged?.decision === 'fail') return judged;
     while (nextCheck <= clock.now()) nextCheck += interval;
+    while (nextLook <= clock.now()) nextLook += lookEvery;
   }
   if (!analysis) return { decision: 'continue', reason: '' };
 
@@ -41,6 +52,11 @@ export async function bakeStage(session: Session, index: number): Promise<Judgem
     // The hold waits like the bake: renewing the holder, or a long interval would let another run take over.
     await sleepRenewing(session, index, Math.min(clock.now() + analysis.interval, holdUntil));
   }
+}
+
+/** Time between quick looks: an eighth of the interval, at least 250 ms. */
+export function quickLookEvery(interval: number): number {
+  return Math.max(250, Math.floor(interval / 8));
 }
 
 /** Sleeps until `until`, rewriting the stage's state whenever the holder is due for renewal. */

@@ -1,6 +1,7 @@
 // What a command needs (ports, options) and what it returns, plus the per-command session that
 // remembers whether this run already holds the rollout.
 import type { Plan } from '../plan/types.ts';
+import type { ReportLinks } from '../report/markdown.ts';
 import type { CanarySpec } from '../spec/types.ts';
 import type { Clock, Logger, MetricsPort, ReportPort, RoutingPort } from './ports.ts';
 import type { RolloutState, RolloutStatus } from './state.ts';
@@ -26,6 +27,8 @@ export interface EngineContext {
   clock: Clock;
   log: Logger;
   report?: ReportPort;
+  /** Where the report points people for the next step (the dispatch form, this run). */
+  reportLinks?: ReportLinks;
   holder: { id: string; runUrl?: string };
   /** Aborted on SIGINT/SIGTERM: the engine stops and rolls back (the rollback itself is not cancelled). */
   signal?: AbortSignal;
@@ -42,6 +45,8 @@ export interface EngineResult {
   report: string;
   /** Why the release was rolled back, when it was. */
   failure?: string;
+  /** false: no state is recorded on the VirtualService (status shows what its routing says). */
+  recorded?: boolean;
 }
 
 /** Mutable facts of one command's execution. */

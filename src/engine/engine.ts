@@ -22,6 +22,7 @@ import { resultOf } from './result.ts';
 import { olderRelease, rollBackNow } from './rollback.ts';
 import { checkRouteOwner } from './write-stage.ts';
 import { stateAnnotationKey, type RolloutState } from './state.ts';
+import { stateLocation } from './state-codec.ts';
 import { enter, pauseHere, promoteNow, touch } from './steps.ts';
 import { isActive } from './transitions.ts';
 
@@ -35,6 +36,7 @@ export async function executeCommand(ctx: EngineContext, command: EngineCommand)
   // Another release's routing is planned with its own subset, until it is rolled back.
   const other = isActive(live.state) ? olderRelease(session, live.state, live.dr) : undefined;
   session.plan = planRelease(other?.spec ?? ctx.spec, live.vs, live.dr);
+  checkStageIndex(session, live);
   if (command === 'status') return status(session, live.state);
   // From here on an error rolls back whatever this command has started or resumed.
   const engaged = { value: false };
@@ -69,7 +71,7 @@ async function failed(session: Session, error: unknown, engaged: boolean): Promi
 }
 
 function stageName(session: Session, state: RolloutState): string {
-  return session.plan?.stages[state.stageIndex]?.id ?? state.status;
+  return session.plan?.stages[state.stageIndex]?.id ?? `#${state.stageIndex} (not a stage of this spec's plan)`;
 }
 
 /** A different version or spec is under way: refuse, or (supersede) roll it back first. */
@@ -272,5 +274,18 @@ function status(session: Session, state: RolloutState | undefined): EngineResult
     reason: `no rollout of ${spec.name} is recorded on ${vsName(spec)}${traced ? '; the stage is read from its routing (the state annotation is missing): run abort to put it back on stable' : ''}`,
     history: [],
   };
-  return resultOf(session, shown);
+  return { ...resultOf(session, shown), recorded: state !== undefined };
+}
+
+/** A state of this very release names a stage of its plan; one that does not was edited by hand, and
+ * reading it would show or drive a stage that does not exist. */
+function checkStageIndex(session: Session, live: Live): void {
+  const { state } = live;
+  const stages = session.plan!.stages.length;
+  if (!state || !isActive(state) || !sameRelease(session, state)) return;
+  if (state.stageIndex >= 0 && state.stageIndex < stages) return;
+  throw new InputError({
+    ...stateLocation(live.vs, stateAnnotationKey(session.ctx.spec.name)),
+    message: `is ${state.status} at stageIndex ${state.stageIndex}, but this release has ${stages} stages (0 to ${stages - 1}): the state was edited by hand; run \`istio-canary abort\` to put all traffic back on stable and rewrite the state`,
+  });
 }

@@ -1,11 +1,14 @@
 // One evaluation of a stage's checks: query, log every verdict, decide with all evaluations of the
-// stage so far, and record it in the state (which also renews the holder).
-import { cohortOf, queryVarsFor } from '../analysis/cohort.ts';
+// stage so far, and record it in the state (which also renews the holder). Counted checks are judged
+// on everything since the stage started (their test is sequential: see analysis/sequential.ts);
+// custom checks on the window they are given. A quick look between the recorded ones judges only the
+// counted checks, and is recorded only when it fails the stage.
+import { cohortOf, promqlDuration, queryVarsFor } from '../analysis/cohort.ts';
 import { explainStageDecision, type StageMoment } from '../analysis/decide.ts';
 import { evaluateChecks } from '../analysis/evaluate.ts';
 import type { CheckVerdict, StageDecision } from '../analysis/types.ts';
-import type { AnalysisSpec, StageSpec } from '../spec/types.ts';
 import type { Session } from './context.ts';
+import type { Evaluation } from './state.ts';
 import { publish } from './result.ts';
 import { addEvaluation } from './transitions.ts';
 import { writeStage } from './write-stage.ts';
@@ -19,15 +22,6 @@ export interface Judgement {
 /** Query windows are whole seconds, at least one. */
 export function windowOf(ms: number): number {
   return Math.max(1000, Math.floor(ms / 1000) * 1000);
-}
-
-/**
- * Bonferroni across the release: the canary-vs-stable test runs at every planned look (interim and
- * final) of every weight stage, and all of them test one hypothesis, "the canary is no worse".
- */
-export function looksOf(analysis: AnalysisSpec, stages: readonly StageSpec[]): number {
-  const looks = stages.filter((s) => s.kind === 'weight').reduce((sum, s) => sum + Math.ceil(s.bake / analysis.interval), 0);
-  return Math.max(1, looks);
 }
 
 function formatValue(v: CheckVerdict): string {
@@ -56,18 +50,26 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Pro
   });
 }
 
-export async function judgeStage(session: Session, index: number, windowMs: number, moment: StageMoment): Promise<Judgement> {
+async function evaluate(session: Session, index: number, windowMs: number, moment: StageMoment, quick: boolean): Promise<CheckVerdict[]> {
+  const { ctx } = session;
+  const stage = session.plan!.stages[index]!;
+  const sinceStart = windowOf(ctx.clock.now() - Date.parse(session.state!.stageStartedAt));
+  const evaluation = evaluateChecks(ctx.spec.analysis!, cohortOf(stage.spec!), queryVarsFor(ctx.spec, windowOf(windowMs)), ctx.metrics, {
+    final: moment.final,
+    quick,
+    countedWindow: promqlDuration(sinceStart),
+    stableTrafficExpected: stage.spec!.kind === 'weight' && stage.spec!.weight > 0 && stage.spec!.weight < 100,
+  });
+  return untilAborted(evaluation, ctx.signal);
+}
+
+/** Logs, decides, records and publishes one evaluation's verdicts. */
+async function conclude(session: Session, index: number, verdicts: CheckVerdict[], moment: StageMoment, kind: string): Promise<Judgement> {
   const { ctx } = session;
   const analysis = ctx.spec.analysis!;
   const stage = session.plan!.stages[index]!;
-  const evaluation = evaluateChecks(analysis, cohortOf(stage.spec!), queryVarsFor(ctx.spec, windowOf(windowMs)), ctx.metrics, {
-    looks: looksOf(analysis, ctx.spec.stages),
-    stableTrafficExpected: stage.spec!.kind === 'weight' && stage.spec!.weight > 0 && stage.spec!.weight < 100,
-  });
-  const verdicts = await untilAborted(evaluation, ctx.signal);
-  const kind = moment.final ? 'final' : 'interim';
   for (const v of verdicts) {
-    const line = `${ctx.spec.name} ${stage.id} ${kind}: ${v.check} ${v.status}: value ${formatValue(v)}, threshold ${v.threshold} (${v.reason})`;
+    const line = `${ctx.spec.name} ${stage.id} ${kind}: ${v.check} ${v.status}: value ${formatValue(v)}, threshold ${v.threshold} (${v.evidence?.summary ?? v.reason})`;
     if (v.status === 'fail') ctx.log.warning(line);
     else ctx.log.info(line);
   }
@@ -76,16 +78,39 @@ export async function judgeStage(session: Session, index: number, windowMs: numb
   // A hold past its limit is a failure, whatever the decision function says.
   const decision: StageDecision = explained.decision === 'hold' && moment.holdExpired ? 'fail' : explained.decision;
   // The decision's reasons, plus what the failing checks measured this time.
-  const measured = verdicts.filter((v) => v.status === 'fail').map((v) => `${v.check}: ${v.reason}`);
+  const measured = verdicts.filter((v) => v.status === 'fail').map((v) => `${v.check}: ${v.evidence?.summary ?? v.reason}`);
   const reason = [...explained.reasons, ...measured].join('; ') || (decision === 'fail' ? 'the hold expired' : '');
-  const record = { at: new Date(ctx.clock.now()).toISOString(), decision, verdicts };
+  const record: Evaluation = { at: new Date(ctx.clock.now()).toISOString(), decision, verdicts };
+  if (explained.reasons.length > 0) record.reasons = explained.reasons;
   await writeStage(session, {
     pick: (plan) => plan.stages[index]!,
     change: (prev) => addEvaluation(prev!, record),
     release: false,
+    expectCurrent: true,
     signal: ctx.signal,
   });
   if (decision !== 'continue') ctx.log.info(`${ctx.spec.name} ${stage.id}: ${decision}: ${reason}`);
+  if (decision === 'fail') {
+    // The checks that failed the gate; a hold that expired fails on the checks still without data.
+    const failing = verdicts.filter((v) => v.status === 'fail');
+    for (const v of failing.length > 0 ? failing : verdicts.filter((v) => v.status !== 'pass')) {
+      ctx.log.event?.({ kind: 'gate-failed', stage: stage.id, check: v.check, ...(v.value !== undefined ? { value: v.value } : {}), threshold: v.threshold, reason: v.reason });
+    }
+  }
   await publish(session);
   return { decision, reason: `stage ${stage.id}: ${reason}` };
+}
+
+export async function judgeStage(session: Session, index: number, windowMs: number, moment: StageMoment): Promise<Judgement> {
+  const verdicts = await evaluate(session, index, windowMs, moment, false);
+  return conclude(session, index, verdicts, moment, moment.final ? 'final' : 'interim');
+}
+
+/** A look between the recorded ones: the counted checks' always-valid tests on everything since the
+ * stage started. Nothing is written unless one of them fails; then it is recorded and decided as an interim. */
+export async function quickLook(session: Session, index: number): Promise<Judgement | undefined> {
+  const moment = { final: false, holdExpired: false };
+  const verdicts = await evaluate(session, index, session.ctx.spec.analysis!.interval, moment, true);
+  if (!verdicts.some((v) => v.status === 'fail')) return undefined;
+  return conclude(session, index, verdicts, moment, 'quick look');
 }

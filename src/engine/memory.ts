@@ -3,11 +3,12 @@
 // Used by unit tests and dry runs; nothing here talks to the outside world.
 import { ConflictError } from '../errors.ts';
 import type { DestinationRule, ManagedFieldsEntry, VirtualService } from '../istio/types.ts';
-import type { Clock, Logger, MetricsPort, ReportPort, RoutingKind, RoutingObject, RoutingPort } from './ports.ts';
+import type { Clock, Logger, MetricsPort, ReleaseEvent, ReportPort, RoutingKind, RoutingObject, RoutingPort } from './ports.ts';
 
 /** Metrics for dry runs and commands that judge nothing: every query has no data. */
 export const nullMetrics: MetricsPort = {
   query: async () => undefined,
+  vector: async () => [],
 };
 
 export interface WriteAttempt {
@@ -223,6 +224,10 @@ export class FakeClock implements Clock {
 /** A Logger that keeps every line, for assertions. */
 export class MemoryLog implements Logger {
   readonly lines: Array<{ level: 'info' | 'warning' | 'error'; message: string }> = [];
+  readonly events: ReleaseEvent[] = [];
+  event(event: ReleaseEvent): void {
+    this.events.push(event);
+  }
   info(message: string): void {
     this.lines.push({ level: 'info', message });
   }

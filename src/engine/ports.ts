@@ -14,9 +14,18 @@ export interface RoutingPort {
   write<T extends RoutingObject>(object: T): Promise<T>;
 }
 
-/** Runs PromQL instant queries. Returns undefined for no data; throws MetricsError on failure. */
+/** One series of an instant vector: its labels and its value (NaN and ±Inf as Prometheus answered them). */
+export interface Sample {
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** Runs PromQL instant queries; throws MetricsError on failure. */
 export interface MetricsPort {
+  /** A query that aggregates to one number: undefined for no data (an empty vector). */
   query(promql: string): Promise<number | undefined>;
+  /** A grouped query: every series of the vector (empty for no data). */
+  vector(promql: string): Promise<Sample[]>;
 }
 
 /** Time, injectable so engine tests run on a fake clock. */
@@ -30,7 +39,15 @@ export interface Logger {
   info(message: string): void;
   warning(message: string): void;
   error(message: string): void;
+  /** Milestones for a log that can show structure (GitHub's groups and annotations); optional. */
+  event?(event: ReleaseEvent): void;
 }
+
+/** What a structured log shows: a section per stage, a failed gate, a completed rollback. */
+export type ReleaseEvent =
+  | { kind: 'stage'; stage: string; summary: string }
+  | { kind: 'gate-failed'; stage: string; check: string; value?: number; threshold: string; reason: string }
+  | { kind: 'rolled-back'; canary: string; stable: string; reason: string };
 
 /** Where progress is shown to people: PR comment, job summary, a file. */
 export interface ReportPort {

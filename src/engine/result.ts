@@ -13,7 +13,7 @@ function stageOf(session: Session, state: RolloutState) {
 
 function markdown(session: Session, state: RolloutState): string {
   const { ctx } = session;
-  return renderReport({ spec: ctx.spec, state, plan: session.plan, now: new Date(ctx.clock.now()).toISOString() });
+  return renderReport({ spec: ctx.spec, state, plan: session.plan, now: new Date(ctx.clock.now()).toISOString(), links: ctx.reportLinks });
 }
 
 /** The command's result from the session's latest state. */

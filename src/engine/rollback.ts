@@ -36,6 +36,7 @@ export async function rollBackNow(session: Session, reason: string, options: Rol
   const { ctx } = session;
   const spec = options.older?.spec ?? ctx.spec;
   const release = options.older?.release ?? releaseOf(session);
+  ctx.log.event?.({ kind: 'stage', stage: 'rollback', summary: `all traffic back on ${spec.stable.subset}` });
   ctx.log.error(`${spec.name}: rolling back to stable: ${reason}`);
   try {
     await writeStage(session, {
@@ -65,6 +66,7 @@ export async function rollBackNow(session: Session, reason: string, options: Rol
     );
   }
   ctx.log.info(`${spec.name}: rolled back: all traffic of the owned route is on ${spec.stable.subset}`);
+  ctx.log.event?.({ kind: 'rolled-back', canary: spec.name, stable: spec.stable.subset, reason });
   await publish(session);
 }
 

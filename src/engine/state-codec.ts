@@ -52,7 +52,8 @@ function compactRecord(record: StageRecord, kept: number, stripQueries: boolean,
   return omitted > 0 ? { ...record, evaluations, omittedEvaluations: omitted } : { ...record, evaluations };
 }
 
-function where(vs: VirtualService, key: string) {
+/** Where the state is, for messages: the VirtualService and the annotation. */
+export function stateLocation(vs: VirtualService, key: string) {
   return { file: `VirtualService ${vs.metadata.namespace ?? ''}/${vs.metadata.name}`, path: `metadata.annotations["${key}"]` };
 }
 
@@ -66,15 +67,15 @@ export function decodeState(vs: VirtualService, key: string): RolloutState | und
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new InputError({ ...where(vs, key), message: `is not valid JSON (${(e as Error).message}); ${ADVICE}` });
+    throw new InputError({ ...stateLocation(vs, key), message: `is not valid JSON (${(e as Error).message}); ${ADVICE}` });
   }
   const schema = (parsed as { schema?: unknown } | null)?.schema;
   if (typeof parsed === 'object' && parsed !== null && typeof schema === 'number' && schema !== 1) {
     const which = schema > 1 ? 'a newer' : 'an older';
-    throw new InputError({ ...where(vs, key), message: `was written by ${which} istio-canary (state schema ${schema}); this version reads schema 1: use the version that started the rollout, or ${ADVICE}` });
+    throw new InputError({ ...stateLocation(vs, key), message: `was written by ${which} istio-canary (state schema ${schema}); this version reads schema 1: use the version that started the rollout, or ${ADVICE}` });
   }
   const problem = shapeProblem(parsed);
-  if (problem) throw new InputError({ ...where(vs, key), message: `is not an istio-canary state: ${problem}; ${ADVICE}` });
+  if (problem) throw new InputError({ ...stateLocation(vs, key), message: `is not an istio-canary state: ${problem}; ${ADVICE}` });
   return parsed as RolloutState;
 }
 

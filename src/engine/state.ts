@@ -9,6 +9,8 @@ export interface Evaluation {
   at: string; // ISO time
   decision: StageDecision;
   verdicts: CheckVerdict[];
+  /** Why the stage held or failed at this evaluation, one line per check (for reports). */
+  reasons?: string[];
 }
 
 export interface StageRecord {

@@ -18,6 +18,8 @@ export function releaseOf(session: Session): Release {
 /** Applies stage `index` of the plan and starts its bake. */
 export async function enter(session: Session, index: number, release: boolean): Promise<void> {
   const { ctx } = session;
+  const planned = session.plan?.stages[index];
+  if (planned) ctx.log.event?.({ kind: 'stage', stage: planned.id, summary: planned.summary });
   const { stage } = await writeStage(session, {
     pick: (plan) => plan.stages[index]!,
     change: (prev, stage) => enterStage(prev, releaseOf(session), stage, ctx.clock.now()),
@@ -31,6 +33,7 @@ export async function enter(session: Session, index: number, release: boolean): 
 /** All traffic to the canary; the release is done. */
 export async function promoteNow(session: Session): Promise<void> {
   const { ctx } = session;
+  if (session.plan) ctx.log.event?.({ kind: 'stage', stage: session.plan.promoted.id, summary: session.plan.promoted.summary });
   const { stage } = await writeStage(session, {
     pick: (plan) => plan.promoted,
     change: (prev, stage) => promote(prev, releaseOf(session), stage, ctx.clock.now()),
@@ -56,5 +59,5 @@ export async function pauseHere(session: Session, index: number): Promise<void> 
 
 /** Rewrites the current stage with the same state: renews (or releases) the holder. */
 export async function touch(session: Session, index: number, release: boolean): Promise<void> {
-  await writeStage(session, { pick: (plan) => plan.stages[index]!, change: (prev) => prev!, release, signal: session.ctx.signal });
+  await writeStage(session, { pick: (plan) => plan.stages[index]!, change: (prev) => prev!, release, expectCurrent: true, signal: session.ctx.signal });
 }

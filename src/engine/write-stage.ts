@@ -1,7 +1,9 @@
 // Puts one planned stage on the cluster together with the state that describes it. Always plans from
 // the objects just read, so a concurrent edit of another route survives; a lost race (409) re-reads,
 // re-plans and retries. The state annotation rides in the same VirtualService write as the routing.
-import { ClusterError, ConflictError, OwnershipError, describeError } from '../errors.ts';
+import { ClusterError, ConflictError, DriftError, OwnershipError, describeError } from '../errors.ts';
+import { headerRuleName } from '../istio/header-rule.ts';
+import { routingDrift } from './drift.ts';
 import { jsonEqual } from '../istio/clone.ts';
 import type { DestinationRule, VirtualService } from '../istio/types.ts';
 import { planRelease } from '../plan/plan.ts';
@@ -29,6 +31,9 @@ export interface StageWrite {
   override?: boolean;
   /** Plan with this spec instead of the context's (rolling back an older canary subset). */
   spec?: CanarySpec;
+  /** The live routing should already be this stage's (an evaluation, a holder renewal): a change the
+   * release did not make fails the stage (DriftError), a deleted header rule is put back with a warning. */
+  expectCurrent?: boolean;
   /** Cancels the settle wait and any later write; undefined on the rollback path. */
   signal?: AbortSignal;
 }
@@ -86,6 +91,7 @@ async function attempt(session: Session, spec: CanarySpec, request: StageWrite, 
   // problems the live object already has and refuses only ones it would add.
   const plan = planRelease(spec, live.vs, live.dr, { tolerateExistingProblems: request.rollback === true });
   const stage = request.pick(plan);
+  if (request.expectCurrent && !landed) checkDrift(session, live.vs, plan, stage);
   // Made at the VirtualService write, after any settle delay: a stage's bake starts when its routing does.
   const stateNow = (): RolloutState => {
     const changed = landed ? live.state! : request.change(live.state, stage, plan);
@@ -99,6 +105,21 @@ async function attempt(session: Session, spec: CanarySpec, request: StageWrite, 
   session.state = next;
   session.plan = plan;
   return { state: next, stage, plan };
+}
+
+/** Throws DriftError when the live routing is not the stage's; warns and goes on when only its header rule is gone. */
+function checkDrift(session: Session, vs: VirtualService, plan: Plan, stage: PlannedStage): void {
+  if (!plan.liveTraffic) return;
+  const { ctx } = session;
+  const drift = routingDrift(plan.liveTraffic, stage);
+  const owner = routeOwner(vs);
+  const by = owner.kind === 'manager' ? ` (last written by "${owner.manager}")` : owner.kind === 'gitops' ? ` (by ${owner.controller})` : '';
+  if (drift.changed.length > 0) {
+    throw new DriftError(`${vsName(ctx.spec)}: the routing of stage ${stage.id} was changed by someone else${by}: ${drift.changed.join('; ')}; its metrics no longer judge the stage`);
+  }
+  if (drift.headerRuleDeleted) {
+    ctx.log.warning(`${vsName(ctx.spec)}: the header rule ${headerRuleName(ctx.spec.name)} of stage ${stage.id} was deleted by someone else${by}; adding it back`);
+  }
 }
 
 /** Refuses a VirtualService a GitOps controller reconciles; warns when taking over someone's routes. */

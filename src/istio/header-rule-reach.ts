@@ -39,7 +39,7 @@ export function checkNoNewFindings(baseline: HttpRoute[], withRule: HttpRoute[],
   const toBaseline = (i: number | undefined) => (i === undefined ? '' : i === at ? 'rule' : String(i < at ? i : i - 1));
   const key = (f: UnreachableFinding, map: (i: number | undefined) => string) =>
     `${f.code}|${map(f.route)}|${f.match ?? ''}|${map(f.earlierRoute)}|${f.earlierMatch ?? ''}|${f.reason}`;
-  const before = unreachableFindings(baseline);
+  const before = baselineFindings(baseline);
   const known = new Set(before.map((f) => key(f, (i) => (i === undefined ? '' : String(i)))));
   // A route without match before the owned route makes the owned route unreachable already; the rule inherits that.
   const ownedUnreachable = before.some((f) => f.code === 'IST0130' && f.route === at);
@@ -58,4 +58,16 @@ export function checkNoNewFindings(baseline: HttpRoute[], withRule: HttpRoute[],
   throw new InputError(objectProblem(ctx.live, `spec.http[${ctx.liveIndex}].match`,
     `the dark-launch header rule would make istioctl analyze report ${added.code} (${added.reason}) for ${where(added.route, added.match)}${cause}, which the VirtualService does not have now; ` +
       'expected owned-route match blocks that stay distinct from every other route\'s once the dark-launch headers are added'));
+}
+
+/** Every stage of a plan lays its header rule onto the same baseline routes: their findings are computed once. */
+const baselineCache = new WeakMap<HttpRoute[], UnreachableFinding[]>();
+
+function baselineFindings(baseline: HttpRoute[]): UnreachableFinding[] {
+  let found = baselineCache.get(baseline);
+  if (found === undefined) {
+    found = unreachableFindings(baseline);
+    baselineCache.set(baseline, found);
+  }
+  return found;
 }

@@ -8,8 +8,10 @@ interface Named {
 
 /** `VirtualService istioinaction/catalog` (namespace omitted when the object has none). */
 export function objectRef(obj: Named): string {
+  // Shown only when it is text: a damaged object must still get a readable name.
+  const text = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v) ?? '');
   const ns = obj.metadata.namespace;
-  return `${obj.kind} ${ns ? `${ns}/` : ''}${obj.metadata.name}`;
+  return `${text(obj.kind)} ${ns ? `${text(ns)}/` : ''}${text(obj.metadata.name)}`;
 }
 
 /** An input problem located at a field of an object: `VirtualService ns/name: spec.http[2].route`. */

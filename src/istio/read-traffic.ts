@@ -2,7 +2,6 @@
 // destinations it has, the canary's share, the mirror and the header rule. The plan matches this
 // against its stages to find where a release already is.
 import { sameHost } from './hosts.ts';
-import { isHeaderRule } from './header-rule.ts';
 import { hasOwnMirror } from './mirror.ts';
 import type { CanaryTarget } from './destinations.ts';
 import type { VirtualService } from './types.ts';
@@ -18,7 +17,8 @@ export interface LiveTraffic {
   headerRule: boolean;
 }
 
-export function readLiveTraffic(live: VirtualService, ownedIndex: number, canaryName: string, t: CanaryTarget): LiveTraffic {
+/** `headerRule`: the live object has this canary's (marked) header rule. */
+export function readLiveTraffic(live: VirtualService, ownedIndex: number, headerRule: boolean, t: CanaryTarget): LiveTraffic {
   const namespace = live.metadata.namespace ?? '';
   const route = live.spec.http![ownedIndex]!;
   const ours = (route.route ?? []).filter((d) => sameHost(d.destination.host, t.host, namespace));
@@ -29,7 +29,7 @@ export function readLiveTraffic(live: VirtualService, ownedIndex: number, canary
     shape,
     canaryWeight: shape === 'stable' ? 0 : shape === 'canary' ? 100 : shareOf(canary, ours),
     mirrorPercentage: hasOwnMirror(route, t, namespace) ? (route.mirrorPercentage?.value ?? 100) : 0,
-    headerRule: (live.spec.http ?? []).some((r) => isHeaderRule(r, canaryName)),
+    headerRule,
   };
 }
 

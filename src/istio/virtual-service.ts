@@ -5,10 +5,11 @@
 import { clone } from './clone.ts';
 import { allToCanary, allToStable, canaryDestination, destinationTemplate, splitWeights } from './destinations.ts';
 import type { CanaryTarget, DestinationTemplate } from './destinations.ts';
-import { buildHeaderRule, checkHeaderRuleNameFree, headerRuleName, isHeaderRule } from './header-rule.ts';
+import { buildHeaderRule, findHeaderRule, headerRuleName, withHeaderRuleMark } from './header-rule.ts';
 import { checkNoForeignMirror, withMirror, withoutOwnMirror } from './mirror.ts';
 import { checkNoNewFindings, withoutShadowedBlocks } from './header-rule-reach.ts';
 import { findOwnedRoute } from './owned-route.ts';
+import { checkNotShadowed } from './shadowing.ts';
 import { ISTIO_API_VERSION, type HttpRoute, type VirtualService } from './types.ts';
 
 export interface CanaryRouting {
@@ -24,13 +25,17 @@ export interface Baseline {
   ownedIndex: number;
   /** Index of the owned route in the live object (for messages and reading traces). */
   liveIndex: number;
+  /** Index of this canary's (marked) header rule in the live object, if it has one. */
+  liveHeaderRule?: number;
+  /** Refuse a header rule an earlier route would starve (forward plans; a rollback removes the rule). */
+  checkShadowing: boolean;
   template: DestinationTemplate;
 }
 
 /** The live VirtualService without this canary's traces; the owned route sends everything to stable. */
-export function stripCanary(live: VirtualService, routing: CanaryRouting, opts: { mirrorNeeded: boolean }): Baseline {
+export function stripCanary(live: VirtualService, routing: CanaryRouting, opts: { mirrorNeeded: boolean; rollback?: boolean }): Baseline {
   const namespace = live.metadata.namespace ?? '';
-  checkHeaderRuleNameFree(live, routing.canaryName, routing.target.host);
+  const liveHeaderRule = findHeaderRule(live, routing.canaryName, opts.rollback ? { host: routing.target.host, canarySubset: routing.target.canarySubset } : undefined);
   const liveIndex = findOwnedRoute(live, { route: routing.route, host: routing.target.host, headerRuleName: headerRuleName(routing.canaryName) });
   const template = destinationTemplate(live, liveIndex, routing.target);
   const liveOwned = live.spec.http![liveIndex]!;
@@ -42,14 +47,14 @@ export function stripCanary(live: VirtualService, routing: CanaryRouting, opts: 
     if (i === liveIndex) {
       ownedIndex = http.length;
       http.push(owned);
-    } else if (!isHeaderRule(r, routing.canaryName)) {
+    } else if (i !== liveHeaderRule) {
       http.push(clone(r));
     }
   });
-  const virtualService = clone(live);
+  const virtualService = withHeaderRuleMark(clone(live), routing.canaryName, undefined);
   virtualService.apiVersion = ISTIO_API_VERSION;
   virtualService.spec.http = http;
-  return { virtualService, ownedIndex, liveIndex, template };
+  return { virtualService, ownedIndex, liveIndex, template, checkShadowing: opts.rollback !== true, ...(liveHeaderRule !== undefined ? { liveHeaderRule } : {}) };
 }
 
 /** What the owned route does in one stage. */
@@ -69,14 +74,14 @@ export function applyRouting(base: Baseline, routing: CanaryRouting, stage: Stag
   let owned: HttpRoute = { ...baseOwned, route: destinationsFor(base.template, routing.target, stage.destinations) };
   if (stage.mirrorPercentage !== undefined) owned = withMirror(owned, base.template, routing.target, stage.mirrorPercentage);
   http[base.ownedIndex] = owned;
-  if (stage.headers !== undefined) {
-    const built = buildHeaderRule(live, base.liveIndex, baseOwned, routing.canaryName, stage.headers, canaryDestination(base.template, routing.target));
-    const ctx = { live, liveIndex: base.liveIndex };
-    const { rule, sources } = withoutShadowedBlocks(built, http.slice(0, base.ownedIndex));
-    http.splice(base.ownedIndex, 0, rule);
-    checkNoNewFindings(base.virtualService.spec.http!, http, base.ownedIndex, sources, ctx);
-  }
-  return vs;
+  if (stage.headers === undefined) return vs;
+  const built = buildHeaderRule(live, base.liveIndex, baseOwned, routing.canaryName, stage.headers, canaryDestination(base.template, routing.target));
+  if (base.checkShadowing) checkNotShadowed(live, base.liveIndex, base.liveHeaderRule, built);
+  const { rule, sources } = withoutShadowedBlocks(built, http.slice(0, base.ownedIndex));
+  http.splice(base.ownedIndex, 0, rule);
+  // A rollback plans the forward stages too, but must never be refused over them.
+  if (base.checkShadowing) checkNoNewFindings(base.virtualService.spec.http!, http, base.ownedIndex, sources, { live, liveIndex: base.liveIndex });
+  return withHeaderRuleMark(vs, routing.canaryName, rule);
 }
 
 function destinationsFor(template: DestinationTemplate, t: CanaryTarget, d: StageRouting['destinations']) {

@@ -14,7 +14,6 @@
 // - DestinationRule TLS settings, locality load balancing, warmup, consistent-hash and maglev table
 //   size, tunnel settings, workload selectors: fields we never touch and copy unchanged.
 // - Gateway API semantics (internal annotations): not objects this tool edits.
-// - Durations in another form than protobuf JSON (`1m`): the CRD schema and istiod's decoder decide.
 // - The unreachable-rule findings (IST0130, IST0131) are warnings, not rejections; src/istio/
 //   reachability.ts keeps the header rule from creating them.
 import type { DestinationRule, VirtualService } from './types.ts';
@@ -25,7 +24,17 @@ import { virtualServiceProblems } from './webhook/virtual-service.ts';
 export type { RuleProblem } from './webhook/problem.ts';
 
 export function virtualServiceRuleProblems(vs: VirtualService): RuleProblem[] {
-  return virtualServiceProblems(vs.spec as unknown as Json, vs.metadata.namespace ?? '.');
+  return [...hostsProblems(vs), ...virtualServiceProblems(vs.spec as unknown as Json, vs.metadata.namespace ?? '.')];
+}
+
+/** istiod reads a VirtualService without hosts as a delegate and refuses one with gateways, tcp or
+ * tls; without them it routes only what a root VirtualService delegates to it, which no plan here can
+ * see, so the canary refuses it too rather than show stages that may carry no traffic. */
+function hostsProblems(vs: VirtualService): RuleProblem[] {
+  if ((vs.spec.hosts ?? []).length > 0) return [];
+  const delegateOnly = ['gateways', 'tcp', 'tls'].filter((k) => ((vs.spec[k] as unknown[] | undefined) ?? []).length > 0);
+  const why = delegateOnly.length > 0 ? `istiod refuses a VirtualService without hosts that has ${delegateOnly.map((k) => `\`${k}\``).join(', ')}` : 'a VirtualService without hosts is a delegate: it routes only what a root VirtualService delegates to it';
+  return [{ rule: 'hosts-required', path: 'spec.hosts', message: `no hosts: ${why}; expected at least one host` }];
 }
 
 export function destinationRuleRuleProblems(dr: DestinationRule): RuleProblem[] {

@@ -12,6 +12,7 @@ import { applyRouting, stripCanary, type CanaryRouting } from '../istio/virtual-
 import type { CanarySpec, StageSpec } from '../spec/types.ts';
 import { detectStage } from './detect.ts';
 import { checkSpecForPlan } from './spec-checks.ts';
+import { shortPath, TOO_DEEP, tooDeep } from '../spec/depth.ts';
 import { stageId } from './stage-id.ts';
 import { PROMOTED, ROLLBACK, routingAt, type RoutingAt } from './stage-routing.ts';
 import { promotedSummary, rollbackSummary, stageSummary } from './summary.ts';
@@ -44,7 +45,7 @@ export function planRelease(spec: CanarySpec, liveVS: VirtualService, liveDR?: D
     tolerant && live ? assertNoNewProblems(live, produced) : assertValidProduced(produced);
 
   const routing = canaryRouting(spec);
-  const base = stripCanary(liveVirtualService, routing, { mirrorNeeded: spec.stages.some((s) => s.kind === 'mirror') });
+  const base = stripCanary(liveVirtualService, routing, { mirrorNeeded: spec.stages.some((s) => s.kind === 'mirror'), rollback: tolerant });
   const destinationRule = withCanarySubsets(liveDestinationRule, { name: spec.destinationRule, namespace: spec.namespace, host: spec.host, stable: spec.stable, canary: spec.canary });
   assertProduced(destinationRule, liveDestinationRule);
   checkSubsetsVisible(liveVirtualService, destinationRule, spec.namespace);
@@ -57,6 +58,7 @@ export function planRelease(spec: CanarySpec, liveVS: VirtualService, liveDR?: D
     return { ...fields, traffic: at.traffic, ...to, writes: writesBetween(from, to) };
   };
 
+  const liveTraffic = readLiveTraffic(liveVirtualService, base.liveIndex, base.liveHeaderRule !== undefined, routing.target);
   const before: Objects = { virtualService: base.virtualService, ...(liveDestinationRule ? { destinationRule: liveDestinationRule } : {}) };
   const routings = spec.stages.map((_, index) => routingAt(spec.stages, index));
   const stages: PlannedStage[] = [];
@@ -72,10 +74,8 @@ export function planRelease(spec: CanarySpec, liveVS: VirtualService, liveDR?: D
     // Reachable from any stage; its writes are listed against the baseline so they also cover "nothing applied yet".
     rollback: planned(ROLLBACK, before, { index: -1, id: 'rollback', kind: 'rollback', summary: rollbackSummary(spec) }),
     baseline: { virtualService: base.virtualService, destinationRule: liveDestinationRule ?? destinationRule },
-    detected: detectStage(
-      readLiveTraffic(liveVirtualService, base.liveIndex, spec.name, routing.target),
-      routings.map((at) => ({ traffic: at.traffic, shape: at.routing.destinations.to === 'split' ? 'split' : 'stable' })),
-    ),
+    detected: detectStage(liveTraffic, routings.map((at) => ({ traffic: at.traffic, shape: at.routing.destinations.to === 'split' ? 'split' : 'stable' }))),
+    liveTraffic,
   };
 }
 
@@ -89,6 +89,11 @@ function canaryRouting(spec: CanarySpec): CanaryRouting {
 
 /** The objects must be the ones the spec names, or the plan would edit the wrong routing. */
 function checkIdentity(spec: CanarySpec, vs: VirtualService, dr: DestinationRule | undefined): void {
+  // Live objects from a cluster are not parsed here: their depth is checked before any recursion.
+  for (const obj of dr ? [vs, dr] : [vs]) {
+    const deep = tooDeep(obj);
+    if (deep) throw new InputError(objectProblem(obj, shortPath(deep), TOO_DEEP));
+  }
   const expectObject = (obj: VirtualService | DestinationRule, kind: string, name: string) => {
     if (obj.kind !== kind) throw new InputError(objectProblem(obj, 'kind', `expected kind ${kind}`));
     if (obj.metadata?.name !== name) throw new InputError(objectProblem(obj, 'metadata.name', `expected the ${kind} '${name}' named in the spec`));

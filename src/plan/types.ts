@@ -1,5 +1,6 @@
 import type { StageSpec } from '../spec/types.ts';
 import type { DestinationRule, VirtualService } from '../istio/types.ts';
+import type { LiveTraffic } from '../istio/read-traffic.ts';
 
 /** One write of the plan, in order. `settleAfter`: wait the spec's settle delay after this write
  * before the next one (a new subset must propagate before a route references it). */
@@ -44,4 +45,6 @@ export interface Plan {
   /** Where the live objects already are, if they carry this canary's routing: index into `stages`,
    * or 'promoted' / 'rollback' / undefined (no trace of this release). Read from the routing itself. */
   detected?: number | 'promoted' | 'rollback';
+  /** What the live owned route does now for this canary, read from the routing (drift checks compare it with a stage). */
+  liveTraffic?: LiveTraffic;
 }

@@ -1,11 +1,19 @@
 // The report people read in the PR comment, the job summary and the report file: a pure function
 // of the spec, the rollout state and (optionally) the plan, so it can be tested without GitHub.
+// Top to bottom: the verdict with its deciding number, charts over time, the stage table, the
+// evaluations and their PromQL (collapsed), and the next step. When it must shrink to fit, the
+// oldest detail goes first: evaluations, then stage rows, then chart points.
 import type { RolloutState } from '../engine/state.ts';
 import type { Plan } from '../plan/types.ts';
 import type { CanarySpec } from '../spec/types.ts';
-import { clip, escapeInline } from './escape.ts';
+import { renderCharts } from './chart.ts';
+import { escapeInline } from './escape.ts';
+import { headline } from './headline.ts';
+import { renderNextStep, type ReportLinks } from './next-step.ts';
 import { renderDetails, stageDetails } from './stage-details.ts';
 import { checkColumns, renderTableHeader, renderTableRow, type StageRow } from './stage-table.ts';
+
+export type { ReportLinks } from './next-step.ts';
 
 /** GitHub rejects issue comments longer than this. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -20,58 +28,38 @@ export interface ReportInput {
   now?: string;
   /** Maximum length in UTF-16 code units (never less than what GitHub counts). */
   maxLength?: number;
+  /** The dispatch form and the run, for the next step. */
+  links?: ReportLinks;
 }
-
-const MAX_REASON = 1_000;
 
 export function renderReport(input: ReportInput): string {
   const maxLength = input.maxLength ?? DEFAULT_REPORT_LIMIT;
   const head = renderHeader(input);
-  const footer = renderFooter(input.state);
-  const table = fitTable(input, maxLength - head.length - footer.length);
-  const detailsBudget = maxLength - head.length - table.length - footer.length;
-  const details = fitDetails(input.state, detailsBudget);
-  return `${[head, table, ...(details ? [details] : []), footer].join('\n\n')}\n`;
+  const footer = renderNextStep(input.spec, input.state, input.plan, input.links);
+  let charts = renderCharts(input.spec, input.state).join('\n\n');
+  // Charts are bounded in points; with very many checks they give way to the table first.
+  if (charts.length > (maxLength - head.length - footer.length) / 3) charts = '';
+  const fixed = head.length + footer.length + charts.length + 8;
+  const table = fitTable(input, maxLength - fixed);
+  const details = fitDetails(input.state, maxLength - fixed - table.length);
+  return `${[head, ...(charts ? [charts] : []), table, ...(details ? [details] : []), footer].join('\n\n')}\n`;
 }
 
 function renderHeader({ spec, state, plan }: ReportInput): string {
-  const title = `### istio-canary: ${escapeInline(spec.name)}`;
+  const { title, evidence } = headline(spec, state, plan);
   const target = [
-    `VirtualService **${escapeInline(`${spec.namespace}/${spec.virtualService}`)}**`,
-    `canary subset **${escapeInline(spec.canary.subset)}**`,
-    `stable subset **${escapeInline(spec.stable.subset)}**`,
+    `istio-canary **${escapeInline(spec.name)}**`,
+    `VirtualService ${escapeInline(`${spec.namespace}/${spec.virtualService}`)}`,
+    `${escapeInline(spec.stable.subset)} → ${escapeInline(spec.canary.subset)}`,
   ].join(' · ');
-  return [title, '', target, '', `**Status:** ${renderStatus(state, plan)}`].join('\n');
-}
-
-function renderStatus(state: RolloutState, plan: Plan | undefined): string {
-  const reason = state.reason ? `: ${escapeInline(clip(state.reason, MAX_REASON))}` : '';
-  switch (state.status) {
-    case 'promoted':
-      return '✅ promoted — all traffic on the canary';
-    case 'rolled-back':
-      return `↩️ rolled back — all traffic on stable${reason}`;
-    case 'paused':
-      return `⏸️ paused after ${currentStage(state, plan)}${reason}`;
-    case 'in-progress':
-      return `🔄 in progress — ${currentStage(state, plan)}`;
-  }
-}
-
-function currentStage(state: RolloutState, plan: Plan | undefined): string {
-  const planned = plan?.stages[state.stageIndex];
-  const recorded = state.history.at(-1);
-  const id = planned?.id ?? recorded?.stage;
-  const summary = planned?.summary ?? recorded?.summary;
-  if (id === undefined) return 'not started';
-  return `stage ${escapeInline(id)}${summary ? ` (${escapeInline(clip(summary, 300))})` : ''}`;
+  return [`### ${title}`, ...(evidence ? ['', evidence] : []), '', target].join('\n');
 }
 
 /** The table of all stages: what happened, then what the plan has still to come. Oldest rows are
  * dropped, with a note, only if the table alone would not fit. */
 function fitTable(input: ReportInput, budget: number): string {
   const { spec, state, plan } = input;
-  const checks = checkColumns(spec.analysis?.checks.map((c) => c.name) ?? [], state.history);
+  const checks = checkColumns(spec.analysis?.checks ?? [], state.history);
   const reached = new Set(state.history.map((r) => r.stage));
   const pending = state.status === 'in-progress' || state.status === 'paused' ? (plan?.stages ?? []).filter((s) => !reached.has(s.id)) : [];
   const rows: StageRow[] = [
@@ -85,10 +73,10 @@ function fitTable(input: ReportInput, budget: number): string {
   return [header, ...kept].join('\n') + note;
 }
 
-/** Details of the newest stages that fit, newest evaluations first; older ones replaced by a note. */
+/** Every stage's evaluations in one collapsed block, newest stages kept when they do not all fit. */
 function fitDetails(state: RolloutState, budget: number): string {
   const blocks: string[] = [];
-  let remaining = budget - 200; // room for the note about what was left out
+  let remaining = budget - 400; // room for the outer block and the note about what was left out
   const stages = state.history.filter((r) => r.evaluations.length > 0);
   let index = stages.length - 1;
   for (; index >= 0 && remaining > 0; index--) {
@@ -103,9 +91,11 @@ function fitDetails(state: RolloutState, budget: number): string {
       break;
     }
   }
+  if (blocks.length === 0) return '';
   const omitted = index + 1;
   if (omitted > 0) blocks.unshift(`_Details of ${omitted} older stage${omitted === 1 ? '' : 's'} omitted to fit GitHub's size limit._`);
-  return blocks.join('\n\n');
+  const count = stages.reduce((sum, r) => sum + r.evaluations.length, 0);
+  return ['<details>', `<summary>Evaluations and PromQL (${count} evaluation${count === 1 ? '' : 's'} in ${stages.length} stage${stages.length === 1 ? '' : 's'})</summary>`, '', ...blocks, '', '</details>'].join('\n');
 }
 
 /** The longest suffix of `items` whose joined length (one separator each) stays within `budget`. */
@@ -117,23 +107,4 @@ function keepNewest(items: readonly string[], budget: number): string[] {
     used += items[start]!.length + 1;
   }
   return items.slice(start);
-}
-
-function renderFooter(state: RolloutState): string {
-  const url = safeUrl(state.runUrl ?? state.holder?.runUrl);
-  return url ? `[Workflow run](${url})` : '_Run URL not recorded._';
-}
-
-/** Only http(s) URLs, normalised, with parentheses encoded so they cannot end the link. */
-function safeUrl(text: string | undefined): string | undefined {
-  if (!text) return undefined;
-  try {
-    const url = new URL(text);
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
-    url.username = '';
-    url.password = '';
-    return url.href.replace(/\(/g, '%28').replace(/\)/g, '%29');
-  } catch {
-    return undefined;
-  }
 }

@@ -3,6 +3,7 @@
 import type { CheckVerdict, QueryResult } from '../analysis/types.ts';
 import type { Evaluation, StageRecord } from '../engine/state.ts';
 import { clip, codeBlock, escapeHtml, escapeInline } from './escape.ts';
+import { verdictEvidence } from './evidence.ts';
 import { formatValue } from './format.ts';
 import { VERDICT_ICON } from './stage-table.ts';
 
@@ -47,7 +48,7 @@ function renderVerdict(verdict: CheckVerdict): string {
   ];
   // Status and request count are escaped too: the state annotation they are read from is not checked that deep.
   const icon = VERDICT_ICON[verdict.status] ?? '';
-  const line = `${icon} **${escapeInline(verdict.check)}** (${escapeInline(String(verdict.status))}): ${facts.join(', ')}. ${escapeInline(clip(verdict.reason, MAX_REASON))}`;
+  const line = `${icon} **${escapeInline(verdict.check)}** (${escapeInline(String(verdict.status))}): ${facts.join(', ')}. ${escapeInline(clip(verdictEvidence(verdict), MAX_REASON))}`;
   return [line, '', ...verdict.queries.map(renderQuery)].join('\n');
 }
 

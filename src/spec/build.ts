@@ -56,6 +56,7 @@ function analysis(raw: RawAnalysis): AnalysisSpec {
     alpha: raw.alpha,
   };
   if (raw.maxHold !== undefined) out.maxHold = parseDuration(raw.maxHold);
+  if (raw.strict === true) out.strict = true;
   return out;
 }
 

@@ -58,6 +58,7 @@ export function canaryDocument(spec: CanarySpec): RawCanaryDocument {
       checks: analysis.checks.map(rawCheck),
     };
     if (analysis.maxHold !== undefined) doc.spec.analysis.maxHold = formatPromDuration(analysis.maxHold);
+    if (analysis.strict) doc.spec.analysis.strict = true;
   }
   return doc;
 }

@@ -2,16 +2,25 @@
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../errors.ts';
 import { parseCanarySpecs } from './parse.ts';
+import { firstInvalidUtf8 } from './utf8.ts';
 import type { CanarySpec } from './types.ts';
 
-/** Reads `path`, or throws an InputError naming it. Shared with manifest loading. */
+/** Reads `path` as UTF-8 text, or throws an InputError naming it (and the line of a byte that is not
+ * UTF-8: decoding would silently turn it into U+FFFD, a value nobody wrote). Shared with manifest loading. */
 export async function readInputFile(path: string): Promise<string> {
+  let bytes: Buffer;
   try {
-    return await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, expected a file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
     throw new InputError({ file: path, path: '', message: `cannot read the file: ${why}` });
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const bad = firstInvalidUtf8(bytes);
+    throw new InputError({ file: path, line: bad.line, column: bad.column, path: '', message: `byte 0x${bad.byte.toString(16).padStart(2, '0')} is not UTF-8; expected UTF-8 text (re-save the file as UTF-8)` });
   }
 }
 

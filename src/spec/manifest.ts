@@ -23,6 +23,12 @@ function outlineProblems(data: unknown, kind: ManifestKind): PathProblem[] {
   else if (typeof metadata.name !== 'string' || metadata.name === '') {
     problems.push({ path: ['metadata', 'name'], message: `expected the object's name (a non-empty string), got ${shown(metadata.name)}` });
   }
+  if (isRecord(metadata) && metadata.namespace !== undefined && typeof metadata.namespace !== 'string') {
+    problems.push({ path: ['metadata', 'namespace'], message: `expected a namespace name (a string), got ${shown(metadata.namespace)}` });
+  }
+  if (isRecord(metadata) && metadata.annotations !== undefined && !(isRecord(metadata.annotations) && Object.values(metadata.annotations).every((v) => typeof v === 'string'))) {
+    problems.push({ path: ['metadata', 'annotations'], message: `expected a mapping of strings, got ${shown(metadata.annotations)}` });
+  }
   if (!isRecord(data.spec)) problems.push({ path: ['spec'], message: `expected \`spec\` to be a mapping, got ${shown(data.spec)}` });
   return problems;
 }

@@ -25,6 +25,7 @@ export interface RawAnalysis {
   failureLimit: number;
   maxHold?: string;
   alpha: number;
+  strict?: boolean;
   checks: RawCheck[];
 }
 

@@ -4,6 +4,7 @@ import { durationProblem } from './duration.ts';
 import type { PathSegment } from './locate.ts';
 import { isRecord, shown, wordList, type PathProblem } from './problem.ts';
 import { didYouMean } from './suggest.ts';
+import { redactUrl } from './url.ts';
 
 /** What a value of each shared definition must look like, for pattern errors. */
 const EXPECTED_BY_DEFINITION: Record<string, string> = {
@@ -14,6 +15,12 @@ const EXPECTED_BY_DEFINITION: Record<string, string> = {
   labelKey: 'a label key such as `version` or `app.kubernetes.io/version`',
   headerName: 'a lowercase HTTP header name (letters, digits and !#$%&\'*+-.^_`|~)',
   httpHeaderName: 'an HTTP header name (letters, digits and !#$%&\'*+-.^_`|~)',
+};
+
+/** What a string with one of the schema's own patterns (outside the definitions) must look like. */
+const STRING_PATTERNS: Record<string, string> = {
+  '^https?://[^\\s]+$': 'an http:// or https:// URL',
+  '^[A-Za-z_][A-Za-z0-9_]*$': 'an environment variable name (letters, digits and "_", not starting with a digit)',
 };
 
 function pathOf(instancePath: string): PathSegment[] {
@@ -50,7 +57,7 @@ function expected(schema: Record<string, unknown>, definition: string | undefine
     case 'boolean': return 'true or false';
     case 'object': return 'a mapping';
     case 'array': return 'a list';
-    case 'string': return schema.pattern === '^https?://[^\\s]+$' ? 'an http:// or https:// URL' : 'a string';
+    case 'string': return STRING_PATTERNS[String(schema.pattern)] ?? (schema.pattern ? `a string matching \`${String(schema.pattern)}\`` : 'a string');
     default: return 'a valid value';
   }
 }
@@ -121,7 +128,8 @@ function valueProblem(keyword: string, { path, parent, definition, data, params 
       if (definition === 'headerName' && typeof data === 'string' && /^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(data.toLowerCase())) {
         return { path, message: `header names are lowercase: write \`${data.toLowerCase()}\`` };
       }
-      return { path, message: `expected ${expected(parent, definition)}, got ${shown(data)}` };
+      // A URL may carry a password: never repeat it.
+      return { path, message: `expected ${expected(parent, definition)}, got ${shown(path.at(-1) === 'url' && typeof data === 'string' ? redactUrl(data) : data)}` };
     default: {
       // YAML reads `version: 2` or `on` unquoted as a number or boolean where a string was meant.
       const quoteHint = keyword === 'type' && parent.type === 'string' && (typeof data === 'number' || typeof data === 'boolean')

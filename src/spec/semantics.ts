@@ -11,6 +11,8 @@ import { headerRuleName } from '../istio/header-rule.ts';
 
 type Problems = PathProblem[];
 const STAGE_KINDS = ['darkLaunch', 'mirror', 'weight'] as const;
+const LINE_BREAK = /[\r\n\0\u0085\u2028\u2029]/;
+const CONTROL = /[\p{Cc}\u2028\u2029]/u;
 
 function versionRules(spec: Record<string, unknown>, role: 'stable' | 'canary', problems: Problems): void {
   const ref = spec[role];
@@ -97,7 +99,14 @@ function headerRules(stages: unknown[], problems: Problems): void {
   stages.forEach((stage, i) => {
     if (!isRecord(stage) || !isRecord(stage.darkLaunch) || !isRecord(stage.darkLaunch.headers)) return;
     for (const [name, match] of Object.entries(stage.darkLaunch.headers)) {
-      if (!isRecord(match) || typeof match.regex !== 'string') continue;
+      if (!isRecord(match)) continue;
+      for (const [op, value] of Object.entries(match)) {
+        // HTTP forbids them in a header value, so no request could ever match; and the value is logged.
+        if (typeof value === 'string' && LINE_BREAK.test(value)) {
+          problems.push({ path: ['spec', 'stages', i, 'darkLaunch', 'headers', name, op], message: 'a header value cannot contain line breaks or NUL characters (no request can carry one); expected a single line' });
+        }
+      }
+      if (typeof match.regex !== 'string') continue;
       const problem = regexProblem(match.regex);
       if (problem) problems.push({ path: ['spec', 'stages', i, 'darkLaunch', 'headers', name, 'regex'], message: problem });
     }
@@ -192,7 +201,7 @@ function analysisRules(analysis: Record<string, unknown>, stages: unknown[], ver
         problems.push({ path: [...path, 'prometheus', 'headers', name], atKey: true, message: 'do not put credentials in the spec; name an environment variable holding the token in `bearerTokenEnv`' });
       }
       // fetch refuses such a value, which would fail the first gate of the release instead of the spec.
-      if (typeof value === 'string' && /[\r\n\0]/.test(value)) {
+      if (typeof value === 'string' && LINE_BREAK.test(value)) {
         problems.push({ path: [...path, 'prometheus', 'headers', name], message: 'an HTTP header value cannot contain line breaks or NUL characters' });
       }
     }
@@ -203,6 +212,9 @@ function analysisRules(analysis: Record<string, unknown>, stages: unknown[], ver
   analysis.checks.forEach((check, i) => {
     if (!isRecord(check)) return;
     const checkPath = [...path, 'checks', i];
+    if (typeof check.name === 'string' && CONTROL.test(check.name)) {
+      problems.push({ path: [...checkPath, 'name'], message: 'a check name cannot contain line breaks or other control characters (it is printed in logs and reports); expected a single line of text' });
+    }
     if (typeof check.name === 'string') {
       const first = names.get(check.name);
       if (first !== undefined) problems.push({ path: [...checkPath, 'name'], message: `duplicate check name \`${check.name}\` (also checks[${first}])` });

@@ -80,8 +80,10 @@ export interface AnalysisSpec {
   failureLimit: number;
   /** How long a `hold` no-data policy may extend a stage's bake, ms (default: one more bake). */
   maxHold?: number;
-  /** Significance level for the canary-vs-stable binomial test, before the correction across stages. Default 0.05. */
+  /** 1 − confidence of each stage's gate (corrected for the gate's repeated looks). Default 0.05. */
   alpha: number;
+  /** Strict mode: a stage passes only when its counted checks show the canary within its limits (it holds until then). */
+  strict?: boolean;
 }
 
 export interface CanarySpec {

@@ -1,6 +1,7 @@
 // Reading YAML text into documents that remember where every node came from.
 import { isScalar, LineCounter, parseAllDocuments, type Document } from 'yaml';
 import type { InputProblem } from '../errors.ts';
+import { MAX_DEPTH, TOO_DEEP, tooDeep, shortPath } from './depth.ts';
 import { formatPath, locate, type PathSegment } from './locate.ts';
 import type { PathProblem } from './problem.ts';
 
@@ -34,7 +35,9 @@ export function readYaml(text: string, file?: string): YamlSource {
     for (const error of doc.errors) {
       const { line, col } = lines.linePos(error.pos[0]);
       const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-      problems.push({ file, line, column: col, path: '', message: `malformed YAML: ${message}` });
+      // The parser runs out of stack on very deep nesting; say what is wrong, not how it failed.
+      const said = /call stack/i.test(message) ? `nested too deeply; expected at most ${MAX_DEPTH} levels of lists and mappings` : `malformed YAML: ${message}`;
+      problems.push({ file, line, column: col, path: '', message: said });
     }
   }
   const documents = parsed
@@ -49,12 +52,20 @@ export function locatedProblem(source: YamlSource, document: Document, problem: 
   return { file: source.file, line: at?.line, column: at?.column, path: formatPath(problem.path), message: problem.message };
 }
 
-/** The document as plain data; an alias loop or similar becomes a problem instead of an exception. */
+/** The document as plain data; an alias loop, too deep a nesting or similar becomes a problem instead of an exception. */
 export function plainData(source: YamlSource, document: Document): { data: unknown } | { problem: InputProblem } {
+  const problem = (path: PathSegment[], message: string) => {
+    const at = locate(document, source.lines, path);
+    // The line and column point at the deep value; the path names where the nesting starts.
+    return { problem: { file: source.file, line: at?.line, column: at?.column, path: shortPath(path), message } };
+  };
+  let data: unknown;
   try {
-    return { data: document.toJS({ maxAliasCount: 100 }) };
+    data = document.toJS({ maxAliasCount: 100 });
   } catch (e) {
-    const at = locate(document, source.lines, [] as PathSegment[]);
-    return { problem: { file: source.file, line: at?.line, column: at?.column, path: '', message: `malformed YAML: ${e instanceof Error ? e.message : String(e)}` } };
+    const message = e instanceof RangeError ? `nested too deeply; expected at most ${MAX_DEPTH} levels of lists and mappings` : `malformed YAML: ${e instanceof Error ? e.message : String(e)}`;
+    return problem([], message);
   }
+  const deep = tooDeep(data);
+  return deep ? problem(deep, TOO_DEEP) : { data };
 }

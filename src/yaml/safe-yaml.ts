@@ -3,7 +3,7 @@
 // istioctl, Argo CD and Flux decode with go-yaml v2 rules (sigs.k8s.io/yaml → goyaml.v2 resolve.go),
 // which are YAML 1.1 with Go's own number syntax; other tools read YAML 1.2. A plain scalar any of
 // them would resolve to a bool, number, null, timestamp or merge key is quoted instead.
-import { stringify, type ScalarTag } from 'yaml';
+import { Document, stringify, type ScalarTag, type Tags } from 'yaml';
 
 /** The first characters for which go-yaml v2 tries a number or a timestamp (its resolve table's hints). */
 const NUMBER_HINT = /^[-+.0-9]/;
@@ -35,7 +35,7 @@ class GoYamlScalar extends RegExp {
   }
 }
 
-/** Never chosen to write a value (identify is false) and never used to read: it only marks strings to quote. */
+/** Never chosen to write a value (identify is false): it only marks strings to quote. */
 const GO_YAML_SCALARS: ScalarTag = {
   tag: 'tag:istio-canary,2026:go-yaml-non-string',
   default: true,
@@ -44,10 +44,14 @@ const GO_YAML_SCALARS: ScalarTag = {
   resolve: (text: string) => text,
 };
 
+/** The tags a plain string must not match besides YAML 1.2 core's: YAML 1.1's and go-yaml's. Only used to
+ * choose quotes (the `compat` option), never to write or read a value. */
+const COMPAT: Tags = [...new Document(null, { version: '1.1' }).schema.tags, GO_YAML_SCALARS];
+
 /**
  * `value` as a YAML document that YAML 1.2 (core), YAML 1.1 and go-yaml v2 readers all read back
  * as `value`: strings any of them would type otherwise are quoted, no anchors or aliases, no line folding.
  */
 export function safeYaml(value: unknown): string {
-  return stringify(value, { compat: 'yaml-1.1', customTags: [GO_YAML_SCALARS], lineWidth: 0, aliasDuplicateObjects: false });
+  return stringify(value, { compat: COMPAT, lineWidth: 0, aliasDuplicateObjects: false });
 }

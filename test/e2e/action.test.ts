@@ -56,16 +56,39 @@ interface Step {
   env: NodeJS.ProcessEnv;
 }
 
-/** The environment the runner gives one step of a job on a pull_request event. */
-function runnerStep(inputs: Record<string, string>, github: GitHubDouble): Step {
+/** The event that started the run; default a pull_request event of PR 42. */
+interface RunnerEvent {
+  name: string;
+  payload: Record<string, unknown>;
+  actor?: string;
+  sha?: string;
+}
+
+const REPOSITORY = { name: DOUBLE_REPO.repo, owner: { login: DOUBLE_REPO.owner } };
+const PULL_REQUEST_EVENT: RunnerEvent = { name: 'pull_request', payload: { pull_request: { number: PR }, number: PR, repository: REPOSITORY } };
+/** Where the dispatch form lives in these tests (the runner names the running workflow so). */
+const DISPATCH_WORKFLOW_REF = `${DOUBLE_REPO.owner}/${DOUBLE_REPO.repo}/.github/workflows/canary-dispatch.yml@refs/heads/main`;
+
+/** A `workflow_dispatch` run of the dispatch form with its inputs, by `actor`. */
+function dispatchEvent(inputs: Record<string, string>, actor: string, sha: string): RunnerEvent {
+  return { name: 'workflow_dispatch', payload: { inputs, ref: 'refs/heads/main', repository: REPOSITORY, workflow: '.github/workflows/canary-dispatch.yml' }, actor, sha };
+}
+
+/** The environment the runner gives one step of a job. */
+function runnerStep(inputs: Record<string, string>, github: GitHubDouble, runnerEvent: RunnerEvent = PULL_REQUEST_EVENT): Step {
   const dir = mkdtempSync(join(tmpdir(), 'action-step-'));
   const event = join(dir, 'event.json');
-  writeFileSync(event, JSON.stringify({ pull_request: { number: PR }, number: PR, repository: { name: DOUBLE_REPO.repo, owner: { login: DOUBLE_REPO.owner } } }));
+  writeFileSync(event, JSON.stringify(runnerEvent.payload));
   for (const file of ['output', 'state', 'summary']) writeFileSync(join(dir, file), '');
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     GITHUB_ACTIONS: 'true',
-    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_EVENT_NAME: runnerEvent.name,
+    GITHUB_ACTOR: runnerEvent.actor ?? 'octocat',
+    // A first run: the runner sets both (they differ on a re-run).
+    GITHUB_TRIGGERING_ACTOR: runnerEvent.actor ?? 'octocat',
+    GITHUB_SHA: runnerEvent.sha ?? 'e'.repeat(40),
+    GITHUB_WORKFLOW_REF: DISPATCH_WORKFLOW_REF,
     GITHUB_EVENT_PATH: event,
     GITHUB_REPOSITORY: `${DOUBLE_REPO.owner}/${DOUBLE_REPO.repo}`,
     GITHUB_API_URL: github.baseUrl,
@@ -83,12 +106,12 @@ function runnerStep(inputs: Record<string, string>, github: GitHubDouble): Step 
   return { dir, env };
 }
 
-function runScript(script: string, step: Step, extraEnv: NodeJS.ProcessEnv = {}, onStart?: (kill: () => void) => void): Promise<StepResult> {
+function runScript(script: string, step: Step, extraEnv: NodeJS.ProcessEnv = {}, onStart?: (kill: () => void, signal: (name: NodeJS.Signals) => void) => void): Promise<StepResult> {
   const child = spawn(process.execPath, [join(DIST, script)], { env: { ...step.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
   child.stderr.on('data', (c: Buffer) => (stdout += c.toString()));
-  onStart?.(() => child.kill('SIGKILL'));
+  onStart?.(() => child.kill('SIGKILL'), (name) => child.kill(name));
   return new Promise((done, fail) => {
     child.on('error', fail);
     child.on('close', (code) =>
@@ -147,9 +170,9 @@ describe('the bundled action (dist/)', () => {
     const main = await runScript('index.js', step);
     expect(main.code, main.stdout).toBe(0);
     expect(main.outputs).toMatchObject({ status: 'promoted', stage: 'promoted', 'canary-weight': '100' });
-    expect(readFileSync(main.outputs['report']!, 'utf8')).toContain('istio-canary: catalog');
+    expect(readFileSync(main.outputs['report']!, 'utf8')).toContain('istio-canary **catalog**');
     assertPromoted(r, await readVs(r));
-    expect(main.summary).toContain('| 00-weight-50 |');
+    expect(main.summary).toContain('| 00-weight-50 | 50 % | ✅ passed |');
     const comments = github.comments.filter((c) => c.issueNumber === PR && c.body.includes('istio-canary:catalog'));
     expect(comments).toHaveLength(1);
     expect(comments[0]!.body).toContain('00-weight-50');
@@ -161,6 +184,130 @@ describe('the bundled action (dist/)', () => {
     expect(clientKey, 'the test kubeconfig carries its key inline').toBeDefined();
     expect(masks).toContain(clientKey);
     expect(main.state['finished']).toBe('true');
+  });
+
+  it('a check name that holds workflow-command syntax is logged as text: the runner runs none of it', async () => {
+    // `##[` anywhere in a line is the runner's older command syntax; this name would mask "catalog".
+    const name = 'errors ##[add-mask]catalog';
+    const r = await newRelease('action-hostile', { spec: { stages: [{ weight: 50 }], bake: '4s', interval: '2s', checks: [{ name, type: 'success-rate', min: 95, minRequests: 3 }] } });
+    releases.push(r);
+    const main = await runScript('index.js', runnerStep(releaseInputs(r), github));
+    expect(main.code, main.stdout).toBe(0);
+    const lines = main.stdout.split(/\r\n|\r|\n/);
+    // The verdict lines name the check, with the command syntax shown inert.
+    expect(lines.some((l) => l.includes('errors ##\\[add-mask]catalog pass'))).toBe(true);
+    expect(lines.filter((l) => l.includes('##['))).toEqual([]);
+    expect(lines.filter((l) => /^::add-mask::catalog$/.test(l))).toEqual([]);
+  });
+
+  it('a release driven from GitHub: started on merge, promoted from the dispatch form by an allowed person, one comment, one deployment', async () => {
+    const r = await release('action-dispatch', [{ weight: 10 }, { weight: 50 }]);
+    // The merge to main: a push event naming no PR; the comment goes to the PR merged as this commit.
+    const mergeSha = 'a1'.repeat(20);
+    github.associatePullRequest(mergeSha, 77, { state: 'closed', merged: true });
+    const push: RunnerEvent = { name: 'push', payload: { ref: 'refs/heads/main', after: mergeSha, repository: REPOSITORY }, actor: 'merger', sha: mergeSha };
+    const gated = { environment: 'production', 'allowed-actors': 'alice, bob' };
+    const start = await runScript('index.js', runnerStep(releaseInputs(r, { command: 'start', ...gated }), github, push));
+    expect(start.code, start.stdout).toBe(0);
+    expect(start.outputs).toMatchObject({ status: 'in-progress', 'canary-weight': '10' });
+    const comments = () => github.comments.filter((c) => c.issueNumber === 77);
+    expect(comments()).toHaveLength(1);
+    // The next step: the dispatch form and the inputs for each choice, and the run driving it.
+    const form = `https://github.com/${DOUBLE_REPO.owner}/${DOUBLE_REPO.repo}/actions/workflows/canary-dispatch.yml`;
+    for (const command of ['advance', 'promote', 'abort']) expect(comments()[0]!.body).toContain(`[Run workflow](${form}) with \`command: ${command}\` and \`canary: catalog\``);
+    expect(start.summary).toContain(`[Run workflow](${form})`);
+    const deployment = () => github.deployments.filter((d) => (d.payload as { version?: string }).version === 'version-v2' && d.ref === mergeSha);
+    expect(deployment()).toHaveLength(1);
+    expect(deployment()[0]!.statuses.map((s) => s.state)).toEqual(['in_progress', 'in_progress']);
+
+    // Someone not on the list is refused before anything is written.
+    const before = await readVs(r);
+    const refused = await runScript('index.js', runnerStep(releaseInputs(r, { command: 'promote', ...gated }), github, dispatchEvent({ command: 'promote', canary: 'catalog' }, 'mallory', mergeSha)));
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('::error::input allowed-actors: mallory may not promote this release');
+    expect((await readVs(r)).metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+
+    const promote = await runScript('index.js', runnerStep(releaseInputs(r, { command: 'promote', ...gated }), github, dispatchEvent({ command: 'promote', canary: 'catalog' }, 'alice', mergeSha)));
+    expect(promote.code, promote.stdout).toBe(0);
+    expect(promote.outputs).toMatchObject({ status: 'promoted', 'canary-weight': '100' });
+    assertPromoted(r, await readVs(r));
+    expect(promote.stdout).toMatch(/^::group::Stage promoted: /m);
+    // Still one comment (updated, never a second), now saying it is promoted; one deployment, now a success.
+    expect(comments()).toHaveLength(1);
+    expect(comments()[0]!.body).toContain('### ✅ Promoted: all traffic on version-v2');
+    expect(deployment()).toHaveLength(1);
+    expect(deployment()[0]!.statuses.map((s) => s.state)).toEqual(['in_progress', 'in_progress', 'in_progress', 'success']);
+    expect(deployment()[0]!.statuses.at(-1)!.logUrl).toMatch(/^https:\/\/github\.com\/acme\/shop\/actions\/runs\/\d+$/);
+  });
+
+  it('an abort from the dispatch form: rolled back, the deployment inactive, a notice in the log', async () => {
+    const r = await release('action-abort', [{ weight: 10 }, { weight: 50 }]);
+    const start = await runScript('index.js', runnerStep(releaseInputs(r, { command: 'start', environment: 'staging' }), github));
+    expect(start.code, start.stdout).toBe(0);
+    // Dispatched on the PR's branch: the comment goes to the open PR whose head is that commit.
+    const branchHead = 'b2'.repeat(20);
+    github.associatePullRequest(branchHead, PR);
+    const abort = await runScript('index.js', runnerStep(releaseInputs(r, { command: 'abort', environment: 'staging' }), github, dispatchEvent({ command: 'abort', canary: 'catalog' }, 'carol', branchHead)));
+    expect(abort.code, abort.stdout).toBe(0);
+    expect(abort.outputs).toMatchObject({ status: 'rolled-back', 'canary-weight': '0' });
+    assertOnStable(r, await readVs(r));
+    expect(abort.stdout).toMatch(/^::notice title=Rolled back%3A catalog::catalog: all traffic is back on version-v1/m);
+    const staging = github.deployments.filter((d) => d.environment === 'staging');
+    expect(staging).toHaveLength(1);
+    expect(staging[0]!.statuses.map((s) => s.state)).toEqual(['in_progress', 'in_progress', 'in_progress', 'inactive']);
+    // The comment on the PR says so and offers nothing but the way forward.
+    const comment = github.comments.find((c) => c.issueNumber === PR && c.body.includes(r.ns));
+    expect(comment?.body ?? '').toContain('### ↩️ Rolled back');
+  });
+
+  it('an abort dispatched while a run drives the release takes it over: stable at once, the run stops, the deployment inactive', async () => {
+    const r = await release('action-preempt', [{ weight: 50, bake: '5m' }]);
+    const main = runScript('index.js', runnerStep(releaseInputs(r, { environment: 'preempt' }), github));
+    await waitForVs(r, 'canary weight 50', (vs) => observedTraffic(vs).canaryWeight === 50, 60_000);
+    const abort = await runScript('index.js', runnerStep(releaseInputs(r, { command: 'abort', environment: 'preempt' }), github, dispatchEvent({ command: 'abort', canary: 'catalog' }, 'carol', 'c3'.repeat(20))));
+    expect(abort.code, abort.stdout).toBe(0);
+    assertOnStable(r, await readVs(r));
+    const driven = await main;
+    expect(driven.code).toBe(1);
+    expect(driven.stdout).toMatch(/^::error::catalog: this run no longer drives the rollout: it is now rolled-back \(aborted by .*\)\. Stopping without touching the routing\.$/m);
+    assertOnStable(r, await readVs(r));
+    // The abort ended the deployment; the run that stopped afterwards does not write over it.
+    expect(github.deployments.filter((d) => d.environment === 'preempt').map((d) => d.statuses.map((s) => s.state))).toEqual([['in_progress', 'in_progress', 'inactive']]);
+  });
+
+  it('a failed gate: an error annotation naming the check and its value, stages grouped, the deployment a failure', async () => {
+    const r = await release('action-gate', [{ weight: 50, bake: '30s' }]);
+    const step = runnerStep(releaseInputs(r, { environment: 'gate' }), github);
+    const main = runScript('index.js', step);
+    await waitForVs(r, 'canary weight 50', (vs) => observedTraffic(vs).canaryWeight === 50, 60_000);
+    await r.sim.setProfile(r.ns, 'catalog', 'v2', { errorRatio: 0.6, errorCode: 500 });
+    const result = await main;
+    expect(result.code).toBe(1);
+    assertOnStable(r, await readVs(r));
+    expect(result.stdout).toMatch(/^::group::Stage 00-weight-50: /m);
+    expect(result.stdout).toMatch(/^::group::Stage rollback: /m);
+    // Workflow-command syntax in the text is escaped (`:` as %3A in a property, `%` as %25), as the runner expects.
+    expect(result.stdout).toMatch(/^::error title=Gate failed at 00-weight-50%3A success = \d+(\.\d+)?::success = \d+(\.\d+)?, threshold success rate >= 95%25/m);
+    expect(result.stdout).toMatch(/^::notice title=Rolled back%3A catalog::/m);
+    expect(github.deployments.filter((d) => d.environment === 'gate')[0]!.statuses.map((s) => s.state)).toEqual(['in_progress', 'failure']);
+  });
+
+  it('post step after a cancel: the main step rolls back on SIGINT itself, the post step finds nothing left to do', async () => {
+    const r = await release('action-cancel', [{ weight: 50, bake: '5m' }]);
+    const step = runnerStep(releaseInputs(r), github);
+    const main = await runScript('index.js', step, {}, (_kill, signal) => {
+      // GitHub's cancel: SIGINT to the step once the canary has live traffic.
+      void waitForVs(r, 'canary weight 50', (vs) => observedTraffic(vs).canaryWeight === 50, 60_000).then(() => signal('SIGINT'));
+    });
+    expect(main.code).toBe(1);
+    expect(main.stdout).toContain('SIGINT received: rolling back to stable');
+    const rolledBack = await readVs(r);
+    assertOnStable(r, rolledBack);
+    expect(stateOf(rolledBack)?.status).toBe('rolled-back');
+    expect(main.state['finished']).toBe('true');
+    const post = await runScript('post.js', step, postEnv(main));
+    expect(post.code, post.stdout).toBe(0);
+    expect((await readVs(r)).metadata.resourceVersion).toBe(rolledBack.metadata.resourceVersion);
   });
 
   it('fails the step with one clear error and writes nothing on bad input', async () => {
@@ -177,7 +324,7 @@ describe('the bundled action (dist/)', () => {
 
   it('post step: rolls back a release whose main step was killed mid-stage', async () => {
     const r = await release('action-killed', [{ weight: 50, bake: '5m' }]);
-    const step = runnerStep(releaseInputs(r), github);
+    const step = runnerStep(releaseInputs(r, { environment: 'killed' }), github);
     const main = await runScript('index.js', step, {}, (kill) => {
       // Killed (no chance to clean up) once the canary has live traffic.
       void waitForVs(r, 'canary weight 50', (vs) => observedTraffic(vs).canaryWeight === 50, 60_000).then(kill);
@@ -189,6 +336,8 @@ describe('the bundled action (dist/)', () => {
     const vs = await readVs(r);
     assertOnStable(r, vs);
     expect(stateOf(vs)?.status).toBe('rolled-back');
+    // The deployment the killed step left in progress ends as a failure.
+    expect(github.deployments.filter((d) => d.environment === 'killed').map((d) => d.statuses.map((s) => s.state))).toEqual([['in_progress', 'failure']]);
   });
 
   it('post step: leaves a release alone when the main step finished (a paused stage stays paused)', async () => {

@@ -1,4 +1,5 @@
 // The Kubernetes routing adapter against the local API server with Istio's CRDs.
+import diagnostics from 'node:diagnostics_channel';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
@@ -60,6 +61,23 @@ async function errorOf(promise: Promise<unknown>): Promise<Error> {
 }
 
 describe('Kubernetes routing adapter', () => {
+  it('reuses its connections: ten reads and a write open one connection, not one each', async () => {
+    const ns = uniqueNamespace('k8s-keepalive');
+    const port = routing();
+    await port.write(virtualService(ns, 0));
+    let connected = 0;
+    const onConnect = () => connected++;
+    diagnostics.subscribe('undici:client:connected', onConnect);
+    try {
+      for (let i = 0; i < 10; i++) await port.get('VirtualService', ns, 'catalog');
+      const live = await port.get('VirtualService', ns, 'catalog');
+      await port.write({ ...live!, spec: virtualService(ns, 10).spec });
+    } finally {
+      diagnostics.unsubscribe('undici:client:connected', onConnect);
+    }
+    expect(connected).toBeLessThanOrEqual(1);
+  });
+
   it('creates an object and reads back what the server stored', async () => {
     const ns = uniqueNamespace('k8s-create');
     const port = routing();

@@ -104,38 +104,63 @@ describe('release on the local mesh: the API server restarts mid-stage', () => {
 
 const SIGNAL_SEED = 20261125;
 const TIMED_POINTS = 18;
+const STARTUP_POINTS = 3;
 const PARALLEL = 6;
+/** Deadline of each wait for a moment of a release. Generous: six releases run side by side, on a
+ * machine that may be shared (load average 10+ seen); a wait ends as soon as its condition holds. */
+const MOMENT_DEADLINE_MS = 240_000;
 
 interface SignalPoint {
   label: string;
-  /** Resolves when the signal should be sent. */
-  when: (release: Release, startedAt: number) => Promise<void>;
+  /** Resolves when the signal should be sent, or once `exited()` says the run is over (then no
+   * signal is sent; a wait must not go on polling, or fail, after its run ended). */
+  when: (release: Release, startedAt: number, exited: () => boolean) => Promise<void>;
 }
 
-/** Moments spread over the whole release (~15 s with 2 s bakes), from the CLI's start-up to after promotion. */
+/** Moments spread over the whole release, from the CLI's start-up to after promotion: a few in the
+ * first 600 ms after the spawn (before any write on an idle machine), the rest over the ~13 s the
+ * release takes from its first write (2 s bakes). Those count from the first write, not from the
+ * spawn: on a loaded machine the start-up alone can take seconds, and moments counted from the spawn
+ * would then all fall before the release began. */
 function timedPoints(): SignalPoint[] {
   const random = seededRandom(SIGNAL_SEED);
-  return Array.from({ length: TIMED_POINTS }, (_, i) => {
-    // Stratified: one moment in each of TIMED_POINTS equal slices of 0..18 s.
-    const at = Math.round(((i + random()) * 18_000) / TIMED_POINTS);
-    return { label: `at ${at} ms`, when: async (_release, startedAt) => void (await delayUntil(startedAt + at)) };
+  const underWay = TIMED_POINTS - STARTUP_POINTS;
+  return Array.from({ length: TIMED_POINTS }, (_, i): SignalPoint => {
+    // Stratified: one moment in each equal slice of 0..600 ms after the spawn, then of 0..16 s after the first write.
+    if (i < STARTUP_POINTS) {
+      const at = Math.round(((i + random()) * 600) / STARTUP_POINTS);
+      return { label: `${at} ms after the spawn`, when: async (_release, startedAt) => void (await delayUntil(startedAt + at)) };
+    }
+    const at = Math.round(((i - STARTUP_POINTS + random()) * 16_000) / underWay);
+    return { label: `${at} ms after the first write`, when: async (release, _startedAt, exited) => void (await firstWrite(release, exited), await delayUntil(Date.now() + at)) };
   });
+}
+
+/** Until the release's first write (the canary subset added to the DestinationRule), or the run exited. */
+async function firstWrite(release: Release, exited: () => boolean): Promise<void> {
+  await waitFor(async () => exited() || JSON.stringify((await readDr(release)).spec).includes('version-v2'), { timeoutMs: MOMENT_DEADLINE_MS, intervalMs: 20, what: `${release.ns}: the DR write` });
 }
 
 /** Moments tied to writes: right after the DestinationRule write (before the first VirtualService
  * write of the settle), and a few ms after each stage's VirtualService write. */
 function writePoints(): SignalPoint[] {
   const random = seededRandom(SIGNAL_SEED + 1);
-  const afterDr: SignalPoint = {
-    label: 'right after the DestinationRule write',
-    when: async (release) =>
-      void (await waitFor(async () => JSON.stringify((await readDr(release)).spec).includes('version-v2'), { timeoutMs: 30_000, intervalMs: 20, what: 'the DR write' })),
-  };
+  const afterDr: SignalPoint = { label: 'right after the DestinationRule write', when: (release, _startedAt, exited) => firstWrite(release, exited) };
   const afterStage = STAGES.map((stage): SignalPoint => {
     const jitter = Math.round(random() * 300);
-    return { label: `${jitter} ms after entering ${stage}`, when: async (release) => void (await waitForStage(release, stage, 30_000), await delayUntil(Date.now() + jitter)) };
+    return { label: `${jitter} ms after entering ${stage}`, when: async (release, _startedAt, exited) => void (await stageEntered(release, stage, exited), await delayUntil(Date.now() + jitter)) };
   });
   return [afterDr, ...afterStage];
+}
+
+/** Until the release has entered `stage` (seen while it runs, or in the history once it moved on:
+ * a loaded machine may answer a poll after a 2 s stage is over), or the run has exited. */
+async function stageEntered(release: Release, stage: string, exited: () => boolean): Promise<void> {
+  await waitFor(async () => exited() || (stateOf(await readVs(release))?.history.some((h) => h.stage === stage) ?? false), {
+    timeoutMs: MOMENT_DEADLINE_MS,
+    intervalMs: 100,
+    what: `${release.ns}: stage ${stage} entered`,
+  });
 }
 
 function delayUntil(at: number): Promise<void> {
@@ -159,7 +184,7 @@ async function signalRun(point: SignalPoint): Promise<SignalOutcome> {
   const run = spawnCli(release, 'run');
   let exited = false;
   void run.done.then(() => (exited = true));
-  await Promise.race([point.when(release, startedAt), run.done]);
+  await Promise.race([point.when(release, startedAt, () => exited), run.done]);
   const sent = !exited && run.child.kill('SIGTERM');
   const result = await run.done;
   const vs = await readVs(release);
@@ -196,12 +221,13 @@ describe('release on the local mesh: SIGTERM at any moment', () => {
     expect(points.length).toBeGreaterThanOrEqual(20);
     const outcomes: SignalOutcome[] = [];
     for (let i = 0; i < points.length; i += PARALLEL) {
+      // Each batch waits for conditions (deadline MOMENT_DEADLINE_MS each), never for a fixed time.
       outcomes.push(...(await Promise.all(points.slice(i, i + PARALLEL).map(signalRun))));
     }
+    console.log(outcomes.map((o) => `${o.label}: ${o.status ?? 'nothing written'}, exit ${o.code ?? o.signal}${o.sent ? '' : ' (done before the signal)'}`).join('\n'));
     // The moments did spread over the release: some before any write, some mid-release, some after promotion.
     const kinds = new Set(outcomes.map((o) => o.status ?? 'nothing written'));
     expect(kinds).toContain('rolled-back');
     expect(outcomes.filter((o) => o.status === 'rolled-back').length).toBeGreaterThanOrEqual(10);
-    console.log(outcomes.map((o) => `${o.label}: ${o.status ?? 'nothing written'}, exit ${o.code ?? o.signal}${o.sent ? '' : ' (done before the signal)'}`).join('\n'));
-  }, 300_000);
+  }, 1_200_000);
 });

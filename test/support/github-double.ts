@@ -24,18 +24,39 @@ export interface RecordedRequest {
   operationId: string;
   method: string;
   path: string;
+  body?: unknown;
+}
+
+export interface StoredDeployment {
+  id: number;
+  sha: string;
+  ref: string;
+  task: string;
+  environment: string;
+  payload: unknown;
+  description: string | null;
+  /** GitHub's default: true for the environment named `production`. */
+  productionEnvironment: boolean;
+  transientEnvironment: boolean;
+  statuses: Array<{ id: number; state: string; description: string; logUrl?: string; environment?: string }>;
 }
 
 export interface GitHubDouble {
   baseUrl: string;
   comments: StoredComment[];
+  deployments: StoredDeployment[];
   requests: RecordedRequest[];
   /** Requests or responses that do not match GitHub's description. */
   violations: string[];
   /** Adds a comment written by someone (default: a person), as if it already existed. */
   seedComment(issueNumber: number, body: string, user?: DoubleUser): StoredComment;
+  /** Says that pull request `number` contains commit `sha` (for the commit's pulls endpoint). */
+  associatePullRequest(sha: string, number: number, options?: { state?: 'open' | 'closed'; merged?: boolean }): void;
   /** Answers every later request for `operationId` with this HTTP status. */
   failOperation(operationId: string, status: number): void;
+  /** Whose token the requests carry (default the workflow's GITHUB_TOKEN, writing as a bot; a
+   * person for a personal access token): the author of the comments created. */
+  useTokenOf(user: DoubleUser): void;
   close(): Promise<void>;
 }
 
@@ -51,6 +72,9 @@ export async function startGitHubDouble(): Promise<GitHubDouble> {
   description ??= GitHubDescription.load();
   const spec = description;
   const comments: StoredComment[] = [];
+  const deployments: StoredDeployment[] = [];
+  let tokenUser: DoubleUser = BOT;
+  const pullsByCommit = new Map<string, Array<{ number: number; state: 'open' | 'closed'; merged: boolean }>>();
   const requests: RecordedRequest[] = [];
   const violations: string[] = [];
   const failures = new Map<string, number>();
@@ -82,24 +106,36 @@ export async function startGitHubDouble(): Promise<GitHubDouble> {
       violations.push(`${method} ${url.pathname} is not an operation of the GitHub REST API`);
       return send(res, undefined, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
     }
-    requests.push({ operationId: op.operationId, method, path: url.pathname + url.search });
     let body: unknown;
     try {
       body = text === '' ? undefined : JSON.parse(text);
     } catch {
       violations.push(`${op.operationId}: request body is not JSON`);
     }
+    requests.push({ operationId: op.operationId, method, path: url.pathname + url.search, ...(body !== undefined ? { body } : {}) });
     const problems = op.checkRequest(url.searchParams, body);
     violations.push(...problems.map((p) => `${op.operationId}: ${p}`));
     if (problems.length > 0) return send(res, op, 422, { message: 'Validation Failed', documentation_url: 'https://docs.github.com/rest', errors: problems.map((p) => ({ resource: 'double', code: 'invalid', message: p })) });
     const failure = failures.get(op.operationId);
-    if (failure !== undefined) return send(res, op, failure, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest', status: String(failure) });
+    // Any endpoint answers 403 "Resource not accessible by integration" to a token without the
+    // permission (GitHub documents this for all of the API, not per operation): not checked per operation.
+    if (failure !== undefined) return send(res, failure === 403 ? undefined : op, failure, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest', status: String(failure) });
+    if (op.operationId === 'users/get-authenticated') {
+      // An installation token (GITHUB_TOKEN) has no user: GitHub answers 403.
+      if (tokenUser.type === 'Bot') return send(res, op, 403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user', status: '403' });
+      return send(res, op, 200, { ...spec.example('private-user'), ...userToApi(tokenUser) });
+    }
     if (op.pathParams.owner !== OWNER || op.pathParams.repo !== REPO) return send(res, op, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
-    serve(op, url, body as { body?: string } | undefined, res);
+    serve(op, url, body as Record<string, unknown> | undefined, res);
   }
 
-  function serve(op: MatchedOperation, url: URL, body: { body?: string } | undefined, res: ServerResponse): void {
+  function serve(op: MatchedOperation, url: URL, body: Record<string, unknown> | undefined, res: ServerResponse): void {
+    if (serveDeployments(op, url, body, res)) return;
     switch (op.operationId) {
+      case 'repos/list-pull-requests-associated-with-commit': {
+        const pulls = pullsByCommit.get(op.pathParams.commit_sha ?? '') ?? [];
+        return send(res, op, 200, pulls.map((p) => pullToApi(p, op.pathParams.commit_sha!)));
+      }
       case 'issues/list-comments': {
         const issueNumber = Number(op.pathParams.issue_number);
         const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 30));
@@ -114,13 +150,13 @@ export async function startGitHubDouble(): Promise<GitHubDouble> {
         return send(res, op, 200, all.slice((page - 1) * perPage, page * perPage).map(toApi), headers);
       }
       case 'issues/create-comment': {
-        const comment = seedComment(Number(op.pathParams.issue_number), body?.body ?? '', BOT);
+        const comment = seedComment(Number(op.pathParams.issue_number), String(body?.body ?? ''), tokenUser);
         return send(res, op, 201, toApi(comment), { location: `${baseUrl}/repos/${OWNER}/${REPO}/issues/comments/${comment.id}` });
       }
       case 'issues/update-comment': {
         const comment = comments.find((c) => c.id === Number(op.pathParams.comment_id));
         if (!comment) return send(res, undefined, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
-        comment.body = body?.body ?? '';
+        comment.body = String(body?.body ?? '');
         comment.updatedAt = new Date((clock += 1000)).toISOString().replace('.000', '');
         return send(res, op, 200, toApi(comment));
       }
@@ -128,6 +164,109 @@ export async function startGitHubDouble(): Promise<GitHubDouble> {
         violations.push(`${op.operationId} is a GitHub operation the double does not serve (is the adapter calling something new?)`);
         return send(res, undefined, 501, { message: 'Not served by the double' });
     }
+  }
+
+  /** The deployment endpoints; false when `op` is not one of them. */
+  function serveDeployments(op: MatchedOperation, url: URL, body: Record<string, unknown> | undefined, res: ServerResponse): boolean {
+    switch (op.operationId) {
+      case 'repos/create-deployment': {
+        const deployment: StoredDeployment = {
+          id: nextId++,
+          sha: String(body?.ref),
+          ref: String(body?.ref),
+          task: String(body?.task ?? 'deploy'),
+          environment: String(body?.environment ?? 'production'),
+          payload: body?.payload ?? {},
+          description: typeof body?.description === 'string' ? body.description : null,
+          productionEnvironment: typeof body?.production_environment === 'boolean' ? body.production_environment : String(body?.environment ?? 'production') === 'production',
+          transientEnvironment: body?.transient_environment === true,
+          statuses: [],
+        };
+        deployments.push(deployment);
+        send(res, op, 201, deploymentToApi(deployment));
+        return true;
+      }
+      case 'repos/list-deployments': {
+        const q = url.searchParams;
+        const found = deployments
+          .filter((d) => (!q.get('environment') || d.environment === q.get('environment')) && (!q.get('task') || d.task === q.get('task')) && (!q.get('sha') || d.sha === q.get('sha')))
+          .reverse(); // newest first, as GitHub lists them
+        send(res, op, 200, found.slice(0, Number(q.get('per_page') ?? 30)).map(deploymentToApi));
+        return true;
+      }
+      case 'repos/create-deployment-status': {
+        const deployment = deployments.find((d) => d.id === Number(op.pathParams.deployment_id));
+        if (!deployment) {
+          send(res, undefined, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+          return true;
+        }
+        const status = {
+          id: nextId++,
+          state: String(body?.state),
+          description: String(body?.description ?? ''),
+          ...(typeof body?.log_url === 'string' ? { logUrl: body.log_url } : {}),
+          ...(typeof body?.environment === 'string' ? { environment: body.environment } : {}),
+        };
+        deployment.statuses.push(status);
+        // auto_inactive (default true), as GitHub describes it: after a success, an inactive status on
+        // every prior non-transient, non-production deployment of the environment that was a success.
+        if (status.state === 'success' && body?.auto_inactive !== false) {
+          for (const other of deployments) {
+            const last = other.statuses.at(-1);
+            const retired = !other.productionEnvironment && !other.transientEnvironment;
+            if (other !== deployment && retired && other.environment === deployment.environment && last?.state === 'success') other.statuses.push({ id: nextId++, state: 'inactive', description: '' });
+          }
+        }
+        send(res, op, 201, statusToApi(deployment, status));
+        return true;
+      }
+      case 'repos/list-deployment-statuses': {
+        const deployment = deployments.find((d) => d.id === Number(op.pathParams.deployment_id));
+        const statuses = [...(deployment?.statuses ?? [])].reverse();
+        send(res, op, 200, statuses.slice(0, Number(url.searchParams.get('per_page') ?? 30)).map((s) => statusToApi(deployment!, s)));
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  function deploymentToApi(d: StoredDeployment): object {
+    const api = `${baseUrl}/repos/${OWNER}/${REPO}/deployments/${d.id}`;
+    const at = new Date(clock).toISOString().replace('.000', '');
+    return {
+      ...spec.example('deployment'),
+      url: api, id: d.id, node_id: `DE_${d.id}`, sha: d.sha, ref: d.ref, task: d.task, payload: d.payload,
+      original_environment: d.environment, environment: d.environment, description: d.description,
+      production_environment: d.productionEnvironment, transient_environment: d.transientEnvironment,
+      creator: userToApi(BOT), created_at: at, updated_at: at, statuses_url: `${api}/statuses`,
+      repository_url: `${baseUrl}/repos/${OWNER}/${REPO}`,
+    };
+  }
+
+  function statusToApi(d: StoredDeployment, s: StoredDeployment['statuses'][number]): object {
+    const api = `${baseUrl}/repos/${OWNER}/${REPO}/deployments/${d.id}`;
+    const at = new Date(clock).toISOString().replace('.000', '');
+    return {
+      ...spec.example('deployment-status'),
+      url: `${api}/statuses/${s.id}`, id: s.id, node_id: `DES_${s.id}`, state: s.state, creator: userToApi(BOT),
+      description: s.description, environment: s.environment ?? d.environment, target_url: s.logUrl ?? '', log_url: s.logUrl ?? '',
+      created_at: at, updated_at: at, deployment_url: api, repository_url: `${baseUrl}/repos/${OWNER}/${REPO}`,
+    };
+  }
+
+  function pullToApi(p: { number: number; state: 'open' | 'closed'; merged: boolean }, sha: string): object {
+    const [template] = spec.example('pull-request-simple-items') as unknown as Array<Record<string, unknown>>;
+    return {
+      ...template,
+      number: p.number,
+      state: p.state,
+      merged_at: p.merged ? '2026-01-01T00:00:00Z' : null,
+      merge_commit_sha: p.merged ? sha : null,
+      // The description's own example lists a team without the `type` its schema requires.
+      requested_teams: [],
+      html_url: `https://github.com/${OWNER}/${REPO}/pull/${p.number}`,
+    };
   }
 
   /** Sends a response after checking it against the operation's description. */
@@ -169,9 +308,18 @@ export async function startGitHubDouble(): Promise<GitHubDouble> {
   return {
     baseUrl,
     comments,
+    deployments,
     requests,
     violations,
     seedComment,
+    useTokenOf: (user) => {
+      tokenUser = user;
+    },
+    associatePullRequest: (sha, number, options = {}) => {
+      const list = pullsByCommit.get(sha) ?? [];
+      list.push({ number, state: options.state ?? 'open', merged: options.merged ?? false });
+      pullsByCommit.set(sha, list);
+    },
     failOperation: (operationId, status) => failures.set(operationId, status),
     close: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
   };

@@ -60,6 +60,14 @@ export class GitHubDescription {
     return new GitHubDescription(JSON.parse(readFileSync(file, 'utf8')) as OpenApi);
   }
 
+  /** A named example of GitHub's description (`#/components/examples/<name>`), as a fresh copy: the
+   * double builds its answers from them so they carry every field real ones do. */
+  example(name: string): Record<string, unknown> {
+    const example = this.#doc.components['examples']?.[name] as { value?: unknown } | undefined;
+    if (!example?.value) throw new Error(`GitHub's description has no example ${name}`);
+    return structuredClone(example.value) as Record<string, unknown>;
+  }
+
   /** The operation for a method and path, preferring the most literal template (as routers do). */
   match(method: string, pathname: string): MatchedOperation | undefined {
     const candidates = this.#routes

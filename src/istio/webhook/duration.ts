@@ -1,14 +1,22 @@
-// agent.ValidateDuration on the protobuf JSON form of a Duration (`1.5s`): at least 1ms, whole ms.
-// Other spellings (`1m`) are the CRD's and the decoder's business, not this rule's.
-const PROTO_DURATION = /^(-)?([0-9]+)(?:\.([0-9]{1,9}))?s$/;
+// agent.ValidateDuration: at least 1ms, whole milliseconds. istiod reads a Duration written as Go's
+// time.ParseDuration accepts it (`250ms`, `1m30s`, `1.5s`; the protobuf JSON `1.5s` is one of them).
+const GO_DURATION = /^([-+]?)((?:[0-9]*(?:\.[0-9]*)?(?:ns|us|µs|μs|ms|s|m|h))+|0)$/;
+const COMPONENT = /([0-9]*)(?:\.([0-9]*))?(ns|us|µs|μs|ms|s|m|h)/g;
+const UNIT_NANOS: Record<string, bigint> = { ns: 1n, us: 1_000n, µs: 1_000n, μs: 1_000n, ms: 1_000_000n, s: 1_000_000_000n, m: 60_000_000_000n, h: 3_600_000_000_000n };
 
-/** Nanoseconds of a protobuf JSON duration, or undefined when `text` is not one. */
+/** Nanoseconds of a duration string (fractions truncated to whole ns), or undefined when it is not one. */
 export function durationNanos(text: unknown): bigint | undefined {
   if (typeof text !== 'string') return undefined;
-  const m = PROTO_DURATION.exec(text);
+  const m = GO_DURATION.exec(text);
   if (!m) return undefined;
-  const nanos = BigInt(m[2]!) * 1_000_000_000n + BigInt((m[3] ?? '').padEnd(9, '0'));
-  return m[1] ? -nanos : nanos;
+  let nanos = 0n;
+  for (const [, whole, fraction, unit] of m[2]!.matchAll(COMPONENT)) {
+    if (whole === '' && (fraction ?? '') === '') return undefined; // `.s` is not a number
+    const scale = UNIT_NANOS[unit!]!;
+    const digits = fraction ?? '';
+    nanos += BigInt(whole || '0') * scale + (BigInt(digits || '0') * scale) / 10n ** BigInt(digits.length);
+  }
+  return m[1] === '-' ? -nanos : nanos;
 }
 
 export function durationError(text: unknown): string | undefined {

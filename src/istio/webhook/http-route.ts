@@ -197,7 +197,8 @@ function checkMirrors(f: Findings, r: Json, path: string): void {
     f.add('mirror-percentage', `${path}.mirrorPercent`, `mirror_percent must have a max value of 100 (it has ${r.mirrorPercent})`);
   }
   const value = isObject(r.mirrorPercentage) && typeof r.mirrorPercentage.value === 'number' ? r.mirrorPercentage.value : undefined;
-  if (value !== undefined && !(value >= 0 && value <= 100)) f.add('mirror-percentage', `${path}.mirrorPercentage.value`, `mirror percentage ${value} is outside 0..100`);
+  if (value !== undefined && value > 100) f.add('mirror-percentage', `${path}.mirrorPercentage.value`, `mirror_percentage must have a max value of 100 (it has ${value.toFixed(6)})`);
+  if (value !== undefined && value < 0) f.add('mirror-percentage', `${path}.mirrorPercentage.value`, `mirror_percentage must have a min value of 0 (it has ${value.toFixed(6)})`);
   checkDestination(f, r.mirror, `${path}.mirror`);
   list(r.mirrors).forEach((m, i) => {
     const at = `${path}.mirrors[${i}]`;
@@ -211,8 +212,8 @@ function checkMirrors(f: Findings, r: Json, path: string): void {
     }
     checkDestination(f, m.destination, `${at}.destination`);
     const v = isObject(m.percentage) && typeof m.percentage.value === 'number' ? m.percentage.value : undefined;
-    if (v !== undefined && v > 100) f.add('mirror-percentage', `${at}.percentage.value`, `mirror percentage must have a max value of 100 (it has ${v})`);
-    if (v !== undefined && v < 0) f.add('mirror-percentage', `${at}.percentage.value`, `mirror percentage must have a min value of 0 (it has ${v})`);
+    if (v !== undefined && v > 100) f.add('mirror-percentage', `${at}.percentage.value`, `mirror percentage must have a max value of 100 (it has ${v.toFixed(6)})`);
+    if (v !== undefined && v < 0) f.add('mirror-percentage', `${at}.percentage.value`, `mirror percentage must have a min value of 0 (it has ${v.toFixed(6)})`);
   });
 }
 

@@ -41,7 +41,25 @@ describe('PR comment', () => {
     expect(double.comments).toHaveLength(1);
     expect(double.comments[0]!.body).toBe(`${commentMarker('catalog')}\nsecond`);
     expect(double.comments[0]!.user).toEqual(BOT);
-    expect(double.requests.map((r) => r.operationId)).toEqual(['issues/list-comments', 'issues/create-comment', 'issues/list-comments', 'issues/update-comment']);
+    // The process knows the comment it wrote: no second search.
+    expect(double.requests.map((r) => r.operationId)).toEqual(['issues/list-comments', 'issues/create-comment', 'issues/update-comment']);
+    // A later run finds it again.
+    await report().publish('third');
+    expect(double.comments).toHaveLength(1);
+    expect(double.comments[0]!.body).toBe(`${commentMarker('catalog')}\nthird`);
+  });
+
+  it('with a personal access token (comments by a person, not a bot): still one comment across runs', async () => {
+    const releaser = { login: 'release-person', type: 'User' } as const;
+    double.useTokenOf(releaser);
+    const quoted = double.seedComment(PR, `${commentMarker('catalog')}\nquoted by someone else`);
+    for (const text of ['run 1, stage 1', 'run 1, stage 2']) await report().publish(text);
+    const secondRun = report();
+    await secondRun.publish('run 2, stage 1');
+    await secondRun.publish('run 2, stage 2');
+    const ours = double.comments.filter((c) => c.user.login === releaser.login);
+    expect(ours.map((c) => c.body)).toEqual([`${commentMarker('catalog')}\nrun 2, stage 2`]);
+    expect(quoted.body).toBe(`${commentMarker('catalog')}\nquoted by someone else`);
   });
 
   it('leaves people\'s comments and other canaries\' comments alone, even when they carry our marker', async () => {
@@ -110,8 +128,10 @@ describe('PR comment', () => {
     const [firstLine, ...rest] = body.split('\n');
     expect(firstLine).toMatch(/^<!-- istio-canary:[A-Za-z0-9._%-]+ -->$/);
     expect(firstLine!.match(/-->/g)).toHaveLength(1);
-    expect(rest.join('\n')).not.toContain('-->');
-    expect(rest.join('\n')).not.toContain('<img');
+    // Mermaid's axis range is written `0 --> 100`: inside a fenced block, which is never HTML.
+    const outsideCode = rest.join('\n').replace(/^(`{3,})[^\n]*\n[\s\S]*?\n\1$/gm, '');
+    expect(outsideCode).not.toContain('-->');
+    expect(outsideCode).not.toContain('<img');
   });
 });
 

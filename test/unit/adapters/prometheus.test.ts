@@ -136,8 +136,10 @@ describe('createPrometheusMetrics: answers', () => {
     ['a one-series vector', vector('99.5'), 99.5],
     ['a scalar', { status: 'success', data: { resultType: 'scalar', result: [1_764_000_000, '3.25'] } }, 3.25],
     ['an empty vector (no data)', vector(), undefined],
-    ['NaN (no data, e.g. 0/0)', vector('NaN'), undefined],
+    // NaN and ±Inf are passed on as what they are, for the judgement to name (issue 13: never read as no data or 0).
+    ['NaN (e.g. 0/0)', vector('NaN'), Number.NaN],
     ['+Inf (a p99 in the last bucket)', vector('+Inf'), Infinity],
+    ['-Inf', vector('-Inf'), -Infinity],
   ])('reads %s', async (_, body, expected) => {
     const server = await fakePrometheus([ok(body)]);
     expect(await metrics(server.url).port.query(QUERY)).toBe(expected);
@@ -150,6 +152,20 @@ describe('createPrometheusMetrics: answers', () => {
       `Prometheus at ${server.url} answered 2 series ({pod="p0"}, {pod="p1"}); the query must aggregate to one series, e.g. sum(...); query: istio_requests_total`,
     );
     expect(server.received).toHaveLength(1);
+  });
+
+  it('reads every series of a grouped query with its labels, NaN and ±Inf included', async () => {
+    const server = await fakePrometheus([ok(vector('5', 'NaN', '-Inf'))]);
+    expect(await metrics(server.url).port.vector('sum by (pod) (x)')).toEqual([
+      { labels: { pod: 'p0' }, value: 5 },
+      { labels: { pod: 'p1' }, value: Number.NaN },
+      { labels: { pod: 'p2' }, value: -Infinity },
+    ]);
+  });
+
+  it('reads an empty grouped answer as no series', async () => {
+    const server = await fakePrometheus([ok(vector())]);
+    expect(await metrics(server.url).port.vector('sum by (pod) (x)')).toEqual([]);
   });
 
   it('refuses a range vector', async () => {

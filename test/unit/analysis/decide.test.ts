@@ -7,9 +7,9 @@ function verdict(name: string, status: VerdictStatus): CheckVerdict {
   return { check: name, status, threshold: 't', reason: `${name} was ${status}`, queries: [] };
 }
 
-/** One evaluation round per string; each letter is one check's status: p(ass), f(ail), n(o-data). */
+/** One evaluation round per string; each letter is one check's status: p(ass), f(ail), n(o-data), u(nproven). */
 function rounds(...letters: string[]): CheckVerdict[][] {
-  const status: Record<string, VerdictStatus> = { p: 'pass', f: 'fail', n: 'no-data' };
+  const status: Record<string, VerdictStatus> = { p: 'pass', f: 'fail', n: 'no-data', u: 'unproven' };
   return letters.map((round) => [...round].map((l, i) => verdict(`c${i}`, status[l] ?? 'pass')));
 }
 
@@ -36,6 +36,9 @@ describe('decideStage', () => {
     ['a fail beats a hold', checks({ noData: 'hold' }, { failureLimit: 1 }), rounds('nf'), final, 'fail'],
     ['a hold beats a pass', checks({ noData: 'hold' }, {}), rounds('np'), final, 'hold'],
     ['failureLimit counts interim fails at the final evaluation', checks({ failureLimit: 2 }), rounds('f', 'f', 'p'), final, 'fail'],
+    ['strict: a final unproven verdict holds, whatever the no-data policy', checks({ noData: 'pass' }), rounds('p', 'u'), final, 'hold'],
+    ['strict: unproven fails once the hold expired', checks({ noData: 'pass' }), rounds('u'), finalHoldExpired, 'fail'],
+    ['strict: a fail beats an unproven', checks({}, {}), rounds('uf'), final, 'fail'],
     ['a check missing from the final evaluation fails', checks({}, {}), [[verdict('c0', 'pass')]], final, 'fail'],
   ])('%s', (_, spec, evaluations, moment, expected) => {
     expect(decideStage(spec, evaluations, moment)).toBe(expected);

@@ -1,29 +1,30 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RE2JS } from 're2js';
+import { escapeRe2 } from '../../../src/analysis/escape.ts';
 import { CLIENT_SIDE_FAILURE_FLAGS, planCheckQueries, serviceHostPattern } from '../../../src/analysis/queries.ts';
 import type { Cohort } from '../../../src/analysis/types.ts';
 import { InputError } from '../../../src/errors.ts';
 import { check, vars } from './fixtures.ts';
 import { parsePromql } from './promql-parse.ts';
 
-const CANARY = 'reporter="destination",destination_workload_namespace="shop",destination_workload="catalog-v2"';
-const STABLE = 'reporter="destination",destination_workload_namespace="shop",destination_workload="catalog-v1"';
-
+const CANARY = 'reporter="destination",destination_workload_namespace="shop",destination_workload=~"catalog-v2"';
 const roles = (cohort: Cohort, overrides: Parameters<typeof check>[0]) => planCheckQueries(check(overrides), cohort, vars).map((q) => q.role);
+const BOTH = 'reporter="destination",destination_workload_namespace="shop",destination_workload=~"catalog-v2|catalog-v1"';
 
-describe('planCheckQueries: success-rate', () => {
-  it('counts canary requests and 5xx from the destination side, and unreachable-canary failures from the source side', () => {
+const CLIENT_FAILURES =
+  'label_replace(sum(increase(istio_requests_total{reporter="source",' +
+  'destination_service=~"(catalog\\\\.shop\\\\.svc\\\\.cluster\\\\.local|catalog|catalog\\\\.shop|catalog\\\\.shop\\\\.svc)(:[0-9]+)?",' +
+  'response_flags=~"(.*,)?(UH|NC|UF)(,.*)?"}[1m])), "destination_workload", ":client-failures", "", "")';
+
+describe('planCheckQueries: success-rate (one grouped query per evaluation)', () => {
+  it('counts canary requests and 5xx from the destination side, and unreachable-canary failures from the source side, in one vector', () => {
     expect(planCheckQueries(check(), 'shift', vars)).toEqual([
-      { role: 'canary-requests', promql: `sum(increase(istio_requests_total{${CANARY}}[1m]))` },
       {
-        role: 'canary-client-failures',
-        promql:
-          'sum(increase(istio_requests_total{reporter="source",' +
-          'destination_service=~"(catalog\\\\.shop\\\\.svc\\\\.cluster\\\\.local|catalog|catalog\\\\.shop|catalog\\\\.shop\\\\.svc)(:[0-9]+)?",' +
-          'response_flags=~"(.*,)?(UH|NC|UF)(,.*)?"}[1m])) or vector(0)',
+        role: 'traffic',
+        promql: `sum by (destination_workload, response_code) (increase(istio_requests_total{${CANARY}}[1m])) or ${CLIENT_FAILURES}`,
+        grouped: { kind: 'traffic', canary: 'catalog-v2' },
       },
-      { role: 'canary-errors', promql: `sum(increase(istio_requests_total{${CANARY},response_code=~"5.."}[1m])) or vector(0)` },
     ]);
   });
 
@@ -36,42 +37,39 @@ describe('planCheckQueries: success-rate', () => {
 
   it('judges the mirror stage from reporter="destination" only', () => {
     const queries = planCheckQueries(check({ compare: 'both' }), 'mirror', vars);
-    expect(queries.map((q) => q.role)).toEqual(['canary-requests', 'canary-errors']);
-    for (const q of queries) {
-      expect(q.promql).toContain('reporter="destination"');
-      expect(q.promql).not.toContain('reporter="source"');
-    }
+    expect(queries).toHaveLength(1);
+    expect(queries[0]?.promql).toContain('reporter="destination"');
+    expect(queries[0]?.promql).not.toContain('reporter="source"');
   });
 
   it('counts client-side failures in the dark launch too (only the header cohort reaches the canary there)', () => {
-    expect(roles('dark-launch', {})).toEqual(['canary-requests', 'canary-client-failures', 'canary-errors']);
+    expect(planCheckQueries(check(), 'dark-launch', vars)[0]?.promql).toContain(':client-failures');
   });
 
-  it('adds stable counts for relative comparisons in weight stages only', () => {
-    expect(roles('shift', { compare: 'relative' })).toEqual(['canary-requests', 'canary-client-failures', 'canary-errors', 'stable-requests', 'stable-errors']);
-    expect(roles('shift', { compare: 'both' })).toContain('stable-errors');
-    expect(roles('dark-launch', { compare: 'relative' })).not.toContain('stable-requests');
-    const stable = planCheckQueries(check({ compare: 'relative' }), 'shift', vars).find((q) => q.role === 'stable-errors');
-    expect(stable?.promql).toBe(`sum(increase(istio_requests_total{${STABLE},response_code=~"5.."}[1m])) or vector(0)`);
+  it('adds stable to the same query for relative comparisons in weight stages only', () => {
+    const [both] = planCheckQueries(check({ compare: 'relative' }), 'shift', vars);
+    expect(both?.grouped).toEqual({ kind: 'traffic', canary: 'catalog-v2', stable: 'catalog-v1' });
+    expect(both?.promql).toContain(`${BOTH}`);
+    expect(planCheckQueries(check({ compare: 'relative' }), 'dark-launch', vars)[0]?.grouped?.stable).toBeUndefined();
   });
 });
 
-describe('planCheckQueries: latency-p99', () => {
+describe('planCheckQueries: latency-p99 (one grouped query of histogram buckets)', () => {
   const latency = { name: 'latency', type: 'latency-p99' as const, max: 500, min: undefined };
 
-  it('takes p99 of the canary histogram and counts its requests', () => {
+  it('fetches the canary histogram by bucket: its requests, the share over the limit, and p99', () => {
     expect(planCheckQueries(check(latency), 'mirror', vars)).toEqual([
-      { role: 'canary-requests', promql: `sum(increase(istio_requests_total{${CANARY}}[1m]))` },
-      { role: 'value', promql: `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{${CANARY}}[1m])))` },
+      {
+        role: 'latency',
+        promql: `sum by (destination_workload, le) (increase(istio_request_duration_milliseconds_bucket{${CANARY}}[1m]))`,
+        grouped: { kind: 'latency', canary: 'catalog-v2' },
+      },
     ]);
   });
 
-  it("adds stable's p99 for a relative comparison in a weight stage", () => {
-    const queries = planCheckQueries(check({ ...latency, compare: 'both' }), 'shift', vars);
-    expect(queries.at(-1)).toEqual({
-      role: 'stable-value',
-      promql: `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{${STABLE}}[1m])))`,
-    });
+  it("adds stable's histogram for a relative comparison in a weight stage", () => {
+    const [query] = planCheckQueries(check({ ...latency, compare: 'both' }), 'shift', vars);
+    expect(query?.promql).toBe(`sum by (destination_workload, le) (increase(istio_request_duration_milliseconds_bucket{${BOTH}}[1m]))`);
   });
 });
 
@@ -123,8 +121,10 @@ describe('planCheckQueries: safety', () => {
         for (const q of planCheckQueries(check({ type: t, compare: 'both' }), c, v)) {
           const parsed = parsePromql(q.promql);
           expect(parsed.errors).toBe(0);
-          const allowed = [namespace, canaryWorkload, stableWorkload, service].map((x) => x.toWellFormed());
-          allowed.push('destination', 'source', CLIENT_SIDE_FAILURE_FLAGS, '5..', serviceHostPattern(service.toWellFormed()));
+          const allowed = [namespace, service].map((x) => x.toWellFormed());
+          const workloads = [canaryWorkload, stableWorkload].map((x) => escapeRe2(x.toWellFormed()));
+          allowed.push(workloads[0]!, workloads.join('|'), 'destination', 'source', CLIENT_SIDE_FAILURE_FLAGS, serviceHostPattern(service.toWellFormed()));
+          allowed.push('destination_workload', ':client-failures', '');
           for (const literal of parsed.strings) expect(allowed).toContain(JSON.parse(literal));
         }
       }),

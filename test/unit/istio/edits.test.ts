@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { DestinationRule, HttpRoute, VirtualService } from '../../../src/istio/types.ts';
 import { planRelease } from '../../../src/plan/plan.ts';
 import { canarySpec, stage } from '../plan/helpers.ts';
+import { headerRuleMarkKey } from '../../../src/istio/header-rule.ts';
 
 const v1 = { host: 'catalog.istioinaction.svc.cluster.local', subset: 'version-v1', port: { number: 3000 } };
 const v2 = { ...v1, subset: 'version-v2' };
@@ -122,7 +123,10 @@ describe('owned route edits', () => {
       const { http: _h, ...rest } = s.virtualService.spec;
       const { http: _h2, ...liveRest } = liveVs().spec;
       expect(rest).toEqual(liveRest);
-      expect(s.virtualService.metadata).toEqual(liveVs().metadata);
+      // Only our header rule's mark is added, and only while the rule is there.
+      const { [headerRuleMarkKey('catalog')]: mark, ...annotations } = s.virtualService.metadata.annotations ?? {};
+      expect({ ...s.virtualService.metadata, annotations }).toEqual(liveVs().metadata);
+      expect(mark !== undefined).toBe(s.traffic.headerRule);
       expect(s.virtualService.apiVersion).toBe('networking.istio.io/v1');
     }
   });

@@ -52,12 +52,12 @@ describe('the header rule adds no unreachable-match finding', () => {
     expect(findings(produced)).toEqual(['IST0131 primary[1] primary duplicate match']);
   });
 
-  it('a block an earlier route already matches in full is left out of the rule', () => {
+  it('a block an earlier route already matches in full is refused before it could become an unreachable match (shadowing.ts)', () => {
     const live = vs([
       { name: 'beta', match: [{ uri: { prefix: '/beta' }, headers: COHORT }], route: to('catalog') },
       { name: 'primary', match: [{ uri: { prefix: '/beta' } }, { uri: { prefix: '/shop' } }], route: to('catalog') },
     ]);
-    expect(headerRuleOf(live).match).toEqual([{ uri: { prefix: '/shop' }, headers: COHORT }]);
+    expect(() => headerRuleOf(live)).toThrow(/the route 'beta' comes before the owned route and already catches every request the dark-launch rule would/);
   });
 
   it('an owned block that already requires the cohort header would be shadowed by the rule: refused with IST0131 named', () => {

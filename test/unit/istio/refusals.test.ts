@@ -104,13 +104,6 @@ describe('owned route', () => {
       );
     }
   });
-
-  it('another route carries the header rule\'s name (it would be taken for the rule and deleted)', () => {
-    const foreign = { name: 'catalog-dark-launch', match: [{ uri: { prefix: '/legacy' } }], route: [{ destination: { host: 'legacy' } }] };
-    expect(refusal(canarySpec(), vs([foreign, toCatalog()]))).toBe(
-      "VirtualService istioinaction/catalog: spec.http[0].name: the route named 'catalog-dark-launch' is not this canary's header rule (that sends to host 'catalog' alone); expected the name free for the dark-launch rule: rename the route",
-    );
-  });
 });
 
 describe('DestinationRule', () => {

@@ -60,6 +60,14 @@ describe('VirtualService rules', () => {
     expect(rules(vs({ ...ok, match: [{ uri: { regex: '' } }] }))).toEqual(['string-match spec.http[0].match[0].uri.regex']);
   });
 
+  it('hosts: [] (istiod reads it as a delegate, refused with gateways, tcp or tls) is refused, and so are missing hosts', () => {
+    const noHosts = (spec: Partial<VirtualService['spec']>) => ({ ...vs(ok), spec: { ...vs(ok).spec, hosts: [], ...spec } });
+    expect(() => assertValidInput(noHosts({ gateways: ['mesh'] }))).toThrow('VirtualService ns/catalog: spec.hosts: no hosts: istiod refuses a VirtualService without hosts that has `gateways`; expected at least one host');
+    expect(() => assertValidInput(noHosts({}))).toThrow('VirtualService ns/catalog: spec.hosts: no hosts: a VirtualService without hosts is a delegate: it routes only what a root VirtualService delegates to it; expected at least one host');
+    const { hosts: _h, ...withoutHosts } = vs(ok).spec;
+    expect(rules({ ...vs(ok), spec: withoutHosts })).toEqual(['hosts-required spec.hosts']);
+  });
+
   it('subset names are DNS-1123 labels', () => {
     expect(rules(vs({ route: [{ destination: { host: 'c', subset: 'V_1' } }] }))).toEqual(['subset-name spec.http[0].route[0].destination.subset']);
   });
@@ -80,7 +88,7 @@ describe('who is to blame', () => {
   const bad = vs({ ...ok, mirrorPercentage: { value: -1 }, mirror: { host: 'c' } });
   it('a bad input is an InputError naming object and field', () => {
     expect(() => assertValidInput(bad)).toThrow(InputError);
-    expect(() => assertValidInput(bad)).toThrow('VirtualService ns/catalog: spec.http[0].mirrorPercentage.value: mirror percentage -1 is outside 0..100');
+    expect(() => assertValidInput(bad)).toThrow('VirtualService ns/catalog: spec.http[0].mirrorPercentage.value: mirror_percentage must have a min value of 0 (it has -1.000000)');
   });
   it('a bad produced object is a bug: a plain Error naming the rule', () => {
     let caught: unknown;
@@ -90,6 +98,21 @@ describe('who is to blame', () => {
       caught = e;
     }
     expect(caught).not.toBeInstanceOf(InputError);
-    expect((caught as Error).message).toBe('istio-canary produced an invalid VirtualService ns/catalog: rule mirror-percentage at spec.http[0].mirrorPercentage.value: mirror percentage -1 is outside 0..100');
+    expect((caught as Error).message).toBe('istio-canary produced an invalid VirtualService ns/catalog: rule mirror-percentage at spec.http[0].mirrorPercentage.value: mirror_percentage must have a min value of 0 (it has -1.000000)');
+  });
+});
+
+describe('a live object nested deeper than any Istio object needs', () => {
+  it('is refused by the plan with the field where the nesting starts, before any recursive step could overflow', async () => {
+    const { planRelease } = await import('../../../src/plan/plan.ts');
+    const { canarySpec } = await import('../plan/helpers.ts');
+    let deep: unknown = 1;
+    for (let i = 0; i < 20_000; i++) deep = [deep];
+    const live = vs({ ...ok, name: 'primary' }, { match: [{ uri: { prefix: '/x' } }], ...ok, extra: deep } as HttpRoute);
+    for (const tolerant of [false, true]) {
+      expect(() => planRelease(canarySpec({ route: 'primary' }), live, undefined, { tolerateExistingProblems: tolerant })).toThrow(
+        'VirtualService ns/catalog: spec.http[1].extra[0][0]…: nested more than 100 levels deep; expected at most 100 levels of lists and mappings',
+      );
+    }
   });
 });

@@ -1,16 +1,18 @@
 // Reading a VirtualService that already carries this release back into the right stage.
 import { describe, expect, it } from 'vitest';
 import type { HttpRoute, VirtualService } from '../../../src/istio/types.ts';
+import { withHeaderRuleMark } from '../../../src/istio/header-rule.ts';
 import { planRelease } from '../../../src/plan/plan.ts';
 import { canarySpec, seedDestinationRule, seedVirtualService, stage } from './helpers.ts';
 
 const dr = seedDestinationRule();
 const dest = (subset: string, weight?: number) => ({ destination: { host: 'catalog', subset }, ...(weight !== undefined ? { weight } : {}) });
 const headerRule = (exact: string): HttpRoute => ({ name: 'catalog-dark-launch', match: [{ headers: { 'x-istio-cohort': { exact } } }], route: [dest('version-v2')] });
+/** The seed's VirtualService with these routes; a header rule among them as istio-canary writes it (marked). */
 function vs(http: HttpRoute[]): VirtualService {
   const v = seedVirtualService('mesh-virtualservice.yaml');
   v.spec.http = http;
-  return v;
+  return withHeaderRuleMark(v, 'catalog', http.find((r) => r.name === 'catalog-dark-launch'));
 }
 
 describe('detected stage', () => {
@@ -44,7 +46,7 @@ describe('detected stage', () => {
     expect(planRelease(spec, vs([{ route: [dest('version-v1', 70), dest('version-v2', 30)] }]), dr).detected).toBe(0);
   });
 
-  it('a header rule with other headers than the spec now says is still ours (found by name) and replaced', () => {
+  it('a header rule with other headers than the spec now says is still ours (found by its mark) and replaced', () => {
     const plan = planRelease(canarySpec(), vs([headerRule('beta'), { route: [dest('version-v1')] }]), dr);
     expect(plan.detected).toBe(0);
     expect(plan.stages[0]!.virtualService.spec.http![0]!.match).toEqual([{ headers: { 'x-istio-cohort': { exact: 'internal' } } }]);

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runPlanCommand } from '../../../src/cli/plan-command.ts';
+import { headerRuleMark } from '../../../src/istio/header-rule.ts';
 
 const seed = (f: string) => fileURLToPath(new URL(`../../fixtures/seed/${f}`, import.meta.url));
 const SPEC = `apiVersion: istio-canary/v1
@@ -50,7 +51,8 @@ describe('istio-canary plan', () => {
     expect(r.stdout).toContain('+          weight: 90\n');
     expect((await readdir(out)).sort()).toEqual(['00-dark-launch', '01-mirror', '02-weight-10', '03-weight-50', '04-weight-100', 'plan.json', 'promoted', 'rollback']);
     const weight10 = parse(await readFile(join(out, '02-weight-10', 'virtualservice.yaml'), 'utf8'));
-    expect(weight10.metadata).toEqual({ name: 'catalog', namespace: 'istioinaction' });
+    // The header rule's mark rides with the rule, so a run from these files recognises it.
+    expect(weight10.metadata).toEqual({ name: 'catalog', namespace: 'istioinaction', annotations: { 'header-rule.istio-canary.dev/catalog': headerRuleMark(weight10.spec.http[0]) } });
     expect(weight10.spec.http[1].route.map((d: { weight: number }) => d.weight)).toEqual([90, 10]);
     const rollbackDr = parse(await readFile(join(out, 'rollback', 'destinationrule.yaml'), 'utf8'));
     expect(rollbackDr.spec.subsets.map((s: { name: string }) => s.name)).toEqual(['version-v1', 'version-v2']);
@@ -62,7 +64,7 @@ describe('istio-canary plan', () => {
   it('exit 2 and the usage when a required flag is missing', async () => {
     const r = await run('--spec', join(dir, 'canary.yaml'));
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^istio-canary plan: --virtual-service: required: the live VirtualService manifest\nusage: istio-canary plan/);
+    expect(r.stderr).toMatch(/^istio-canary plan: --virtual-service: required: the live VirtualService manifest\n\nistio-canary plan: print every stage's manifests[\s\S]*\nusage: istio-canary plan/);
     expect(r.stdout).toBe('');
   });
 
@@ -97,10 +99,10 @@ describe('istio-canary plan', () => {
 
   it('exit 2 with the plan\'s message when the VirtualService has no route to manage', async () => {
     const vs = join(dir, 'no-route.yaml');
-    await writeFile(vs, 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: catalog}\nspec:\n  http:\n  - match: [{uri: {prefix: /a}}]\n    route: [{destination: {host: catalog}}]\n');
+    await writeFile(vs, 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: catalog}\nspec:\n  hosts: [catalog]\n  http:\n  - match: [{uri: {prefix: /a}}]\n    route: [{destination: {host: catalog}}]\n');
     const r = await run('--spec', join(dir, 'canary.yaml'), '--virtual-service', vs);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`istio-canary plan: ${vs}:6:3 VirtualService istioinaction/catalog: spec.http: no http route without \`match\` to manage; name the route with \`route:\` in the spec\n`);
+    expect(r.stderr).toBe(`istio-canary plan: ${vs}:7:3 VirtualService istioinaction/catalog: spec.http: no http route without \`match\` to manage; name the route with \`route:\` in the spec\n`);
   });
 
   it('exit 2 naming the DestinationRule file and the line of the clashing subset', async () => {

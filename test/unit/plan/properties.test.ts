@@ -6,6 +6,7 @@ import { istioProblems } from '../../../src/istio/validate.ts';
 import { planRelease } from '../../../src/plan/plan.ts';
 import type { Plan, PlannedStage } from '../../../src/plan/types.ts';
 import { scenarioArb, type Scenario } from './arbitraries.ts';
+import { headerRuleMarkKey } from '../../../src/istio/header-rule.ts';
 
 const HEADER_RULE = 'catalog-dark-launch';
 const runs = { numRuns: 100 };
@@ -21,7 +22,7 @@ function split(vs: VirtualService, ownedIndex: number): { owned: HttpRoute; othe
 }
 
 const everyOutcome = (plan: Plan): PlannedStage[] => [...plan.stages, plan.promoted, plan.rollback];
-const withoutDetected = ({ detected: _d, ...rest }: Plan) => rest;
+const withoutDetected = ({ detected: _d, liveTraffic: _l, ...rest }: Plan) => rest;
 
 describe('plan properties', () => {
   it('every produced object passes the CRD shape and webhook rules', () => {
@@ -62,7 +63,10 @@ describe('plan properties', () => {
           expect(split(s.virtualService, ownedIndex).others).toEqual(liveOthers);
           const { http: _h2, ...rest } = s.virtualService.spec;
           expect(rest).toEqual(liveRest);
-          expect(s.virtualService.metadata).toEqual(live.metadata);
+          const { annotations: all, ...metadata } = s.virtualService.metadata;
+          const { [headerRuleMarkKey('catalog')]: mark, ...annotations } = all ?? {};
+          expect({ ...metadata, ...(Object.keys(annotations).length ? { annotations } : {}) }).toEqual(live.metadata);
+          expect(mark !== undefined).toBe(s.traffic.headerRule);
         }
       }),
       runs,

@@ -4,8 +4,11 @@ import { canaryDocument, stringifyCanarySpec } from '../../../src/spec/document.
 import { parseCanarySpecs } from '../../../src/spec/parse.ts';
 import type { VirtualService } from '../../../src/istio/types.ts';
 import { planRelease } from '../../../src/plan/plan.ts';
-import { manifestYaml, planFiles, planJson, planText } from '../../../src/plan/render.ts';
+import { createManifestRenderer, manifestYaml, planFiles, planJson, planText } from '../../../src/plan/render.ts';
 import { canarySpec, seedDestinationRule, seedVirtualService, stage } from './helpers.ts';
+import fc from 'fast-check';
+import type { HttpRoute } from '../../../src/istio/types.ts';
+import { scenarioArb } from './arbitraries.ts';
 
 function liveFromServer(): VirtualService {
   const vs = seedVirtualService('mesh-virtualservice.yaml');
@@ -81,4 +84,25 @@ describe('rendering', () => {
     expect(parse(text, { version: '1.1' })).toEqual(canaryDocument(spec));
     expect(parseCanarySpecs(text, 'spec.yaml')[0]!.stages[0]).toMatchObject({ headers: { 'x-beta': { exact: 'yes' }, 'x-on': { exact: 'on' } } });
   });
+});
+
+describe('manifest renderer (routes rendered one by one and remembered)', () => {
+  const awkward = fc.string({ unit: fc.constantFrom('a', ' ', '\n', ':', '#', '-', '"', "'", '|', '>', '{', '[', '&', '*', '!', '%', '@', '`', 'é'), maxLength: 12 });
+
+  it('property: gives exactly the text of rendering the whole manifest, for every stage of random plans', () => {
+    fc.assert(
+      fc.property(scenarioArb, awkward, awkward, ({ spec, live, dr }, value, other) => {
+        const vs = structuredClone(live);
+        vs.spec.http![0] = { ...vs.spec.http![0]!, headers: { request: { set: { 'x-note': value } } }, description: other } as HttpRoute;
+        const render = createManifestRenderer();
+        expect(render(vs)).toBe(manifestYaml(vs));
+        const plan = planRelease(spec, live, dr);
+        for (const s of [...plan.stages, plan.promoted, plan.rollback]) {
+          expect(render(s.virtualService)).toBe(manifestYaml(s.virtualService));
+          expect(render(s.destinationRule)).toBe(manifestYaml(s.destinationRule));
+        }
+      }),
+      { numRuns: 60 },
+    );
+  }, 120_000);
 });

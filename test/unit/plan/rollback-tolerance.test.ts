@@ -24,7 +24,7 @@ function midRelease(): VirtualService {
     apiVersion: 'networking.istio.io/v1',
     kind: 'VirtualService',
     metadata: { name: 'catalog', namespace: 'istioinaction' },
-    spec: { hosts: ['catalog'], http: [{ name: 'admin', route: [{ destination: { host: 'catalog', subset: 'version-v1' } }] }, { name: 'primary', route: [{ destination: { host: 'catalog', subset: 'version-v1' } }] }] },
+    spec: { hosts: ['catalog'], http: [{ name: 'admin', match: [{ uri: { prefix: '/admin' } }], route: [{ destination: { host: 'catalog', subset: 'version-v1' } }] }, { name: 'primary', route: [{ destination: { host: 'catalog', subset: 'version-v1' } }] }] },
   };
   const atFifty = planRelease(spec, healthy, seedDestinationRule()).stages[3]!.virtualService;
   return { ...atFifty, spec: { ...atFifty.spec, http: [brokenForeign, ...atFifty.spec.http!.slice(1)] } };

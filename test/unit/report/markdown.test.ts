@@ -25,9 +25,9 @@ function outsideCode(markdown: string): string {
   return markdown.replace(/^(`{3,})[^\n]*\n[\s\S]*?\n\1$/gm, '');
 }
 
-/** Contents of the fenced code blocks, in order. */
+/** Contents of the fenced PromQL blocks, in order. */
 function codeBlocks(markdown: string): string[] {
-  return Array.from(markdown.matchAll(/^(`{3,})[^\n]*\n([\s\S]*?)\n\1$/gm), (m) => m[2]!);
+  return Array.from(markdown.matchAll(/^(`{3,})promql\n([\s\S]*?)\n\1$/gm), (m) => m[2]!);
 }
 
 const passedHistory = [
@@ -42,18 +42,17 @@ const passedHistory = [
 describe('renderReport', () => {
   it('lists every stage with its traffic, result, duration and each check value against its threshold', () => {
     const md = renderReport({ spec, state: rolloutState({ status: 'promoted', stageIndex: -1, history: passedHistory }) });
-    expect(md).toContain('### istio-canary: catalog');
-    expect(md).toContain('VirtualService **istioinaction/catalog**');
-    expect(md).toMatch(/\*\*Status:\*\* ✅ promoted/);
+    expect(md.split('\n')[0]).toBe('### ✅ Promoted: all traffic on version-v2; last gate success-rate 99.85 % vs ≥ 99 %');
+    expect(md).toContain('istio-canary **catalog** · VirtualService istioinaction/catalog · version-v1 → version-v2');
     const header = tableRows(md)[0]!;
-    expect(header).toEqual(['Stage', 'Canary weight', 'Mirror', 'Header rule', 'Result', 'Duration', 'success\\-rate'.replace('\\', ''), 'latency\\-p99'.replace('\\', '')]);
-    expect(rowOf(md, '00-dark-launch')).toEqual(['00-dark-launch', '0%', '0%', 'yes', '✅ passed', '1m 30s', '✅ 99.7 (>= 99%)'.replace('>', '&gt;'), '✅ 120 (&lt;= 500ms)']);
-    expect(rowOf(md, '01-mirror').slice(0, 6)).toEqual(['01-mirror', '0%', '100%', 'yes', '✅ passed', '3m 20s']);
-    expect(rowOf(md, '02-weight-10').slice(1, 2)).toEqual(['10%']);
-    expect(rowOf(md, '03-weight-50')[6]).toBe('✅ 99.8 (&gt;= 99%)');
-    expect(rowOf(md, '04-weight-100').slice(1, 2)).toEqual(['100%']);
-    expect(rowOf(md, 'promoted')[4]).toBe('✅ promoted');
-    expect(md).toContain('[Workflow run](https://github.com/acme/shop/actions/runs/42)');
+    expect(header).toEqual(['Stage', 'Traffic to canary', 'Result', 'Time', 'success-rate', 'latency-p99']);
+    expect(rowOf(md, '00-dark-launch')).toEqual(['00-dark-launch', 'header rule', '✅ passed', '1m 30s', '✅ 99.7 % vs ≥ 99 %', '✅ 120 ms vs ≤ 500 ms']);
+    expect(rowOf(md, '01-mirror').slice(0, 4)).toEqual(['01-mirror', 'mirror 100 % + header rule', '✅ passed', '3m 20s']);
+    expect(rowOf(md, '02-weight-10')[1]).toBe('10 % + header rule');
+    expect(rowOf(md, '03-weight-50')[4]).toBe('✅ 99.8 % vs ≥ 99 %');
+    expect(rowOf(md, '04-weight-100')[1]).toBe('100 %');
+    expect(rowOf(md, 'promoted')[2]).toBe('✅ promoted');
+    expect(md).toContain('Driving run: [run 42](https://github.com/acme/shop/actions/runs/42)');
   });
 
   it('shows a failed stage with the reason, the values that failed it and the PromQL behind them', () => {
@@ -67,16 +66,16 @@ describe('renderReport', () => {
       stageRecord('rollback', { result: 'rolled-back' }),
     ];
     const md = renderReport({ spec, state: rolloutState({ status: 'rolled-back', stageIndex: -1, reason: 'check success-rate failed at 03-weight-50', history }) });
-    expect(md).toContain('**Status:** ↩️ rolled back — all traffic on stable: check success-rate failed at 03-weight-50');
+    expect(md.split('\n')[0]).toBe('### ↩️ Rolled back at 50 %: success-rate 91.5 % vs ≥ 99 %');
+    expect(md.split('\n')[2]).toBe('canary 102/1200 errors vs stable 3/10800: p=1e-9');
     const row = rowOf(md, '03-weight-50');
-    expect(row[4]).toBe('❌ failed');
-    expect(row[6]).toBe('❌ 91.5 (&gt;= 99%)');
-    expect(row[7]).toBe('⏳ no data (&lt;= 500ms)');
-    expect(md).toContain('canary 102/1200 errors vs stable 3/10800: p=1e-9');
+    expect(row[2]).toBe('❌ failed');
+    expect(row[4]).toBe('❌ 91.5 % vs ≥ 99 %');
+    expect(row[5]).toBe('⏳ no data vs ≤ 500 ms');
     expect(md).toContain('<details open>\n<summary>03-weight-50: 1 evaluation (failed)</summary>');
     expect(md).toContain('<details>\n<summary>02-weight-10: 1 evaluation (passed)</summary>');
     expect(codeBlocks(md)).toContain('sum(increase(istio_requests_total{response_code=~"5.."}[1m]))');
-    expect(md).toContain('Query _canary\\-errors_ = 102'.replace('\\', ''));
+    expect(md).toContain('Query _canary-errors_ = 102'.replace('\\', ''));
   });
 
   it('lists the stages still to come when a plan is given and the rollout is running', () => {
@@ -94,9 +93,9 @@ describe('renderReport', () => {
     const plan: Plan = { stages, promoted: stages[3]!, rollback: stages[0]!, baseline: { virtualService: stages[0]!.virtualService, destinationRule: stages[0]!.destinationRule } };
     const history = [passedHistory[0]!, passedHistory[1]!, stageRecord('02-weight-10', { canaryWeight: 10, result: 'in-progress', startedAt: '2026-01-01T10:06:00Z', endedAt: undefined })];
     const md = renderReport({ spec, plan, now: '2026-01-01T10:06:45Z', state: rolloutState({ stageIndex: 2, history }) });
-    expect(md).toContain('🔄 in progress — stage 02-weight-10 (10% to canary)');
-    expect(rowOf(md, '02-weight-10').slice(4, 6)).toEqual(['🔄 in progress', '45s so far']);
-    expect(rowOf(md, '03-weight-50').slice(1, 5)).toEqual(['50%', '0%', 'yes', '· pending']);
+    expect(md.split('\n')[0]).toBe('### 🔄 Releasing version-v2: 10 % (stage 02-weight-10)');
+    expect(rowOf(md, '02-weight-10').slice(2, 4)).toEqual(['🔄 baking', '45s so far']);
+    expect(rowOf(md, '03-weight-50').slice(1, 4)).toEqual(['50 % + header rule', '· to come', '—']);
     expect(tableRows(md).map((r) => r[0])).toEqual(['Stage', '---', '00-dark-launch', '01-mirror', '02-weight-10', '03-weight-50']);
   });
 
@@ -109,15 +108,16 @@ describe('renderReport', () => {
       }),
     ];
     const md = renderReport({ spec: canarySpec({ name: hostile }), state: rolloutState({ status: 'rolled-back', reason: hostile, history }) });
-    const rendered = outsideCode(md);
+    // The next step is ours (with code spans of its own); everything above it carries the hostile text.
+    const rendered = outsideCode(md.slice(0, md.indexOf('#### Next step')));
     expect(rendered).not.toMatch(/<(?!\/?(details|summary)>|details open>)/);
     expect(rendered).not.toContain('-->');
-    expect(rendered.match(/<\/details>/g)).toHaveLength(1);
+    expect(rendered.match(/<\/details>/g)).toHaveLength(2); // the evaluations block and the stage's own
     expect(rendered).not.toMatch(/(?<!\\)`/);
     expect(rendered).not.toMatch(/(?<!\\)\[x\]/);
     expect(rendered).not.toContain('@octocat');
-    // 6 fixed columns, the spec's two checks and the hostile one.
-    for (const row of tableRows(md)) expect(row).toHaveLength(9);
+    // 4 fixed columns, the spec's two checks and the hostile one.
+    for (const row of tableRows(md)) expect(row).toHaveLength(7);
     expect(codeBlocks(md)).toEqual(['up ``` </details> ````\n```']);
   });
 
@@ -137,7 +137,7 @@ describe('renderReport', () => {
         const history = [stageRecord(name, { evaluations: [evaluation('t', [verdict('success-rate', 'pass', 1, { reason, queries: [{ role: 'value', promql, value: 1 }] })])] })];
         const md = renderReport({ spec, state: rolloutState({ status: 'rolled-back', reason, history }) });
         const rows = tableRows(md);
-        expect(rows.every((row) => row.length === 8)).toBe(true);
+        expect(rows.every((row) => row.length === 6)).toBe(true);
         expect(codeBlocks(md)).toEqual([promql.replace(/\r\n|\r/g, '\n')]);
         expect(outsideCode(md)).not.toMatch(/<(?!\/?(details|summary)>|details open>)/);
       }),

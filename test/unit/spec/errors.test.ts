@@ -222,6 +222,18 @@ describe('semantic problems', () => {
       'an HTTP header value cannot contain line breaks or NUL characters');
   });
 
+  it('a dark-launch header value with a line break (no request can carry it; it would reach the log as a workflow command)', () => {
+    expectProblem(spec({ 12: '    - darkLaunch: {headers: {x-istio-cohort: {exact: "internal\\n::warning::X\\n::set-output name=status::promoted"}}}' }), '12:54',
+      'spec.stages[0].darkLaunch.headers.x-istio-cohort.exact', 'a header value cannot contain line breaks or NUL characters (no request can carry one); expected a single line');
+  });
+
+  it('a check name with a line break or another control character', () => {
+    for (const name of ['"ok\\n::set-output name=status::promoted"', '"ok\\rx"', '"a\\u0007b"']) {
+      expectProblem(spec({ 20: `      - {name: ${name}, type: success-rate, min: 99}` }), '20:16', 'spec.analysis.checks[0].name',
+        'a check name cannot contain line breaks or other control characters (it is printed in logs and reports); expected a single line of text');
+    }
+  });
+
   it('a route name that is the canary\'s own header rule name', () => {
     expectProblem(spec({ 7: '  virtualService: catalog\n  route: catalog-dark-launch' }), '8:10', 'spec.route',
       '`catalog-dark-launch` is the name of the dark-launch rule this canary adds; expected the name of the route that carries the traffic');
@@ -230,6 +242,24 @@ describe('semantic problems', () => {
   it('credentials in the Prometheus URL', () => {
     expectProblem(spec({ 18: '    interval: 1m\n    prometheus: {url: "https://admin:s3cret@prom.example:9090"}' }), '19:23', 'spec.analysis.prometheus.url',
       'do not put credentials in the spec; pass a URL with credentials through the `prometheus-url` input (from a secret) or use `bearerTokenEnv`');
+  });
+
+  it('a malformed Prometheus URL with credentials: the error never repeats them', () => {
+    const error = errorOf(spec({ 18: '    interval: 1m\n    prometheus: {url: "https://admin:s3cret pass@prom.example:9090/?token=t0ken x"}' }));
+    expect(error.message).toContain('spec.analysis.prometheus.url: expected an http:// or https:// URL, got "https://***@prom.example:9090/?***"');
+    expect(error.message).not.toMatch(/s3cret|t0ken/);
+  });
+
+  it('bearerTokenEnv with characters an environment variable name cannot have says what is expected', () => {
+    expectProblem(spec({ 18: '    interval: 1m\n    prometheus: {bearerTokenEnv: MY-TOKEN}' }), '19:34', 'spec.analysis.prometheus.bearerTokenEnv',
+      'expected an environment variable name (letters, digits and "_", not starting with a digit), got "MY-TOKEN"');
+  });
+
+  it('nesting deeper than any spec needs is one clear error at its line, not a stack overflow', () => {
+    for (const depth of [150, 5000]) {
+      const error = errorOf(spec({}, [`  extra: ${'['.repeat(depth)}${']'.repeat(depth)}`]));
+      expect(error.message).toMatch(/^canary\.yaml:21:\d+[: ].*nested (more than 100 levels deep|too deeply); expected at most 100 levels of lists and mappings$/);
+    }
   });
 
   it('credentials in Prometheus headers', () => {

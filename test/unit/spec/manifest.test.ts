@@ -28,6 +28,12 @@ function messageOf(text: string, kind: 'VirtualService' | 'DestinationRule' = 'V
 }
 
 describe('parseManifest', () => {
+  it('a namespace or annotations that are not text are named, never shown as [object Object]', () => {
+    const message = messageOf(vs.replace('  name: catalog-vs-from-gw', '  name: catalog-vs-from-gw\n  namespace: {a: 1}\n  annotations: [x]'));
+    expect(message).toBe('vs.yaml:5:14 metadata.namespace: expected a namespace name (a string), got a mapping\nvs.yaml:6:16 metadata.annotations: expected a mapping of strings, got a list');
+  });
+
+
   it('returns the object as written', () => {
     const parsed = parseManifest(vs, 'vs.yaml', 'VirtualService');
     expect(parsed.metadata.name).toBe('catalog-vs-from-gw');

@@ -125,3 +125,20 @@ describe('parseCanarySpecs: several documents', () => {
     expect(() => parseCanarySpecs(text, 'all.yaml')).toThrow(/all\.yaml:10:9 spec\.bake: .*"soon"[\s\S]*all\.yaml:18:3 spec\.hots: unknown field/);
   });
 });
+
+describe('parseCanarySpecs: analysis.strict', () => {
+  const analysis = (strict: string) => `  analysis:
+    prometheus: {url: http://prometheus:9090}
+${strict}    checks:
+      - {name: success, type: success-rate, min: 99}
+`;
+
+  it('is off unless asked for, and on with strict: true', () => {
+    expect(parseCanarySpecs(minimal('catalog', analysis('')), 'c.yaml')[0]!.analysis!.strict).toBeUndefined();
+    expect(parseCanarySpecs(minimal('catalog', analysis('    strict: true\n')), 'c.yaml')[0]!.analysis!.strict).toBe(true);
+  });
+
+  it('refuses a strict that is not a boolean, naming the field', () => {
+    expect(() => parseCanarySpecs(minimal('catalog', analysis('    strict: yes please\n')), 'c.yaml')).toThrow(/spec\.analysis\.strict/);
+  });
+});
