@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` (pure layers, in-memory ports, no network) and `e2e` (the local mesh:
-// API server with Istio's CRDs, Prometheus, the mesh simulator), which global setup starts once.
+// Three projects: `unit` (pure layers, in-memory ports, no network), `oracle` (Istio's own code
+// judges our output and the simulator) and `e2e` (the local mesh: API server with Istio's CRDs,
+// Prometheus, the mesh simulator), which global setup starts once.
 export default defineConfig({
   test: {
     projects: [
@@ -12,6 +13,17 @@ export default defineConfig({
           // GitHub's action-metadata parser imports its schema as JSON without an import attribute,
           // which Node refuses; bundled through Vite it loads.
           server: { deps: { inline: ['@actions/workflow-parser'] } },
+        },
+      },
+      {
+        test: {
+          // Istio's own code as the oracle (test/oracle): pilot's routes and istioctl, built from the
+          // istio.io/istio Go module; global setup builds them into the cache once per run.
+          name: 'oracle',
+          include: ['test/oracle/**/*.test.ts'],
+          globalSetup: ['test/oracle/global-setup.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 1_800_000,
         },
       },
       {

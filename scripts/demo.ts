@@ -10,7 +10,10 @@ import { safeYaml } from '../src/yaml/safe-yaml.ts';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { startMesh } from '../test/env/mesh.ts';
 import { SimulatorClient } from '../test/sim/client.ts';
-import { createKubernetesRouting } from '../src/adapters/kubernetes.ts';
+import { DEFAULT_FIELD_MANAGER, createKubernetesRouting } from '../src/adapters/kubernetes.ts';
+import { checkIstioWrites } from '../test/env/check-istio-writes.ts';
+import { ensureIstioctl } from '../test/env/istio-tools.ts';
+import { istioWritesFromFile } from '../test/env/istio-writes.ts';
 import type { VirtualService } from '../src/istio/types.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -85,6 +88,7 @@ function whenCanaryWeight(read: () => Promise<VirtualService | undefined>, weigh
 }
 
 async function main(): Promise<number> {
+  const demoStarted = Date.now();
   mkdirSync(demoDir, { recursive: true });
   say('== starting the local mesh (API server with Istio CRDs, Prometheus, mesh simulator)');
   const { env } = await startMesh();
@@ -119,8 +123,15 @@ async function main(): Promise<number> {
   await sim.setProfile(NS, 'catalog', 'v2', { errorRatio: 0 });
 
   say(`\nreports: ${join(demoDir, 'release-1.md')}, ${join(demoDir, 'release-2.md')}`);
-  const ok = first === 0 && second === 1 && traffic?.canaryWeight === 0 && !traffic.headerRule && !traffic.mirror;
-  say(ok ? 'demo OK: release 1 promoted, release 2 rolled back to stable' : 'demo FAILED: expected release 1 promoted (exit 0) and release 2 rolled back (exit 1)');
+  say('\n== Istio checks what the releases wrote (istioctl validate and analyze)');
+  const check = await checkIstioWrites(
+    istioWritesFromFile(env.istioWrites).filter((w) => w.fieldManager === DEFAULT_FIELD_MANAGER && Date.parse(w.at) >= demoStarted),
+    await ensureIstioctl(),
+  );
+  for (const p of check.problems) say(`   ${p.write}: ${p.problem}`);
+  say(`   ${check.writes} writes, ${check.problems.length} problems`);
+  const ok = first === 0 && second === 1 && traffic?.canaryWeight === 0 && !traffic.headerRule && !traffic.mirror && check.problems.length === 0 && check.writes > 0;
+  say(ok ? 'demo OK: release 1 promoted, release 2 rolled back to stable, Istio accepts every write' : 'demo FAILED: expected release 1 promoted (exit 0), release 2 rolled back (exit 1) and every write accepted by Istio');
   return ok ? 0 : 1;
 }
 

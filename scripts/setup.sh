@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the demo and the tests need, only what is missing: Debian's Prometheus, the npm
-# packages (Node 24 comes with them), and the Go build of the Kubernetes API server (cached in
-# ~/.cache/istio-canary). Safe to run again; quick when everything is there.
+# packages (Node 24 comes with them), and the Go builds of the Kubernetes API server, istioctl and
+# the pilot route oracle (cached in ~/.cache/istio-canary). Safe to run again; quick when
+# everything is there.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -71,3 +72,8 @@ if [ ! -x "$actionlint_bin" ]; then
   rm -rf "$build_dir"
 fi
 "$actionlint_bin" -version | head -1
+
+step "Istio's own code: istioctl and the pilot route oracle"
+# Built from the istio.io/istio module pinned in test/oracle/go.mod (cold: module download and a
+# build of several minutes on 2 cores; then cached in ~/.cache/istio-canary by version + source hash).
+node_modules/.bin/node test/env/istio-tools.ts build

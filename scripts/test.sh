@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The tests (README's test command): installs what is missing, starts the local mesh (API server
-# with Istio's CRDs, Prometheus, mesh simulator), runs the unit and e2e tests, stops the mesh.
+# with Istio's CRDs, Prometheus, mesh simulator), runs the unit, oracle and e2e tests, checks what
+# istio-canary wrote with istioctl, stops the mesh.
 # Prints 'N passed, N failed'; with CI=true a skipped test fails the run.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -35,7 +36,13 @@ npm run --silent mesh:up
 step "tests"
 results="$(mktemp -d)/vitest.json"
 tests_status=0
+since="$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)"
 npm test -- --reporter=default --reporter=json --outputFile.json="$results" || tests_status=$?
+
+# Istio's own code judges every VirtualService and DestinationRule istio-canary wrote to the API
+# server during the tests (its audit log): istioctl validate, and no new istioctl analyze finding.
+step "istioctl on what istio-canary wrote"
+"$node_bin" test/env/check-istio-writes.ts --since "$since" || tests_status=1
 "$node_bin" --input-type=module - "$results" "$tests_status" <<'JS'
 const { existsSync, readFileSync } = await import('node:fs');
 const [file, status] = process.argv.slice(2);

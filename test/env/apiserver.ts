@@ -1,76 +1,58 @@
 // The Kubernetes API server (k8s.io/apiextensions-apiserver with embedded etcd), built from the Go
 // module in ./apiserver into a cache outside the repo and started on loopback ports.
 
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { dirname, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { ensureGoBinary, pinnedVersion } from './go-build.ts';
 import { freePort } from './ports.ts';
 import { assertAlive, startDetached, type ProcessRecord } from './process.ts';
 import { waitFor } from './wait.ts';
-
-const run = promisify(execFile);
 
 export const apiserverModuleDir = join(import.meta.dirname, 'apiserver');
 
 /** The pinned k8s.io/apiextensions-apiserver version, read from the module's go.mod. */
 export function apiserverVersion(): string {
-  const goMod = readFileSync(join(apiserverModuleDir, 'go.mod'), 'utf8');
-  const match = /^\s*k8s\.io\/apiextensions-apiserver\s+(v\S+)/m.exec(goMod);
-  if (match?.[1] === undefined) throw new Error(`${apiserverModuleDir}/go.mod does not require k8s.io/apiextensions-apiserver`);
-  return match[1];
+  return pinnedVersion(apiserverModuleDir, 'k8s.io/apiextensions-apiserver');
 }
 
-/** Where built binaries are kept between runs; ISTIO_CANARY_CACHE_DIR overrides it. */
-export function cacheDir(): string {
-  const base = process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache');
-  return process.env['ISTIO_CANARY_CACHE_DIR'] ?? join(base, 'istio-canary');
-}
-
-/**
- * Path of the binary for the pinned version and the current sources; builds it when missing.
- * The name carries a hash of the sources so that a change to main.go is never hidden by the cache.
- */
-export async function ensureApiserverBinary(env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  const binDir = join(cacheDir(), 'bin');
-  const binary = join(binDir, `apiserver-${apiserverVersion()}-${sourceHash()}`);
-  if (existsSync(binary)) return binary;
-  mkdirSync(binDir, { recursive: true });
-  const partial = `${binary}.partial-${process.pid}`;
-  try {
-    await run('go', ['build', '-trimpath', '-buildvcs=false', '-o', partial, '.'], {
-      cwd: apiserverModuleDir,
-      env,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-  } catch (error) {
-    rmSync(partial, { force: true });
-    const stderr = (error as { stderr?: string }).stderr ?? '';
-    throw new Error(`go build of the API server failed in ${apiserverModuleDir}:\n${stderr}`);
-  }
-  renameSync(partial, binary);
-  return binary;
-}
-
-function sourceHash(): string {
-  const hash = createHash('sha256');
-  const files = readdirSync(apiserverModuleDir)
-    .filter((name) => name.endsWith('.go') || name === 'go.mod' || name === 'go.sum')
-    .sort();
-  for (const name of files) {
-    hash.update(name).update('\0').update(readFileSync(join(apiserverModuleDir, name))).update('\0');
-  }
-  return hash.digest('hex').slice(0, 12);
+/** Path of the binary for the pinned version and the current sources; builds it when missing. */
+export function ensureApiserverBinary(env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  return ensureGoBinary({ moduleDir: apiserverModuleDir, target: '.', name: 'apiserver', version: apiserverVersion() }, env);
 }
 
 export interface ApiserverPaths {
   dataDir: string;
   logFile: string;
   pidFile: string;
+  /**
+   * Audit log of every write to Istio objects (JSON lines, request and stored object), appended
+   * across restarts; CI validates what istio-canary wrote with Istio's own code (check-istio-writes.ts).
+   */
+  istioWritesLog?: string;
+}
+
+/** Audit policy: writes to networking.istio.io with the stored object; deletes by name; nothing else. */
+const ISTIO_WRITES_POLICY = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived, ResponseStarted, Panic]
+rules:
+  - level: RequestResponse
+    verbs: [create, update, patch]
+    resources: [{ group: networking.istio.io }]
+  - level: Metadata
+    verbs: [delete, deletecollection]
+    resources: [{ group: networking.istio.io }]
+  - level: None
+`;
+
+function auditArgs(paths: ApiserverPaths): string[] {
+  if (paths.istioWritesLog === undefined) return [];
+  const policy = join(paths.dataDir, 'audit-policy.yaml');
+  writeFileSync(policy, ISTIO_WRITES_POLICY);
+  mkdirSync(dirname(paths.istioWritesLog), { recursive: true });
+  return ['--', `--audit-policy-file=${policy}`, `--audit-log-path=${paths.istioWritesLog}`, '--audit-log-format=json', '--audit-log-mode=blocking'];
 }
 
 export interface RunningApiserver {
@@ -93,6 +75,7 @@ export async function startApiserver(binary: string, paths: ApiserverPaths, time
       `--secure-port=${securePort}`,
       `--etcd-client-port=${etcdClientPort}`,
       `--etcd-peer-port=${etcdPeerPort}`,
+      ...auditArgs(paths),
     ],
     logFile: paths.logFile,
     pidFile: paths.pidFile,

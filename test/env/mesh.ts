@@ -33,6 +33,8 @@ export interface MeshEnv {
   prometheusUrl: string;
   simulatorUrl: string;
   logs: Record<Component, string>;
+  /** The API server's audit log of writes to Istio objects (see apiserver.ts). */
+  istioWrites: string;
   versions: { apiextensionsApiserver: string; istioApi: string };
 }
 
@@ -78,6 +80,7 @@ function layout(stateDir: string) {
     pidFile: (c: Component) => file('pids', c, '.json'),
     logFile: (c: Component) => file('logs', c, '.log'),
     dataDir: (c: Component) => join(stateDir, 'data', c),
+    istioWritesLog: join(stateDir, 'logs', 'istio-writes.audit.jsonl'),
   };
 }
 
@@ -117,6 +120,7 @@ async function startMeshLocked(stateDir: string, options: StartMeshOptions): Pro
     prometheusUrl: fact(prometheus, 'url'),
     simulatorUrl,
     logs: { apiserver: apiserver.logFile, simulator: simulator.logFile, prometheus: prometheus.logFile },
+    istioWrites: paths.istioWritesLog,
     versions: { apiextensionsApiserver: apiserverVersion(), istioApi: ISTIO_API_VERSION },
   };
   writeFileSync(paths.envFile, `${JSON.stringify(env, null, 2)}\n`);
@@ -138,7 +142,7 @@ async function ensureApiserver(paths: Layout): Promise<Outcome> {
   );
   if (running !== undefined) return { record: running, started: false };
   const fresh = await startStep('apiserver', paths, () =>
-    startApiserver(binary, componentPaths(paths, 'apiserver'), START_TIMEOUT_MS.apiserver),
+    startApiserver(binary, { ...componentPaths(paths, 'apiserver'), istioWritesLog: paths.istioWritesLog }, START_TIMEOUT_MS.apiserver),
   );
   return { record: fresh.record, started: true };
 }

@@ -1,17 +1,25 @@
-// Host names as Istio compares them: short names resolve relative to the namespace of the
-// resource that names them; `*.suffix` wildcards match any name ending in `.suffix`.
+// Host names as Istio compares them (istio.io/istio pkg/config/host and pilot): only a host without
+// a dot is short for a service in the namespace of the resource that names it; any other host is
+// taken literally. `*.suffix` wildcards match any name ending in `.suffix`.
 
 /**
- * Fully qualify `host` written in a resource of `namespace`: `catalog` and `catalog.ns` and
- * `catalog.ns.svc` all mean `catalog.ns.svc.<domain>`; anything with more dots is taken as is.
+ * The host pilot means by `host` written in a resource of `namespace`: `catalog` is
+ * `catalog.<namespace>.svc.<domain>`; `catalog.ns`, `catalog.ns.svc` and wildcards stay as written
+ * (`catalog.prod` is not the service `catalog` of namespace `prod` to pilot).
  */
 export function qualifyHost(host: string, namespace: string, clusterDomain: string): string {
-  if (host.startsWith('*')) return host;
-  const parts = host.split('.');
-  if (parts.length === 1) return `${host}.${namespace}.svc.${clusterDomain}`;
-  if (parts.length === 2) return `${host}.svc.${clusterDomain}`;
-  if (parts.length === 3 && parts[2] === 'svc') return `${host}.${clusterDomain}`;
-  return host;
+  if (host.startsWith('*') || host.includes('.')) return host;
+  return `${host}.${namespace}.svc.${clusterDomain}`;
+}
+
+/**
+ * The names a sidecar in `clientNamespace` also answers for a Kubernetes service, as pilot lists
+ * them in the service's virtual host: `name.ns` and `name.ns.svc`, plus `name` from the
+ * service's own namespace. A request whose Host is one of them reaches that service.
+ */
+export function serviceAliases(name: string, namespace: string, clientNamespace: string): string[] {
+  const aliases = [`${name}.${namespace}`, `${name}.${namespace}.svc`];
+  return clientNamespace === namespace ? [name, ...aliases] : aliases;
 }
 
 /** Does the (possibly wildcard) pattern match a concrete host? */

@@ -92,16 +92,35 @@ export function buildTable(world: World, config: MeshConfig): RoutingTable {
 }
 
 /**
- * The VirtualService that routes `host` for traffic entering at `gateway` (`mesh` for sidecars):
- * the most specific host match wins, ties go to the oldest object (Istio leaves two VirtualServices
- * for one host undefined; this is one stable choice).
+ * Is an object with this `exportTo` visible to `clientNamespace`? Unset (the mesh default) and
+ * `*` mean everywhere, `.` its own namespace, `~` nowhere.
  */
-export function selectVirtualService(table: RoutingTable, host: string, gateway: string): BoundVirtualService | undefined {
+export function exportedTo(exportTo: unknown, ownNamespace: string, clientNamespace: string): boolean {
+  if (!Array.isArray(exportTo) || exportTo.length === 0) return true;
+  return exportTo.some((e) => e === '*' || e === clientNamespace || (e === '.' && ownNamespace === clientNamespace));
+}
+
+/**
+ * The VirtualService that routes `host` for traffic entering at `gateway` (`mesh` for sidecars),
+ * among those exported to the client's namespace: the most specific host match wins, ties go to
+ * the oldest object (Istio leaves two VirtualServices for one host undefined; this is one stable
+ * choice). `exact` considers only hosts written without a wildcard; `applies` can rule objects out.
+ */
+export function selectVirtualService(
+  table: RoutingTable,
+  host: string,
+  gateway: string,
+  clientNamespace: string,
+  mode: 'exact' | 'any' = 'any',
+  applies: (bound: BoundVirtualService) => boolean = () => true,
+): BoundVirtualService | undefined {
   let best: BoundVirtualService | undefined;
   let bestScore = -1;
   for (const bound of table.virtualServices) {
-    if (!bound.gateways.includes(gateway)) continue;
+    if (!bound.gateways.includes(gateway) || !applies(bound)) continue;
+    if (gateway === 'mesh' && !exportedTo(bound.vs.spec.exportTo, bound.namespace, clientNamespace)) continue;
     for (const pattern of bound.hosts) {
+      if (mode === 'exact' && pattern.startsWith('*')) continue;
       if (!hostMatches(pattern, host)) continue;
       const score = hostSpecificity(pattern);
       if (score > bestScore) {
@@ -113,18 +132,45 @@ export function selectVirtualService(table: RoutingTable, host: string, gateway:
   return best;
 }
 
+/** Istio's root namespace (meshConfig.rootNamespace): its DestinationRules apply mesh-wide. */
+export const ROOT_NAMESPACE = 'istio-system';
+
 /**
- * The DestinationRule for a service host as seen from a client namespace: Istio looks in the
- * client's namespace first, then the service's, then anywhere (the root namespace).
+ * The DestinationRule for a service host as pilot picks it for a client: the most specific
+ * matching rule of the client's namespace, else of the service's namespace, else of the root
+ * namespace (only rules exported to the client count outside its namespace). Rules for the same
+ * host in one namespace are merged, the oldest first, as pilot does. Hosts resolve as in a
+ * VirtualService: `catalog.prod` is literal and never names `catalog.prod.svc.cluster.local`.
  */
 export function selectDestinationRule(table: RoutingTable, fqdn: string, clientNamespace: string, serviceNamespace: string): DestinationRule | undefined {
   const domain = table.world.clusterDomain;
-  const candidates = table.destinationRules.filter((dr) => hostMatches(qualifyHost(dr.spec.host, namespaceOf(dr), domain), fqdn));
-  return (
-    candidates.find((dr) => namespaceOf(dr) === clientNamespace) ??
-    candidates.find((dr) => namespaceOf(dr) === serviceNamespace) ??
-    candidates[0]
-  );
+  const fromNamespace = (ns: string): DestinationRule | undefined => {
+    const candidates = table.destinationRules.filter(
+      (dr) =>
+        namespaceOf(dr) === ns &&
+        dr.spec.workloadSelector === undefined &&
+        (ns === clientNamespace || exportedTo(dr.spec.exportTo, ns, clientNamespace)) &&
+        hostMatches(qualifyHost(dr.spec.host, ns, domain), fqdn),
+    );
+    if (candidates.length === 0) return undefined;
+    const specificity = (dr: DestinationRule) => hostSpecificity(qualifyHost(dr.spec.host, ns, domain));
+    const best = Math.max(...candidates.map(specificity));
+    const chosen = candidates.filter((dr) => specificity(dr) === best);
+    return chosen.length === 1 ? chosen[0] : mergeDestinationRules(chosen);
+  };
+  return fromNamespace(clientNamespace) ?? fromNamespace(serviceNamespace) ?? fromNamespace(ROOT_NAMESPACE);
+}
+
+/** Pilot's merge of rules for one host: the oldest keeps its policy, later ones add subsets with new names. */
+function mergeDestinationRules(rules: DestinationRule[]): DestinationRule {
+  const [first, ...rest] = rules as [DestinationRule, ...DestinationRule[]];
+  const subsets = [...(first.spec.subsets ?? [])];
+  for (const dr of rest) {
+    for (const subset of dr.spec.subsets ?? []) {
+      if (!subsets.some((s) => s.name === subset.name)) subsets.push(subset);
+    }
+  }
+  return { ...first, spec: { ...first.spec, subsets } };
 }
 
 /** The ServiceEntry that registers an external host, if any. */

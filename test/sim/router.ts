@@ -1,20 +1,16 @@
-// Routes one request the way a sidecar (or the ingress gateway) configured by istiod would:
-// pick the VirtualService for the host, take the first matching http rule, choose a weighted
-// destination, resolve its subset through the DestinationRule, pick an endpoint round-robin.
-// Pure apart from the randomness and round-robin cursors passed in.
+// Routes one request the way a sidecar (or the ingress gateway) configured by istiod would: take
+// the route choice (route-choice.ts: VirtualService, first matching http rule, clusters and
+// mirrors as pilot names them), choose a weighted cluster, resolve its subset through the
+// DestinationRule, pick an endpoint round-robin. Pure apart from the randomness and round-robin
+// cursors passed in.
 
-import type { Destination, HttpRoute } from '../../src/istio/types.ts';
-import { qualifyHost } from './hosts.ts';
-import { selectDestinationRule, selectVirtualService, type BoundVirtualService, type RoutingTable } from './mesh-config.ts';
-import { ruleMatches, type MatchableRequest } from './match.ts';
+import { selectDestinationRule, type BoundVirtualService, type RoutingTable } from './mesh-config.ts';
 import { decideOutbound, type OutboundDecision } from './outbound.ts';
+import { chooseRoute, clusterName, type ChoiceRequest, type ClusterRef, type MirrorCluster, type RouteChoice } from './route-choice.ts';
 import type { Random } from './rng.ts';
 import type { Service, Version } from './world.ts';
 
-export interface RouteRequest extends MatchableRequest {
-  /** The host asked for: a service FQDN for mesh traffic, the external name for gateway traffic. */
-  host: string;
-}
+export type RouteRequest = ChoiceRequest;
 
 /** The request reached a version's pod. */
 export interface Served {
@@ -34,6 +30,9 @@ export interface LocalReply {
   service?: Service;
   fqdn?: string;
 }
+
+/** The one port of every world service (Istio's default HTTP port). */
+export const SERVICE_PORT = 80;
 
 export type LiveOutcome = Served | LocalReply | OutboundDecision;
 
@@ -78,19 +77,28 @@ function pickEndpoint(ctx: RouteContext, cluster: string, versions: Version[]): 
   return undefined;
 }
 
-/** Resolve a route destination to a served version or the local reply Envoy would give. */
-export function resolveDestination(ctx: RouteContext, dest: Destination, vsNamespace: string, clientNamespace: string): Served | LocalReply {
-  const fqdn = qualifyHost(dest.host, vsNamespace, ctx.table.world.clusterDomain);
-  const service = ctx.table.servicesByFqdn.get(fqdn);
-  if (!service) return { kind: 'local', code: 503, flag: 'NC', fqdn };
-  let versions = service.versions;
-  if (dest.subset !== undefined) {
-    const dr = selectDestinationRule(ctx.table, fqdn, clientNamespace, service.namespace);
-    const subset = dr?.spec.subsets?.find((s) => s.name === dest.subset);
-    if (!subset) return { kind: 'local', code: 503, flag: 'NC', fqdn };
-    versions = versions.filter((v) => labelsContain(v.labels, subset.labels ?? {}));
-  }
-  const version = pickEndpoint(ctx, `${fqdn}|${dest.subset ?? ''}`, versions);
+/**
+ * The versions behind a cluster as the client's sidecar knows it, or undefined when pilot sends it
+ * no such cluster (a host outside the registry, or a subset its DestinationRule lacks): Envoy's NC.
+ */
+export function clusterVersions(table: RoutingTable, cluster: ClusterRef, clientNamespace: string): { service: Service; versions: Version[] } | undefined {
+  const service = table.servicesByFqdn.get(cluster.host);
+  // Every service of the world serves HTTP on port 80 only.
+  if (!service || cluster.port !== SERVICE_PORT) return undefined;
+  if (cluster.subset === undefined) return { service, versions: service.versions };
+  const dr = selectDestinationRule(table, cluster.host, clientNamespace, service.namespace);
+  const subset = dr?.spec.subsets?.find((s) => s.name === cluster.subset);
+  if (!subset) return undefined;
+  return { service, versions: service.versions.filter((v) => labelsContain(v.labels, subset.labels ?? {})) };
+}
+
+/** Resolve a route cluster to a served version or the local reply Envoy would give. */
+export function resolveCluster(ctx: RouteContext, cluster: ClusterRef, clientNamespace: string): Served | LocalReply {
+  const fqdn = cluster.host;
+  const known = clusterVersions(ctx.table, cluster, clientNamespace);
+  if (!known) return { kind: 'local', code: 503, flag: 'NC', fqdn };
+  const { service, versions } = known;
+  const version = pickEndpoint(ctx, clusterName(cluster), versions);
   if (!version) return { kind: 'local', code: 503, flag: 'UH', service, fqdn };
   return { kind: 'served', service, version, fqdn };
 }
@@ -109,51 +117,42 @@ export function pickWeighted<T extends { weight?: number }>(route: readonly T[],
   return route.findLast((d) => (d.weight ?? 0) > 0);
 }
 
-/** `mirror` + `mirrorPercentage` or `mirrors[]`, each with its percentage (unset = 100 %). */
-export function mirrorTargets(rule: HttpRoute, random: Random): Destination[] {
-  const chosen: Destination[] = [];
-  const roll = (pct: number | undefined) => random() * 100 < (pct ?? 100);
-  if (rule.mirror && roll(rule.mirrorPercentage?.value)) chosen.push(rule.mirror);
-  for (const m of (rule.mirrors ?? []) as Array<{ destination?: Destination; percentage?: { value?: number } }>) {
-    if (m.destination && roll(m.percentage?.value)) chosen.push(m.destination);
+/** The mirror clusters this request is shadowed to: each with its own share (Envoy rolls per policy). */
+export function sampleMirrors(mirrors: readonly MirrorCluster[], random: Random): MirrorCluster[] {
+  return mirrors.filter((m) => random() * 1_000_000 < m.perMillion);
+}
+
+function routeByChoice(ctx: RouteContext, choice: RouteChoice, req: RouteRequest): Decision {
+  switch (choice.kind) {
+    case 'outbound':
+      return { live: decideOutbound(ctx.table, choice.host, req.sourceNamespace), mirrors: [] };
+    case 'default':
+      return { live: resolveCluster(ctx, choice.cluster, req.sourceNamespace), mirrors: [] };
+    case 'noRoute':
+      return { live: { kind: 'local', code: 404, flag: 'NR' }, mirrors: [], ...where(choice.virtualService) };
+    case 'local':
+      return { live: { kind: 'local', code: choice.code, flag: '-' }, mirrors: [], ...where(choice.virtualService), rule: choice.rule };
+    case 'route': {
+      const chosen = pickWeighted(choice.clusters, ctx.random);
+      if (!chosen) return { live: { kind: 'local', code: 404, flag: 'NR' }, mirrors: [], ...where(choice.virtualService), rule: choice.rule };
+      const live = resolveCluster(ctx, chosen, req.sourceNamespace);
+      // A request that finds no cluster is answered before the router shadows it.
+      const mirrors =
+        live.kind === 'local' && live.flag === 'NC'
+          ? []
+          : sampleMirrors(choice.mirrors, ctx.random)
+              .map((m) => resolveCluster(ctx, m, req.sourceNamespace))
+              .filter((o): o is Served => o.kind === 'served');
+      return { live, mirrors, ...where(choice.virtualService), rule: choice.rule };
+    }
   }
-  return chosen;
 }
 
-function localFromRule(rule: HttpRoute): LocalReply | undefined {
-  if (rule.directResponse) return { kind: 'local', code: Number((rule.directResponse as { status?: number }).status ?? 200), flag: '-' };
-  if (rule.redirect) return { kind: 'local', code: Number((rule.redirect as { redirectCode?: number }).redirectCode ?? 301), flag: '-' };
-  return undefined;
-}
-
-function routeWithVirtualService(ctx: RouteContext, bound: BoundVirtualService, req: RouteRequest): Decision {
-  const name = `${bound.namespace}/${bound.vs.metadata.name}`;
-  const rules = bound.vs.spec.http ?? [];
-  const index = rules.findIndex((r) => ruleMatches(r.match, req, bound.namespace));
-  if (index < 0) return { live: { kind: 'local', code: 404, flag: 'NR' }, mirrors: [], virtualService: name };
-  const rule = rules[index]!;
-  const local = localFromRule(rule);
-  if (local) return { live: local, mirrors: [], virtualService: name, rule: index };
-  const chosen = pickWeighted(rule.route ?? [], ctx.random);
-  if (!chosen) return { live: { kind: 'local', code: 404, flag: 'NR' }, mirrors: [], virtualService: name, rule: index };
-  const live = resolveDestination(ctx, chosen.destination, bound.namespace, req.sourceNamespace);
-  // A request that finds no cluster is answered before the router shadows it.
-  const mirrors =
-    live.kind === 'local' && live.flag === 'NC'
-      ? []
-      : mirrorTargets(rule, ctx.random)
-          .map((d) => resolveDestination(ctx, d, bound.namespace, req.sourceNamespace))
-          .filter((o): o is Served => o.kind === 'served');
-  return { live, mirrors, virtualService: name, rule: index };
+function where(bound: BoundVirtualService | undefined): { virtualService?: string } {
+  return bound ? { virtualService: `${bound.namespace}/${bound.vs.metadata.name}` } : {};
 }
 
 /** Route one request. `req.gateway` is `mesh` for sidecar traffic or the Gateway's `ns/name`. */
 export function route(ctx: RouteContext, req: RouteRequest): Decision {
-  const bound = selectVirtualService(ctx.table, req.host, req.gateway);
-  if (bound) return routeWithVirtualService(ctx, bound, req);
-  if (req.gateway !== 'mesh') return { live: { kind: 'local', code: 404, flag: 'NR' }, mirrors: [] };
-  if (ctx.table.servicesByFqdn.has(req.host)) {
-    return { live: resolveDestination(ctx, { host: req.host }, req.sourceNamespace, req.sourceNamespace), mirrors: [] };
-  }
-  return { live: decideOutbound(ctx.table, req.host, req.sourceNamespace), mirrors: [] };
+  return routeByChoice(ctx, chooseRoute(ctx.table, req), req);
 }

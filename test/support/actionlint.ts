@@ -1,7 +1,7 @@
 // The actionlint binary that scripts/setup.sh builds from its Go module into the cache.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { cacheDir } from '../env/apiserver.ts';
+import { cacheDir } from '../env/go-build.ts';
 
 export const ACTIONLINT_VERSION = readFileSync(resolve(import.meta.dirname, '..', 'env', 'actionlint.version'), 'utf8').trim();
 

@@ -7,12 +7,12 @@ import { parseExposition } from './exposition.ts';
 describe('host names', () => {
   it.each([
     ['catalog', 'catalog.shop.svc.cluster.local'],
-    ['catalog.other', 'catalog.other.svc.cluster.local'],
-    ['catalog.other.svc', 'catalog.other.svc.cluster.local'],
+    ['catalog.other', 'catalog.other'],
+    ['catalog.other.svc', 'catalog.other.svc'],
     ['catalog.other.svc.cluster.local', 'catalog.other.svc.cluster.local'],
     ['catalog.istioinaction.io', 'catalog.istioinaction.io'],
     ['*.shop.svc.cluster.local', '*.shop.svc.cluster.local'],
-  ])('%s in namespace shop means %s', (host, fqdn) => {
+  ])('%s in namespace shop means %s (only a dotless host is qualified)', (host, fqdn) => {
     expect(qualifyHost(host, 'shop', 'cluster.local')).toBe(fqdn);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { route, pickWeighted, type Decision } from '../../sim/router.ts';
+import { mirrorClusters } from '../../sim/route-choice.ts';
 import { seededRandom } from '../../sim/rng.ts';
 import { CATALOG, NS, context, demoWorld, destinationRule, meshRequest, serviceEntry, to, virtualService } from './fixtures.ts';
 
@@ -69,9 +70,37 @@ describe('rule order and host selection', () => {
     expect(liveVersion(route(ctx, meshRequest()))).toBe('404 NR');
   });
 
-  it.each(['catalog', `catalog.${NS}`, `catalog.${NS}.svc`, CATALOG])('VS host %s selects the service', (host) => {
+  it.each(['catalog', CATALOG])('VS host %s selects the service', (host) => {
     const ctx = context(demoWorld(), { virtualServices: [virtualService([{ route: [to('version-v2')] }], { hosts: [host] })], destinationRules: [destinationRule()] });
     for (let i = 0; i < 5; i++) expect(liveVersion(route(ctx, meshRequest()))).toBe('v2');
+  });
+
+  it.each([`catalog.${NS}`, `catalog.${NS}.svc`])('VS host %s is literal: requests for the service FQDN keep its default route', (host) => {
+    const ctx = context(demoWorld(), { virtualServices: [virtualService([{ route: [to('version-v2')] }], { hosts: [host] })], destinationRules: [destinationRule()] });
+    const seen = new Set(Array.from({ length: 6 }, () => liveVersion(route(ctx, meshRequest()))));
+    expect(seen).toEqual(new Set(['v1', 'v2']));
+    // A request whose Host is that literal name takes the VirtualService.
+    for (let i = 0; i < 5; i++) expect(liveVersion(route(ctx, meshRequest({}, '/items', host)))).toBe('v2');
+  });
+
+  it('a destination written catalog.ns is not the service catalog of ns: 503 NC', () => {
+    const vs = virtualService([{ route: [{ destination: { host: `catalog.${NS}`, subset: 'version-v2' } }] }]);
+    const ctx = context(demoWorld(), { virtualServices: [vs], destinationRules: [destinationRule()] });
+    expect(liveVersion(route(ctx, meshRequest()))).toBe('503 NC');
+  });
+
+  it('a DestinationRule for host catalog.ns does not give the service catalog its subsets', () => {
+    const dr = destinationRule();
+    const literal = { ...dr, spec: { ...dr.spec, host: `catalog.${NS}` } };
+    const ctx = context(demoWorld(), { virtualServices: [virtualService([{ route: [to('version-v2')] }])], destinationRules: [literal] });
+    expect(liveVersion(route(ctx, meshRequest()))).toBe('503 NC');
+  });
+
+  it('a Host header naming an alias of the service (catalog.ns) reaches the service and its VirtualService', () => {
+    const ctx = context(demoWorld(), { virtualServices: [virtualService([{ route: [to('version-v2')] }])], destinationRules: [destinationRule()] });
+    for (const host of [`catalog.${NS}`, `catalog.${NS}.svc`, 'catalog']) {
+      expect(liveVersion(route(ctx, meshRequest({}, '/items', host)))).toBe('v2');
+    }
   });
 
   it('a VS bound only to a gateway does not apply to mesh traffic, and applies at that gateway', () => {
@@ -223,5 +252,58 @@ describe('first match wins (property)', () => {
         expect(liveVersion(d)).toBe(first >= 0 ? 'v2' : 'v1');
       }),
     );
+  });
+});
+
+describe('as pilot translates a rule (issue 7)', () => {
+  const dark = (matcher: Record<string, unknown>, where: 'headers' | 'withoutHeaders') =>
+    virtualService([{ match: [{ [where]: { 'x-cohort': matcher } }], route: [to('version-v2')] }, { route: [to('version-v1')] }]);
+  const versionFor = (vs: ReturnType<typeof virtualService>, headers: Record<string, string>) =>
+    liveVersion(route(context(demoWorld(), { virtualServices: [vs], destinationRules: [destinationRule()] }), meshRequest(headers)));
+
+  it.each([
+    ['(?i)internal', 'INTERNAL', 'v2'],
+    ['(?P<team>[a-z]+)-beta', 'search-beta', 'v2'],
+    ['(?P<team>[a-z]+)-beta', 'search-gamma', 'v1'],
+    ['\\pL+', 'héllo', 'v2'],
+  ])('RE2 syntax %s against %s', (regex, value, expected) => {
+    expect(versionFor(dark({ regex }, 'headers'), { 'x-cohort': value })).toBe(expected);
+  });
+
+  it('regex "*" is a presence match, as pilot translates it', () => {
+    expect(versionFor(dark({ regex: '*' }, 'headers'), { 'x-cohort': 'anything' })).toBe('v2');
+    expect(versionFor(dark({ regex: '*' }, 'headers'), {})).toBe('v1');
+  });
+
+  it.each([
+    [{ regex: '.*' }, {}, 'v1'],
+    [{ regex: '.*' }, { 'x-cohort': 'x' }, 'v1'],
+    [{ exact: '' }, {}, 'v1'],
+    [{ exact: 'internal' }, {}, 'v2'],
+    [{ regex: 'a+' }, {}, 'v2'],
+    [{}, {}, 'v2'],
+    [{}, { 'x-cohort': '' }, 'v1'],
+  ])('withoutHeaders %j with headers %j: a missing header is the empty value unless it is a presence match', (matcher, headers, expected) => {
+    expect(versionFor(dark(matcher, 'withoutHeaders'), headers)).toBe(expected);
+  });
+
+  it.each([
+    [{ mirrorPercentage: { value: 33.333333 } }, [333_333]],
+    [{ mirrorPercentage: { value: 0.00005 } }, []],
+    [{ mirrorPercentage: { value: 0 } }, []],
+    [{ mirrorPercentage: { value: 0.57 } }, [5_699]],
+    [{ mirrorPercent: 25 }, [250_000]],
+    [{ mirrorPercent: 0 }, []],
+    [{ mirrorPercentage: { value: 10 }, mirrorPercent: 50 }, [100_000]],
+    [{}, [1_000_000]],
+  ])('mirror with %j mirrors %j per million', (fields, expected) => {
+    const rule = { route: [to('version-v1')], mirror: { host: 'catalog', subset: 'version-v2' }, ...fields };
+    expect(mirrorClusters(rule, NS, 'cluster.local', 80).map((m) => m.perMillion)).toEqual(expected);
+  });
+
+  it('the deprecated mirrorPercent is honoured when routing', () => {
+    const vs = virtualService([{ route: [to('version-v1')], mirror: { host: 'catalog', subset: 'version-v2' }, mirrorPercent: 0 }]);
+    const ctx = context(demoWorld(), { virtualServices: [vs], destinationRules: [destinationRule()] });
+    for (let i = 0; i < 20; i++) expect(route(ctx, meshRequest()).mirrors).toEqual([]);
   });
 });

@@ -1,0 +1,109 @@
+// `plan --out` judged by istioctl itself: for the seed's and the example's manifests and for
+// generated ones, every stage's VirtualService and DestinationRule file (exactly as plan --out
+// writes them) passes `istioctl validate` whenever the input does, and `istioctl analyze
+// --use-kube=false` of each stage's pair reports nothing the input pair did not already have.
+
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import fc from 'fast-check';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.ts';
+import type { DestinationRule, VirtualService } from '../../src/istio/types.ts';
+import { planRelease } from '../../src/plan/plan.ts';
+import { planFiles } from '../../src/plan/render.ts';
+import { loadCanarySpec } from '../../src/spec/load.ts';
+import type { CanarySpec } from '../../src/spec/types.ts';
+import { ensureIstioctl, istioctlAnalyze, istioctlValidate, newFindings } from '../env/istio-tools.ts';
+import { canarySpec, seedDestinationRule, seedVirtualService } from '../unit/plan/helpers.ts';
+import { SERVICE_NAMESPACE, canaryFor, plannableCase } from './mesh-cases.ts';
+
+let istioctl: string;
+let root: string;
+beforeAll(async () => {
+  istioctl = await ensureIstioctl();
+  root = mkdtempSync(join(tmpdir(), 'plan-istioctl-'));
+}, 1_200_000);
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const counts = { plans: 0, stages: 0 };
+
+function writeTree(dir: string, files: Array<{ path: string; content: string }>): string[] {
+  return files.map((f) => {
+    const path = join(dir, f.path);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, f.content);
+    return path;
+  });
+}
+
+/** Plans, writes plan --out's files, and judges every stage with istioctl against the input. */
+async function judgePlan(label: string, spec: CanarySpec, vs: VirtualService, dr: DestinationRule | undefined, others: DestinationRule[] = []): Promise<void> {
+  const plan = planRelease(spec, vs, dr);
+  counts.plans++;
+  const dir = mkdtempSync(join(root, 'case-'));
+  // Manifests without a namespace live in the spec's, as the planner reads them.
+  const placed = (o: VirtualService | DestinationRule) => ({ ...o, metadata: { namespace: spec.namespace, ...o.metadata } });
+  const inputs = writeTree(join(dir, 'input'), [vs, ...(dr ? [dr] : []), ...others].map((o, i) => ({ path: `${i}.json`, content: JSON.stringify(placed(o)) })));
+  const extra = inputs.slice(dr ? 2 : 1);
+  const inputAccepted = (await istioctlValidate(istioctl, inputs)).code === 0;
+  const before = await istioctlAnalyze(istioctl, inputs);
+  const written = writeTree(join(dir, 'out'), planFiles(plan).filter((f) => f.path.endsWith('.yaml') && f.content !== ''));
+  for (const stage of [...plan.stages, plan.promoted, plan.rollback]) {
+    counts.stages++;
+    const files = written.filter((p) => p.includes(`/out/${stage.id}/`));
+    if (inputAccepted) {
+      const validated = await istioctlValidate(istioctl, files);
+      expect(validated.code, `${label}, stage ${stage.id}: istioctl validate\n${validated.stderr}${validated.stdout}`).toBe(0);
+    }
+    const added = newFindings(before, await istioctlAnalyze(istioctl, [...files, ...extra]));
+    expect(added, `${label}, stage ${stage.id}: new istioctl analyze findings`).toEqual([]);
+  }
+}
+
+describe('plan --out, judged by istioctl', () => {
+  it('the example release (examples/catalog)', async () => {
+    const examples = new URL('../../examples/catalog/', import.meta.url).pathname;
+    const spec = await loadCanarySpec(join(examples, 'canary.yaml'));
+    const vs = parse(readFileSync(join(examples, 'virtualservice.yaml'), 'utf8')) as VirtualService;
+    const dr = parse(readFileSync(join(examples, 'destinationrule.yaml'), 'utf8')) as DestinationRule;
+    await judgePlan('examples/catalog', spec, vs, dr);
+  });
+
+  it.each(['mesh-virtualservice.yaml', 'gateway-virtualservice.yaml', 'dark-launch.yaml', 'mirroring.yaml', 'traffic-shifting.yaml'])(
+    'the seed manifest %s with the seed DestinationRule',
+    async (file) => {
+      const vs = seedVirtualService(file);
+      const spec = canarySpec({ virtualService: vs.metadata.name });
+      try {
+        planRelease(spec, vs, seedDestinationRule());
+      } catch (e) {
+        // Refusing is an answer (nothing is written) when it names the field and says why.
+        expect(e).toBeInstanceOf(InputError);
+        expect((e as Error).message).toMatch(/^VirtualService \S+: spec\.\S+: /);
+        return;
+      }
+      await judgePlan(file, spec, vs, seedDestinationRule());
+    },
+  );
+
+  it('generated VirtualServices, DestinationRules and stage lists', async () => {
+    let refused = 0;
+    await fc.assert(
+      fc.asyncProperty(plannableCase, canaryFor, async (c, specFor) => {
+        const liveDR = c.destinationRules.find((dr) => dr.metadata.namespace === SERVICE_NAMESPACE);
+        const spec = specFor(c);
+        try {
+          planRelease(spec, c.virtualService, liveDR);
+        } catch {
+          refused++;
+          return;
+        }
+        await judgePlan(JSON.stringify(c.virtualService), spec, c.virtualService, liveDR, c.destinationRules.filter((dr) => dr !== liveDR));
+      }),
+      { numRuns: Number(process.env.ORACLE_ISTIOCTL_RUNS ?? 25) },
+    );
+    console.log(`istioctl judged ${counts.stages} stages of ${counts.plans} plans (${refused} generated inputs refused by the planner)`);
+  }, 1_200_000);
+});
