@@ -1,0 +1,2 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+function s(n){let r=new AbortController,o=e=>{if(r.signal.aborted){n.warning(`${e} received again: still rolling back to stable, please wait`);return}n.warning(`${e} received: rolling back to stable`),r.abort(new Error(`cancelled by ${e}`))};return process.on("SIGINT",o),process.on("SIGTERM",o),{signal:r.signal,dispose:()=>{process.off("SIGINT",o),process.off("SIGTERM",o)}}}export{s as a};
