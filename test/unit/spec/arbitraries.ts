@@ -28,7 +28,7 @@ const darkLaunchStage = fc.tuple(
 ).map(([darkLaunch, common]) => defined({ darkLaunch: defined(darkLaunch), ...common }));
 
 const mirrorStage = fc.tuple(
-  fc.record({ percentage: optional(fc.double({ min: 0, max: 100, minExcluded: true, noNaN: true })) }),
+  fc.record({ percentage: optional(fc.double({ min: 0.0001, max: 100, noNaN: true })) }),
   commonStage,
 ).map(([mirror, common]) => defined({ mirror: defined(mirror), ...common }));
 

@@ -85,7 +85,11 @@ describe('schema problems', () => {
   });
 
   it('mirror percentage of 0', () => {
-    expectProblem(spec({ 13: '    - mirror: {percentage: 0}' }), '13:28', 'spec.stages[1].mirror.percentage', 'expected a number more than 0 and at most 100, got 0');
+    expectProblem(spec({ 13: '    - mirror: {percentage: 0}' }), '13:28', 'spec.stages[1].mirror.percentage', 'expected a number from 0.0001 to 100, got 0');
+  });
+
+  it('mirror percentage below one per million, which pilot truncates to nothing mirrored', () => {
+    expectProblem(spec({ 13: '    - mirror: {percentage: 0.00001}' }), '13:28', 'spec.stages[1].mirror.percentage', 'expected a number from 0.0001 to 100, got 0.00001');
   });
 
   it('a stage with two kinds', () => {
