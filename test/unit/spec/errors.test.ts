@@ -92,6 +92,11 @@ describe('schema problems', () => {
     expectProblem(spec({ 13: '    - mirror: {percentage: 0.00001}' }), '13:28', 'spec.stages[1].mirror.percentage', 'expected a number from 0.0001 to 100, got 0.00001');
   });
 
+  it('a dark-launch regex with a Unicode class RE2 knows but istiod (Go) does not', () => {
+    expectProblem(spec({ 12: '    - darkLaunch: {headers: {x-cohort: {regex: "\\\\p{Sunuwar}+"}}}' }), '12:48', 'spec.stages[0].darkLaunch.headers.x-cohort.regex',
+      "not a valid RE2 regular expression (invalid character class range: `\\p{Sunuwar}`: Go's regexp");
+  });
+
   it('a stage with two kinds', () => {
     expectProblem(spec({ 14: '    - {weight: 10, mirror: {}}' }), '14:7', 'spec.stages[2]', 'expected exactly one of `darkLaunch`, `mirror` or `weight`, got `mirror` and `weight`');
   });
