@@ -56,6 +56,6 @@ export function checkNotShadowed(vs: VirtualService, ownedIndex: number, skip: n
     const name = http[at]!.name ? ` '${http[at]!.name}'` : '';
     const headers = Object.keys((block.headers ?? {}) as object).join(', ');
     throw new InputError(objectProblem(vs, `spec.http[${at}]`,
-      `the route${name} comes before the owned route and already catches every request the dark-launch rule would${j > 0 ? ` (its match block ${j})` : ''} — requests with ${headers} included — so the cohort would never reach the canary; expected the owned route to be the first that such requests reach: move that route after it, narrow its match, or pick another dark-launch header`));
+      `the route${name} comes before the owned route and already catches every request the dark-launch rule would${(rule.match?.length ?? 0) > 1 ? ` in its block made from spec.http[${ownedIndex}].match[${j}]` : ''} — requests with ${headers} included — so the cohort would never reach the canary; expected the owned route to be the first that such requests reach: move that route after it, narrow its match, or pick another dark-launch header`));
   });
 }

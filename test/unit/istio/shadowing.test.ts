@@ -44,6 +44,13 @@ describe('an earlier route catches the cohort', () => {
     expect(plan([{ name: 'early', match: [earlierBlock], ...toV1 }, owned], 'primary').stages[0]!.virtualService.spec.http![1]!.name).toBe('catalog-dark-launch');
   });
 
+  it('names the shadowed block when the owned route has several, the first one included', () => {
+    const owned: HttpRoute = { name: 'primary', match: [{ uri: { prefix: '/a/b' } }, { uri: { prefix: '/c' } }], ...toV1 };
+    expect(refusal([{ name: 'first', match: [{ uri: { prefix: '/a' } }], ...toV1 }, owned], 'primary')).toContain(
+      "the route 'first' comes before the owned route and already catches every request the dark-launch rule would in its block made from spec.http[1].match[0] — requests with x-istio-cohort included",
+    );
+  });
+
   it('a route after the owned route never shadows it', () => {
     const internal: HttpRoute = { name: 'internal-users', match: [{ headers: { 'x-istio-cohort': { exact: 'internal' } } }], ...toV1 };
     expect(plan([toV1, internal]).stages[0]!.virtualService.spec.http!.map((r) => r.name)).toEqual(['catalog-dark-launch', undefined, 'internal-users']);
