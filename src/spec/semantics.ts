@@ -104,6 +104,9 @@ function headerRules(stages: unknown[], problems: Problems): void {
         // HTTP forbids them in a header value, so no request could ever match; and the value is logged.
         if (typeof value === 'string' && LINE_BREAK.test(value)) {
           problems.push({ path: ['spec', 'stages', i, 'darkLaunch', 'headers', name, op], message: 'a header value cannot contain line breaks or NUL characters (no request can carry one); expected a single line' });
+        } else if (typeof value === 'string' && ((op === 'exact' && /^[ \t]|[ \t]$/.test(value)) || (op === 'prefix' && /^[ \t]/.test(value)))) {
+          // Envoy's HTTP/1 codec trims spaces and tabs around a header value (RFC 9110 5.5), so no request would match.
+          problems.push({ path: ['spec', 'stages', i, 'darkLaunch', 'headers', name, op], message: `header values reach Envoy without leading${op === 'exact' ? ' or trailing' : ''} spaces and tabs, so no request would match ${JSON.stringify(value)}; expected the value without them` });
         }
       }
       if (typeof match.regex !== 'string') continue;

@@ -236,6 +236,14 @@ describe('semantic problems', () => {
       'spec.stages[0].darkLaunch.headers.x-istio-cohort.exact', 'a header value cannot contain line breaks or NUL characters (no request can carry one); expected a single line');
   });
 
+  it('a dark-launch header value with spaces around it (Envoy trims them, so nothing would match)', () => {
+    expectProblem(spec({ 12: '    - darkLaunch: {headers: {x-istio-cohort: {exact: " internal"}}}' }), '12:54',
+      'spec.stages[0].darkLaunch.headers.x-istio-cohort.exact', 'header values reach Envoy without leading or trailing spaces and tabs, so no request would match " internal"; expected the value without them');
+    expectProblem(spec({ 12: '    - darkLaunch: {headers: {x-istio-cohort: {prefix: "\\tin"}}}' }), '12:55',
+      'spec.stages[0].darkLaunch.headers.x-istio-cohort.prefix', 'header values reach Envoy without leading spaces and tabs');
+    expect(() => parseCanarySpecs(spec({ 12: '    - darkLaunch: {headers: {x-istio-cohort: {prefix: "in "}}}' }), 'canary.yaml')).not.toThrow();
+  });
+
   it('a check name with a line break or another control character', () => {
     for (const name of ['"ok\\n::set-output name=status::promoted"', '"ok\\rx"', '"a\\u0007b"']) {
       expectProblem(spec({ 20: `      - {name: ${name}, type: success-rate, min: 99}` }), '20:16', 'spec.analysis.checks[0].name',
