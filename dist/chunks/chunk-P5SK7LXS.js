@@ -1,5 +1,5 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{e as ne}from"./chunk-ZHJLDP5Q.js";import{a as C}from"./chunk-2BTFQKEB.js";import{a as T,b as Z,c as ee,d as D,e as te}from"./chunk-XN3YC6T4.js";import{b as Q}from"./chunk-BSOBWTNE.js";import{a as de}from"./chunk-IXT23RPD.js";import{b,c as L}from"./chunk-WKK422CL.js";import{b as x,i as O,j as X}from"./chunk-WIYXBUOS.js";import{c as ue}from"./chunk-IM7GNSPV.js";var F=`  --spec FILE             Canary spec (YAML; several documents allowed)        (required)
+import{e as ne}from"./chunk-3AZIPEF2.js";import{a as C}from"./chunk-2BTFQKEB.js";import{a as T,b as Z,c as ee,d as D,e as te}from"./chunk-XFMSQW6Z.js";import{b as Q}from"./chunk-BSOBWTNE.js";import{a as de}from"./chunk-IXT23RPD.js";import{b,c as L}from"./chunk-XMVJM6HA.js";import{b as x,i as O,j as X}from"./chunk-WIYXBUOS.js";import{c as ue}from"./chunk-IM7GNSPV.js";var F=`  --spec FILE             Canary spec (YAML; several documents allowed)        (required)
   --canary NAME           which spec in the file (metadata.name), when it holds several
   --kubeconfig PATH       default: $KUBECONFIG, ~/.kube/config, in-cluster`,A=`  --prometheus-url URL    overrides spec.analysis.prometheus.url
   --report FILE           also write the markdown report to FILE
