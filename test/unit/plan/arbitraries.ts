@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import type { DestinationRule, HttpRoute, RouteDestination, VirtualService } from '../../../src/istio/types.ts';
 import type { CanarySpec, StageSpec, StringMatch } from '../../../src/spec/types.ts';
 import { routeCovers } from '../../../src/istio/shadowing.ts';
+import { InputError } from '../../../src/errors.ts';
+import { planRelease } from '../../../src/plan/plan.ts';
 import { canarySpec, stage } from './helpers.ts';
 
 const stringMatch: fc.Arbitrary<StringMatch> = fc.oneof(
@@ -123,4 +125,17 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc
       ? { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'catalog', namespace: 'istioinaction' }, spec: { host: 'catalog', subsets: [{ name: 'version-v1', labels: { version: 'v1' } }, { name: 'other', labels: { version: 'v0' } }] } }
       : undefined;
     return { spec: canarySpec({ stages, ...(named ? { route: 'primary' } : {}) }), live, ...(dr ? { dr } : {}), ownedIndex: before.length };
-  });
+  })
+  // Owned-route blocks that overlap each other (prefix /o beside /oa) would give the header rule an
+  // unreachable-match finding the input lacks: the plan refuses that (header-rule-reach.test.ts).
+  .filter((s) => !refusedForAnalyzerFinding(s));
+
+function refusedForAnalyzerFinding({ spec, live, dr }: Scenario): boolean {
+  try {
+    planRelease(spec, live, dr);
+    return false;
+  } catch (e) {
+    if (e instanceof InputError && /IST013[01]/.test(e.message)) return true;
+    throw e;
+  }
+}
