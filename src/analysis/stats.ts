@@ -1,5 +1,5 @@
-// Statistics for judging a canary on few requests: an exact test of canary errors against stable's,
-// the Wilson score bound of an error rate, and how many requests it takes to bound one.
+// Exact binomial tails for judging a canary on few requests (the sequential tests build on them):
+// the upper tail, the critical count at a level, and the rate a count of requests would catch.
 // Everything works in log space so that millions of requests neither overflow nor lose the tail.
 
 const LANCZOS_G = 7;
@@ -61,50 +61,6 @@ export function binomialUpperTail(k: number, n: number, p: number): number {
     logTerm += Math.log(n - i) - Math.log(i + 1) + logOdds;
   }
   return Math.min(1, Math.exp(sum.value));
-}
-
-export interface ErrorCounts {
-  errors: number;
-  requests: number;
-}
-
-/**
- * One-sided exact conditional test of "the canary's error rate is no worse than stable's".
- * Given all x1 + x2 errors, under that hypothesis the canary's share is Binomial(x1 + x2, n2 / (n1 + n2));
- * the p-value is the chance of the canary getting x2 or more of them. Small p: canary is worse.
- */
-export function canaryWorsePValue(stable: ErrorCounts, canary: ErrorCounts): number {
-  const totalRequests = stable.requests + canary.requests;
-  if (totalRequests <= 0) return 1;
-  return binomialUpperTail(canary.errors, stable.errors + canary.errors, canary.requests / totalRequests);
-}
-
-/** z of a two-sided 95 % interval. */
-export const Z_95 = 1.959963984540054;
-
-/** Upper end of the Wilson score interval for a proportion of `k` in `n` (1 when n is 0). */
-export function wilsonUpperBound(k: number, n: number, z: number = Z_95): number {
-  if (n <= 0) return 1;
-  const phat = k / n;
-  const z2 = z * z;
-  const centre = phat + z2 / (2 * n);
-  const spread = z * Math.sqrt((phat * (1 - phat)) / n + z2 / (4 * n * n));
-  return Math.min(1, (centre + spread) / (1 + z2 / n));
-}
-
-/**
- * Upper bound of an error rate after `n` requests without an error, at `confidence` (exact:
- * 1 - (1 - confidence)^(1/n)); about 3/n at 95 % — the rule of three.
- */
-export function zeroErrorUpperBound(n: number, confidence = 0.95): number {
-  if (n <= 0) return 1;
-  return -Math.expm1(Math.log1p(-confidence) / n);
-}
-
-/** Requests without an error needed to claim an error rate below `rate` at `confidence`; about 3/rate at 95 %. */
-export function requestsToBoundErrorRate(rate: number, confidence = 0.95): number {
-  if (!(rate > 0 && rate < 1)) throw new RangeError(`error rate must be between 0 and 1 exclusive, got ${rate}`);
-  return Math.ceil(Math.log1p(-confidence) / Math.log1p(-rate));
 }
 
 /** The smallest count k with P(X >= k) <= level for X ~ Binomial(n, p): the fewest hits that reject "rate <= p" at `level`; n + 1 when none does. */
