@@ -1,6 +1,7 @@
 // GitHub as a place to show the report: one upserted PR comment per canary, and the job summary.
 // Permissions needed: `pull-requests: write` (or `issues: write`) for the comment; nothing for the
 // job summary. Without them (e.g. a pull request from a fork) the comment is skipped with a warning.
+import { safeLogger } from './log-safe.ts';
 import type { summary as coreSummary } from '@actions/core';
 import type { context as actionContext, getOctokit } from '@actions/github';
 import type { Logger, ReportPort } from '../engine/ports.ts';
@@ -138,11 +139,12 @@ function parsePullRequestNumber(text: string, path: string): number {
   return Number(trimmed);
 }
 
-const consoleLogger: Logger = {
+/** When no logger is given: the console, with every line made log-safe like every other logger's. */
+const consoleLogger: Logger = safeLogger({
   info: (m) => console.log(m),
   warning: (m) => console.warn(m),
   error: (m) => console.error(m),
-};
+});
 
 /** The pull request a commit belongs to, for events that name none (a push after a merge, a
  * dispatch, a schedule): an open PR whose head is this commit, else the PR merged as this commit,
