@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { createKubernetesRouting } from '../src/adapters/kubernetes.ts';
-import type { Logger, RoutingPort } from '../src/engine/ports.ts';
+import type { Logger, RoutingPort } from '../src/core/ports.ts';
 import type { DestinationRule, VirtualService } from '../src/istio/types.ts';
 import type { CanarySpec, CheckSpec, StageSpec } from '../src/spec/types.ts';
 import { readMeshEnv, startMesh, type MeshEnv } from '../test/env/mesh.ts';

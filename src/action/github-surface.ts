@@ -2,7 +2,7 @@
 // (on the event's PR or the commit's), the deployment in the environment, and the links the
 // report's next step points to. Thin wiring of the GitHub adapters; loaded only once a spec is read.
 import * as core from '@actions/core';
-import type { Logger, ReportPort } from '../engine/ports.ts';
+import type { Logger, ReportPort } from '../core/ports.ts';
 import type { ReportLinks } from '../report/markdown.ts';
 import { createJobSummary, createPullRequestComment, findPullRequestOfCommit, resolvePullRequest } from '../adapters/github.ts';
 import { createDeploymentTracker, type DeploymentTracker } from '../adapters/github-deployments.ts';

@@ -4,7 +4,7 @@ import * as core from '@actions/core';
 import { InputError } from '../errors.ts';
 import { planFromFiles } from '../cli/plan-command.ts';
 import { planSummaryMarkdown } from '../report/plan-summary.ts';
-import type { Logger } from '../engine/ports.ts';
+import type { Logger } from '../core/ports.ts';
 
 function required(name: string, what: string): string {
   const value = core.getInput(name);

@@ -1,6 +1,6 @@
 // Logger for the CLI: progress to stderr, so stdout stays clean for `status --json`. Every message is
 // made log-safe (the CLI may run inside a GitHub Actions step).
-import type { Logger } from '../engine/ports.ts';
+import type { Logger } from '../core/ports.ts';
 import { safeLogger } from './log-safe.ts';
 
 export function createConsoleLogger(write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Logger {

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { ReportPort } from '../engine/ports.ts';
+import type { ReportPort } from '../core/ports.ts';
 import { CanaryError, describeError } from '../errors.ts';
 
 export function createFileReport(path: string): ReportPort {

@@ -3,8 +3,8 @@
 // gate rolled it back, inactive when someone aborted it. Later commands (advance, promote, abort)
 // find the same deployment again, so each version has one history. Needs `deployments: write`;
 // without it the adapter warns and the release goes on.
-import type { Logger } from '../engine/ports.ts';
-import type { RolloutStatus } from '../engine/state.ts';
+import type { Logger } from '../core/ports.ts';
+import type { RolloutStatus } from '../core/state.ts';
 import { describeError } from '../errors.ts';
 import { clip } from '../report/escape.ts';
 import type { Octokit } from './github.ts';

@@ -3,7 +3,7 @@
 // and annotations go through @actions/core, which escapes workflow-command syntax in them; plain
 // lines (core.info) it writes as they are, so they go through logSafe first.
 import type { AnnotationProperties } from '@actions/core';
-import type { Logger, ReleaseEvent } from '../engine/ports.ts';
+import type { Logger, ReleaseEvent } from '../core/ports.ts';
 import { formatValue } from '../report/format.ts';
 import { logSafe } from './log-safe.ts';
 

@@ -4,7 +4,7 @@
 import { safeLogger } from './log-safe.ts';
 import type { summary as coreSummary } from '@actions/core';
 import type { context as actionContext, getOctokit } from '@actions/github';
-import type { Logger, ReportPort } from '../engine/ports.ts';
+import type { Logger, ReportPort } from '../core/ports.ts';
 import { CanaryError, InputError, describeError } from '../errors.ts';
 import { clip } from '../report/escape.ts';
 import { GITHUB_COMMENT_LIMIT } from '../report/markdown.ts';

@@ -4,7 +4,7 @@
 // answers by re-reading and re-planning. SDK errors are converted here, naming the object and
 // what was being done.
 import { ApiException, CustomObjectsApi, Observable, type ConfigurationOptions, type KubeConfig, type ObservableMiddleware, type RequestContext } from '@kubernetes/client-node';
-import type { Logger, RoutingKind, RoutingObject, RoutingPort } from '../engine/ports.ts';
+import type { Logger, RoutingKind, RoutingObject, RoutingPort } from '../core/ports.ts';
 import { ClusterError, ConflictError, describeError } from '../errors.ts';
 import { loadKubeconfig } from './kubeconfig.ts';
 import { RetriesExhausted, withRetries } from './retry.ts';

@@ -5,7 +5,7 @@
 // here, so no value can start a command, whatever it contains. Unlike GitHub's `::stop-commands::`,
 // which needs a token the text cannot guess, this works line by line and keeps the text readable:
 // the command is shown, with a backslash, instead of being run.
-import type { Logger } from '../engine/ports.ts';
+import type { Logger } from '../core/ports.ts';
 
 /** Control characters other than tab and line feed (which keeps its meaning): shown as escapes.
  * A lone carriage return is a line end for the runner, and NEL / LS / PS are for other viewers. */

@@ -3,7 +3,7 @@
 // engine fails the check. An empty answer is `undefined` (no data), which is not a failure; NaN and ±Inf
 // are passed on as the numbers they are, for the judgement to name (never read as "no data" or 0).
 import { InputError, MetricsError } from '../errors.ts';
-import type { MetricsPort, Sample } from '../engine/ports.ts';
+import type { MetricsPort, Sample } from '../core/ports.ts';
 import { redactUrl } from '../spec/url.ts';
 
 export interface PrometheusOptions {

@@ -2,7 +2,7 @@
 // judge. A failing metrics backend is a failed check (never a pass, never "no data"), because a
 // canary that cannot be observed must not advance.
 import { MetricsError, describeError } from '../errors.ts';
-import type { MetricsPort } from '../engine/ports.ts';
+import type { MetricsPort } from './metrics-source.ts';
 import { splitGrouped } from './grouped.ts';
 import { judgeCheck, type JudgeContext } from './judge.ts';
 import { planCheckQueries } from './queries.ts';

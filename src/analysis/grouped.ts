@@ -1,7 +1,7 @@
 // A grouped query's vector split into the numbers the judgement reads: one query per check per
 // evaluation fetches the canary's and stable's requests and errors (by response code) or latency
 // buckets (by `le`) at once, and this turns the series into per-role results.
-import type { Sample } from '../engine/ports.ts';
+import type { Sample } from './metrics-source.ts';
 import { CLIENT_FAILURES_SERIES, ROLE } from './queries.ts';
 import type { Buckets, PlannedQuery, QueryResult } from './types.ts';
 

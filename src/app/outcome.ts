@@ -1,6 +1,6 @@
 // Exit codes and the closing line from the release outcome, shared by the CLI and the action.
 import type { EngineResult } from '../engine/context.ts';
-import type { RolloutStatus } from '../engine/state.ts';
+import type { RolloutStatus } from '../core/state.ts';
 import type { ReleaseCommand } from './release.ts';
 
 /** 0: promoted, paused, in progress by design, or shown; 1: rolled back (unless asked for with abort). */

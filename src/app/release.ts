@@ -1,7 +1,7 @@
 // Wires the real adapters to the engine. Shared by the action and the CLI so both entries stay thin.
 import { randomUUID } from 'node:crypto';
 import type { CanarySpec } from '../spec/types.ts';
-import type { Logger, MetricsPort, ReportPort } from '../engine/ports.ts';
+import type { Logger, MetricsPort, ReportPort } from '../core/ports.ts';
 import { InputError } from '../errors.ts';
 import type { ReportLinks } from '../report/markdown.ts';
 import { prometheusUrlProblem } from '../spec/url.ts';

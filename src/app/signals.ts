@@ -1,7 +1,7 @@
 // SIGINT/SIGTERM become an aborted signal: the engine stops baking and rolls back to stable.
 // GitHub's cancel sends SIGINT, then SIGTERM 7.5 s later, then kills; a second signal must not
 // interrupt the rollback that the first one started.
-import type { Logger } from '../engine/ports.ts';
+import type { Logger } from '../core/ports.ts';
 
 export function abortOnSignals(log: Logger): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();

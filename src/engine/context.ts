@@ -3,8 +3,8 @@
 import type { Plan } from '../plan/types.ts';
 import type { ReportLinks } from '../report/markdown.ts';
 import type { CanarySpec } from '../spec/types.ts';
-import type { Clock, Logger, MetricsPort, ReportPort, RoutingPort } from './ports.ts';
-import type { RolloutState, RolloutStatus } from './state.ts';
+import type { Clock, Logger, MetricsPort, ReportPort, RoutingPort } from '../core/ports.ts';
+import type { RolloutState, RolloutStatus } from '../core/state.ts';
 
 export type EngineCommand = 'run' | 'start' | 'advance' | 'promote' | 'abort' | 'status';
 

@@ -21,10 +21,10 @@ import { readLive, vsName, type Live } from './live.ts';
 import { resultOf } from './result.ts';
 import { olderRelease, rollBackNow } from './rollback.ts';
 import { checkRouteOwner } from './write-stage.ts';
-import { stateAnnotationKey, type RolloutState } from './state.ts';
-import { stateLocation } from './state-codec.ts';
+import { stateAnnotationKey, type RolloutState } from '../core/state.ts';
+import { stateLocation } from '../core/state-codec.ts';
 import { enter, pauseHere, promoteNow, touch } from './steps.ts';
-import { isActive } from './transitions.ts';
+import { isActive } from '../core/transitions.ts';
 
 export type { EngineCommand, EngineContext, EngineResult } from './context.ts';
 

@@ -2,7 +2,7 @@
 // resourceVersion-guarded write, so two runs can never both drive; a run that died leaves a holder
 // that stops counting once it has not been renewed for the configured time.
 import { OwnershipError } from '../errors.ts';
-import type { Holder, RolloutState } from './state.ts';
+import type { Holder, RolloutState } from '../core/state.ts';
 
 export interface HolderCheck {
   /** The live state just read. */

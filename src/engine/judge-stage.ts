@@ -8,9 +8,9 @@ import { explainStageDecision, type StageMoment } from '../analysis/decide.ts';
 import { evaluateChecks } from '../analysis/evaluate.ts';
 import type { CheckVerdict, StageDecision } from '../analysis/types.ts';
 import type { Session } from './context.ts';
-import type { Evaluation } from './state.ts';
+import type { Evaluation } from '../core/state.ts';
 import { publish } from './result.ts';
-import { addEvaluation } from './transitions.ts';
+import { addEvaluation } from '../core/transitions.ts';
 import { writeStage } from './write-stage.ts';
 
 export interface Judgement {

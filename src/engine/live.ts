@@ -2,9 +2,9 @@
 import { InputError } from '../errors.ts';
 import type { DestinationRule, VirtualService } from '../istio/types.ts';
 import type { CanarySpec } from '../spec/types.ts';
-import type { RoutingPort } from './ports.ts';
-import { decodeState } from './state-codec.ts';
-import { stateAnnotationKey, type RolloutState } from './state.ts';
+import type { RoutingPort } from '../core/ports.ts';
+import { decodeState } from '../core/state-codec.ts';
+import { stateAnnotationKey, type RolloutState } from '../core/state.ts';
 
 export interface Live {
   vs: VirtualService;

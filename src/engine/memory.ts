@@ -3,7 +3,7 @@
 // Used by unit tests and dry runs; nothing here talks to the outside world.
 import { ConflictError } from '../errors.ts';
 import type { DestinationRule, ManagedFieldsEntry, VirtualService } from '../istio/types.ts';
-import type { Clock, Logger, MetricsPort, ReleaseEvent, ReportPort, RoutingKind, RoutingObject, RoutingPort } from './ports.ts';
+import type { Clock, Logger, MetricsPort, ReleaseEvent, ReportPort, RoutingKind, RoutingObject, RoutingPort } from '../core/ports.ts';
 
 /** Metrics for dry runs and commands that judge nothing: every query has no data. */
 export const nullMetrics: MetricsPort = {

@@ -4,8 +4,8 @@ import type { DestinationRule, VirtualService } from '../istio/types.ts';
 import { planRelease, type PlanOptions } from '../plan/plan.ts';
 import type { Plan } from '../plan/types.ts';
 import type { CanarySpec } from '../spec/types.ts';
-import { decodeState } from './state-codec.ts';
-import { stateAnnotationKey } from './state.ts';
+import { decodeState } from '../core/state-codec.ts';
+import { stateAnnotationKey } from '../core/state.ts';
 
 /** planRelease, taking an unmarked header rule for ours only as PlanOptions.legacyHeaderRuleStage allows. */
 export function planLive(spec: CanarySpec, vs: VirtualService, dr: DestinationRule | undefined, options: PlanOptions = {}): Plan {

@@ -1,7 +1,7 @@
 // What a command hands back and shows people: the result for the entry points and the published report.
 import { renderReport } from '../report/markdown.ts';
 import type { EngineResult, Session } from './context.ts';
-import type { RolloutState } from './state.ts';
+import type { RolloutState } from '../core/state.ts';
 
 function stageOf(session: Session, state: RolloutState) {
   const plan = session.plan;

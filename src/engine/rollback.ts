@@ -7,11 +7,11 @@ import type { DestinationRule } from '../istio/types.ts';
 import type { Plan, PlannedStage } from '../plan/types.ts';
 import type { CanarySpec } from '../spec/types.ts';
 import type { Session } from './context.ts';
-import type { RolloutState } from './state.ts';
+import type { RolloutState } from '../core/state.ts';
 import { vsName } from './live.ts';
 import { publish } from './result.ts';
 import { releaseOf } from './steps.ts';
-import { rollBack, type Release } from './transitions.ts';
+import { rollBack, type Release } from '../core/transitions.ts';
 import { writeStage } from './write-stage.ts';
 
 export interface RollbackOptions {

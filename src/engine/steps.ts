@@ -1,7 +1,7 @@
 // The forward transitions, each one write of the plan's stage with the state that names it.
 import type { Session } from './context.ts';
 import { publish } from './result.ts';
-import { enterStage, pause, promote, type Release } from './transitions.ts';
+import { enterStage, pause, promote, type Release } from '../core/transitions.ts';
 import { writeStage } from './write-stage.ts';
 
 export function releaseOf(session: Session): Release {

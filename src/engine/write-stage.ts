@@ -13,8 +13,8 @@ import type { Session } from './context.ts';
 import { checkHolder, holderFor } from './holder.ts';
 import { readLive, vsName, type Live } from './live.ts';
 import { routeOwner } from './ownership.ts';
-import { encodeState } from './state-codec.ts';
-import { stateAnnotationKey, type RolloutState } from './state.ts';
+import { encodeState } from '../core/state-codec.ts';
+import { stateAnnotationKey, type RolloutState } from '../core/state.ts';
 
 export const MAX_CONFLICT_RETRIES = 8;
 

@@ -1,7 +1,7 @@
 // Mermaid charts (xychart-beta, which GitHub renders) of the release over time: the canary's weight,
 // and each check's value against its threshold (or against stable, for relative-only checks).
 // xychart has no legend, so each chart's title names its lines and fixed colours tell them apart.
-import type { RolloutState } from '../engine/state.ts';
+import type { RolloutState } from '../core/state.ts';
 import type { CanarySpec, CheckSpec } from '../spec/types.ts';
 import { mermaidLabel } from './escape.ts';
 import { boundOf, unitOf } from './evidence.ts';

@@ -1,6 +1,6 @@
 // The first lines of a report: what happened, in plain words, with the number that decided it.
 import type { CheckVerdict } from '../analysis/types.ts';
-import type { RolloutState, StageRecord } from '../engine/state.ts';
+import type { RolloutState, StageRecord } from '../core/state.ts';
 import type { Plan } from '../plan/types.ts';
 import type { CanarySpec } from '../spec/types.ts';
 import { clip, escapeInline } from './escape.ts';

@@ -3,7 +3,7 @@
 // Top to bottom: the verdict with its deciding number, charts over time, the stage table, the
 // evaluations and their PromQL (collapsed), and the next step. When it must shrink to fit, the
 // oldest detail goes first: evaluations, then stage rows, then chart points.
-import type { RolloutState } from '../engine/state.ts';
+import type { RolloutState } from '../core/state.ts';
 import type { Plan } from '../plan/types.ts';
 import type { CanarySpec } from '../spec/types.ts';
 import { renderCharts } from './chart.ts';

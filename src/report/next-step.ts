@@ -1,6 +1,6 @@
 // The end of every report: the exact next step, as the dispatch form and the inputs to give it
 // (or, outside GitHub, the CLI command), and the run that is driving the release.
-import type { RolloutState } from '../engine/state.ts';
+import type { RolloutState } from '../core/state.ts';
 import type { Plan } from '../plan/types.ts';
 import type { CanarySpec } from '../spec/types.ts';
 import { escapeInline, inlineCode, safeUrl } from './escape.ts';

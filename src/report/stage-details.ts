@@ -1,7 +1,7 @@
 // The collapsible part of a report: every evaluation of a stage, every verdict with its value,
 // threshold and reason, and the PromQL behind each value.
 import type { CheckVerdict, QueryResult } from '../analysis/types.ts';
-import type { Evaluation, StageRecord } from '../engine/state.ts';
+import type { Evaluation, StageRecord } from '../core/state.ts';
 import { clip, codeBlock, escapeHtml, escapeInline } from './escape.ts';
 import { verdictEvidence } from './evidence.ts';
 import { formatValue } from './format.ts';

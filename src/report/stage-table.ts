@@ -1,7 +1,7 @@
 // The compact overview table: one row per stage with its traffic, result, duration and each check's
 // latest value against its threshold.
 import type { CheckVerdict, VerdictStatus } from '../analysis/types.ts';
-import type { StageRecord } from '../engine/state.ts';
+import type { StageRecord } from '../core/state.ts';
 import type { PlannedStage } from '../plan/types.ts';
 import type { CheckSpec } from '../spec/types.ts';
 import { clip, escapeInline } from './escape.ts';

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createKubernetesRouting } from '../../src/adapters/kubernetes.ts';
-import type { Logger } from '../../src/engine/ports.ts';
+import type { Logger } from '../../src/core/ports.ts';
 import { ClusterError, ConflictError } from '../../src/errors.ts';
 import type { DestinationRule, VirtualService } from '../../src/istio/types.ts';
 import { getIstio, kubeConfig, meshEnv, replaceIstio, uniqueNamespace, type IstioObject } from '../env/cluster.ts';

@@ -1,7 +1,7 @@
 // A fresh GitHub double for each test, and a logger that keeps warnings; after each test the double
 // must have seen nothing outside GitHub's description.
 import { afterEach, beforeEach, expect } from 'vitest';
-import type { Logger } from '../../src/engine/ports.ts';
+import type { Logger } from '../../src/core/ports.ts';
 import { startGitHubDouble, type GitHubDouble } from './github-double.ts';
 
 export interface DoubleFixture {

@@ -1,6 +1,6 @@
 // Small builders of specs, rollout states and verdicts for report and adapter tests.
 import type { CheckVerdict } from '../../src/analysis/types.ts';
-import type { Evaluation, RolloutState, StageRecord } from '../../src/engine/state.ts';
+import type { Evaluation, RolloutState, StageRecord } from '../../src/core/state.ts';
 import type { CanarySpec, CheckSpec } from '../../src/spec/types.ts';
 
 export function checkSpec(name: string, type: CheckSpec['type'] = 'success-rate'): CheckSpec {

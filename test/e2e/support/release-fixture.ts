@@ -12,7 +12,7 @@ import { createIstio, getIstio, kubeConfig, meshEnv, uniqueNamespace, waitFor, t
 import type { MeshEnv } from '../../env/mesh.ts';
 import { SimulatorClient } from '../../sim/client.ts';
 import type { ServiceStats } from '../../sim/stats.ts';
-import type { RolloutState } from '../../../src/engine/state.ts';
+import type { RolloutState } from '../../../src/core/state.ts';
 
 export const COHORT_HEADER = 'x-istio-cohort';
 export const STABLE_SUBSET = 'version-v1';

@@ -6,7 +6,7 @@ import { getOctokit } from '@actions/github';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commentMarker, createJobSummary, createPullRequestComment, resolvePullRequest } from '../../../src/adapters/github.ts';
-import type { Logger } from '../../../src/engine/ports.ts';
+import type { Logger } from '../../../src/core/ports.ts';
 import { InputError } from '../../../src/errors.ts';
 import { renderReport } from '../../../src/report/markdown.ts';
 import { BOT, DOUBLE_REPO, startGitHubDouble, type GitHubDouble } from '../../support/github-double.ts';

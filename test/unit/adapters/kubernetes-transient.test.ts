@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKubernetesRouting } from '../../../src/adapters/kubernetes.ts';
-import type { Logger } from '../../../src/engine/ports.ts';
+import type { Logger } from '../../../src/core/ports.ts';
 import { ClusterError } from '../../../src/errors.ts';
 
 type Answer = (req: IncomingMessage, res: ServerResponse) => void;

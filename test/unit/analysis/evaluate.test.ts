@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateChecks } from '../../../src/analysis/evaluate.ts';
-import type { MetricsPort, Sample } from '../../../src/engine/ports.ts';
+import type { MetricsPort, Sample } from '../../../src/core/ports.ts';
 import { MetricsError } from '../../../src/errors.ts';
 import { analysis, check, vars } from './fixtures.ts';
 

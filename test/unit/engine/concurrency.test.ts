@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { ClusterError, InputError, OwnershipError } from '../../../src/errors.ts';
 import type { VirtualService } from '../../../src/istio/types.ts';
-import { stateAnnotationKey } from '../../../src/engine/state.ts';
+import { stateAnnotationKey } from '../../../src/core/state.ts';
 import { ADMIN_ROUTE, BAKE, HOLDER_TIMEOUT, NS, STABLE, adminRouteOf, liveVirtualService, spec, trafficOf, world } from './harness.ts';
 
 const KEY = stateAnnotationKey('catalog');

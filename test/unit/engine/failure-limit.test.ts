@@ -1,7 +1,7 @@
 // failureLimit counts every failed evaluation of a stage, however long the stage bakes: the state
 // annotation drops old evaluations to stay small, but never a failure the limit still counts.
 import { expect, test } from 'vitest';
-import { compactState, EVALUATIONS_KEPT } from '../../../src/engine/state-codec.ts';
+import { compactState, EVALUATIONS_KEPT } from '../../../src/core/state-codec.ts';
 import { evaluation, rolloutState, stageRecord, verdict } from '../../support/rollout-fixtures.ts';
 import { INTERVAL, STABLE, spec, world } from './harness.ts';
 

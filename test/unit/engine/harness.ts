@@ -3,9 +3,9 @@
 // answers by the traffic the routing currently gives the canary.
 import { executeCommand, type EngineCommand, type EngineContext, type EngineResult } from '../../../src/engine/engine.ts';
 import { FakeClock, MemoryLog, MemoryReport, MemoryRouting, type MemoryRoutingOptions } from '../../../src/engine/memory.ts';
-import type { MetricsPort } from '../../../src/engine/ports.ts';
-import { decodeState } from '../../../src/engine/state-codec.ts';
-import { stateAnnotationKey, type RolloutState } from '../../../src/engine/state.ts';
+import type { MetricsPort } from '../../../src/core/ports.ts';
+import { decodeState } from '../../../src/core/state-codec.ts';
+import { stateAnnotationKey, type RolloutState } from '../../../src/core/state.ts';
 import { MetricsError } from '../../../src/errors.ts';
 import type { DestinationRule, HttpRoute, VirtualService } from '../../../src/istio/types.ts';
 import type { CanarySpec, CheckSpec, StageSpec } from '../../../src/spec/types.ts';

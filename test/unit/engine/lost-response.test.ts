@@ -3,7 +3,7 @@
 // is already there and must not be made twice.
 import { expect, test } from 'vitest';
 import { ConflictError } from '../../../src/errors.ts';
-import type { RoutingObject, RoutingPort } from '../../../src/engine/ports.ts';
+import type { RoutingObject, RoutingPort } from '../../../src/core/ports.ts';
 import type { VirtualService } from '../../../src/istio/types.ts';
 import { STABLE, world, type World } from './harness.ts';
 

@@ -2,7 +2,7 @@
 // everything since the stage started): decisive evidence rolls back without waiting for the
 // interval's end; no evidence writes nothing.
 import { expect, test } from 'vitest';
-import type { Sample } from '../../../src/engine/ports.ts';
+import type { Sample } from '../../../src/core/ports.ts';
 import { INTERVAL, STABLE, spec, world } from './harness.ts';
 
 const SUCCESS = { name: 'success', type: 'success-rate' as const, min: 99, compare: 'absolute' as const, minRequests: 20, noData: 'pass' as const, failureLimit: 1 };

@@ -4,7 +4,7 @@
 import { expect, test } from 'vitest';
 import { ClusterError } from '../../../src/errors.ts';
 import { RollbackFailedError } from '../../../src/engine/rollback-error.ts';
-import type { RoutingPort } from '../../../src/engine/ports.ts';
+import type { RoutingPort } from '../../../src/core/ports.ts';
 import { world } from './harness.ts';
 
 test('start whose write landed but whose read-back and rollback fail ends in a RollbackFailedError', async () => {

@@ -1,7 +1,7 @@
 // A signal that arrives while a Prometheus query hangs (its own timeout and retries can take half a
 // minute) must roll back at once: GitHub kills the job seconds after SIGTERM.
 import { expect, test } from 'vitest';
-import type { Sample } from '../../../src/engine/ports.ts';
+import type { Sample } from '../../../src/core/ports.ts';
 import { STABLE, world } from './harness.ts';
 
 test('a signal during a hung metrics query rolls back without waiting for the query', async () => {

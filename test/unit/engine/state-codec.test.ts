@@ -1,8 +1,8 @@
 // The state annotation: round trip, shape check with clear messages, compaction under the budget.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { compactState, decodeState, encodeState, EVALUATIONS_KEPT, STATE_BUDGET_BYTES } from '../../../src/engine/state-codec.ts';
-import type { RolloutState } from '../../../src/engine/state.ts';
+import { compactState, decodeState, encodeState, EVALUATIONS_KEPT, STATE_BUDGET_BYTES } from '../../../src/core/state-codec.ts';
+import type { RolloutState } from '../../../src/core/state.ts';
 import { InputError } from '../../../src/errors.ts';
 import type { VirtualService } from '../../../src/istio/types.ts';
 import { evaluation, rolloutState, stageRecord, verdict } from '../../support/rollout-fixtures.ts';

@@ -2,7 +2,7 @@
 // removed by hand): it must not report "rolled back, canary weight 0" while the canary gets traffic.
 import { expect, test } from 'vitest';
 import type { VirtualService } from '../../../src/istio/types.ts';
-import { stateAnnotationKey } from '../../../src/engine/state.ts';
+import { stateAnnotationKey } from '../../../src/core/state.ts';
 import { NS, spec, world } from './harness.ts';
 
 test('status reads the stage from the routing when the state annotation is gone', async () => {

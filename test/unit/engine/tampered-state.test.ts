@@ -2,7 +2,7 @@
 // abort (which rewrites it); a canary never released is "no rollout recorded", not "rolled back".
 import { expect, test } from 'vitest';
 import { outcomeLine } from '../../../src/app/outcome.ts';
-import { stateAnnotationKey } from '../../../src/engine/state.ts';
+import { stateAnnotationKey } from '../../../src/core/state.ts';
 import type { VirtualService } from '../../../src/istio/types.ts';
 import { NS, spec, STABLE, world } from './harness.ts';
 

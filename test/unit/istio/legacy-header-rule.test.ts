@@ -3,8 +3,8 @@
 // stage. Everything else named like our rule stays refused (see foreign-header-rule.test.ts).
 import { describe, expect, it } from 'vitest';
 import { planLive } from '../../../src/engine/plan-live.ts';
-import { encodeState } from '../../../src/engine/state-codec.ts';
-import { stateAnnotationKey, type RolloutState } from '../../../src/engine/state.ts';
+import { encodeState } from '../../../src/core/state-codec.ts';
+import { stateAnnotationKey, type RolloutState } from '../../../src/core/state.ts';
 import { headerRuleMark, headerRuleMarkKey, withHeaderRuleMark } from '../../../src/istio/header-rule.ts';
 import type { HttpRoute, VirtualService } from '../../../src/istio/types.ts';
 import { planRelease } from '../../../src/plan/plan.ts';

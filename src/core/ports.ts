@@ -1,4 +1,5 @@
 // The engine's view of the outside world. Adapters implement these; tests use in-memory versions.
+// Core types: the engine, the report and the adapters import them downward.
 import type { DestinationRule, VirtualService } from '../istio/types.ts';
 
 export type RoutingKind = 'VirtualService' | 'DestinationRule';
@@ -14,19 +15,7 @@ export interface RoutingPort {
   write<T extends RoutingObject>(object: T): Promise<T>;
 }
 
-/** One series of an instant vector: its labels and its value (NaN and ±Inf as Prometheus answered them). */
-export interface Sample {
-  labels: Record<string, string>;
-  value: number;
-}
-
-/** Runs PromQL instant queries; throws MetricsError on failure. */
-export interface MetricsPort {
-  /** A query that aggregates to one number: undefined for no data (an empty vector). */
-  query(promql: string): Promise<number | undefined>;
-  /** A grouped query: every series of the vector (empty for no data). */
-  vector(promql: string): Promise<Sample[]>;
-}
+export type { MetricsPort, Sample } from '../analysis/metrics-source.ts';
 
 /** Time, injectable so engine tests run on a fake clock. */
 export interface Clock {
