@@ -6,8 +6,7 @@ import type { MetricsPort } from './metrics-source.ts';
 import { splitGrouped } from './grouped.ts';
 import { judgeCheck, type JudgeContext } from './judge.ts';
 import { planCheckQueries } from './queries.ts';
-import type { AnalysisSpec } from '../spec/types.ts';
-import type { CheckSpec, CheckVerdict, Cohort, PlannedQuery, QueryResult, QueryVars } from './types.ts';
+import type { AnalysisSpec, CheckSpec, CheckVerdict, Cohort, PlannedQuery, QueryResult, QueryVars } from './types.ts';
 
 function backendFailure(check: CheckSpec, query: PlannedQuery, error: MetricsError, done: QueryResult[]): CheckVerdict {
   return {

@@ -1,6 +1,9 @@
 // The engine's view of the outside world. Adapters implement these; tests use in-memory versions.
 // Core types: the engine, the report and the adapters import them downward.
 import type { DestinationRule, VirtualService } from '../istio/types.ts';
+import type { Plan } from '../plan/types.ts';
+import type { CanarySpec } from '../spec/types.ts';
+import type { RolloutState } from './state.ts';
 
 export type RoutingKind = 'VirtualService' | 'DestinationRule';
 export type RoutingObject = VirtualService | DestinationRule;
@@ -38,7 +41,21 @@ export type ReleaseEvent =
   | { kind: 'gate-failed'; stage: string; check: string; value?: number; threshold: string; reason: string }
   | { kind: 'rolled-back'; canary: string; stable: string; reason: string };
 
-/** Where progress is shown to people: PR comment, job summary, a file. */
+/** Where a rendered report is shown to people: PR comment, job summary, a file. */
 export interface ReportPort {
   publish(markdown: string): Promise<void>;
+}
+
+/** A rollout at one moment: its spec, its state (with the history), the plan it follows. */
+export interface RolloutView {
+  spec: CanarySpec;
+  state: RolloutState;
+  plan?: Plan;
+  /** The clock's time of this view, ISO 8601. */
+  at: string;
+}
+
+/** Where the engine hands each new state; the engine never renders it (the app renders the report). */
+export interface ProgressPort {
+  show(view: RolloutView): Promise<void>;
 }

@@ -1,9 +1,8 @@
 // What a command needs (ports, options) and what it returns, plus the per-command session that
 // remembers whether this run already holds the rollout.
 import type { Plan } from '../plan/types.ts';
-import type { ReportLinks } from '../report/markdown.ts';
 import type { CanarySpec } from '../spec/types.ts';
-import type { Clock, Logger, MetricsPort, ReportPort, RoutingPort } from '../core/ports.ts';
+import type { Clock, Logger, MetricsPort, ProgressPort, RoutingPort } from '../core/ports.ts';
 import type { RolloutState, RolloutStatus } from '../core/state.ts';
 
 export type EngineCommand = 'run' | 'start' | 'advance' | 'promote' | 'abort' | 'status';
@@ -26,9 +25,8 @@ export interface EngineContext {
   metrics: MetricsPort;
   clock: Clock;
   log: Logger;
-  report?: ReportPort;
-  /** Where the report points people for the next step (the dispatch form, this run). */
-  reportLinks?: ReportLinks;
+  /** Gets every new state (the app renders it into the report). */
+  progress?: ProgressPort;
   holder: { id: string; runUrl?: string };
   /** Aborted on SIGINT/SIGTERM: the engine stops and rolls back (the rollback itself is not cancelled). */
   signal?: AbortSignal;
@@ -41,8 +39,8 @@ export interface EngineResult {
   stage: string;
   canaryWeight: number;
   state: RolloutState;
-  /** The markdown report of this state. */
-  report: string;
+  /** The plan the state follows (for rendering the report of this result). */
+  plan?: Plan;
   /** Why the release was rolled back, when it was. */
   failure?: string;
   /** false: no state is recorded on the VirtualService (status shows what its routing says). */

@@ -6,7 +6,7 @@ import { isDnsLabel, shortHost } from './names.ts';
 import { isRecord, type PathProblem } from './problem.ts';
 import { promqlSyntaxError } from './promql.ts';
 import { templateProblems, templateVariables } from '../analysis/render.ts';
-import { regexProblem } from './regex.ts';
+import { regexProblem } from '../istio/regex.ts';
 import { headerRuleName } from '../istio/header-rule.ts';
 
 type Problems = PathProblem[];

@@ -1,5 +1,6 @@
 // The one-step commands: start, advance, promote, abort, status, and pause in between.
 import { describe, expect, test } from 'vitest';
+import { reportOf } from '../../../src/app/report.ts';
 import { InputError } from '../../../src/errors.ts';
 import type { StageSpec } from '../../../src/spec/types.ts';
 import type { VirtualService } from '../../../src/istio/types.ts';
@@ -207,7 +208,7 @@ describe('status', () => {
     const result = await w.exec('status', { holder: { id: 'reader' } });
     expect(result).toMatchObject({ status: 'paused', stage: '02-weight-10', canaryWeight: 10 });
     expect(result.state.history).toHaveLength(3);
-    expect(result.report).toContain('catalog');
+    expect(reportOf({ spec: w.spec, state: result.state, plan: result.plan, at: new Date(w.clock.now()).toISOString() })).toContain('catalog');
     expect(w.routing.writeCalls).toBe(writes);
   });
 

@@ -4,6 +4,7 @@
 import { executeCommand, type EngineCommand, type EngineContext, type EngineResult } from '../../../src/engine/engine.ts';
 import { FakeClock, MemoryLog, MemoryReport, MemoryRouting, type MemoryRoutingOptions } from '../../../src/engine/memory.ts';
 import type { MetricsPort } from '../../../src/core/ports.ts';
+import { reportProgress } from '../../../src/app/report.ts';
 import { decodeState } from '../../../src/core/state-codec.ts';
 import { stateAnnotationKey, type RolloutState } from '../../../src/core/state.ts';
 import { MetricsError } from '../../../src/errors.ts';
@@ -139,7 +140,7 @@ export function world(options: { spec?: CanarySpec; health?: Health; routing?: M
     metrics,
     clock,
     log,
-    report,
+    progress: reportProgress([report], { log }),
     holder: { id: 'run-1', runUrl: 'https://github.com/acme/shop/actions/runs/1' },
     options: { holderTimeoutMs: HOLDER_TIMEOUT, supersede: false, forceConflicts: false },
     ...overrides,
