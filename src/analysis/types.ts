@@ -84,8 +84,9 @@ export type Comparison = 'absolute' | 'relative' | 'both';
 
 export interface CheckSpec {
   name: string;
-  /** `success-rate` (percent, higher is better), `latency-p99` (ms, lower is better), or a custom PromQL template. */
-  type: 'success-rate' | 'latency-p99' | 'custom';
+  /** A check type of the registry (src/analysis/checks/registry.ts): `success-rate` (percent, higher is
+   * better), `latency-p99` (ms, lower is better), `custom` (a PromQL template). */
+  type: string;
   /** Absolute lower bound (success-rate: percent; custom: value). */
   min?: number;
   /** Absolute upper bound (latency-p99: ms; custom: value). */
