@@ -8,6 +8,7 @@
 // analysis' alpha (split evenly over the parts judged), that the canary is worse than its limit.
 // A point value (a custom query, the relative latency ratio) is compared as it is: there is no
 // count behind it to test.
+import { formatNumber, formatP, percent } from './format.ts';
 import { type Counted, excessTest, type ExcessTest, rateCaught, shownBelow } from './sequential.ts';
 import type { CheckSpec, Cohort, Evidence, QueryResult, VerdictStatus } from './types.ts';
 export interface JudgeContext {
@@ -50,25 +51,6 @@ export interface Measured {
   stableValue?: number;
   requests?: number;
   evidence?: Evidence;
-}
-
-/** Readable numbers: at most two decimals, or three significant digits below 1 (p-values, levels). */
-export function formatNumber(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  if (Math.abs(x) < 1) return String(Number(x.toPrecision(3)));
-  return String(Math.round(x * 100) / 100);
-}
-
-/** A p-value in two significant digits: 0.031, 5e-10. */
-export function formatP(p: number): string {
-  if (p === 0) return '0';
-  if (p < 1e-4) return p.toExponential(0);
-  return String(Number(p.toPrecision(2)));
-}
-
-/** A rate (0..1) as a percentage with up to three significant digits. */
-export function percent(rate: number): string {
-  return `${Number((100 * rate).toPrecision(3))}%`;
 }
 
 /** `x` formatted with enough digits that it still compares with `limit` as x does (98.999 is not shown as 99 against 99). */

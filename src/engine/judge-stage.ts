@@ -6,6 +6,7 @@
 import { cohortOf, promqlDuration, queryVarsFor } from '../analysis/cohort.ts';
 import { explainStageDecision, type StageMoment } from '../analysis/decide.ts';
 import { evaluateChecks } from '../analysis/evaluate.ts';
+import { formatValue } from '../analysis/format.ts';
 import type { CheckVerdict, StageDecision } from '../analysis/types.ts';
 import type { Session } from './context.ts';
 import type { Evaluation } from '../core/state.ts';
@@ -22,10 +23,6 @@ export interface Judgement {
 /** Query windows are whole seconds, at least one. */
 export function windowOf(ms: number): number {
   return Math.max(1000, Math.floor(ms / 1000) * 1000);
-}
-
-function formatValue(v: CheckVerdict): string {
-  return v.value === undefined ? 'no value' : String(Math.round(v.value * 1000) / 1000);
 }
 
 /** The queries' answer, or the signal's reason as soon as it is aborted: a hung Prometheus (timeout
@@ -69,7 +66,7 @@ async function conclude(session: Session, index: number, verdicts: CheckVerdict[
   const analysis = ctx.spec.analysis!;
   const stage = session.plan!.stages[index]!;
   for (const v of verdicts) {
-    const line = `${ctx.spec.name} ${stage.id} ${kind}: ${v.check} ${v.status}: value ${formatValue(v)}, threshold ${v.threshold} (${v.evidence?.summary ?? v.reason})`;
+    const line = `${ctx.spec.name} ${stage.id} ${kind}: ${v.check} ${v.status}: value ${formatValue(v.value)}, threshold ${v.threshold} (${v.evidence?.summary ?? v.reason})`;
     if (v.status === 'fail') ctx.log.warning(line);
     else ctx.log.info(line);
   }

@@ -6,7 +6,8 @@ import type { RolloutState } from '../core/state.ts';
 import type { CanarySpec, CheckSpec } from '../spec/types.ts';
 import { mermaidLabel } from './escape.ts';
 import { boundOf, unitOf } from './evidence.ts';
-import { elapsedMs, formatDuration, formatValue } from './format.ts';
+import { formatValue } from '../analysis/format.ts';
+import { elapsedMs, formatDuration } from './format.ts';
 
 /** Newest points kept per chart: more do not fit the width GitHub gives a comment. */
 export const MAX_POINTS = 24;

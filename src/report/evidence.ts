@@ -3,7 +3,7 @@
 import { findCheckType } from '../analysis/checks/registry.ts';
 import type { CheckVerdict } from '../analysis/types.ts';
 import type { CheckSpec } from '../spec/types.ts';
-import { formatValue } from './format.ts';
+import { formatValue } from '../analysis/format.ts';
 
 /** The sentence that explains a verdict with the numbers behind it (counts, rates, p-value). */
 export function verdictEvidence(verdict: CheckVerdict): string {

@@ -1,6 +1,7 @@
 // `custom`: the user's PromQL template (values escaped into it), whose value must lie within
 // `min`/`max`. A point value: there is no count behind it to test.
-import { badCount, combine, count, formatBeside, formatNumber, resultOf, tooFewRequests, type Measured, type Part } from '../judge.ts';
+import { formatNumber } from '../format.ts';
+import { badCount, combine, count, formatBeside, resultOf, tooFewRequests, type Measured, type Part } from '../judge.ts';
 import { requestCount, ROLE, workloadMatchers } from '../queries.ts';
 import { renderQuery } from '../render.ts';
 import type { CheckSpec, PlannedQuery, QueryResult, QueryVars } from '../types.ts';

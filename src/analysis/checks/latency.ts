@@ -1,6 +1,7 @@
 // `latency-p99`: the canary's 99th percentile latency from Istio's histogram, against a highest
 // value in ms (a counted test on the share slower than it) and/or a factor of stable's p99.
-import { combine, countedAbsolute, formatBeside, formatNumber, missingStable, relativeSkip, resultOf, count, tooFewRequests, wantsAbsolute, wantsRelative, badCount, type JudgeContext, type Measured, type Part } from '../judge.ts';
+import { formatNumber } from '../format.ts';
+import { combine, countedAbsolute, formatBeside, missingStable, relativeSkip, resultOf, count, tooFewRequests, wantsAbsolute, wantsRelative, badCount, type JudgeContext, type Measured, type Part } from '../judge.ts';
 import { comparesWithStable, grouped, latencyQuery, ROLE } from '../queries.ts';
 import type { Buckets, CheckSpec, Cohort, PlannedQuery, QueryResult, QueryVars } from '../types.ts';
 import type { CheckType } from './check-type.ts';

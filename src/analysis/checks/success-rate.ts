@@ -1,7 +1,8 @@
 // `success-rate`: the share of the canary's requests answered without a 5xx (requests that never
 // reached it count as failures), against a lowest percentage and/or stable's error rate.
 import { type Counted, excessTest } from '../sequential.ts';
-import { combine, count, countedAbsolute, formatNumber, formatP, missingStable, partAlpha, relativeSkip, resultOf, tooFewRequests, wantsAbsolute, wantsRelative, badCount, type JudgeContext, type Measured, type Part } from '../judge.ts';
+import { formatNumber, formatP } from '../format.ts';
+import { combine, count, countedAbsolute, missingStable, partAlpha, relativeSkip, resultOf, tooFewRequests, wantsAbsolute, wantsRelative, badCount, type JudgeContext, type Measured, type Part } from '../judge.ts';
 import { comparesWithStable, grouped, ROLE, trafficQuery } from '../queries.ts';
 import type { CheckSpec, Cohort, PlannedQuery, QueryResult, QueryVars } from '../types.ts';
 import type { CheckType } from './check-type.ts';
