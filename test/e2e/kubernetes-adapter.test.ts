@@ -8,6 +8,7 @@ import type { Logger } from '../../src/core/ports.ts';
 import { ClusterError, ConflictError } from '../../src/errors.ts';
 import type { DestinationRule, VirtualService } from '../../src/istio/types.ts';
 import { getIstio, kubeConfig, meshEnv, replaceIstio, uniqueNamespace, type IstioObject } from '../env/cluster.ts';
+import { istioRef } from '../../src/routing/virtual-service/objects.ts';
 
 function virtualService(namespace: string, canaryWeight: number): VirtualService {
   return {
@@ -69,8 +70,8 @@ describe('Kubernetes routing adapter', () => {
     const onConnect = () => connected++;
     diagnostics.subscribe('undici:client:connected', onConnect);
     try {
-      for (let i = 0; i < 10; i++) await port.get('VirtualService', ns, 'catalog');
-      const live = await port.get('VirtualService', ns, 'catalog');
+      for (let i = 0; i < 10; i++) await port.get<VirtualService>(istioRef('VirtualService', ns, 'catalog'));
+      const live = await port.get<VirtualService>(istioRef('VirtualService', ns, 'catalog'));
       await port.write({ ...live!, spec: virtualService(ns, 10).spec });
     } finally {
       diagnostics.unsubscribe('undici:client:connected', onConnect);
@@ -83,16 +84,16 @@ describe('Kubernetes routing adapter', () => {
     const port = routing();
     const stored = await port.write(virtualService(ns, 0));
     expect(stored.metadata.resourceVersion).toMatch(/^\d+$/);
-    const live = await port.get('VirtualService', ns, 'catalog');
+    const live = await port.get<VirtualService>(istioRef('VirtualService', ns, 'catalog'));
     expect(live?.spec).toEqual(virtualService(ns, 0).spec);
     expect(live?.metadata.labels).toEqual({ app: 'catalog' });
     expect(live?.metadata.resourceVersion).toBe(stored.metadata.resourceVersion);
     const dr = await port.write(destinationRule(ns));
-    expect((await port.get('DestinationRule', ns, 'catalog'))?.spec.subsets).toEqual(dr.spec.subsets);
+    expect((await port.get<DestinationRule>(istioRef('DestinationRule', ns, 'catalog')))?.spec.subsets).toEqual(dr.spec.subsets);
   });
 
   it('returns undefined for an object that does not exist', async () => {
-    expect(await routing().get('VirtualService', uniqueNamespace('k8s-missing'), 'nothing-here')).toBeUndefined();
+    expect(await routing().get<VirtualService>(istioRef('VirtualService', uniqueNamespace('k8s-missing'), 'nothing-here'))).toBeUndefined();
   });
 
   it('replaces an object read at its current resourceVersion', async () => {
@@ -101,7 +102,7 @@ describe('Kubernetes routing adapter', () => {
     const created = await port.write(virtualService(ns, 0));
     const updated = await port.write({ ...created, spec: virtualService(ns, 10).spec });
     expect(updated.metadata.resourceVersion).not.toBe(created.metadata.resourceVersion);
-    expect((await port.get('VirtualService', ns, 'catalog'))?.spec.http?.[0]?.route?.map((r) => r.weight)).toEqual([90, 10]);
+    expect((await port.get<VirtualService>(istioRef('VirtualService', ns, 'catalog')))?.spec.http?.[0]?.route?.map((r) => r.weight)).toEqual([90, 10]);
   });
 
   it('refuses a write at a stale resourceVersion with a ConflictError, keeping the other change', async () => {
@@ -115,7 +116,7 @@ describe('Kubernetes routing adapter', () => {
     expect(error).toBeInstanceOf(ConflictError);
     expect(error.message).toContain(`Conflict updating VirtualService ${ns}/catalog`);
     expect((error as ConflictError).status).toBe(409);
-    const live = await port.get('VirtualService', ns, 'catalog');
+    const live = await port.get<VirtualService>(istioRef('VirtualService', ns, 'catalog'));
     expect(live?.spec.hosts).toEqual(['catalog', 'catalog.example.com']);
     expect(live?.spec.http?.[0]?.route?.map((r) => r.weight)).toEqual([100, 0]);
   });
@@ -140,7 +141,7 @@ describe('Kubernetes routing adapter', () => {
     expect((error as ClusterError).status).toBe(422);
     expect(error.message).toContain(`The API server rejected VirtualService ${ns}/catalog while creating it:`);
     expect(error.message).toMatch(/spec\.http\[0\]\.route\[0\]\.weight: Invalid value: "string"/);
-    expect(await routing().get('VirtualService', ns, 'catalog')).toBeUndefined();
+    expect(await routing().get<VirtualService>(istioRef('VirtualService', ns, 'catalog'))).toBeUndefined();
   });
 
   it('records istio-canary as the field manager of what it writes, next to other managers', async () => {
@@ -149,7 +150,7 @@ describe('Kubernetes routing adapter', () => {
     await port.write(virtualService(ns, 0));
     const theirs = (await getIstio(kubeConfig(), { kind: 'VirtualService', namespace: ns, name: 'catalog' })) as IstioObject;
     await replaceIstio(kubeConfig(), { ...theirs, metadata: { ...theirs.metadata, annotations: { team: 'shop' } } });
-    const current = await port.get('VirtualService', ns, 'catalog');
+    const current = await port.get<VirtualService>(istioRef('VirtualService', ns, 'catalog'));
     const stored = await port.write({ ...current!, spec: virtualService(ns, 10).spec });
     const managers = stored.metadata.managedFields?.map((m) => m.manager);
     expect(managers).toContain('istio-canary');
@@ -168,7 +169,7 @@ describe('Kubernetes routing adapter', () => {
     const warnings: string[] = [];
     const log: Logger = { info: () => {}, warning: (m) => warnings.push(m), error: () => {} };
     const adapter = createKubernetesRouting({ kubeconfig: unreachable, deadlineMs: 1_500, log });
-    const error = await errorOf(adapter.get('VirtualService', 'shop', 'catalog'));
+    const error = await errorOf(adapter.get<VirtualService>(istioRef('VirtualService', 'shop', 'catalog')));
     expect(error).toBeInstanceOf(ClusterError);
     expect(error.message).toContain(`Could not reach the Kubernetes API server at https://127.0.0.1:${port} while reading VirtualService shop/catalog`);
     expect(error.message).toContain('ECONNREFUSED');

@@ -4,11 +4,12 @@ import { FakeClock, MemoryRouting, nullMetrics } from '../../../src/engine/memor
 import { ConflictError } from '../../../src/errors.ts';
 import type { VirtualService } from '../../../src/istio/types.ts';
 import { liveVirtualService, NS } from './harness.ts';
+import { istioRef } from '../../../src/routing/virtual-service/objects.ts';
 
 describe('MemoryRouting', () => {
   test('a write with a stale resourceVersion is a ConflictError; a fresh one bumps it', async () => {
     const routing = new MemoryRouting([liveVirtualService()]);
-    const live = (await routing.get('VirtualService', NS, 'catalog'))!;
+    const live = (await routing.get<VirtualService>(istioRef('VirtualService', NS, 'catalog')))!;
     const stored = await routing.write(live);
     expect(Number(stored.metadata.resourceVersion)).toBeGreaterThan(Number(live.metadata.resourceVersion));
     await expect(routing.write(live)).rejects.toThrow(ConflictError);
@@ -22,8 +23,8 @@ describe('MemoryRouting', () => {
   });
 
   test('writes move ownership of spec.http to the writing manager', async () => {
-    const routing = new MemoryRouting([liveVirtualService({ managedFields: [{ manager: 'kubectl', fieldsV1: { 'f:spec': { 'f:http': {}, 'f:hosts': {} } } }] })]);
-    const stored = await routing.write((await routing.get('VirtualService', NS, 'catalog'))!);
+    const routing = new MemoryRouting([liveVirtualService({ managedFields: [{ manager: 'kubectl', fieldsV1: { 'f:spec': { 'f:http': {}, 'f:hosts': {} } } }] })], { fieldManager: 'istio-canary' });
+    const stored = await routing.write((await routing.get<VirtualService>(istioRef('VirtualService', NS, 'catalog')))!);
     expect(stored.metadata.managedFields).toEqual([
       { manager: 'kubectl', fieldsV1: { 'f:spec': { 'f:hosts': {} } } },
       expect.objectContaining({ manager: 'istio-canary', fieldsV1: { 'f:spec': { 'f:http': {} } } }),
@@ -36,7 +37,7 @@ describe('MemoryRouting', () => {
         if (n === 1) store.edit<VirtualService>('VirtualService', NS, 'catalog', (vs) => (vs.spec.hosts = ['x']));
       },
     });
-    const live = (await routing.get('VirtualService', NS, 'catalog'))!;
+    const live = (await routing.get<VirtualService>(istioRef('VirtualService', NS, 'catalog')))!;
     await expect(routing.write(live)).rejects.toThrow(ConflictError);
     expect(routing.peek<VirtualService>('VirtualService', NS, 'catalog')!.spec.hosts).toEqual(['x']);
   });
