@@ -7,6 +7,7 @@ import { createKubernetesRouting } from '../../src/adapters/kubernetes.ts';
 import type { Logger } from '../../src/core/ports.ts';
 import { ClusterError, ConflictError } from '../../src/errors.ts';
 import type { DestinationRule, VirtualService } from '../../src/istio/types.ts';
+import { ownedLabels, type RoutingObject } from '../../src/plan/objects.ts';
 import { getIstio, kubeConfig, meshEnv, replaceIstio, uniqueNamespace, type IstioObject } from '../env/cluster.ts';
 import { istioRef } from '../../src/routing/virtual-service/objects.ts';
 
@@ -159,6 +160,73 @@ describe('Kubernetes routing adapter', () => {
     expect(ours.operation).toBe('Update');
     expect(JSON.stringify(ours.fieldsV1)).toContain('"f:http"');
     expect(stored.metadata.annotations).toEqual({ team: 'shop' });
+  });
+
+  it('lists the objects of a kind that carry every label asked for, and only those', async () => {
+    const ns = uniqueNamespace('k8s-list');
+    const port = routing();
+    const labelled = (name: string, labels: Record<string, string>) => ({ ...destinationRule(ns), metadata: { name, namespace: ns, labels } });
+    await port.write(labelled('ours', ownedLabels('catalog')));
+    await port.write(labelled('other-canary', ownedLabels('reviews')));
+    await port.write(destinationRule(ns));
+    await port.write({ ...virtualService(ns, 0), metadata: { name: 'ours-too', namespace: ns, labels: ownedLabels('catalog') } });
+    const found = await port.list(istioRef('DestinationRule', ns, ''), ownedLabels('catalog'));
+    expect(found.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['DestinationRule/ours']);
+    expect(found[0]!.metadata.resourceVersion).toMatch(/^\d+$/);
+    expect(await port.list(istioRef('DestinationRule', uniqueNamespace('k8s-list-empty'), ''), ownedLabels('catalog'))).toEqual([]);
+  });
+
+  it('deletes an object only at the resourceVersion it was read at; one already gone is done', async () => {
+    const ns = uniqueNamespace('k8s-delete');
+    const port = routing();
+    const ref = istioRef('DestinationRule', ns, 'catalog');
+    const created = await port.write(destinationRule(ns));
+    const changed = await port.write({ ...created, spec: { ...created.spec, subsets: [] } });
+    const error = await errorOf(port.delete(ref, created.metadata.resourceVersion!));
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(error.message).toContain(`Conflict deleting DestinationRule ${ns}/catalog`);
+    expect((await port.get(ref))?.metadata.resourceVersion).toBe(changed.metadata.resourceVersion);
+    await port.delete(ref, changed.metadata.resourceVersion!);
+    expect(await port.applied(ref, undefined, changed)).toBeUndefined();
+    expect(await port.get(ref)).toBeUndefined();
+    await port.delete(ref, changed.metadata.resourceVersion!);
+  });
+
+  it('says a write is in effect once the server has stored it as written, and refuses one it stored otherwise', async () => {
+    const ns = uniqueNamespace('k8s-applied');
+    const port = routing();
+    const ref = istioRef('VirtualService', ns, 'catalog');
+    const desired = { ...virtualService(ns, 10), metadata: { ...virtualService(ns, 10).metadata, annotations: { 'istio-canary.dev/catalog': '{}' } } };
+    const stored = await port.write(desired);
+    expect((await port.applied(ref, desired, stored))?.metadata.resourceVersion).toBe(stored.metadata.resourceVersion);
+    // Someone writes after us: our write's answer is the record of what we stored.
+    const theirs = (await getIstio(kubeConfig(), { kind: 'VirtualService', namespace: ns, name: 'catalog' })) as IstioObject;
+    await replaceIstio(kubeConfig(), { ...theirs, metadata: { ...theirs.metadata, labels: { app: 'other' } } });
+    expect((await port.applied(ref, desired, stored))?.metadata.resourceVersion).toBe(stored.metadata.resourceVersion);
+    // What the server has is not what was meant (as if a webhook had changed it on the way in).
+    const other: RoutingObject = { ...desired, spec: virtualService(ns, 50).spec };
+    const error = await errorOf(port.applied(ref, other));
+    expect(error).toBeInstanceOf(ClusterError);
+    expect(error.message).toContain(`VirtualService ${ns}/catalog: the API server stored something other than what was written (at spec.http[0].route[0].weight)`);
+    const missing = await errorOf(port.applied(istioRef('VirtualService', ns, 'gone'), desired));
+    expect(missing.message).toContain(`VirtualService ${ns}/gone disappeared right after it was written`);
+  });
+
+  it('reads and writes any kind by its apiVersion: a ServiceEntry', async () => {
+    const ns = uniqueNamespace('k8s-kind');
+    const port = routing();
+    const entry: RoutingObject = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'ServiceEntry',
+      metadata: { name: 'payments', namespace: ns, labels: ownedLabels('catalog') },
+      spec: { hosts: ['api.payments.example'], location: 'MESH_EXTERNAL', resolution: 'DNS', ports: [{ number: 443, name: 'tls', protocol: 'TLS' }] },
+    };
+    const stored = await port.write(entry);
+    const ref = { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', namespace: ns, name: 'payments' };
+    expect((await port.get(ref))?.spec).toEqual(entry.spec);
+    expect((await port.list(ref, ownedLabels('catalog'))).map((o) => o.metadata.name)).toEqual(['payments']);
+    await port.delete(ref, stored.metadata.resourceVersion!);
+    expect(await port.get(ref)).toBeUndefined();
   });
 
   it('gives up on an unreachable API server after the deadline, saying what it was doing and where', async () => {
