@@ -2,7 +2,6 @@
 // committed or applied anywhere), plan.json, and each stage's unified diff against the one before.
 import { randomUUID } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
-import type { VirtualService } from '../istio/types.ts';
 import { refKey, refOf } from './objects.ts';
 import { safeYaml } from '../yaml/safe-yaml.ts';
 import { isChange } from './operations.ts';
@@ -23,10 +22,11 @@ export function manifestYaml(obj: RoutingObject | undefined): string {
 }
 
 /**
- * manifestYaml with the http routes of a VirtualService rendered one by one and remembered by content.
- * A plan's stages share all routes but one or two, so rendering every stage costs about one rendering
- * of the routes instead of one per stage (a 10,000-route VirtualService takes seconds to stringify).
- * The text is the same as manifestYaml's: a route is an item of `spec.http`, indented by four spaces.
+ * manifestYaml with the items of the object's longest list in `spec` (the routes: `http` of a
+ * VirtualService, `rules` of an HTTPRoute) rendered one by one and remembered by content. A plan's
+ * stages share all routes but one or two, so rendering every stage costs about one rendering of the
+ * routes instead of one per stage (a 10,000-route VirtualService takes seconds to stringify).
+ * The text is the same as manifestYaml's: an item of `spec.<list>` is indented by four spaces.
  */
 export function createManifestRenderer(): (obj: RoutingObject | undefined) => string {
   const routes = new Map<string, string>();
@@ -40,14 +40,24 @@ export function createManifestRenderer(): (obj: RoutingObject | undefined) => st
     return text;
   };
   return (obj) => {
-    const http = obj?.kind === 'VirtualService' ? (obj as VirtualService).spec.http : undefined;
-    if (obj === undefined || !http || http.length === 0) return manifestYaml(obj);
-    const placeholder = `__http_${randomUUID()}__`;
-    const shell = manifestYaml({ ...obj, spec: { ...(obj.spec as object), http: placeholder } });
-    const [before, after] = shell.split(`  http: ${placeholder}\n`);
+    const list = obj && longestList(obj.spec);
+    if (obj === undefined || !list) return manifestYaml(obj);
+    const placeholder = `__list_${randomUUID()}__`;
+    const shell = manifestYaml({ ...obj, spec: { ...(obj.spec as object), [list.key]: placeholder } });
+    const [before, after] = shell.split(`  ${list.key}: ${placeholder}\n`);
     if (after === undefined) return manifestYaml(obj); // not where it was expected: render it whole
-    return `${before}  http:\n${http.map(routeYaml).join('')}${after}`;
+    return `${before}  ${list.key}:\n${list.items.map(routeYaml).join('')}${after}`;
   };
+}
+
+/** The longest non-empty list directly under `spec` whose key is a plain YAML key, if any. */
+function longestList(spec: unknown): { key: string; items: unknown[] } | undefined {
+  if (typeof spec !== 'object' || spec === null) return undefined;
+  let best: { key: string; items: unknown[] } | undefined;
+  for (const [key, value] of Object.entries(spec)) {
+    if (Array.isArray(value) && value.length > (best?.items.length ?? 0) && /^[A-Za-z][A-Za-z0-9_-]*$/.test(key)) best = { key, items: value };
+  }
+  return best;
 }
 
 export interface RenderedFile {
