@@ -7,7 +7,7 @@ import { checkSpecForPlan } from '../plan/spec-checks.ts';
 import { stageId } from '../plan/stage-id.ts';
 import { PROMOTED, ROLLBACK, routingAt, type RoutingAt } from '../plan/stage-routing.ts';
 import { promotedSummary, rollbackSummary, stageSummary } from '../plan/summary.ts';
-import { refKey, refOf } from '../plan/objects.ts';
+import { ownedLabels, refKey, refOf, type ObjectRef } from '../plan/objects.ts';
 import { stageObjects, type Plan, type PlannedStage, type PlanOptions, type RoutingObject } from '../plan/types.ts';
 import type { CanarySpec, StageSpec } from '../spec/types.ts';
 import type { RoutingBackend } from './backend.ts';
@@ -24,7 +24,7 @@ export function planWith<Base>(backend: RoutingBackend<Base>, spec: CanarySpec, 
     const objects = backend.apply(spec, stripped, at.routing);
     for (const o of objects) backend.validate(o, tolerant ? liveByRef.get(refKey(refOf(o, spec.namespace))) : undefined);
     // Each stage owns its objects, so a caller annotating one stage's object cannot change another's.
-    return { ...fields, traffic: at.traffic, operations: operationsBetween(from, objects.map(clone), backend.links) };
+    return { ...fields, traffic: at.traffic, operations: operationsBetween(from, objects.map(clone), backend.links, leftBehind(spec, from, objects)) };
   };
 
   const routings = spec.stages.map((_, index) => routingAt(spec.stages, index));
@@ -46,6 +46,13 @@ export function planWith<Base>(backend: RoutingBackend<Base>, spec: CanarySpec, 
     liveTraffic,
     ...(stripped.legacyHeaderRule ? { legacyHeaderRule: true } : {}),
   };
+}
+
+/** Objects this canary created (its labels) that the stage no longer has: deleted, after what used them. */
+function leftBehind(spec: CanarySpec, from: readonly RoutingObject[], to: readonly RoutingObject[]): ObjectRef[] {
+  const kept = new Set(to.map((o) => refKey(refOf(o, spec.namespace))));
+  const ours = (o: RoutingObject) => Object.entries(ownedLabels(spec.name)).every(([k, v]) => o.metadata.labels?.[k] === v);
+  return from.filter((o) => ours(o) && !kept.has(refKey(refOf(o, spec.namespace)))).map((o) => refOf(o, spec.namespace));
 }
 
 const objectsOf = (stage: PlannedStage | undefined): RoutingObject[] | undefined => stage && stageObjects(stage);

@@ -16,7 +16,7 @@ test('the first stage creates the canary subset, waits the settle delay, then ro
   expect(Date.parse(w.state()!.stageStartedAt)).toBe(t0 + w.spec.settle);
 });
 
-test('the bake starts when the routing is in effect: after the wait for the write, never before', async () => {
+test('with a writer that takes time to put changes in effect, the state is made only once every write before it is in effect and settled', async () => {
   const w = world();
   const t0 = w.clock.now();
   const inEffectAfter = 7_000;
