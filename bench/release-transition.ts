@@ -27,6 +27,7 @@ import type { MeshEnv } from '../test/env/mesh.ts';
 import { createKubernetesRouting } from '../src/adapters/kubernetes.ts';
 import { startDiscoveryShim } from './discovery-shim.ts';
 import { benchNamespace, benchSpec, createInitialObjects, defaultStages, load, median, meshEnv, quantile, quietLog, removeObjects, routingFor, SERVICE } from './release-common.ts';
+import { destinationRuleOf, virtualServiceOf } from '../src/routing/virtual-service/objects.ts';
 
 const run = promisify(execFile);
 
@@ -77,7 +78,7 @@ async function engineWrite(s: Session, index: number): Promise<{ vs: VirtualServ
     change: (_prev, stage) => enterStage(undefined, releaseOf(s), stage, s.ctx.clock.now()),
     release: true,
   });
-  return { vs: written.stage.virtualService, dr: written.stage.destinationRule };
+  return { vs: virtualServiceOf(written.stage), dr: destinationRuleOf(written.stage) };
 }
 
 /** The manifests a kubectl user would apply for the same stage: what we wrote, in kubectl's namespace. */
@@ -148,7 +149,14 @@ export async function measureTransition(env: MeshEnv, iterations: number): Promi
     const unused: RoutingPort[] = [];
     for (let i = 0; i < 8 * (iterations + 4); i++) unused.push(createKubernetesRouting({ kubeconfigPath: env.kubeconfig, deadlineMs: 30_000 }));
     const next = () => unused.pop() ?? createKubernetesRouting({ kubeconfigPath: env.kubeconfig, deadlineMs: 30_000 });
-    const freshPort: RoutingPort = { get: ((kind: 'VirtualService', ns: string, name: string) => next().get(kind, ns, name)) as RoutingPort['get'], write: (object) => next().write(object) };
+    const freshPort: RoutingPort = {
+      get: (ref) => next().get(ref),
+      write: (object) => next().write(object),
+      list: (kind, labels) => next().list(kind, labels),
+      delete: (ref, resourceVersion) => next().delete(ref, resourceVersion),
+      applied: (ref, desired, stored, signal) => next().applied(ref, desired, stored, signal),
+      owner: (object) => next().owner(object),
+    } as RoutingPort;
     const f = session(freshPort, fresh);
     const apply = (file: string) => run(binary, ['apply', '--server-side', '--validate=false', '--field-manager=bench-kubectl', '--kubeconfig', shim.kubeconfig, '-f', file]);
 

@@ -23,8 +23,9 @@ export async function planFromFiles(flags: PlanFiles): Promise<{ spec: CanarySpe
   const spec = await loadCanarySpec(flags.spec, flags.canary);
   const virtualService = await loadManifest(flags.virtualService, 'VirtualService');
   const destinationRule = flags.destinationRule ? await loadManifest(flags.destinationRule, 'DestinationRule') : undefined;
-  const plan = await withSourcePositions(flags, spec.source.document, () => planLive(spec, virtualService, destinationRule));
-  return { spec, plan, text: planText(plan, { virtualService, ...(destinationRule ? { destinationRule } : {}) }) };
+  const live = destinationRule ? [virtualService, destinationRule] : [virtualService];
+  const plan = await withSourcePositions(flags, spec.source.document, () => planLive(spec, live));
+  return { spec, plan, text: planText(plan, live) };
 }
 
 /**

@@ -1,21 +1,41 @@
 // The engine's view of the outside world. Adapters implement these; tests use in-memory versions.
 // Core types: the engine, the report and the adapters import them downward.
-import type { DestinationRule, VirtualService } from '../istio/types.ts';
+import type { ObjectRef, RoutingObject } from '../plan/objects.ts';
 import type { Plan } from '../plan/types.ts';
 import type { CanarySpec } from '../spec/types.ts';
 import type { RolloutState } from './state.ts';
 
-export type RoutingKind = 'VirtualService' | 'DestinationRule';
-export type RoutingObject = VirtualService | DestinationRule;
+export type { ObjectRef, RoutingObject } from '../plan/objects.ts';
 
-/** Where routing is written: the cluster (apply mode) or git (commit mode, later). */
+/** Who else writes an object's routes, as the outside system records it. */
+export type RouteOwner =
+  /** A GitOps controller reconciles this object: stages would be reverted. */
+  | { kind: 'gitops'; controller: string; evidence: string }
+  /** The routes were last written by another manager (kubectl, Helm, a script). */
+  | { kind: 'manager'; manager: string }
+  /** We wrote the routes last, or nobody is recorded. */
+  | { kind: 'self' }
+  | { kind: 'unknown' };
+
+/** Where routing is written: the cluster (apply mode) or git (commit mode). Objects of any kind. */
 export interface RoutingPort {
   /** The live object, or undefined if it does not exist. */
-  get(kind: 'VirtualService', namespace: string, name: string): Promise<VirtualService | undefined>;
-  get(kind: 'DestinationRule', namespace: string, name: string): Promise<DestinationRule | undefined>;
+  get<T extends RoutingObject = RoutingObject>(ref: ObjectRef): Promise<T | undefined>;
   /** Writes the whole object guarded by `metadata.resourceVersion` (create when it has none).
-   * Throws ConflictError when someone wrote in between; returns what the server stored. */
+   * Throws ConflictError when someone wrote in between; returns what was stored. */
   write<T extends RoutingObject>(object: T): Promise<T>;
+  /** The objects of `kind` in `namespace` that carry every one of `labels` (the ones a release created). */
+  list(kind: Pick<ObjectRef, 'apiVersion' | 'kind' | 'namespace'>, labels: Record<string, string>): Promise<RoutingObject[]>;
+  /** Deletes the object if it is still at `resourceVersion` (ConflictError otherwise); one already gone is done. */
+  delete(ref: ObjectRef, resourceVersion: string): Promise<void>;
+  /**
+   * Resolves once a write is in effect, with the object as it is then (undefined for a delete, `desired`
+   * undefined): apply mode reads it back and checks it is what was written; commit mode waits for the
+   * GitOps controller's sync. Throws ClusterError when what took effect is not what was written.
+   */
+  applied(ref: ObjectRef, desired: RoutingObject | undefined, stored?: RoutingObject, signal?: AbortSignal): Promise<RoutingObject | undefined>;
+  /** Who writes the routes of `object` (as read) besides us: a GitOps controller would revert every stage. */
+  owner(object: RoutingObject): RouteOwner;
 }
 
 export type { MetricsPort, Sample } from '../analysis/metrics-source.ts';

@@ -17,7 +17,7 @@ import { specHash } from '../spec/hash.ts';
 import { bakeStage } from './bake.ts';
 import type { EngineCommand, EngineContext, EngineResult, Session } from './context.ts';
 import { judgeStage, windowOf } from './judge-stage.ts';
-import { readLive, vsName, type Live } from './live.ts';
+import { readLive, routingName, type Live } from './live.ts';
 import { resultOf } from './result.ts';
 import { olderRelease, rollBackNow } from './rollback.ts';
 import { checkRouteOwner } from './write-stage.ts';
@@ -34,8 +34,8 @@ export async function executeCommand(ctx: EngineContext, command: EngineCommand)
   const live = await readLive(ctx.routing, ctx.spec);
   session.state = live.state;
   // Another release's routing is planned with its own subset, until it is rolled back.
-  const other = isActive(live.state) ? olderRelease(session, live.state, live.dr) : undefined;
-  session.plan = planLive(other?.spec ?? ctx.spec, live.vs, live.dr);
+  const other = isActive(live.state) ? olderRelease(session, live.state, live.objects) : undefined;
+  session.plan = planLive(other?.spec ?? ctx.spec, live.objects);
   checkStageIndex(session, live);
   if (command === 'status') return status(session, live.state);
   // From here on an error rolls back whatever this command has started or resumed.
@@ -78,15 +78,15 @@ function stageName(session: Session, state: RolloutState): string {
 async function clearOtherRelease(session: Session, prev: RolloutState, engaged: { value: boolean }, live: Live): Promise<void> {
   const { ctx } = session;
   const what = prev.canarySubset !== ctx.spec.canary.subset ? `canary ${prev.canarySubset}` : `another version of this spec (hash ${prev.specHash})`;
-  const message = `${ctx.spec.name}: a rollout of ${what} is ${prev.status} at stage ${stageName(session, prev)} on ${vsName(ctx.spec)}`;
+  const message = `${ctx.spec.name}: a rollout of ${what} is ${prev.status} at stage ${stageName(session, prev)} on ${routingName(ctx.spec)}`;
   if (!ctx.options.supersede) {
     throw new OwnershipError(`${message}. Run \`abort\` first, or set supersede: true to roll it back and start ${ctx.spec.canary.subset}.`);
   }
   // A GitOps refusal must come before the first write, which here is the old release's rollback.
-  checkRouteOwner(session, live.vs);
+  checkRouteOwner(session, live.stateObject);
   ctx.log.warning(`${message}; superseding it: rolling it back first`);
   engaged.value = true;
-  await rollBackNow(session, `superseded by ${ctx.spec.canary.subset} (spec ${session.specHash})`, { keepHolder: true, older: olderRelease(session, prev, live.dr), toBaseline: true });
+  await rollBackNow(session, `superseded by ${ctx.spec.canary.subset} (spec ${session.specHash})`, { keepHolder: true, older: olderRelease(session, prev, live.objects), toBaseline: true });
 }
 
 function sameRelease(session: Session, state: RolloutState | undefined): boolean {
@@ -163,7 +163,7 @@ function requireOwnRollout(session: Session, prev: RolloutState | undefined, com
     throw new InputError({
       file: spec.source.file,
       path: 'command',
-      message: `${command}: no rollout of ${spec.name} is under way on ${vsName(spec)} (${prev ? `it is ${prev.status}` : 'no state recorded'}); use start or run`,
+      message: `${command}: no rollout of ${spec.name} is under way on ${routingName(spec)} (${prev ? `it is ${prev.status}` : 'no state recorded'}); use start or run`,
     });
   }
   if (!sameRelease(session, prev)) {
@@ -226,15 +226,15 @@ async function abort(session: Session): Promise<EngineResult> {
     ctx.log.info(`${ctx.spec.name}: nothing of this run to roll back: ${what}`);
     try {
       // Only for the result's stage and weight; routing this tool cannot plan is not ours to judge here.
-      session.plan = planLive(live.state ? (olderRelease(session, live.state, live.dr)?.spec ?? ctx.spec) : ctx.spec, live.vs, live.dr);
+      session.plan = planLive(live.state ? (olderRelease(session, live.state, live.objects)?.spec ?? ctx.spec) : ctx.spec, live.objects);
     } catch {}
     return status(session, live.state);
   }
   if (!live.state && untouched(session, live)) {
-    ctx.log.info(`${ctx.spec.name}: no rollout is recorded on ${vsName(ctx.spec)} and its routing has no trace of one; nothing to roll back`);
+    ctx.log.info(`${ctx.spec.name}: no rollout is recorded on ${routingName(ctx.spec)} and its routing has no trace of one; nothing to roll back`);
     return status(session, undefined);
   }
-  const older = live.state ? olderRelease(session, live.state, live.dr) : undefined;
+  const older = live.state ? olderRelease(session, live.state, live.objects) : undefined;
   if (live.state?.status === 'promoted') {
     ctx.log.warning(`${ctx.spec.name}: the release of ${live.state.canarySubset} was promoted; abort sends the owned route back to ${ctx.spec.stable.subset}`);
   }
@@ -248,9 +248,9 @@ async function abort(session: Session): Promise<EngineResult> {
  * live objects: a rollback would only add the canary subset and a weight-0 split nobody asked for. */
 function untouched(session: Session, live: Live): boolean {
   const { spec } = session.ctx;
-  if (live.vs.metadata.annotations?.[stateAnnotationKey(spec.name)] !== undefined) return false;
+  if (live.stateObject.metadata.annotations?.[stateAnnotationKey(spec.name)] !== undefined) return false;
   try {
-    session.plan = planLive(spec, live.vs, live.dr);
+    session.plan = planLive(spec, live.objects);
   } catch {
     return false; // the rollback reports what is wrong
   }
@@ -271,7 +271,7 @@ function status(session: Session, state: RolloutState | undefined): EngineResult
     status: !traced ? 'rolled-back' : detected === 'promoted' ? 'promoted' : 'in-progress',
     stageIndex: typeof detected === 'number' ? detected : -1,
     stageStartedAt: new Date(clock.now()).toISOString(),
-    reason: `no rollout of ${spec.name} is recorded on ${vsName(spec)}${traced ? '; the stage is read from its routing (the state annotation is missing): run abort to put it back on stable' : ''}`,
+    reason: `no rollout of ${spec.name} is recorded on ${routingName(spec)}${traced ? '; the stage is read from its routing (the state annotation is missing): run abort to put it back on stable' : ''}`,
     history: [],
   };
   return { ...resultOf(session, shown), recorded: state !== undefined };
@@ -285,7 +285,7 @@ function checkStageIndex(session: Session, live: Live): void {
   if (!state || !isActive(state) || !sameRelease(session, state)) return;
   if (state.stageIndex >= 0 && state.stageIndex < stages) return;
   throw new InputError({
-    ...stateLocation(live.vs, stateAnnotationKey(session.ctx.spec.name)),
+    ...stateLocation(live.stateObject, stateAnnotationKey(session.ctx.spec.name)),
     message: `is ${state.status} at stageIndex ${state.stageIndex}, but this release has ${stages} stages (0 to ${stages - 1}): the state was edited by hand; run \`istio-canary abort\` to put all traffic back on stable and rewrite the state`,
   });
 }

@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.ts';
 import type { DestinationRule, VirtualService } from '../../src/istio/types.ts';
-import { planRelease } from '../../src/plan/plan.ts';
+import { planRelease } from '../../src/routing/virtual-service/plan.ts';
 import { planFiles } from '../../src/plan/render.ts';
 import { GO_REGEXP_UNICODE_CLASSES } from '../../src/istio/go-unicode-classes.ts';
 import { loadCanarySpec } from '../../src/spec/load.ts';

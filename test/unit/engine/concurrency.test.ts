@@ -45,7 +45,7 @@ describe('concurrent writes', () => {
       routing: {
         beforeWrite: ({ object }, store) => {
           // Fights every write that would send 10% to the canary; leaves the rollback alone.
-          if (object.kind === 'VirtualService' && trafficOf(object).canaryWeight === 10) {
+          if (object.kind === 'VirtualService' && trafficOf(object as VirtualService).canaryWeight === 10) {
             fights += 1;
             store.edit<VirtualService>('VirtualService', NS, 'catalog', (vs) => {
               vs.metadata.labels = { touched: String(fights) };

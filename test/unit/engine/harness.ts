@@ -3,7 +3,8 @@
 // answers by the traffic the routing currently gives the canary.
 import { executeCommand, type EngineCommand, type EngineContext, type EngineResult } from '../../../src/engine/engine.ts';
 import { FakeClock, MemoryLog, MemoryReport, MemoryRouting, type MemoryRoutingOptions } from '../../../src/engine/memory.ts';
-import type { MetricsPort } from '../../../src/core/ports.ts';
+import type { MetricsPort, RoutingPort } from '../../../src/core/ports.ts';
+import { FIELD_MANAGER, routeOwner } from '../../../src/adapters/kubernetes-owner.ts';
 import { reportProgress } from '../../../src/app/report.ts';
 import { decodeState } from '../../../src/core/state-codec.ts';
 import { stateAnnotationKey, type RolloutState } from '../../../src/core/state.ts';
@@ -115,10 +116,24 @@ export interface World {
   written: () => Traffic[];
 }
 
+/** A port that does what `base` does, except for the methods given. */
+export function routingWith(base: RoutingPort, overrides: Partial<RoutingPort>): RoutingPort {
+  return {
+    get: (ref) => base.get(ref),
+    write: (object) => base.write(object),
+    list: (kind, labels) => base.list(kind, labels),
+    delete: (ref, resourceVersion) => base.delete(ref, resourceVersion),
+    applied: (ref, desired, stored, signal) => base.applied(ref, desired, stored, signal),
+    owner: (object) => base.owner(object),
+    ...overrides,
+  } as RoutingPort;
+}
+
 export function world(options: { spec?: CanarySpec; health?: Health; routing?: MemoryRoutingOptions; vs?: VirtualService; auto?: boolean } = {}): World {
   const theSpec = options.spec ?? spec();
   const clock = new FakeClock({ auto: options.auto ?? true });
-  const routing = new MemoryRouting([options.vs ?? liveVirtualService(), liveDestinationRule()], { now: () => clock.now(), ...options.routing });
+  // Writes are recorded under the Kubernetes adapter's field manager and ownership is read the adapter's way.
+  const routing = new MemoryRouting([options.vs ?? liveVirtualService(), liveDestinationRule()], { now: () => clock.now(), fieldManager: FIELD_MANAGER, owner: routeOwner, ...options.routing });
   const log = new MemoryLog();
   const report = new MemoryReport();
   const queries: string[] = [];
