@@ -173,8 +173,8 @@ export function createPrometheusMetrics(options: PrometheusOptions): MetricsPort
   // Some gateways only allow GET; once POST is refused with 405, use GET for every later query.
   let method: 'POST' | 'GET' = 'POST';
 
-  async function send(promql: string): Promise<Response> {
-    const form = new URLSearchParams({ query: promql });
+  async function send(promql: string, time: number | undefined): Promise<Response> {
+    const form = new URLSearchParams({ query: promql, ...(time !== undefined ? { time: (time / 1000).toFixed(3) } : {}) });
     const signal = AbortSignal.timeout(timeoutMs);
     if (method === 'GET') return doFetch(`${endpoint.url}${endpoint.url.includes('?') ? '&' : '?'}${form}`, { headers: endpoint.headers, signal });
     return doFetch(endpoint.url, {
@@ -185,13 +185,13 @@ export function createPrometheusMetrics(options: PrometheusOptions): MetricsPort
     });
   }
 
-  async function attempt<T>(promql: string, read: (data: PrometheusBody['data']) => T): Promise<{ value: T } | { retryAfterMs: number | undefined; error: AttemptError }> {
+  async function attempt<T>(promql: string, read: (data: PrometheusBody['data']) => T, time: number | undefined): Promise<{ value: T } | { retryAfterMs: number | undefined; error: AttemptError }> {
     let response: Response;
     try {
-      response = await send(promql);
+      response = await send(promql, time);
       if (response.status === 405 && method === 'POST') {
         method = 'GET';
-        response = await send(promql);
+        response = await send(promql, time);
       }
     } catch (error) {
       const timedOut = error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError');
@@ -210,10 +210,10 @@ export function createPrometheusMetrics(options: PrometheusOptions): MetricsPort
     }
   }
 
-  async function run<T>(promql: string, read: (data: PrometheusBody['data']) => T): Promise<T> {
+  async function run<T>(promql: string, read: (data: PrometheusBody['data']) => T, time?: number): Promise<T> {
     const attempts = Math.max(1, retry.attempts);
     for (let n = 1; ; n++) {
-      const outcome = await attempt(promql, read);
+      const outcome = await attempt(promql, read, time);
       if ('value' in outcome) return outcome.value;
       const { error } = outcome;
       if (!error.transient || n >= attempts) {
@@ -225,10 +225,13 @@ export function createPrometheusMetrics(options: PrometheusOptions): MetricsPort
     }
   }
 
-  return {
-    query: (promql: string) => run(promql, numberOf),
-    vector: (promql: string) => run(promql, samplesOf),
-  };
+  // `at`: the same queries evaluated at a past moment (Prometheus' `time` parameter), for re-judging a stage's past intervals.
+  const port = (time?: number): MetricsPort => ({
+    query: (promql: string) => run(promql, numberOf, time),
+    vector: (promql: string) => run(promql, samplesOf, time),
+    at: (past: number) => port(past),
+  });
+  return port();
 }
 
 /** Retry-After in seconds (429/503), as ms. */

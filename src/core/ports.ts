@@ -1,6 +1,7 @@
 // The engine's view of the outside world. Adapters implement these; tests use in-memory versions.
 // Core types: the engine, the report and the adapters import them downward.
 import type { DestinationRule, VirtualService } from '../istio/types.ts';
+import type { Holder } from './state.ts';
 
 export type RoutingKind = 'VirtualService' | 'DestinationRule';
 export type RoutingObject = VirtualService | DestinationRule;
@@ -16,6 +17,24 @@ export interface RoutingPort {
 }
 
 export type { MetricsPort, Sample } from '../analysis/metrics-source.ts';
+
+/** A canary's holder record: who drives its rollout, and the record's version for a guarded write. */
+export interface HolderRecord {
+  /** Undefined when nobody holds it. */
+  holder?: Holder;
+  /** Undefined when no record exists yet (the next write creates it). */
+  version?: string;
+}
+
+/** Who drives a rollout right now, kept apart from the routing so that renewing it never rewrites
+ * the routing: a Lease in the namespace in apply mode; commit mode locks with the branch head. */
+export interface HolderPort {
+  read(namespace: string, canary: string): Promise<HolderRecord>;
+  /** Records `holder` (undefined: releases it) over the record read as `version`. Throws
+   * ConflictError when the record changed since (another run took or released it). `timeoutMs`:
+   * how long the holder counts without renewal, for readers other than istio-canary. */
+  write(namespace: string, canary: string, holder: Holder | undefined, version: string | undefined, timeoutMs: number): Promise<HolderRecord>;
+}
 
 /** Time, injectable so engine tests run on a fake clock. */
 export interface Clock {

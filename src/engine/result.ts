@@ -2,6 +2,7 @@
 import { renderReport } from '../report/markdown.ts';
 import type { EngineResult, Session } from './context.ts';
 import type { RolloutState } from '../core/state.ts';
+import { shownState } from './pending.ts';
 
 function stageOf(session: Session, state: RolloutState) {
   const plan = session.plan;
@@ -17,7 +18,8 @@ function markdown(session: Session, state: RolloutState): string {
 }
 
 /** The command's result from the session's latest state. */
-export function resultOf(session: Session, state: RolloutState, failure?: string): EngineResult {
+export function resultOf(session: Session, recorded: RolloutState, failure?: string): EngineResult {
+  const state = shownState(session, recorded);
   const stage = stageOf(session, state);
   return {
     status: state.status,
@@ -34,7 +36,7 @@ export async function publish(session: Session): Promise<void> {
   const { ctx } = session;
   if (!ctx.report || !session.state) return;
   try {
-    await ctx.report.publish(markdown(session, session.state));
+    await ctx.report.publish(markdown(session, shownState(session, session.state)));
   } catch (e) {
     ctx.log.warning(`could not publish the report: ${e instanceof Error ? e.message : String(e)}`);
   }
