@@ -4,7 +4,7 @@
 // of the common 15 s scrape interval is seen within half a scrape), so decisive evidence rolls back
 // within about two scrapes (a new error series needs two samples for increase()) instead of waiting
 // for the interval's end; their test is always-valid, so the extra looks cost no false rollbacks. The holder
-// is renewed at a third of the holder timeout through its own port, never by writing the routing. A
+// is renewed at two thirds of the holder timeout through its own port, never by writing the routing. A
 // stage this run did not watch from its start (a resumed run) is first re-judged at its past intervals.
 import { countedCheck } from '../analysis/evaluate.ts';
 import type { Session } from './context.ts';

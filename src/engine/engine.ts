@@ -10,7 +10,7 @@
 // - Any error (and the signal) once the command has written, or while it drives a rollout that was
 //   already under way, rolls it back.
 // - The holder (a record apart from the routing: holding.ts) is taken before a command's first
-//   write, renewed at a third of the holder timeout and released after its last write: it marks a
+//   write, renewed at two thirds of the holder timeout and released after its last write: it marks a
 //   command in flight. Evaluations are kept in memory and written with the stage's verdict; a stage
 //   this command did not watch from its start is re-judged at its past intervals first.
 import { describeError, InputError, OwnershipError, ReleaseFailedError } from '../errors.ts';

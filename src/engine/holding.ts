@@ -11,9 +11,11 @@ import { checkHolder, holderFor } from './holder.ts';
 
 const MAX_HOLDER_CONFLICTS = 8;
 
-/** Time between holder renewals, so a live run never looks dead to another one. */
+/** Time between holder renewals: when two thirds of the timeout have passed, so a live run never
+ * looks dead to another one (a third of the timeout is left for the renewal and for any routing
+ * write planned under the holder) and a release of the default spec renews only a few times. */
 export function renewEvery(holderTimeoutMs: number): number {
-  return Math.max(1000, Math.floor(holderTimeoutMs / 3));
+  return Math.max(1000, Math.floor((2 * holderTimeoutMs) / 3));
 }
 
 /** The holder that counts: the record's; a state written by an older istio-canary carries its own. */
