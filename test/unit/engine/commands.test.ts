@@ -32,7 +32,7 @@ describe('pause', () => {
     const result = await w.exec('run');
     expect(result).toMatchObject({ status: 'paused', stage: '01-mirror', canaryWeight: 0 });
     expect(w.traffic()).toEqual(MIRROR);
-    expect(w.state()!.holder).toBeUndefined();
+    expect(w.holder()).toBeUndefined();
     expect(w.state()!.history[1]!.result).toBe('paused');
     const writes = w.routing.writeCalls;
     expect((await w.exec('run')).status).toBe('paused');
@@ -43,7 +43,7 @@ describe('pause', () => {
     const w = await atStage(1);
     const advanced = await w.exec('advance', { holder: { id: 'run-2' } });
     expect(advanced).toMatchObject({ status: 'in-progress', stage: '02-weight-10', canaryWeight: 10 });
-    expect(w.state()!.holder).toBeUndefined();
+    expect(w.holder()).toBeUndefined();
     expect(w.state()!.history[1]!.result).toBe('passed');
     expect((await w.exec('run', { holder: { id: 'run-3' } })).status).toBe('promoted');
     expect(w.written()).toEqual([DARK, MIRROR, W10, W50, PROMOTED]);
@@ -65,7 +65,7 @@ describe('start and advance', () => {
     expect(result).toMatchObject({ status: 'in-progress', stage: '00-dark-launch' });
     expect(w.traffic()).toEqual(DARK);
     expect(w.clock.now() - t0).toBe(w.spec.settle);
-    expect(w.state()!.holder).toBeUndefined();
+    expect(w.holder()).toBeUndefined();
     // Starting again changes nothing.
     const writes = w.routing.writeCalls;
     expect((await w.exec('start')).stage).toBe('00-dark-launch');
