@@ -15,7 +15,8 @@ import { promisify } from 'node:util';
 import { safeYaml } from '../src/yaml/safe-yaml.ts';
 import type { EngineContext, Session } from '../src/engine/context.ts';
 import { nullMetrics } from '../src/engine/memory.ts';
-import type { RoutingPort } from '../src/core/ports.ts';
+import type { HolderPort, RoutingPort } from '../src/core/ports.ts';
+import { createKubernetesHolders } from '../src/adapters/kubernetes-lease.ts';
 import { releaseOf } from '../src/engine/steps.ts';
 import { enterStage } from '../src/core/transitions.ts';
 import { writeStage } from '../src/engine/write-stage.ts';
@@ -57,18 +58,19 @@ export function kubectlBinary(): string {
   return process.env.KUBECTL || 'kubectl';
 }
 
-function session(routing: RoutingPort, namespace: string): Session {
+function session(routing: RoutingPort, holders: HolderPort, namespace: string): Session {
   const spec = benchSpec(namespace, { stages: defaultStages(60_000), settle: 0 });
   const ctx: EngineContext = {
     spec,
     routing,
+    holders,
     metrics: nullMetrics,
     clock: systemClock,
     log: quietLog,
     holder: { id: 'bench-transition' },
     options: { holderTimeoutMs: 15 * 60_000, supersede: false, forceConflicts: false },
   };
-  return { ctx, specHash: specHash(spec), holding: false, wrote: false, ownershipChecked: true, lastWriteAt: systemClock.now() };
+  return { ctx, specHash: specHash(spec), holding: false, wrote: false, ownershipChecked: true, renewedAt: systemClock.now() };
 }
 
 /** The engine's write of stage `index` with a one-record state, so the annotation does not grow between iterations. */
@@ -141,8 +143,8 @@ export async function measureTransition(env: MeshEnv, iterations: number): Promi
     const cli = (command: string) => run(process.execPath, [CLI, command, '--spec', specFile, '--kubeconfig', shim.kubeconfig]);
     await createInitialObjects(viaShim, ours);
     await createInitialObjects(routingFor(env), direct);
-    const s = session(viaShim, ours);
-    const d = session(routingFor(env), direct);
+    const s = session(viaShim, createKubernetesHolders({ kubeconfigPath: shim.kubeconfig }), ours);
+    const d = session(routingFor(env), createKubernetesHolders({ kubeconfigPath: env.kubeconfig }), direct);
     const fresh = named('fresh');
     await createInitialObjects(routingFor(env), fresh);
     // Every call of the fresh-connection session takes a port nobody used yet: a new TLS connection.
@@ -157,7 +159,7 @@ export async function measureTransition(env: MeshEnv, iterations: number): Promi
       applied: (ref, desired, stored, signal) => next().applied(ref, desired, stored, signal),
       owner: (object) => next().owner(object),
     } as RoutingPort;
-    const f = session(freshPort, fresh);
+    const f = session(freshPort, createKubernetesHolders({ kubeconfigPath: env.kubeconfig }), fresh);
     const apply = (file: string) => run(binary, ['apply', '--server-side', '--validate=false', '--field-manager=bench-kubectl', '--kubeconfig', shim.kubeconfig, '-f', file]);
 
     // Warm-up (not timed): both stages written twice each way, kubectl's discovery cache filled.

@@ -129,13 +129,13 @@ export function kubernetesRouting(kc: KubeConfig, server: string, options: Pick<
  * request (`applySecurityAuthentication` → `createDispatcher`), so every call would pay a TCP and TLS
  * handshake. The first request's dispatcher (same cluster, same TLS options: the kubeconfig is loaded
  * once) serves all later ones, keeping their connections alive. */
-interface SharedDispatcher {
+export interface SharedDispatcher {
   current?: ReturnType<RequestContext['getDispatcher']>;
 }
 
 /** Per-call options whose middleware sets `signal` on the request, so it is aborted when the
  * time for the operation is up, and reuses the port's dispatcher. */
-function withSignal(signal: AbortSignal, shared: SharedDispatcher): ConfigurationOptions<ObservableMiddleware> {
+export function withSignal(signal: AbortSignal, shared: SharedDispatcher): ConfigurationOptions<ObservableMiddleware> {
   const middleware: ObservableMiddleware = {
     pre: (context) => {
       context.setSignal(signal);
@@ -151,13 +151,13 @@ function withSignal(signal: AbortSignal, shared: SharedDispatcher): Configuratio
   return { middleware: [middleware], middlewareMergeStrategy: 'append' };
 }
 
-function statusOf(error: unknown): number | undefined {
+export function statusOf(error: unknown): number | undefined {
   return error instanceof ApiException ? error.code : undefined;
 }
 
 /** Network failures, timeouts, throttling and server errors are worth another attempt; a
  * configuration problem (bad URL, TLS settings) or a refusal is not. */
-function isTransient(error: unknown): boolean {
+export function isTransient(error: unknown): boolean {
   const status = statusOf(error);
   if (status === 404) return !isNotFoundStatus(error);
   if (status !== undefined) return status === 429 || status >= 500;
@@ -179,7 +179,7 @@ function isNotFoundStatus(error: unknown): boolean {
 }
 
 /** The API server's Status message, or a short text for non-API errors. */
-function serverMessage(error: unknown): string {
+export function serverMessage(error: unknown): string {
   if (error instanceof ApiException) {
     const body: unknown = typeof error.body === 'string' ? safeJson(error.body) : error.body;
     const message = (body as { message?: unknown } | undefined)?.message;
@@ -188,8 +188,9 @@ function serverMessage(error: unknown): string {
   return describeError(error);
 }
 
-function transientReason(error: unknown, action: Action): string {
-  if (error instanceof ApiException && error.code === 404) {
+/** Why a call may be worth retrying; `action` names the API a 404 without a Status says is not served. */
+export function transientReason(error: unknown, action?: Pick<Action, 'apiVersion'>): string {
+  if (action && error instanceof ApiException && error.code === 404) {
     return `${action.apiVersion} is not served (HTTP 404 without a Status): are Istio's CRDs installed? networking.istio.io/v1 needs Istio 1.22 or later`;
   }
   if (error instanceof ApiException) return `HTTP ${error.code}: ${serverMessage(error)}`;

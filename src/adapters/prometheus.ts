@@ -175,8 +175,8 @@ export function createPrometheusMetrics(options: PrometheusOptions): MetricsPort
   // Some gateways only allow GET; once POST is refused with 405, use GET for every later query.
   let method: 'POST' | 'GET' = 'POST';
 
-  async function send(promql: string): Promise<Response> {
-    const form = new URLSearchParams({ query: promql });
+  async function send(promql: string, time: number | undefined): Promise<Response> {
+    const form = new URLSearchParams({ query: promql, ...(time !== undefined ? { time: (time / 1000).toFixed(3) } : {}) });
     const signal = AbortSignal.timeout(timeoutMs);
     if (method === 'GET') return doFetch(`${endpoint.url}${endpoint.url.includes('?') ? '&' : '?'}${form}`, { headers: endpoint.headers, signal });
     return doFetch(endpoint.url, {
@@ -188,13 +188,13 @@ export function createPrometheusMetrics(options: PrometheusOptions): MetricsPort
   }
 
   /** One attempt: the value, or an AttemptError. */
-  async function attempt<T>(promql: string, read: (data: PrometheusBody['data']) => T): Promise<T> {
+  async function attempt<T>(promql: string, read: (data: PrometheusBody['data']) => T, time: number | undefined): Promise<T> {
     let response: Response;
     try {
-      response = await send(promql);
+      response = await send(promql, time);
       if (response.status === 405 && method === 'POST') {
         method = 'GET';
-        response = await send(promql);
+        response = await send(promql, time);
       }
     } catch (error) {
       const timedOut = error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError');
@@ -209,13 +209,13 @@ export function createPrometheusMetrics(options: PrometheusOptions): MetricsPort
     return read(body.data);
   }
 
-  async function run<T>(promql: string, read: (data: PrometheusBody['data']) => T): Promise<T> {
+  async function run<T>(promql: string, read: (data: PrometheusBody['data']) => T, time?: number): Promise<T> {
     let tried = 0;
     try {
       return await withRetries(
         () => {
           tried++;
-          return attempt(promql, read);
+          return attempt(promql, read, time);
         },
         {
           maxAttempts: Math.max(1, retry.attempts),
@@ -235,10 +235,13 @@ export function createPrometheusMetrics(options: PrometheusOptions): MetricsPort
     }
   }
 
-  return {
-    query: (promql: string) => run(promql, numberOf),
-    vector: (promql: string) => run(promql, samplesOf),
-  };
+  // `at`: the same queries evaluated at a past moment (Prometheus' `time` parameter), for re-judging a stage's past intervals.
+  const port = (time?: number): MetricsPort => ({
+    query: (promql: string) => run(promql, numberOf, time),
+    vector: (promql: string) => run(promql, samplesOf, time),
+    at: (past: number) => port(past),
+  });
+  return port();
 }
 
 /** Retry-After in seconds (429/503), as ms. */

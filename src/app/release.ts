@@ -74,10 +74,13 @@ export async function runRelease(options: ReleaseOptions): Promise<EngineResult>
   const metrics = options.command === 'status' || options.command === 'abort' || options.command === 'promote' ? nullMetrics : await metricsFor(options);
   const { createKubernetesRouting } = await import('../adapters/kubernetes.ts');
   const routing = createKubernetesRouting({ kubeconfig: options.kubeconfig, kubeconfigPath: options.kubeconfigPath, log: options.log });
+  const { createKubernetesHolders } = await import('../adapters/kubernetes-lease.ts');
+  const holders = createKubernetesHolders({ kubeconfig: options.kubeconfig, kubeconfigPath: options.kubeconfigPath, log: options.log });
   return executeCommand(
     {
       spec: options.spec,
       routing,
+      holders,
       metrics,
       clock: systemClock,
       log: options.log,

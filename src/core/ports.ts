@@ -3,7 +3,7 @@
 import type { ObjectRef, RoutingObject } from '../plan/objects.ts';
 import type { Plan } from '../plan/types.ts';
 import type { CanarySpec } from '../spec/types.ts';
-import type { RolloutState } from './state.ts';
+import type { Holder, RolloutState } from './state.ts';
 
 export type { ObjectRef, RoutingObject } from '../plan/objects.ts';
 
@@ -39,6 +39,24 @@ export interface RoutingPort {
 }
 
 export type { MetricsPort, Sample } from '../analysis/metrics-source.ts';
+
+/** A canary's holder record: who drives its rollout, and the record's version for a guarded write. */
+export interface HolderRecord {
+  /** Undefined when nobody holds it. */
+  holder?: Holder;
+  /** Undefined when no record exists yet (the next write creates it). */
+  version?: string;
+}
+
+/** Who drives a rollout right now, kept apart from the routing so that renewing it never rewrites
+ * the routing: a Lease in the namespace in apply mode; commit mode locks with the branch head. */
+export interface HolderPort {
+  read(namespace: string, canary: string): Promise<HolderRecord>;
+  /** Records `holder` (undefined: releases it) over the record read as `version`. Throws
+   * ConflictError when the record changed since (another run took or released it). `timeoutMs`:
+   * how long the holder counts without renewal, for readers other than istio-canary. */
+  write(namespace: string, canary: string, holder: Holder | undefined, version: string | undefined, timeoutMs: number): Promise<HolderRecord>;
+}
 
 /** Time, injectable so engine tests run on a fake clock. */
 export interface Clock {

@@ -2,7 +2,8 @@
 // remembers whether this run already holds the rollout.
 import type { Plan } from '../plan/types.ts';
 import type { CanarySpec } from '../spec/types.ts';
-import type { Clock, Logger, MetricsPort, ProgressPort, RoutingPort } from '../core/ports.ts';
+import type { Clock, HolderPort, Logger, MetricsPort, ProgressPort, RoutingPort } from '../core/ports.ts';
+import type { PendingEvaluations } from './pending.ts';
 import type { RolloutState, RolloutStatus } from '../core/state.ts';
 
 export type EngineCommand = 'run' | 'start' | 'advance' | 'promote' | 'abort' | 'status';
@@ -22,6 +23,8 @@ export interface EngineOptions {
 export interface EngineContext {
   spec: CanarySpec;
   routing: RoutingPort;
+  /** Who drives each canary's rollout (apply mode: a Lease in the namespace). */
+  holders: HolderPort;
   metrics: MetricsPort;
   clock: Clock;
   log: Logger;
@@ -51,14 +54,18 @@ export interface EngineResult {
 export interface Session {
   ctx: EngineContext;
   specHash: string;
-  /** This command has written under its holder and not released it yet. */
+  /** This command holds the rollout (took its holder record) and has not released it yet. */
   holding: boolean;
+  /** Version of the holder record this command last wrote. */
+  holderVersion?: string;
   /** This command has written something to the cluster (so an error must roll back). */
   wrote: boolean;
   /** The GitOps/manager check ran (it runs once, before the first forward write). */
   ownershipChecked: boolean;
-  /** Clock time of the last successful write (holder renewal). */
-  lastWriteAt: number;
+  /** Clock time this command last wrote its holder record (took or renewed it). */
+  renewedAt: number;
+  /** Evaluations of the current stage not written yet: they go with the stage's verdict. */
+  pending?: PendingEvaluations;
   /** Latest state and plan this command read or wrote. */
   state?: RolloutState;
   plan?: Plan;

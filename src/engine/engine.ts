@@ -9,14 +9,17 @@
 // - promote: straight to the promoted plan. abort: roll back. status: read only.
 // - Any error (and the signal) once the command has written, or while it drives a rollout that was
 //   already under way, rolls it back.
-// - The holder is taken by a command's first write, renewed by every write (and at a third of the
-//   holder timeout while baking) and released by its last one: it marks a command in flight.
+// - The holder (a record apart from the routing: holding.ts) is taken before a command's first
+//   write, renewed at two thirds of the holder timeout and released after its last write: it marks a
+//   command in flight. Evaluations are kept in memory and written with the stage's verdict; a stage
+//   this command did not watch from its start is re-judged at its past intervals first.
 import { describeError, InputError, OwnershipError, ReleaseFailedError } from '../errors.ts';
 import { planLive } from './plan-live.ts';
 import { specHash } from '../spec/hash.ts';
 import { bakeStage } from './bake.ts';
 import type { EngineCommand, EngineContext, EngineResult, Session } from './context.ts';
-import { judgeStage, windowOf } from './judge-stage.ts';
+import { recordedHolder, releaseHolder } from './holding.ts';
+import { judgeStage, rejudgePast, windowOf } from './judge-stage.ts';
 import { readLive, routingName, type Live } from './live.ts';
 import { resultOf } from './result.ts';
 import { olderRelease, rollBackNow } from './rollback.ts';
@@ -29,7 +32,7 @@ import { isActive } from '../core/transitions.ts';
 export type { EngineCommand, EngineContext, EngineResult } from './context.ts';
 
 export async function executeCommand(ctx: EngineContext, command: EngineCommand): Promise<EngineResult> {
-  const session: Session = { ctx, specHash: specHash(ctx.spec), holding: false, wrote: false, ownershipChecked: false, lastWriteAt: ctx.clock.now() };
+  const session: Session = { ctx, specHash: specHash(ctx.spec), holding: false, wrote: false, ownershipChecked: false, renewedAt: ctx.clock.now() };
   if (command === 'abort') return abort(session);
   const live = await readLive(ctx.routing, ctx.spec);
   session.state = live.state;
@@ -37,7 +40,7 @@ export async function executeCommand(ctx: EngineContext, command: EngineCommand)
   const other = isActive(live.state) ? olderRelease(session, live.state, live.objects) : undefined;
   session.plan = planLive(other?.spec ?? ctx.spec, live.objects);
   checkStageIndex(session, live);
-  if (command === 'status') return status(session, live.state);
+  if (command === 'status') return await status(session, live.state);
   // From here on an error rolls back whatever this command has started or resumed.
   const engaged = { value: false };
   try {
@@ -189,6 +192,8 @@ async function advance(session: Session, prevState: RolloutState | undefined, en
     const analysis = ctx.spec.analysis && ctx.spec.analysis.checks.length > 0 ? ctx.spec.analysis : undefined;
     let holding = false;
     if (analysis) {
+      const past = await rejudgePast(session, index);
+      if (past?.decision === 'fail') return rolledBack(session, past.reason);
       const holdExpired = ctx.clock.now() >= started + bake + (analysis.maxHold ?? bake);
       const judged = await judgeStage(session, index, windowOf(baked), { final: done, holdExpired });
       if (judged.decision === 'fail') return rolledBack(session, judged.reason);
@@ -197,7 +202,7 @@ async function advance(session: Session, prevState: RolloutState | undefined, en
     if (!done || holding) {
       const left = holding ? 'its checks are holding for more data' : `it has baked ${Math.round(baked / 1000)}s of ${Math.round(bake / 1000)}s`;
       ctx.log.info(`${ctx.spec.name}: stage ${stage.id} stays: ${left}; advance again later, or promote to skip the gates`);
-      if (session.holding) await touch(session, index, true);
+      await releaseHolder(session, ctx.spec.name);
       return resultOf(session, session.state!);
     }
   }
@@ -221,18 +226,19 @@ async function promote(session: Session, live: Live, engaged: { value: boolean }
 async function abort(session: Session): Promise<EngineResult> {
   const { ctx } = session;
   const live = await readLive(ctx.routing, ctx.spec, true);
-  if (ctx.options.onlyOwnRollout && live.state?.holder?.id !== ctx.holder.id) {
-    const what = live.state ? `the rollout is ${live.state.status}${live.state.holder ? ` and driven by ${live.state.holder.id}` : ''}` : 'no rollout is recorded';
+  const driver = recordedHolder(await ctx.holders.read(ctx.spec.namespace, ctx.spec.name), live.state);
+  if (ctx.options.onlyOwnRollout && driver?.id !== ctx.holder.id) {
+    const what = live.state ? `the rollout is ${live.state.status}${driver ? ` and driven by ${driver.id}` : ''}` : 'no rollout is recorded';
     ctx.log.info(`${ctx.spec.name}: nothing of this run to roll back: ${what}`);
     try {
       // Only for the result's stage and weight; routing this tool cannot plan is not ours to judge here.
       session.plan = planLive(live.state ? (olderRelease(session, live.state, live.objects)?.spec ?? ctx.spec) : ctx.spec, live.objects);
     } catch {}
-    return status(session, live.state);
+    return await status(session, live.state);
   }
   if (!live.state && untouched(session, live)) {
     ctx.log.info(`${ctx.spec.name}: no rollout is recorded on ${routingName(ctx.spec)} and its routing has no trace of one; nothing to roll back`);
-    return status(session, undefined);
+    return await status(session, undefined);
   }
   const older = live.state ? olderRelease(session, live.state, live.objects) : undefined;
   if (live.state?.status === 'promoted') {
@@ -259,8 +265,12 @@ function untouched(session: Session, live: Live): boolean {
 
 /** Read only. Without a recorded rollout the stage is read from the routing: all on stable (rolled
  * back, no history), or — the annotation was removed — the stage or promotion the routing shows. */
-function status(session: Session, state: RolloutState | undefined): EngineResult {
-  const { spec, clock } = session.ctx;
+async function status(session: Session, recorded: RolloutState | undefined): Promise<EngineResult> {
+  const { spec, clock, holders } = session.ctx;
+  // Who drives it lives apart from the state; shown with it, as the report's next step depends on it.
+  const holder = recorded && recordedHolder(await holders.read(spec.namespace, spec.name), recorded);
+  const state = recorded && { ...recorded, holder };
+  if (state && !holder) delete state.holder;
   const detected = session.plan?.detected;
   const traced = detected !== undefined && detected !== 'rollback';
   const shown: RolloutState = state ?? {

@@ -1,6 +1,7 @@
 // What a command hands back: the result for the entry points, and each new state for the progress port.
 import type { EngineResult, Session } from './context.ts';
 import type { RolloutState } from '../core/state.ts';
+import { shownState } from './pending.ts';
 
 function stageOf(session: Session, state: RolloutState) {
   const plan = session.plan;
@@ -11,7 +12,8 @@ function stageOf(session: Session, state: RolloutState) {
 }
 
 /** The command's result from the session's latest state. */
-export function resultOf(session: Session, state: RolloutState, failure?: string): EngineResult {
+export function resultOf(session: Session, recorded: RolloutState, failure?: string): EngineResult {
+  const state = shownState(session, recorded);
   const stage = stageOf(session, state);
   return {
     status: state.status,
@@ -28,7 +30,7 @@ export async function publish(session: Session): Promise<void> {
   const { ctx } = session;
   if (!ctx.progress || !session.state) return;
   try {
-    await ctx.progress.show({ spec: ctx.spec, state: session.state, ...(session.plan ? { plan: session.plan } : {}), at: new Date(ctx.clock.now()).toISOString() });
+    await ctx.progress.show({ spec: ctx.spec, state: shownState(session, session.state), ...(session.plan ? { plan: session.plan } : {}), at: new Date(ctx.clock.now()).toISOString() });
   } catch (e) {
     ctx.log.warning(`could not publish the report: ${e instanceof Error ? e.message : String(e)}`);
   }

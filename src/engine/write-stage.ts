@@ -3,6 +3,7 @@
 // re-plans and retries. A stage is the plan's operations in order, each written only where the live
 // object differs and waited for until it is in effect; the state annotation rides in the write of the
 // object that carries it (the backend's state object), after every operation before it is in effect.
+// The holder is checked (and taken or renewed when due) through its own port after the read.
 import { ClusterError, ConflictError, DriftError, OwnershipError, describeError } from '../errors.ts';
 import { headerRuleName } from '../istio/header-rule.ts';
 import { routingDrift } from './drift.ts';
@@ -13,7 +14,8 @@ import type { ObjectOperation, Plan, PlannedStage } from '../plan/types.ts';
 import { backendFor } from '../routing/registry.ts';
 import type { CanarySpec } from '../spec/types.ts';
 import type { Session } from './context.ts';
-import { checkHolder, holderFor } from './holder.ts';
+import { claim, releaseHolder } from './holding.ts';
+import { withPending } from './pending.ts';
 import { readLive, routingName, type Live } from './live.ts';
 import { encodeState } from '../core/state-codec.ts';
 import { stateAnnotationKey, type RolloutState } from '../core/state.ts';
@@ -33,8 +35,9 @@ export interface StageWrite {
   override?: boolean;
   /** Plan with this spec instead of the context's (rolling back an older canary subset). */
   spec?: CanarySpec;
-  /** The live routing should already be this stage's (an evaluation, a holder renewal): a change the
-   * release did not make fails the stage (DriftError), a deleted header rule is put back with a warning. */
+  /** The live routing should already be this stage's (a check between transitions): a change the
+   * release did not make fails the stage (DriftError), a deleted header rule is put back with a
+   * warning. The state is left as recorded: pending evaluations wait for the stage's verdict. */
   expectCurrent?: boolean;
   /** Cancels the settle wait and any later write; undefined on the rollback path. */
   signal?: AbortSignal;
@@ -77,17 +80,8 @@ async function attempt(session: Session, spec: CanarySpec, request: StageWrite, 
   const live = await readLive(ctx.routing, spec, request.rollback);
   const landed = sent.text !== undefined && live.state !== undefined && live.stateObject.metadata.annotations?.[stateAnnotationKey(spec.name)] === sent.text;
   if (landed) session.wrote = true;
-  // Our own write is the latest one, so nobody took the rollout over (it may have released it).
-  const warning = landed ? undefined : checkHolder({
-    live: live.state,
-    me: ctx.holder,
-    now: ctx.clock.now(),
-    timeoutMs: ctx.options.holderTimeoutMs,
-    holding: session.holding,
-    override: request.override ?? false,
-    canary: spec.name,
-  });
-  if (warning) ctx.log.warning(warning);
+  // After the read the write is planned from: see holding.ts for why that order keeps two runs apart.
+  await claim(session, spec.name, live.state, request.override ?? false);
   if (!request.rollback && !session.ownershipChecked) checkRouteOwner(session, live.stateObject);
   // A rollback must go through even when someone left another route invalid: it plans around
   // problems the live object already has and refuses only ones it would add.
@@ -97,16 +91,16 @@ async function attempt(session: Session, spec: CanarySpec, request: StageWrite, 
   // Made at the state object's write, once every operation before it is in effect and has settled:
   // a stage's bake starts when its routing does.
   const stateNow = (): RolloutState => {
-    const changed = landed ? live.state! : request.change(live.state, stage, plan);
-    const next = { ...changed, holder: holderFor(ctx.holder, ctx.clock.now(), request.release) };
-    if (next.holder === undefined) delete next.holder;
+    const prev = live.state && !request.expectCurrent ? withPending(live.state, session.pending) : live.state;
+    const next = { ...(landed ? live.state! : request.change(prev, stage, plan)) };
+    delete next.holder; // the holder port records it; a state of an older istio-canary had it here
     return next;
   };
   const next = await applyOperations(session, spec, live, plan, stage, stateNow, sent, request.signal);
   // Every part is a Kubernetes name or a fixed text, and the loggers escape each line anyway.
   if (plan.legacyHeaderRule && !landed) ctx.log.info(backendFor(spec).legacyRuleNote(spec, stage));
-  session.holding = !request.release;
-  session.lastWriteAt = ctx.clock.now();
+  if (!request.expectCurrent) session.pending = undefined;
+  if (request.release) await releaseHolder(session, spec.name);
   session.state = next;
   session.plan = plan;
   return { state: next, stage, plan };

@@ -22,7 +22,7 @@ describe('run, all gates passing', () => {
     expect(adminRouteOf(w.vs())).toEqual(ADMIN_ROUTE);
     const state = w.state()!;
     expect(state.status).toBe('promoted');
-    expect(state.holder).toBeUndefined();
+    expect(w.holder()).toBeUndefined();
     expect(state.history.map((r) => [r.stage, r.result])).toEqual([
       ['00-dark-launch', 'passed'],
       ['01-mirror', 'passed'],
@@ -94,7 +94,7 @@ describe('run, a gate failing', () => {
     expect(state.status).toBe('rolled-back');
     expect(state.reason).toContain(`stage ${state.history[index]!.stage}`);
     expect(state.history[index]!.result).toBe('failed');
-    expect(state.holder).toBeUndefined();
+    expect(w.holder()).toBeUndefined();
   });
 
   test('a failed interim check rolls back at once, without waiting for the end of the bake', async () => {
