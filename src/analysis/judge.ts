@@ -11,6 +11,7 @@
 import { formatNumber, formatP, percent } from './format.ts';
 import { type Counted, excessTest, type ExcessTest, rateCaught, shownBelow } from './sequential.ts';
 import type { CheckSpec, Cohort, Evidence, QueryResult, VerdictStatus } from './types.ts';
+
 export interface JudgeContext {
   /** Significance level of each stage's gate (1 − confidence), corrected inside the gate for its looks. */
   alpha: number;
