@@ -65,6 +65,9 @@ async function failed(session: Session, error: unknown, engaged: boolean): Promi
   const cancelled = ctx.signal?.aborted === true;
   const reason = cancelled ? `cancelled: ${describeError(ctx.signal?.reason)}` : describeError(error);
   if (error instanceof OwnershipError || !(engaged || session.wrote)) {
+    // Nothing of ours to roll back: the holder this command may have taken must not keep others out.
+    // A record another run took since is theirs (the write is refused and ignored).
+    await releaseHolder(session, ctx.spec.name).catch(() => undefined);
     if (cancelled && !(error instanceof OwnershipError)) throw new ReleaseFailedError(`${ctx.spec.name}: ${reason} before anything was written`);
     throw error;
   }
