@@ -1,5 +1,5 @@
 // The computed defaults: from a valid raw document to the CanarySpec the rest of the action uses.
-import { checkType } from '../analysis/checks/registry.ts';
+import { checkType, ownFields } from '../analysis/checks/registry.ts';
 import { parseDuration } from './duration.ts';
 import { shortHost } from './names.ts';
 import type { RawAnalysis, RawCanaryDocument, RawCheck, RawStage, RawVersion } from './raw.ts';
@@ -38,9 +38,8 @@ function check(raw: RawCheck, failureLimit: number): CheckSpec {
   };
   if (raw.min !== undefined) out.min = raw.min;
   if (raw.max !== undefined) out.max = raw.max;
-  if (raw.maxRatio !== undefined) out.maxRatio = raw.maxRatio;
-  if (raw.query !== undefined) out.query = raw.query;
-  return type.withDefaults ? type.withDefaults(out) : out;
+  const built = { ...out, ...ownFields(type, raw) };
+  return type.withDefaults ? type.withDefaults(built) : built;
 }
 
 function analysis(raw: RawAnalysis): AnalysisSpec {

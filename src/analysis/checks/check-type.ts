@@ -8,7 +8,9 @@ import type { CheckSpec, Cohort, PlannedQuery, QueryResult, QueryVars } from '..
 export interface CheckSchema {
   /** One sentence on what the type measures and which bound it takes, starting with the type's name in backticks. */
   description: string;
-  /** JSON Schema of the check fields only this type uses (the check object refuses unknown fields). */
+  /** JSON Schema of the check fields only this type uses (the check object refuses unknown fields);
+   * parsing and the round trip to YAML copy them as written. A field not yet in CheckSpec is read
+   * by the type's file through its own narrower type (e.g. `CheckSpec & { hosts: string[] }`). */
   properties?: Record<string, object>;
 }
 
@@ -32,7 +34,7 @@ export interface CheckType {
   readonly name: string;
   readonly schema: CheckSchema;
   /** Its verdicts rest on request counts: a quick look between the recorded ones may decide, and
-   * `minRequests` applies (default 20); otherwise the spec refuses `minRequests`. */
+   * `minRequests` applies (default 20; without counts the default is 0 and YAML leaves it out). */
   readonly counted: boolean;
   /** The unit a value is written with in reports (` %`, ` ms`, or ''). */
   readonly unit: string;

@@ -22,6 +22,12 @@ export function checkType(check: Pick<CheckSpec, 'name' | 'type'>): CheckType {
   return found;
 }
 
+/** The fields of `check` that only its type has (its schema's own properties), those that are set. */
+export function ownFields(type: CheckType, check: object): Record<string, unknown> {
+  const fields = Object.keys(type.schema.properties ?? {});
+  return Object.fromEntries(Object.entries(check).filter(([key, value]) => fields.includes(key) && value !== undefined));
+}
+
 /** Every query a check needs for one evaluation of `cohort` with the window `vars.interval`. */
 export function planCheckQueries(check: CheckSpec, cohort: Cohort, vars: QueryVars): PlannedQuery[] {
   checkedDuration(vars.interval);

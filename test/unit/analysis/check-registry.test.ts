@@ -1,7 +1,7 @@
 // The check registry: every type is complete and reachable by its spec name, and the spec's schema
 // takes the types from it.
 import { describe, expect, test } from 'vitest';
-import { CHECK_TYPES, checkType, findCheckType } from '../../../src/analysis/checks/registry.ts';
+import { CHECK_TYPES, checkType, findCheckType, ownFields } from '../../../src/analysis/checks/registry.ts';
 import { withCheckTypes } from '../../../src/spec/schema.ts';
 
 describe('check registry', () => {
@@ -25,5 +25,12 @@ describe('check registry', () => {
     expect(built.definitions.check.description).toContain('`custom`: a PromQL `query`');
     expect(Object.keys(built.definitions.check.properties).sort()).toEqual(['maxRatio', 'name', 'query', 'type']);
     expect(base.definitions.check.description).toBe('');
+  });
+
+  test("a type's own fields are the ones its schema entry declares, those that are set", () => {
+    const latency = findCheckType('latency-p99')!;
+    expect(ownFields(latency, { name: 'p99', type: 'latency-p99', max: 300, maxRatio: 2, query: 'up' })).toEqual({ maxRatio: 2 });
+    expect(ownFields(findCheckType('custom')!, { name: 'c', type: 'custom', query: 'up', maxRatio: undefined })).toEqual({ query: 'up' });
+    expect(ownFields(findCheckType('success-rate')!, { name: 's', type: 'success-rate', min: 99, query: 'up' })).toEqual({});
   });
 });
