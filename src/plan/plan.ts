@@ -5,7 +5,7 @@ import { clone, jsonEqual } from '../istio/clone.ts';
 import { withCanarySubsets } from '../istio/destination-rule.ts';
 import { checkSubsetsVisible } from '../istio/export-to.ts';
 import { objectProblem } from '../istio/object-ref.ts';
-import { readLiveTraffic } from '../istio/read-traffic.ts';
+import { readLiveTraffic, type LiveTraffic } from '../istio/read-traffic.ts';
 import type { DestinationRule, VirtualService } from '../istio/types.ts';
 import { assertNoNewProblems, assertValidInput, assertValidProduced } from '../istio/validate.ts';
 import { applyRouting, stripCanary, type CanaryRouting } from '../istio/virtual-service.ts';
@@ -36,6 +36,12 @@ export interface PlanOptions {
    * then taken for ours if it is exactly the one planned for that stage; the next write adds the mark.
    */
   legacyHeaderRuleStage?: number;
+  /**
+   * No rollout of this canary is recorded on the VirtualService (a first run, or `plan` of manifests):
+   * routing that already sends traffic to the canary is then someone else's split, not a stage of
+   * ours, and starting over from stage 0 would silently take that traffic away. Refused.
+   */
+  unrecorded?: boolean;
 }
 
 export function planRelease(spec: CanarySpec, liveVS: VirtualService, liveDR?: DestinationRule, options: PlanOptions = {}): Plan {
@@ -70,6 +76,7 @@ export function planRelease(spec: CanarySpec, liveVS: VirtualService, liveDR?: D
   };
 
   const liveTraffic = readLiveTraffic(liveVirtualService, base.liveIndex, base.liveHeaderRule !== undefined, routing.target);
+  if (options.unrecorded) checkNoSplitInProgress(liveVirtualService, base.liveIndex, liveTraffic, spec);
   const before: Objects = { virtualService: base.virtualService, ...(liveDestinationRule ? { destinationRule: liveDestinationRule } : {}) };
   const routings = spec.stages.map((_, index) => routingAt(spec.stages, index));
   const stages: PlannedStage[] = [];
@@ -89,6 +96,14 @@ export function planRelease(spec: CanarySpec, liveVS: VirtualService, liveDR?: D
     liveTraffic,
     ...(base.legacyHeaderRule ? { legacyHeaderRule: true } : {}),
   };
+}
+
+/** A split someone else started: name the weights, and how to reset or finish it. */
+function checkNoSplitInProgress(vs: VirtualService, index: number, live: LiveTraffic, spec: CanarySpec): void {
+  if (live.shape === 'stable' || (live.shape === 'split' && live.canaryWeight === 0)) return;
+  const weights = live.shape === 'canary' ? `all of it to the canary '${spec.canary.subset}'` : `${100 - live.canaryWeight} % to the stable '${spec.stable.subset}' and ${live.canaryWeight} % to the canary '${spec.canary.subset}'`;
+  throw new InputError(objectProblem(vs, `spec.http[${index}].route`,
+    `the route already splits traffic: ${weights}, and no istio-canary rollout of '${spec.name}' is recorded on the VirtualService, so starting the release would take that traffic off the canary and begin again from its first stage; to reset it, run \`istio-canary abort\` (or set the canary weight to 0) and then start the release; to finish it instead, set the weights by hand`));
 }
 
 /** The cohort headers of stage `index`, if it is one of the spec's stages and has the header rule. */
