@@ -77,7 +77,7 @@ async function engineWrite(s: Session, index: number): Promise<{ vs: VirtualServ
     change: (_prev, stage) => enterStage(undefined, releaseOf(s), stage, s.ctx.clock.now()),
     release: true,
   });
-  return { vs: written.stage.virtualService, dr: written.stage.destinationRule };
+  return { vs: written.stage.virtualService, dr: written.stage.destinationRule! };
 }
 
 /** The manifests a kubectl user would apply for the same stage: what we wrote, in kubectl's namespace. */

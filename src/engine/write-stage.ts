@@ -171,7 +171,7 @@ async function applyWrites(session: Session, spec: CanarySpec, live: Live, stage
     signal?.throwIfAborted();
     let wrote = false;
     if (write.kind === 'DestinationRule') {
-      if (!live.dr || !jsonEqual(live.dr.spec, stage.destinationRule.spec)) {
+      if (stage.destinationRule && (!live.dr || !jsonEqual(live.dr.spec, stage.destinationRule.spec))) {
         const stored = await routing.write(stage.destinationRule);
         session.wrote = true;
         verifyStored(spec, stage.destinationRule, stored);

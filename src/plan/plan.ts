@@ -3,6 +3,7 @@
 import { InputError } from '../errors.ts';
 import { clone, jsonEqual } from '../istio/clone.ts';
 import { withCanarySubsets } from '../istio/destination-rule.ts';
+import type { CanaryTarget } from '../istio/destinations.ts';
 import { checkSubsetsVisible } from '../istio/export-to.ts';
 import { objectProblem } from '../istio/object-ref.ts';
 import { readLiveTraffic, type LiveTraffic } from '../istio/read-traffic.ts';
@@ -63,20 +64,26 @@ export function planRelease(spec: CanarySpec, liveVS: VirtualService, liveDR?: D
     rollback: tolerant,
     ...(legacyHeaders ? { legacyHeaders } : {}),
   });
-  const destinationRule = withCanarySubsets(liveDestinationRule, { name: spec.destinationRule, namespace: spec.namespace, host: spec.host, stable: spec.stable, canary: spec.canary });
-  assertProduced(destinationRule, liveDestinationRule);
-  checkSubsetsVisible(liveVirtualService, destinationRule, spec.namespace);
+  // One Service per version needs no subsets: a DestinationRule, if there is one, is left as it is.
+  const destinationRule = spec.stable.host !== undefined
+    ? liveDestinationRule
+    : withCanarySubsets(liveDestinationRule, { name: spec.destinationRule, namespace: spec.namespace, host: spec.host, stable: spec.stable, canary: spec.canary });
+  if (destinationRule && destinationRule !== liveDestinationRule) {
+    assertProduced(destinationRule, liveDestinationRule);
+    checkSubsetsVisible(liveVirtualService, destinationRule, spec.namespace);
+  }
 
   const planned = (at: RoutingAt, from: Objects, fields: Pick<PlannedStage, 'index' | 'id' | 'kind' | 'summary'> & { spec?: StageSpec }): PlannedStage => {
     const virtualService = applyRouting(base, routing, at.routing, liveVirtualService);
     assertProduced(virtualService, liveVirtualService);
     // Each stage owns its objects, so a caller annotating one stage's object cannot change another's.
-    const to = { virtualService, destinationRule: clone(destinationRule) };
+    const to = { virtualService, ...(destinationRule ? { destinationRule: clone(destinationRule) } : {}) };
     return { ...fields, traffic: at.traffic, ...to, writes: writesBetween(from, to) };
   };
 
-  const liveTraffic = readLiveTraffic(liveVirtualService, base.liveIndex, base.liveHeaderRule !== undefined, routing.target);
-  if (options.unrecorded) checkNoSplitInProgress(liveVirtualService, base.liveIndex, liveTraffic, spec);
+  const owned = base.owned.map((o) => o.liveIndex);
+  const liveTraffic = readLiveTraffic(liveVirtualService, owned, base.liveHeaderRules.length, routing.target);
+  if (options.unrecorded) checkNoSplitInProgress(liveVirtualService, liveTraffic, spec);
   const before: Objects = { virtualService: base.virtualService, ...(liveDestinationRule ? { destinationRule: liveDestinationRule } : {}) };
   const routings = spec.stages.map((_, index) => routingAt(spec.stages, index));
   const stages: PlannedStage[] = [];
@@ -91,19 +98,27 @@ export function planRelease(spec: CanarySpec, liveVS: VirtualService, liveDR?: D
     promoted: planned(PROMOTED, stages.at(-1) ?? before, { index: -1, id: 'promoted', kind: 'promoted', summary: promotedSummary(spec) }),
     // Reachable from any stage; its writes are listed against the baseline so they also cover "nothing applied yet".
     rollback: planned(ROLLBACK, before, { index: -1, id: 'rollback', kind: 'rollback', summary: rollbackSummary(spec) }),
-    baseline: { virtualService: base.virtualService, destinationRule: liveDestinationRule ?? destinationRule },
+    baseline: { virtualService: base.virtualService, ...(destinationRule ? { destinationRule: liveDestinationRule ?? destinationRule } : {}) },
     detected: detectStage(liveTraffic, routings.map((at) => ({ traffic: at.traffic, shape: at.routing.destinations.to === 'split' ? 'split' : 'stable' }))),
     liveTraffic,
+    routes: { owned, shadowed: base.shadowed },
     ...(base.legacyHeaderRule ? { legacyHeaderRule: true } : {}),
   };
 }
 
 /** A split someone else started: name the weights, and how to reset or finish it. */
-function checkNoSplitInProgress(vs: VirtualService, index: number, live: LiveTraffic, spec: CanarySpec): void {
-  if (live.shape === 'stable' || (live.shape === 'split' && live.canaryWeight === 0)) return;
-  const weights = live.shape === 'canary' ? `all of it to the canary '${spec.canary.subset}'` : `${100 - live.canaryWeight} % to the stable '${spec.stable.subset}' and ${live.canaryWeight} % to the canary '${spec.canary.subset}'`;
-  throw new InputError(objectProblem(vs, `spec.http[${index}].route`,
+function checkNoSplitInProgress(vs: VirtualService, live: LiveTraffic, spec: CanarySpec): void {
+  const split = live.routes.find((r) => r.canaryWeight > 0);
+  if (split === undefined) return;
+  const stable = `the stable '${versionName(spec, 'stable')}'`;
+  const canary = `the canary '${versionName(spec, 'canary')}'`;
+  const weights = split.shape === 'canary' ? `all of it to ${canary}` : `${100 - split.canaryWeight} % to ${stable} and ${split.canaryWeight} % to ${canary}`;
+  throw new InputError(objectProblem(vs, `spec.http[${split.index}].route`,
     `the route already splits traffic: ${weights}, and no istio-canary rollout of '${spec.name}' is recorded on the VirtualService, so starting the release would take that traffic off the canary and begin again from its first stage; to reset it, run \`istio-canary abort\` (or set the canary weight to 0) and then start the release; to finish it instead, set the weights by hand`));
+}
+
+function versionName(spec: CanarySpec, side: 'stable' | 'canary'): string {
+  return spec[side].subset;
 }
 
 /** The cohort headers of stage `index`, if it is one of the spec's stages and has the header rule. */
@@ -116,8 +131,14 @@ function canaryRouting(spec: CanarySpec): CanaryRouting {
   return {
     canaryName: spec.name,
     ...(spec.route !== undefined ? { route: spec.route } : {}),
-    target: { host: spec.host, stableSubset: spec.stable.subset, canarySubset: spec.canary.subset },
+    target: canaryTarget(spec),
   };
+}
+
+/** Each version as a route destination: a subset of the spec's host, or (one Service per version) its own host. */
+export function canaryTarget(spec: CanarySpec): CanaryTarget {
+  const version = (v: CanarySpec['stable']) => (v.host !== undefined ? { host: v.host } : { host: spec.host, subset: v.subset });
+  return { stable: version(spec.stable), canary: version(spec.canary) };
 }
 
 /** The objects must be the ones the spec names, or the plan would edit the wrong routing. */
@@ -142,9 +163,9 @@ function inNamespace<T extends VirtualService | DestinationRule>(obj: T, namespa
 }
 
 /** DestinationRule first (a new subset must exist before a route references it), then the VirtualService. */
-function writesBetween(from: Objects, to: Required<Objects>): PlannedWrite[] {
+function writesBetween(from: Objects, to: Objects): PlannedWrite[] {
   const writes: PlannedWrite[] = [];
-  if (!from.destinationRule || !jsonEqual(from.destinationRule.spec, to.destinationRule.spec)) writes.push({ kind: 'DestinationRule', settleAfter: true });
+  if (to.destinationRule && (!from.destinationRule || !jsonEqual(from.destinationRule.spec, to.destinationRule.spec))) writes.push({ kind: 'DestinationRule', settleAfter: true });
   if (!jsonEqual(from.virtualService.spec, to.virtualService.spec)) writes.push({ kind: 'VirtualService', settleAfter: false });
   return writes;
 }

@@ -9,7 +9,10 @@ import type { Plan, PlannedStage } from './types.ts';
 /** Fields the API server fills in; meaningless (or harmful, resourceVersion) in a manifest file. */
 const SERVER_METADATA = ['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'selfLink'] as const;
 
-export function manifestObject<T extends VirtualService | DestinationRule>(obj: T): T {
+export function manifestObject<T extends VirtualService | DestinationRule>(obj: T): T;
+export function manifestObject<T extends VirtualService | DestinationRule>(obj: T | undefined): T | undefined;
+export function manifestObject<T extends VirtualService | DestinationRule>(obj: T | undefined): T | undefined {
+  if (obj === undefined) return undefined;
   const { status: _status, ...rest } = obj as VirtualService | DestinationRule;
   const metadata: Record<string, unknown> = { ...rest.metadata };
   for (const key of SERVER_METADATA) delete metadata[key];
@@ -75,6 +78,7 @@ export function planJson(plan: Plan) {
     rollback: stageJson(plan.rollback),
     baseline: { virtualService: manifestObject(plan.baseline.virtualService), destinationRule: manifestObject(plan.baseline.destinationRule) },
     ...(plan.detected !== undefined ? { detected: plan.detected } : {}),
+    ...(plan.routes ? { routes: plan.routes } : {}),
   };
 }
 
@@ -90,6 +94,7 @@ export interface LiveObjects {
 export function planText(plan: Plan, live: LiveObjects): string {
   const blocks: string[] = [];
   if (plan.detected !== undefined) blocks.push(`The VirtualService already carries this release: ${detectedText(plan)}.\n`);
+  if (plan.routes) blocks.push(routesText(plan.routes));
   // Each object is rendered once, and each route once across all of them.
   const render = createManifestRenderer();
   const texts = new Map<object, string>();
@@ -111,6 +116,15 @@ export function planText(plan: Plan, live: LiveObjects): string {
   return blocks.join('\n');
 }
 
+/** Which live routes the release owns, and the routes to the stable version no request reaches. */
+function routesText(routes: NonNullable<Plan['routes']>): string {
+  const list = (indices: number[]) => indices.map((i) => `spec.http[${i}]`).join(', ');
+  const shadowed = routes.shadowed.length
+    ? `; not owned, because an earlier route already catches all their requests: ${list(routes.shadowed)}`
+    : '';
+  return `Owned routes: ${list(routes.owned)}${shadowed}.\n`;
+}
+
 function detectedText(plan: Plan): string {
   const d = plan.detected;
   return typeof d === 'number' ? `stage ${plan.stages[d]!.id}` : String(d);
@@ -128,7 +142,7 @@ function stageText(s: PlannedStage, previous: LiveObjects, yaml: Yaml, against =
   return `== ${s.id}: ${s.summary}\nwrites: ${writes}\n${body}`;
 }
 
-function objectDiff(name: string, before: VirtualService | DestinationRule | undefined, after: VirtualService | DestinationRule, yaml: Yaml): string {
+function objectDiff(name: string, before: VirtualService | DestinationRule | undefined, after: VirtualService | DestinationRule | undefined, yaml: Yaml): string {
   const a = yaml(before);
   const b = yaml(after);
   if (a === b) return '';

@@ -30,7 +30,8 @@ export interface PlannedStage {
   /** The stage's spec (bake, pause, ...); undefined for promoted and rollback. */
   spec?: StageSpec;
   traffic: TrafficState;
-  destinationRule: DestinationRule;
+  /** Absent when the versions are Services of their own and there is no DestinationRule. */
+  destinationRule?: DestinationRule;
   virtualService: VirtualService;
   /** The writes that take the cluster from the previous stage to this one (make before break). */
   writes: PlannedWrite[];
@@ -41,12 +42,15 @@ export interface Plan {
   promoted: PlannedStage;
   rollback: PlannedStage;
   /** The live VirtualService with everything this tool added removed (what "before the release" means). */
-  baseline: { virtualService: VirtualService; destinationRule: DestinationRule };
+  baseline: { virtualService: VirtualService; destinationRule?: DestinationRule };
   /** Where the live objects already are, if they carry this canary's routing: index into `stages`,
    * or 'promoted' / 'rollback' / undefined (no trace of this release). Read from the routing itself. */
   detected?: number | 'promoted' | 'rollback';
   /** What the live owned route does now for this canary, read from the routing (drift checks compare it with a stage). */
   liveTraffic?: LiveTraffic;
+  /** The live routes the release owns, and those sending to the stable version that no request reaches
+   * (reported, not owned): indices into the live VirtualService's `spec.http`. */
+  routes?: { owned: number[]; shadowed: number[] };
   /** The live header rule has no mark and was taken for ours from the recorded state (PlanOptions.legacyHeaderRuleStage). */
   legacyHeaderRule?: boolean;
 }

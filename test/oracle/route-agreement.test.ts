@@ -100,9 +100,9 @@ describe('the simulator routes as pilot does', () => {
         const input = await oracle.ask<OracleAnswer>(oracleCase(asJsonStream([c.virtualService, ...c.destinationRules]), SERVICES, c.clientNamespace, []));
         for (const stage of [...plan.stages, plan.promoted, plan.rollback]) {
           tally.plannedStages++;
-          const objects = { virtualServices: [stage.virtualService], destinationRules: [stage.destinationRule, ...others] };
+          const objects = { virtualServices: [stage.virtualService], destinationRules: [stage.destinationRule!, ...others] };
           // The manifests exactly as `plan --out` renders them (YAML), the others as JSON.
-          const stream = [manifestYaml(stage.virtualService), manifestYaml(stage.destinationRule), ...others.map((o) => JSON.stringify(o))].join('\n---\n');
+          const stream = [manifestYaml(stage.virtualService), manifestYaml(stage.destinationRule!), ...others.map((o) => JSON.stringify(o))].join('\n---\n');
           const { disagreements, rejected } = await compare(stream, objects, c.clientNamespace);
           // What we write is never refused by istiod (read as Istio reads YAML) when the input was not.
           if ((input.rejected ?? []).length === 0) expect(rejected, `stage ${stage.id} of ${JSON.stringify(c.virtualService)}`).toEqual([]);

@@ -16,6 +16,9 @@ describe('the corpus of real-world VirtualServices', () => {
     const outcome = planEntry(entry);
     if (entry.expect === 'planned') {
       expect(outcome.kind === 'refused' ? outcome.message : 'planned').toBe('planned');
+      if (outcome.kind !== 'planned') return;
+      if (entry.owned) expect(outcome.plan.routes?.owned).toEqual(entry.owned);
+      expect(outcome.plan.routes?.shadowed).toEqual(entry.shadowed ?? []);
       return;
     }
     expect(outcome.kind).toBe('refused');

@@ -48,7 +48,7 @@ describe.skipIf(file === undefined && process.env.CI !== 'true')(`produced objec
       fc.property(scenarioArb, ({ spec, live, dr }) => {
         const plan = planRelease(spec, live, dr);
         for (const s of [...plan.stages, plan.promoted, plan.rollback]) {
-          for (const obj of [s.virtualService, s.destinationRule]) {
+          for (const obj of [s.virtualService, s.destinationRule!]) {
             const validate = validators[obj.kind];
             expect(validate(obj), JSON.stringify(validate.errors)).toBe(true);
           }

@@ -37,7 +37,7 @@ function refusal(spec: CanarySpec, live: VirtualService, dr?: DestinationRule): 
 function expectDestinationRuleAppliesToRoutes(spec: CanarySpec, live: VirtualService, dr?: DestinationRule): void {
   const plan = planRelease(spec, live, dr);
   for (const s of [...plan.stages, plan.promoted, plan.rollback]) {
-    const drHost = resolveHost(s.destinationRule.spec.host, s.destinationRule.metadata.namespace!);
+    const drHost = resolveHost(s.destinationRule!.spec.host, s.destinationRule!.metadata.namespace!);
     const routed = (s.virtualService.spec.http ?? []).flatMap((r) => [...(r.route ?? []).map((d) => d.destination), ...(r.mirror ? [r.mirror] : [])]);
     for (const d of routed.filter((d) => d.subset === spec.stable.subset || d.subset === spec.canary.subset)) {
       expect(resolveHost(d.host, s.virtualService.metadata.namespace!)).toBe(drHost);

@@ -20,7 +20,7 @@ describe('catalog behind gateway catalog-gateway (unpinned destination, no Desti
   });
 
   it('creates the DestinationRule with both subsets, written first with a settle delay', () => {
-    const dr = plan.stages[0]!.destinationRule;
+    const dr = plan.stages[0]!.destinationRule!;
     expect(dr.apiVersion).toBe('networking.istio.io/v1');
     expect(dr.metadata).toEqual({ name: 'catalog', namespace: 'istioinaction' });
     expect(dr.spec).toEqual({ host: 'catalog', subsets: [{ name: 'version-v1', labels: { version: 'v1' } }, { name: 'version-v2', labels: { version: 'v2' } }] });
@@ -88,7 +88,7 @@ describe('catalog in the mesh (pinned to version-v1, DestinationRule present)', 
   const plan = planRelease(canarySpec(), live, dr);
 
   it('keeps the DestinationRule as it is (both subsets exist): no DestinationRule write', () => {
-    expect(plan.stages[0]!.destinationRule.spec).toEqual(dr.spec);
+    expect(plan.stages[0]!.destinationRule!.spec).toEqual(dr.spec);
     expect(plan.stages.flatMap((s) => s.writes).filter((w) => w.kind === 'DestinationRule')).toEqual([]);
   });
 
