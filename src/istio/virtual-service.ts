@@ -135,10 +135,10 @@ export function applyRouting(base: Baseline, routing: CanaryRouting, stage: Stag
   const inserted: InsertedRule[] = [];
   base.owned.forEach((o, k) => {
     const built = buildHeaderRule(live, o.liveIndex, baseOwned[k]!, routing.canaryName, stage.headers!, canaryDestination(o.destinations, routing.target), k);
-    if (base.checkShadowing) checkNotShadowed(live, o.liveIndex, base.liveHeaderRules, built);
+    if (base.checkShadowing) notShadowedOnce(base, live, o.liveIndex, built);
     // Rules already inserted sit before this owned route: its index in `http` moved by their number.
     const at = o.baseIndex + k;
-    const { rule, sources } = withoutShadowedBlocks(built, http.slice(0, at));
+    const { rule, sources } = withoutShadowedBlocksOnce(base, o.liveIndex, built, http, at);
     http.splice(at, 0, rule);
     rules.push(rule);
     inserted.push({ at, liveIndex: o.liveIndex, sources });
@@ -146,6 +146,30 @@ export function applyRouting(base: Baseline, routing: CanaryRouting, stage: Stag
   // A rollback plans the forward stages too, but must never be refused over them.
   if (base.checkShadowing) checkNoNewFindings(base.virtualService.spec.http!, http, inserted, { live, liveIndexOf: base.liveIndexOf });
   return withHeaderRuleMark(vs, routing.canaryName, rules);
+}
+
+/**
+ * Every stage with the header rules builds the same rule for an owned route, and the match blocks
+ * before it are the same in each (stages differ in destinations and mirrors only): the earlier routes
+ * are searched once per rule and plan (with many owned routes these searches are the plan's largest cost).
+ */
+const searched = new WeakMap<Baseline, Map<string, unknown>>();
+
+function once<T>(base: Baseline, key: string, search: () => T): T {
+  let results = searched.get(base);
+  if (results === undefined) searched.set(base, (results = new Map()));
+  if (!results.has(key)) results.set(key, search());
+  return results.get(key) as T;
+}
+
+function notShadowedOnce(base: Baseline, live: VirtualService, liveIndex: number, rule: HttpRoute): void {
+  once(base, `shadowed|${liveIndex}|${JSON.stringify(rule.match)}`, () => checkNotShadowed(live, liveIndex, base.liveHeaderRules, rule));
+}
+
+function withoutShadowedBlocksOnce(base: Baseline, liveIndex: number, rule: HttpRoute, http: HttpRoute[], at: number): ReturnType<typeof withoutShadowedBlocks> {
+  const kept = once(base, `blocks|${liveIndex}|${JSON.stringify(rule.match)}`, () => withoutShadowedBlocks(rule, http.slice(0, at)));
+  // The rule of this stage, with the blocks kept for the rule built first (same match, same blocks).
+  return { rule: { ...rule, match: structuredClone(kept.rule.match) }, sources: kept.sources };
 }
 
 function destinationsFor(d: Destinations, t: CanaryTarget, to: StageRouting['destinations']) {
