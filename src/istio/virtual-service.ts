@@ -157,7 +157,10 @@ const searched = new WeakMap<Baseline, Map<string, unknown>>();
 
 function once<T>(base: Baseline, key: string, search: () => T): T {
   let results = searched.get(base);
-  if (results === undefined) searched.set(base, (results = new Map()));
+  if (results === undefined) {
+    results = new Map();
+    searched.set(base, results);
+  }
   if (!results.has(key)) results.set(key, search());
   return results.get(key) as T;
 }
