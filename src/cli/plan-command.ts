@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { logSafe } from '../adapters/log-safe.ts';
 import { InputError, describeError, exitCodeOf, type InputProblem } from '../errors.ts';
 import { planFiles, planText } from '../plan/render.ts';
-import { planLive } from '../engine/plan-live.ts';
+import { planLive, unrecorded } from '../engine/plan-live.ts';
 import { commandHelp } from './help.ts';
 import { loadCanarySpec, readInputFile } from '../spec/load.ts';
 import { locate, type PathSegment } from '../spec/locate.ts';
@@ -57,7 +57,7 @@ export async function planFromFiles(flags: Omit<PlanFlags, 'out'>): Promise<{ sp
   const spec = await loadCanarySpec(flags.spec, flags.canary);
   const virtualService = await loadManifest(flags.virtualService, 'VirtualService');
   const destinationRule = flags.destinationRule ? await loadManifest(flags.destinationRule, 'DestinationRule') : undefined;
-  const plan = await withSourcePositions(flags, spec.source.document, () => planLive(spec, virtualService, destinationRule));
+  const plan = await withSourcePositions(flags, spec.source.document, () => planLive(spec, virtualService, destinationRule, { unrecorded: unrecorded(virtualService, spec.name) }));
   return { spec, plan, text: planText(plan, { virtualService, ...(destinationRule ? { destinationRule } : {}) }) };
 }
 

@@ -12,7 +12,7 @@
 // - The holder is taken by a command's first write, renewed by every write (and at a third of the
 //   holder timeout while baking) and released by its last one: it marks a command in flight.
 import { describeError, InputError, OwnershipError, ReleaseFailedError } from '../errors.ts';
-import { planLive } from './plan-live.ts';
+import { planLive, unrecorded } from './plan-live.ts';
 import { specHash } from '../spec/hash.ts';
 import { bakeStage } from './bake.ts';
 import type { EngineCommand, EngineContext, EngineResult, Session } from './context.ts';
@@ -35,7 +35,9 @@ export async function executeCommand(ctx: EngineContext, command: EngineCommand)
   session.state = live.state;
   // Another release's routing is planned with its own subset, until it is rolled back.
   const other = isActive(live.state) ? olderRelease(session, live.state, live.dr) : undefined;
-  session.plan = planLive(other?.spec ?? ctx.spec, live.vs, live.dr);
+  // Starting afresh over a split nobody recorded would silently take its traffic off the canary: refused.
+  const first = (command === 'run' || command === 'start') && unrecorded(live.vs, ctx.spec.name);
+  session.plan = planLive(other?.spec ?? ctx.spec, live.vs, live.dr, first ? { unrecorded: true } : {});
   checkStageIndex(session, live);
   if (command === 'status') return status(session, live.state);
   // From here on an error rolls back whatever this command has started or resumed.

@@ -13,6 +13,11 @@ export function planLive(spec: CanarySpec, vs: VirtualService, dr: DestinationRu
   return planRelease(spec, vs, dr, stage === undefined ? options : { ...options, legacyHeaderRuleStage: stage });
 }
 
+/** No rollout of this canary is recorded on the VirtualService (not even a damaged record): a first run. */
+export function unrecorded(vs: VirtualService, canaryName: string): boolean {
+  return vs.metadata.annotations?.[stateAnnotationKey(canaryName)] === undefined;
+}
+
 /**
  * The stage index this canary's state records as current when its record says the header rule is on:
  * a rollout in progress or paused, at a stage, whose latest stage record has the rule. Undefined
