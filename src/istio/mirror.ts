@@ -18,7 +18,7 @@ export function withoutOwnMirror(route: HttpRoute, t: CanaryTarget, namespace: s
   return hasOwnMirror(route, t, namespace) ? omit(route, ['mirror', 'mirrorPercentage']) : route;
 }
 
-const WAY_OUT = 'remove the mirror, or leave out the mirror stage';
+const WAY_OUT = 'remove the mirror, or leave out the mirror stage (or, among several routes, release the others with `route:`)';
 
 /** InputError when the owned route (already without our mirror) mirrors somewhere else. */
 export function checkNoForeignMirror(vs: VirtualService, index: number, route: HttpRoute): void {

@@ -103,13 +103,13 @@ describe('owned route', () => {
 
   it('a foreign mirror when the plan mirrors', () => {
     expect(refusal(canarySpec(), vs([{ ...toCatalog(), mirror: { host: 'audit' } }]))).toBe(
-      "VirtualService istioinaction/catalog: spec.http[0].mirror: the route already mirrors its requests to 'audit', and a route has one `mirror`, so the mirror stage cannot add its own: remove the mirror, or leave out the mirror stage",
+      "VirtualService istioinaction/catalog: spec.http[0].mirror: the route already mirrors its requests to 'audit', and a route has one `mirror`, so the mirror stage cannot add its own: remove the mirror, or leave out the mirror stage (or, among several routes, release the others with `route:`)",
     );
   });
 
   it('`mirrors` when the plan mirrors', () => {
     expect(refusal(canarySpec(), vs([{ ...toCatalog(), mirrors: [{ destination: { host: 'audit' } }] }]))).toBe(
-      'VirtualService istioinaction/catalog: spec.http[0].mirrors: the route already mirrors its requests (`mirrors`), and Istio allows one of `mirror` and `mirrors` on a route, so the mirror stage cannot add its own: remove the mirror, or leave out the mirror stage',
+      'VirtualService istioinaction/catalog: spec.http[0].mirrors: the route already mirrors its requests (`mirrors`), and Istio allows one of `mirror` and `mirrors` on a route, so the mirror stage cannot add its own: remove the mirror, or leave out the mirror stage (or, among several routes, release the others with `route:`)',
     );
   });
 
