@@ -111,8 +111,8 @@ function isPlannedRule(live: VirtualService, routing: CanaryRouting, headers: Re
   };
 }
 
-/** What the owned routes do in one stage. */
-export interface StageRouting {
+/** What the owned routes do in one stage (the same shape as the plan's StageRouting, which istio/ cannot import). */
+export interface OwnedRouteEdit {
   destinations: { to: 'stable' } | { to: 'canary' } | { to: 'split'; canaryWeight: number };
   /** Mirror this percentage to the canary; absent = no mirror. */
   mirrorPercentage?: number;
@@ -121,7 +121,7 @@ export interface StageRouting {
 }
 
 /** The baseline with one stage's routing on every owned route (and a header rule before each). */
-export function applyRouting(base: Baseline, routing: CanaryRouting, stage: StageRouting, live: VirtualService): VirtualService {
+export function applyRouting(base: Baseline, routing: CanaryRouting, stage: OwnedRouteEdit, live: VirtualService): VirtualService {
   const vs = clone(base.virtualService);
   const http = vs.spec.http!;
   const baseOwned = base.owned.map((o) => http[o.baseIndex]!);
@@ -175,7 +175,7 @@ function withoutShadowedBlocksOnce(base: Baseline, liveIndex: number, rule: Http
   return { rule: { ...rule, match: structuredClone(kept.rule.match) }, sources: kept.sources };
 }
 
-function destinationsFor(d: Destinations, t: CanaryTarget, to: StageRouting['destinations']) {
+function destinationsFor(d: Destinations, t: CanaryTarget, to: OwnedRouteEdit['destinations']) {
   if (to.to === 'stable') return allToStable(d, t);
   if (to.to === 'canary') return allToCanary(d, t);
   return splitWeights(d, t, to.canaryWeight);

@@ -3,10 +3,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { HttpRoute, VirtualService } from '../../../src/istio/types.ts';
 import { istioProblems } from '../../../src/istio/validate.ts';
-import { planRelease } from '../../../src/plan/plan.ts';
+import { planRelease } from '../../../src/routing/virtual-service/plan.ts';
 import type { Plan, PlannedStage } from '../../../src/plan/types.ts';
 import { scenarioArb, type Scenario } from './arbitraries.ts';
 import { headerRuleMarkKey } from '../../../src/istio/header-rule.ts';
+import { destinationRuleOf, virtualServiceOf } from '../../../src/routing/virtual-service/objects.ts';
 import { simulatorTable } from '../../oracle/agreement.ts';
 import { satisfying } from '../../oracle/probe-requests.ts';
 import { chooseRoute } from '../../sim/route-choice.ts';
@@ -40,8 +41,8 @@ describe('plan properties', () => {
     fc.assert(
       fc.property(scenarioArb, ({ spec, live, dr }: Scenario) => {
         for (const s of everyOutcome(planRelease(spec, live, dr))) {
-          expect(istioProblems(s.virtualService)).toEqual([]);
-          expect(istioProblems(s.destinationRule!)).toEqual([]);
+          expect(istioProblems(virtualServiceOf(s))).toEqual([]);
+          expect(istioProblems(destinationRuleOf(s))).toEqual([]);
         }
       }),
       runs,
@@ -65,7 +66,7 @@ describe('plan properties', () => {
     fc.assert(
       fc.property(scenarioArb, ({ spec, live, dr, ownedIndices }: Scenario) => {
         for (const s of everyOutcome(planRelease(spec, live, dr))) {
-          for (const owned of split(s.virtualService, ownedIndices).owned) {
+          for (const owned of split(virtualServiceOf(s), ownedIndices).owned) {
             const route = owned.route!;
             if (route.length > 1) {
               expect(route.reduce((a, d) => a + d.weight!, 0)).toBe(100);
@@ -86,10 +87,10 @@ describe('plan properties', () => {
         const liveOthers = live.spec.http!.filter((_, i) => !ownedIndices.includes(i));
         const { http: _h, ...liveRest } = live.spec;
         for (const s of everyOutcome(planRelease(spec, live, dr))) {
-          expect(split(s.virtualService, ownedIndices).others).toEqual(liveOthers);
-          const { http: _h2, ...rest } = s.virtualService.spec;
+          expect(split(virtualServiceOf(s), ownedIndices).others).toEqual(liveOthers);
+          const { http: _h2, ...rest } = virtualServiceOf(s).spec;
           expect(rest).toEqual(liveRest);
-          const { annotations: all, ...metadata } = s.virtualService.metadata;
+          const { annotations: all, ...metadata } = virtualServiceOf(s).metadata;
           const { [headerRuleMarkKey('catalog')]: mark, ...annotations } = all ?? {};
           expect({ ...metadata, ...(Object.keys(annotations).length ? { annotations } : {}) }).toEqual(live.metadata);
           expect(mark !== undefined).toBe(s.traffic.headerRule);
@@ -104,13 +105,13 @@ describe('plan properties', () => {
       fc.property(scenarioArb, ({ spec, live, dr }: Scenario) => {
         const plan = planRelease(spec, live, dr);
         plan.stages.forEach((s, i) => {
-          const again = planRelease(spec, s.virtualService, dr);
+          const again = planRelease(spec, virtualServiceOf(s), dr);
           expect(withoutDetected(again)).toEqual(withoutDetected(plan));
           expect(again.detected).toBe(i);
         });
-        expect(planRelease(spec, plan.promoted.virtualService, dr).detected).toBe('promoted');
-        expect(planRelease(spec, plan.rollback.virtualService, dr).detected).toBe('rollback');
-        expect(withoutDetected(planRelease(spec, plan.rollback.virtualService, dr))).toEqual(withoutDetected(plan));
+        expect(planRelease(spec, virtualServiceOf(plan.promoted), dr).detected).toBe('promoted');
+        expect(planRelease(spec, virtualServiceOf(plan.rollback), dr).detected).toBe('rollback');
+        expect(withoutDetected(planRelease(spec, virtualServiceOf(plan.rollback), dr))).toEqual(withoutDetected(plan));
       }),
       runs,
     );
@@ -120,7 +121,7 @@ describe('plan properties', () => {
     fc.assert(
       fc.property(scenarioArb, ({ spec, live, dr, ownedIndices }: Scenario) => {
         const { rollback } = planRelease(spec, live, dr);
-        const { owned, ruleCount } = split(rollback.virtualService, ownedIndices);
+        const { owned, ruleCount } = split(virtualServiceOf(rollback), ownedIndices);
         expect(ruleCount).toBe(0);
         owned.forEach((route, k) => {
           expect(route.route!.map((d) => [d.destination.subset, d.weight])).toEqual([['version-v1', 100], ['version-v2', 0]]);
@@ -139,7 +140,7 @@ describe('plan properties', () => {
     fc.assert(
       fc.property(scenarioArb, ({ spec, live, dr, ownedIndices }: Scenario) => {
         for (const s of everyOutcome(planRelease(spec, live, dr))) {
-          const { rules, ruleCount } = split(s.virtualService, ownedIndices);
+          const { rules, ruleCount } = split(virtualServiceOf(s), ownedIndices);
           expect(ruleCount).toBe(s.traffic.headerRule ? ownedIndices.length : 0);
           for (const rule of rules) {
             expect(rule !== undefined).toBe(s.traffic.headerRule);
@@ -180,7 +181,7 @@ describe('plan properties', () => {
           if (value === undefined) return;
           cohort[name] = value;
         }
-        const baseline = plan.baseline.virtualService;
+        const baseline = virtualServiceOf(plan.baseline);
         for (const [k, liveIndex] of plan.routes!.owned.entries()) {
           const baseIndex = liveIndex; // the input has no header rules: live and baseline indices agree
           for (const block of baseline.spec.http![baseIndex]!.match ?? [{}]) {
@@ -189,12 +190,12 @@ describe('plan properties', () => {
             if (before.kind !== 'route' || before.rule !== baseIndex) continue;
             for (const s of plan.stages) {
               const rulesBefore = s.traffic.headerRule ? k + 1 : 0;
-              const plain = route(s.virtualService, block, {});
+              const plain = route(virtualServiceOf(s), block, {});
               expect(plain.kind === 'route' && plain.rule).toBe(baseIndex + rulesBefore);
               const canaryShare = plain.kind === 'route' ? plain.clusters.filter((c) => c.subset === 'version-v2').reduce((a, c) => a + c.weight, 0) / plain.clusters.reduce((a, c) => a + c.weight, 0) : -1;
               expect(Math.round(canaryShare * 100)).toBe(s.traffic.canaryWeight);
               if (!s.traffic.headerRule) continue;
-              const withCohort = route(s.virtualService, block, cohort);
+              const withCohort = route(virtualServiceOf(s), block, cohort);
               expect(withCohort.kind === 'route' && withCohort.clusters.map((c) => c.subset)).toEqual(['version-v2']);
               checked++;
             }
