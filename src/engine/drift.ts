@@ -15,7 +15,7 @@ export interface Drift {
 
 export function routingDrift(live: LiveTraffic, stage: PlannedStage): Drift {
   const want = stage.traffic;
-  const routes = live.routes.length > 0 ? live.routes : [{ index: -1, ...live }];
+  const routes = live.routes?.length ? live.routes : [{ index: -1, ...live }];
   const several = routes.length > 1;
   const changed = routes.flatMap((route) => routeDrift(route, want, several ? ` on spec.http[${route.index}]` : ''));
   if (live.headerRule && !want.headerRule) changed.push('a header rule is present (the stage has none)');

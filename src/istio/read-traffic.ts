@@ -20,8 +20,9 @@ export interface RouteTraffic {
 export interface LiveTraffic extends RouteTraffic {
   /** Every owned route has its header rule. */
   headerRule: boolean;
-  /** Each owned route (live index) and what it does; the fields above are the first route's. */
-  routes: Array<RouteTraffic & { index: number }>;
+  /** Each owned route (live index) and what it does, when there are several to tell apart; the fields
+   * above are the first route's. */
+  routes?: Array<RouteTraffic & { index: number }>;
 }
 
 /** `headerRules`: how many of this canary's (marked) header rules the live object has. */

@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { InputError } from '../../src/errors.ts';
 import type { DestinationRule, VirtualService } from '../../src/istio/types.ts';
-import { planRelease } from '../../src/plan/plan.ts';
+import { planRelease } from '../../src/routing/virtual-service/plan.ts';
 import type { Plan } from '../../src/plan/types.ts';
 import { parseCanarySpecs } from '../../src/spec/parse.ts';
 import type { CanarySpec } from '../../src/spec/types.ts';

@@ -110,7 +110,7 @@ function liveTrafficOf(live: VirtualService, stripped: Baseline, target: CanaryT
 
 /** A split someone else started (no rollout of this canary recorded): name the weights, and how to reset or finish it. */
 function checkNoSplitInProgress(vs: VirtualService, live: LiveTraffic, spec: CanarySpec): void {
-  const split = live.routes.find((r) => r.canaryWeight > 0);
+  const split = (live.routes ?? []).find((r) => r.canaryWeight > 0);
   if (split === undefined) return;
   const stable = `the stable '${spec.stable.subset}'`;
   const canary = `the canary '${spec.canary.subset}'`;

@@ -75,5 +75,7 @@ test('one of the two header rules deleted by someone: added back with a warning,
   });
   const result = await w.exec('run');
   expect(result.status).toBe('promoted');
-  expect(w.log.messages('warning').some((l) => l.includes('was deleted by someone else'))).toBe(true);
+  expect(w.log.messages('warning').filter((l) => l.includes('was deleted by someone else'))).toEqual([
+    'VirtualService istioinaction/catalog: a header rule (of the 2: catalog-dark-launch to catalog-dark-launch-2) of stage 00-dark-launch was deleted by someone else (last written by "kubectl-edit"); adding it back',
+  ]);
 });

@@ -5,7 +5,8 @@
 // refused with istiod's reason.
 import { describe, expect, it } from 'vitest';
 import type { HttpRoute, VirtualService } from '../../../src/istio/types.ts';
-import { planRelease } from '../../../src/plan/plan.ts';
+import { planRelease } from '../../../src/routing/virtual-service/plan.ts';
+import { virtualServiceOf } from '../../../src/routing/virtual-service/objects.ts';
 import { parseCanarySpecs } from '../../../src/spec/parse.ts';
 import { canarySpec, stage } from '../plan/helpers.ts';
 
@@ -23,7 +24,7 @@ describe('header names istiod accepts in live routes', () => {
     const live = vs([{ match: [{ headers: { [name]: { exact: 'a' } }, withoutHeaders: { [name]: { exact: 'b' } } }], route: toCatalog }, { route: toCatalog }], ['catalog-gateway']);
     const plan = planRelease(spec, live);
     expect(plan.routes).toEqual({ owned: [0, 1], shadowed: [] });
-    const [rule] = plan.stages[0]!.virtualService.spec.http!;
+    const [rule] = virtualServiceOf(plan.stages[0]!).spec.http!;
     expect(rule!.match).toEqual([{ headers: { [name]: { exact: 'a' }, 'x-istio-cohort': { exact: 'internal' } }, withoutHeaders: { [name]: { exact: 'b' } } }]);
   });
 
