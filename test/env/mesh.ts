@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { apiserverReady, apiserverVersion, ensureApiserverBinary, startApiserver } from './apiserver.ts';
+import { loadGitOpsCrds } from './gitops-crds.ts';
 import { applyIstioCrds, ISTIO_API_VERSION, loadIstioCrds, missingEstablished } from './istio-crds.ts';
 import { withLock } from './lock.ts';
 import { isAlive, readRecord, stopRecorded, tail, type ProcessRecord } from './process.ts';
@@ -150,7 +151,8 @@ async function ensureApiserver(paths: Layout): Promise<Outcome> {
 async function ensureIstioCrds(kubeconfigPath: string): Promise<void> {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
-  const crds = await loadIstioCrds();
+  // Istio's CRDs, and Argo CD's Application and Flux's Kustomization for commit mode's sync waits.
+  const crds = [...(await loadIstioCrds()), ...(await loadGitOpsCrds())];
   if ((await missingEstablished(kc, crds)).length > 0) await applyIstioCrds(kc, crds, START_TIMEOUT_MS.crds);
 }
 
