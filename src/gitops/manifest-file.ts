@@ -4,6 +4,7 @@
 import { parseAllDocuments } from 'yaml';
 import { InputError } from '../errors.ts';
 import { editInPlace, InPlaceEditError, YAML_READ_OPTIONS } from '../yaml/edit-in-place.ts';
+import { safeYaml } from '../yaml/safe-yaml.ts';
 
 export interface ManifestRef {
   kind: string;
@@ -74,6 +75,35 @@ export function editObject(text: string | undefined, file: string, ref: Manifest
     }
     throw error;
   }
+}
+
+/** Every object in the file (documents that are not objects are left out), in order. */
+export function objectsIn(text: string | undefined, file: string): FoundObject[] {
+  if (text === undefined) return [];
+  const docs = parseAllDocuments(text, YAML_READ_OPTIONS);
+  if (!Array.isArray(docs)) throw new InputError({ file, path: '', message: 'not a YAML file' });
+  return docs.flatMap((doc, docIndex) => {
+    const line = lineOf(text, (doc.contents as { range?: number[] } | null)?.range?.[0] ?? doc.range[0]);
+    if (doc.errors.length > 0) throw new InputError({ file, line, path: '', message: `document ${docIndex + 1} is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}` });
+    const object = doc.toJS({ maxAliasCount: -1 }) as unknown;
+    if (!isRecord(object) || typeof object['kind'] !== 'string') return [];
+    const metadata = isRecord(object['metadata']) ? object['metadata'] : {};
+    return [{ docIndex, line, object, namespaced: metadata['namespace'] !== undefined }];
+  });
+}
+
+/** The file with `object` added as a new last document (the file is made when it does not exist). */
+export function appendObject(text: string | undefined, object: Record<string, unknown>): string {
+  const rendered = safeYaml(object);
+  if (text === undefined || text.trim() === '') return rendered;
+  return `${text}${text.endsWith('\n') ? '' : '\n'}---\n${rendered}`;
+}
+
+/** The file without the document of object `ref`; every other byte kept. */
+export function removeObject(text: string | undefined, file: string, ref: ManifestRef): string {
+  const found = findObject(text, file, ref);
+  const doc = parseAllDocuments(text!, YAML_READ_OPTIONS)[found.docIndex]!;
+  return text!.slice(0, doc.range[0]) + text!.slice(doc.range[2]);
 }
 
 function withoutNamespace(object: Record<string, unknown>): Record<string, unknown> {

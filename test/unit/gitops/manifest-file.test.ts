@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { InputError } from '../../../src/errors.ts';
-import { editObject, findObject, type ManifestRef } from '../../../src/gitops/manifest-file.ts';
+import { appendObject, editObject, findObject, objectsIn, removeObject, type ManifestRef } from '../../../src/gitops/manifest-file.ts';
 import { withCanarySubset, withHeaderRoute, withMirror, withWeights } from './stage-edits.ts';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/gitops');
@@ -199,3 +199,36 @@ describe('property: only the edited field changes', () => {
 function lineOf(text: string, pos: number): number {
   return text.slice(0, pos).split('\n').length;
 }
+
+describe('adding, removing and listing objects', () => {
+  it('a created object is a new last document; removing it gives the file back byte for byte', () => {
+    for (const file of [SHOP, 'gateway-flow.yaml', 'kustomize/base/virtualservice.yaml']) {
+      const text = read(file);
+      const dr = { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'catalog-canary', namespace: 'shop', labels: { 'app.kubernetes.io/managed-by': 'istio-canary' } }, spec: { host: 'catalog', subsets: [{ name: 'on', labels: { version: 'yes' } }] } };
+      const added = appendObject(text, dr);
+      expect(added.startsWith(text)).toBe(true);
+      expect(findObject(added, file, { kind: 'DestinationRule', namespace: 'shop', name: 'catalog-canary' }).object).toEqual(dr);
+      expect(removeObject(added, file, { kind: 'DestinationRule', namespace: 'shop', name: 'catalog-canary' })).toBe(text.endsWith('\n') ? text : `${text}\n`);
+    }
+  });
+
+  it('removing a document in the middle keeps the others and their comments', () => {
+    const text = read(SHOP);
+    const out = removeObject(text, SHOP, { kind: 'Service', namespace: 'shop', name: 'catalog' });
+    expect(objectsIn(out, SHOP).map((o) => o.object['kind'])).toEqual(['Deployment', 'DestinationRule', 'VirtualService']);
+    expect(out).toContain('# catalog: everything the shop');
+    expect(out).toContain('# keep small: catalog is slow to start');
+    const from = text.indexOf('---\n\napiVersion: v1\nkind: Service');
+    const to = text.indexOf('---\napiVersion: networking.istio.io/v1\nkind: DestinationRule');
+    expect(out).toBe(text.slice(0, from) + text.slice(to));
+  });
+
+  it('a new file holds just the object', () => {
+    expect(appendObject(undefined, { kind: 'X', metadata: { name: 'on' } })).toBe('kind: X\nmetadata:\n  name: "on"\n');
+  });
+
+  it('lists every object with its line', () => {
+    expect(objectsIn(read(SHOP), SHOP).map((o) => [o.object['kind'], o.line])).toEqual([['Deployment', 4], ['Service', 34], ['DestinationRule', 43], ['VirtualService', 58]]);
+    expect(objectsIn(undefined, 'x')).toEqual([]);
+  });
+});
