@@ -1,6 +1,7 @@
 // When is our commit in effect? Pure readings of what a GitOps controller reports. Controllers apply
 // the branch head and may skip commits, so "applied" means the applied revision contains our commit
 // (ancestry, resolved by the caller with git), never that it equals it.
+import { canonicalJson } from '../spec/hash.ts';
 
 export type SyncObservation =
   | { kind: 'applied'; revision: string }
@@ -144,16 +145,7 @@ export function liveObservation(committed: CommittedObject[], live: (c: Committe
     for (const [key, value] of Object.entries(c.object.metadata?.annotations ?? {})) {
       if (current.metadata?.annotations?.[key] !== value) return { kind: 'waiting', why: `${name} does not carry the committed ${key} yet` };
     }
-    if (JSON.stringify(canonical(current.spec)) !== JSON.stringify(canonical(c.object.spec))) return { kind: 'waiting', why: `${name} does not have the committed spec yet` };
+    if (canonicalJson(current.spec) !== canonicalJson(c.object.spec)) return { kind: 'waiting', why: `${name} does not have the committed spec yet` };
   }
   return { kind: 'applied', revision: '' };
-}
-
-/** Key order does not matter to an API server; list order does. */
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
-  }
-  return value;
 }
