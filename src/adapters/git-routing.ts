@@ -153,7 +153,7 @@ export class GitRouting {
   /** Waits until the commit of our last write of `ref` is in effect; returns the object as committed. */
   async applied(ref: GitObjectRef, desired: GitObject | undefined, stored?: GitObject, signal?: AbortSignal): Promise<GitObject | undefined> {
     const commit = this.#commits.get(key(ref)) ?? (await this.#o.store.head());
-    const committed: CommittedObject = { kind: ref.kind, namespace: ref.namespace, name: ref.name, ...(desired ? { object: forFile(stored ?? desired) as CommittedObject['object'] } : {}) };
+    const committed: CommittedObject = { apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.namespace, name: ref.name, ...(desired ? { object: forFile(stored ?? desired) as CommittedObject['object'] } : {}) };
     await this.#o.waitApplied(commit, [committed], signal);
     return stored ?? desired;
   }

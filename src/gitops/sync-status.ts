@@ -116,6 +116,8 @@ export function fluxObservation(ks: FluxKustomization, contains: Contains): Sync
 // ---- Any GitOps tool: the live objects themselves ----
 
 export interface CommittedObject {
+  /** group/version to read the live object as (default networking.istio.io/v1). */
+  apiVersion?: string;
   kind: string;
   namespace: string;
   name: string;

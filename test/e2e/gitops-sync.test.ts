@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { argoCdObserver, fluxObserver } from '../../src/adapters/gitops-status.ts';
 import { GitBranchStore } from '../../src/adapters/git.ts';
 import { systemClock } from '../../src/adapters/clock.ts';
+import { syncWaiter } from '../../src/adapters/sync-waiter.ts';
 import { commitMessage } from '../../src/gitops/commit-message.ts';
 import { editObject, findObject } from '../../src/gitops/manifest-file.ts';
 import { liveObservation } from '../../src/gitops/sync-status.ts';
@@ -142,6 +143,21 @@ describe('sync waits against Argo CD and Flux as the local API server serves the
       onWaiting: (why) => reasons.push(why),
     });
     expect(reasons).toContain(`VirtualService ${namespace}/catalog does not have the committed spec yet`);
+  });
+
+  it('the sync waiter as commit mode wires it: the live objects through the Kubernetes API, then Flux', async () => {
+    const { store, namespace, loop, ref } = await setUp('flux', { delayMs: 500 });
+    await waitFor(() => loop.applied.length > 0, { timeoutMs: 10_000, what: 'the initial sync' });
+    const ours = await commitWeight(store, namespace, 20);
+    const committed = findObject(await store.readFile(ours, FILE), FILE, { kind: 'VirtualService', namespace, name: 'catalog' }).object as any;
+    const lines: string[] = [];
+    const log = { info: (m: string) => lines.push(m), warning: (m: string) => lines.push(m), error: (m: string) => lines.push(m) };
+    const live = syncWaiter({ settings: { source: { kind: 'live' }, timeoutMs: 20_000, pollMs: 100 }, kc: kubeConfig(), store, clock: systemClock, log });
+    await live(ours, [{ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace, name: 'catalog', object: committed }]);
+    expect((await getIstio(kubeConfig(), { kind: 'VirtualService', namespace, name: 'catalog' })).spec).toEqual(committed.spec);
+    const flux = syncWaiter({ settings: { source: { kind: 'flux', ...ref }, timeoutMs: 20_000, pollMs: 100 }, kc: kubeConfig(), store, clock: systemClock, log });
+    expect((await flux(ours, [])).revision).toBe(ours);
+    expect(lines).toContain(`Commit ${ours.slice(0, 12)} is in effect (Flux Kustomization ${ref.namespace}/catalog at ${ours.slice(0, 12)})`);
   });
 
   it('syncTimeout when the controller never gets there; a wrong Application name is one clear error', async () => {

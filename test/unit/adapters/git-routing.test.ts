@@ -82,7 +82,7 @@ describe('GitRouting', { timeout: 30_000 }, () => {
     expect((await routing.get(VS))!.metadata.resourceVersion).toBe(stored.metadata.resourceVersion);
     expect(remote.bare('log', '-1', '--format=%s', 'main').trim()).toBe('canary(catalog): write VirtualService catalog [1/1]');
     await routing.applied(VS, stored, stored);
-    expect(waited).toEqual([{ commit: remote.head(), committed: [{ kind: 'VirtualService', namespace: 'shop', name: 'catalog', object: expect.objectContaining({ spec: stored.spec }) }] }]);
+    expect(waited).toEqual([{ commit: remote.head(), committed: [{ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace: 'shop', name: 'catalog', object: expect.objectContaining({ spec: stored.spec }) }] }]);
   });
 
   it("someone else's edit of the object since it was read is a conflict naming their commit; nothing of ours lands", async () => {
