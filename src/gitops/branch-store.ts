@@ -36,8 +36,4 @@ export interface BranchStore {
   commitsTouching(base: string, head: string, paths: string[]): Promise<ForeignCommit[]>;
 }
 
-/** A path as the spec may name it: relative, `/`-separated, no `.`/`..` segments, no line breaks. */
-export function isRepositoryPath(path: string): boolean {
-  if (path === '' || path.startsWith('/') || /[\n\r\0\\]/.test(path)) return false;
-  return path.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
-}
+export { isRepositoryPath } from '../spec/repository-path.ts';

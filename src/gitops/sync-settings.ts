@@ -1,19 +1,9 @@
-// How commit mode learns that a commit is in effect, as the spec says it: an Argo CD Application, a
-// Flux Kustomization, the live objects through a kubeconfig (any GitOps tool), or, without cluster
-// access, a fixed wait. The sync timeout bounds the first three.
-export type SyncSource =
-  | { kind: 'argocd'; name: string; namespace: string }
-  | { kind: 'flux'; name: string; namespace: string }
-  | { kind: 'live' }
-  | { kind: 'fixed'; waitMs: number };
+// How commit mode learns that a commit is in effect, as the spec says it (spec.commit.sync): an Argo
+// CD Application, a Flux Kustomization, the live objects through a kubeconfig (any GitOps tool), or,
+// without cluster access, a fixed wait. The sync timeout bounds the first three.
+import type { SyncSource } from '../spec/types.ts';
 
-export interface SyncSettings {
-  source: SyncSource;
-  /** syncTimeout: default 10 minutes. */
-  timeoutMs: number;
-  /** Between two reads of the controller's status. */
-  pollMs: number;
-}
+export type { SyncSettings, SyncSource } from '../spec/types.ts';
 
 export function describeSyncSource(source: SyncSource): string {
   switch (source.kind) {

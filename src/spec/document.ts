@@ -2,8 +2,8 @@
 // show the effective spec (e.g. in `plan --out`) and to test parsing as a round trip.
 import { safeYaml } from '../yaml/safe-yaml.ts';
 import { formatPromDuration } from './duration.ts';
-import { API_VERSION, KIND, type RawCanaryDocument, type RawCheck, type RawStage, type RawVersion } from './raw.ts';
-import type { CanarySpec, CheckSpec, StageSpec, VersionRef } from './types.ts';
+import { API_VERSION, KIND, type RawCanaryDocument, type RawCheck, type RawCommit, type RawStage, type RawVersion } from './raw.ts';
+import type { CanarySpec, CheckSpec, CommitSpec, StageSpec, VersionRef } from './types.ts';
 
 function rawVersion(ref: VersionRef): RawVersion {
   return { subset: ref.subset, labels: { ...ref.labels }, workload: ref.workload };
@@ -27,6 +27,18 @@ function rawCheck(check: CheckSpec): RawCheck {
   if (query !== undefined) raw.query = query;
   // Custom checks have no request count, and the spec refuses the field on them.
   if (type !== 'custom') raw.minRequests = minRequests;
+  return raw;
+}
+
+function rawCommit(commit: CommitSpec): RawCommit {
+  const { source, timeoutMs, pollMs } = commit.sync;
+  const sync: RawCommit['sync'] = { timeout: formatPromDuration(timeoutMs), interval: formatPromDuration(pollMs) };
+  if (source.kind === 'argocd') sync.argocd = { name: source.name, namespace: source.namespace };
+  if (source.kind === 'flux') sync.flux = { name: source.name, namespace: source.namespace };
+  if (source.kind === 'live') sync.live = true;
+  if (source.kind === 'fixed') sync.wait = formatPromDuration(source.waitMs);
+  const raw: RawCommit = { repository: commit.repository, branch: commit.branch, file: commit.file, files: { ...commit.files }, sync };
+  if (commit.push !== undefined) raw.push = commit.push;
   return raw;
 }
 
@@ -60,6 +72,8 @@ export function canaryDocument(spec: CanarySpec): RawCanaryDocument {
     if (analysis.maxHold !== undefined) doc.spec.analysis.maxHold = formatPromDuration(analysis.maxHold);
     if (analysis.strict) doc.spec.analysis.strict = true;
   }
+  if (spec.mode === 'commit') doc.spec.mode = 'commit';
+  if (spec.commit) doc.spec.commit = rawCommit(spec.commit);
   return doc;
 }
 
