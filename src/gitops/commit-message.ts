@@ -8,7 +8,9 @@ export type RoutingChange =
   /** A stage starts: `summary` says what it does, e.g. "shift 10% to version-v2". */
   | { kind: 'stage'; summary: string; stageId: string; index: number; total: number }
   | { kind: 'promote'; canarySubset: string }
-  | { kind: 'rollback'; stableSubset: string; reason: string };
+  | { kind: 'rollback'; stableSubset: string; reason: string }
+  /** A write of an object that carries no state (a DestinationRule made ready before the route to it). */
+  | { kind: 'object'; summary: string; stageId: string };
 
 export interface PreviousStage {
   stageId: string;
@@ -64,6 +66,8 @@ function headlineOf(change: RoutingChange): string {
       return `promote ${oneLine(change.canarySubset)}`;
     case 'rollback':
       return `roll back to ${oneLine(change.stableSubset)}`;
+    case 'object':
+      return oneLine(change.summary);
   }
 }
 
@@ -75,6 +79,8 @@ function stageOf(change: RoutingChange): string {
       return 'promoted';
     case 'rollback':
       return 'rolled-back';
+    case 'object':
+      return change.stageId;
   }
 }
 
