@@ -8,7 +8,7 @@
 // controller has applied a revision containing its commit (`applied`, the sync wait).
 import { createHash } from 'node:crypto';
 import { ConflictError, InputError } from '../errors.ts';
-import { canonicalJson } from '../spec/hash.ts';
+import { canonicalJson } from '../json/canonical.ts';
 import type { BranchStore, ForeignCommit } from '../gitops/branch-store.ts';
 import type { CommitMessage } from '../gitops/commit-message.ts';
 import { commitOnBranch, type BranchWrite } from '../gitops/commit-on-branch.ts';

@@ -1,7 +1,7 @@
 // When is our commit in effect? Pure readings of what a GitOps controller reports. Controllers apply
 // the branch head and may skip commits, so "applied" means the applied revision contains our commit
 // (ancestry, resolved by the caller with git), never that it equals it.
-import { canonicalJson } from '../spec/hash.ts';
+import { canonicalJson } from '../json/canonical.ts';
 
 export type SyncObservation =
   | { kind: 'applied'; revision: string }
