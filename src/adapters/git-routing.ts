@@ -7,6 +7,7 @@
 // is retried on the new head without bothering the engine. A write is in effect once the GitOps
 // controller has applied a revision containing its commit (`applied`, the sync wait).
 import { createHash } from 'node:crypto';
+import type { ObjectRef, RouteOwner, RoutingObject, RoutingPort } from '../core/ports.ts';
 import { ConflictError, InputError } from '../errors.ts';
 import { canonicalJson } from '../json/canonical.ts';
 import type { BranchStore, ForeignCommit } from '../gitops/branch-store.ts';
@@ -16,36 +17,23 @@ import { appendObject, describeRef, editObject, findObject, objectsIn, removeObj
 import type { CommittedObject } from '../gitops/sync-status.ts';
 import type { SyncApplied } from '../gitops/sync-wait.ts';
 
-/** The shape of the routing port's references and objects (src/plan/objects.ts). */
-export interface GitObjectRef {
-  apiVersion: string;
-  kind: string;
-  namespace: string;
-  name: string;
-}
-
-export interface GitObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string>; [key: string]: unknown };
-  spec?: unknown;
-  [key: string]: unknown;
-}
-
 /** Where a managed object lives: the spec names a file per object. */
 export interface ObjectLocation {
   kind: string;
   namespace: string;
   name: string;
   file: string;
+  /** The release cannot start without it (the VirtualService it edits): a missing file or object is
+   * an InputError naming both. Otherwise (a DestinationRule created if absent) it reads as absent. */
+  required?: boolean;
 }
 
 /** What a commit does, for its message. */
 export interface WriteDescription {
   operation: 'write' | 'create' | 'delete';
-  ref: GitObjectRef;
+  ref: ObjectRef;
   /** The object as it will be (undefined for a delete). */
-  object?: GitObject;
+  object?: RoutingObject;
 }
 
 export interface GitRoutingOptions {
@@ -66,7 +54,9 @@ export interface GitRoutingOptions {
 /** Fields a server adds that a manifest file never holds. */
 const SERVER_FIELDS = ['resourceVersion', 'uid', 'generation', 'creationTimestamp', 'managedFields', 'selfLink'] as const;
 
-export class GitRouting {
+export class GitRouting implements RoutingPort {
+  /** A commit is in effect once the GitOps controller has synced it. */
+  readonly effectLags = true;
   readonly #o: GitRoutingOptions;
   /** The commit of our last write per object (what `applied` waits for). */
   readonly #commits = new Map<string, string>();
@@ -80,25 +70,25 @@ export class GitRouting {
   }
 
   /** The object as the branch head's file holds it (namespace filled in, version set), or undefined. */
-  async get(ref: GitObjectRef): Promise<GitObject | undefined> {
+  async get<T extends RoutingObject = RoutingObject>(ref: ObjectRef): Promise<T | undefined> {
     const head = await this.#o.store.head();
     const file = this.#fileOf(ref);
     const text = await this.#o.store.readFile(head, file);
-    const placed = this.#location(ref) !== undefined;
-    // An object the spec places must be there; one the release creates may not be yet.
-    if (!placed && (text === undefined || !objectsIn(text, file).some((o) => matches(o.object, ref)))) return undefined;
+    const required = this.#location(ref)?.required === true;
+    // A required object must be there (one clear error naming the file); any other may be absent.
+    if (!required && (text === undefined || !objectsIn(text, file).some((o) => matches(o.object, ref)))) return undefined;
     const found = findObject(text, file, ref);
     await this.#noteForeign(ref, file, head);
     this.#readAt.set(key(ref), head);
-    return asLive(found.object, ref);
+    return asLive(found.object, ref) as T;
   }
 
-  async write<T extends GitObject>(object: T): Promise<T> {
+  async write<T extends RoutingObject>(object: T): Promise<T> {
     const ref = refOfObject(object);
     const file = this.#fileOf(ref);
     const expected = object.metadata.resourceVersion;
     const content = forFile(object);
-    const change: WriteDescription = { operation: expected === undefined ? 'create' : 'write', ref, object: content as GitObject };
+    const change: WriteDescription = { operation: expected === undefined ? 'create' : 'write', ref, object: content as RoutingObject };
     const write = await commitOnBranch(
       this.#o.store,
       async (head, read) => {
@@ -118,7 +108,7 @@ export class GitRouting {
     return asLive(stored, ref) as T;
   }
 
-  async delete(ref: GitObjectRef, resourceVersion: string): Promise<void> {
+  async delete(ref: ObjectRef, resourceVersion: string): Promise<void> {
     const file = this.#fileOf(ref);
     const change: WriteDescription = { operation: 'delete', ref };
     const write = await commitOnBranch(
@@ -136,10 +126,10 @@ export class GitRouting {
   }
 
   /** Objects of `kind` in `namespace` carrying every label, from every file the writer knows. */
-  async list(kind: { kind: string; namespace: string }, labels: Record<string, string>): Promise<GitObject[]> {
+  async list(kind: Pick<ObjectRef, 'apiVersion' | 'kind' | 'namespace'>, labels: Record<string, string>): Promise<RoutingObject[]> {
     const head = await this.#o.store.head();
     const files = [...new Set([...this.#o.locations.map((l) => l.file), this.#createFile()])];
-    const out: GitObject[] = [];
+    const out: RoutingObject[] = [];
     for (const file of files) {
       for (const found of objectsIn(await this.#o.store.readFile(head, file), file)) {
         const live = asLive(found.object, { apiVersion: String(found.object['apiVersion'] ?? ''), kind: String(found.object['kind']), namespace: kind.namespace, name: String((found.object['metadata'] as { name?: unknown })?.name ?? '') });
@@ -151,32 +141,39 @@ export class GitRouting {
   }
 
   /** Waits until the commit of our last write of `ref` is in effect; returns the object as committed. */
-  async applied(ref: GitObjectRef, desired: GitObject | undefined, stored?: GitObject, signal?: AbortSignal): Promise<GitObject | undefined> {
+  async applied(ref: ObjectRef, desired: RoutingObject | undefined, stored?: RoutingObject, signal?: AbortSignal): Promise<RoutingObject | undefined> {
     const commit = this.#commits.get(key(ref)) ?? (await this.#o.store.head());
     const committed: CommittedObject = { apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.namespace, name: ref.name, ...(desired ? { object: forFile(stored ?? desired) as CommittedObject['object'] } : {}) };
     await this.#o.waitApplied(commit, [committed], signal);
     return stored ?? desired;
   }
 
+  /** In commit mode we are the GitOps writer; someone else's commit to the object's file since our
+   * last one is named as the manager of its routes (drift messages name it). */
+  owner(object: RoutingObject): RouteOwner {
+    const foreign = this.#foreign.get(key({ kind: object.kind, namespace: object.metadata.namespace ?? '', name: object.metadata.name }));
+    return foreign ? { kind: 'manager', manager: `commit ${foreign.oid.slice(0, 12)} (${foreign.author}: ${foreign.subject})` } : { kind: 'self' };
+  }
+
   /** Who changed the object's file after our last commit of it, as git records it. */
-  foreignChange(ref: GitObjectRef): ForeignCommit | undefined {
+  foreignChange(ref: ObjectRef): ForeignCommit | undefined {
     return this.#foreign.get(key(ref));
   }
 
-  #record(ref: GitObjectRef, write: BranchWrite, change: WriteDescription): void {
+  #record(ref: ObjectRef, write: BranchWrite, change: WriteDescription): void {
     this.#commits.set(key(ref), write.kind === 'pushed' ? write.oid : write.head);
     this.#foreign.delete(key(ref));
     this.#o.onCommit?.(write, change);
   }
 
-  async #noteForeign(ref: GitObjectRef, file: string, head: string): Promise<void> {
+  async #noteForeign(ref: ObjectRef, file: string, head: string): Promise<void> {
     const ours = this.#commits.get(key(ref));
     if (ours === undefined || ours === head) return;
     const theirs = await this.#o.store.commitsTouching(ours, head, [file]);
     if (theirs[0]) this.#foreign.set(key(ref), theirs[0]);
   }
 
-  async #conflict(ref: GitObjectRef, file: string, head: string, what: string): Promise<ConflictError> {
+  async #conflict(ref: ObjectRef, file: string, head: string, what: string): Promise<ConflictError> {
     const since = this.#readAt.get(key(ref));
     const commits = since === undefined || since === head ? [] : await this.#o.store.commitsTouching(since, head, [file]);
     if (commits[0]) this.#foreign.set(key(ref), commits[0]);
@@ -184,11 +181,11 @@ export class GitRouting {
     return new ConflictError(`${describeRef(ref)} in ${file} on ${this.#o.store.description} ${what}${by}`);
   }
 
-  #location(ref: GitObjectRef): ObjectLocation | undefined {
+  #location(ref: ObjectRef): ObjectLocation | undefined {
     return this.#o.locations.find((l) => l.kind === ref.kind && l.name === ref.name && l.namespace === ref.namespace);
   }
 
-  #fileOf(ref: GitObjectRef): string {
+  #fileOf(ref: ObjectRef): string {
     return this.#location(ref)?.file ?? this.#createFile();
   }
 
@@ -204,29 +201,29 @@ export function versionOf(object: Record<string, unknown>): string {
   return `git-${createHash('sha256').update(canonicalJson(object)).digest('hex').slice(0, 20)}`;
 }
 
-function asLive(fileObject: Record<string, unknown>, ref: GitObjectRef): GitObject {
-  const object = structuredClone(fileObject) as GitObject;
+function asLive(fileObject: Record<string, unknown>, ref: ObjectRef): RoutingObject {
+  const object = structuredClone(fileObject) as RoutingObject;
   object.metadata = { ...object.metadata, namespace: object.metadata?.namespace ?? ref.namespace, resourceVersion: versionOf(fileObject) };
   return object;
 }
 
 /** The object as a manifest file holds it: no server fields, no status. */
-function forFile(object: GitObject): Record<string, unknown> {
+function forFile(object: RoutingObject): Record<string, unknown> {
   const { status: _status, ...rest } = structuredClone(object);
   const metadata: Record<string, unknown> = { ...rest.metadata };
   for (const field of SERVER_FIELDS) delete metadata[field];
   return { ...rest, metadata };
 }
 
-function matches(object: Record<string, unknown>, ref: Pick<GitObjectRef, 'kind' | 'namespace' | 'name'>): boolean {
+function matches(object: Record<string, unknown>, ref: Pick<ObjectRef, 'kind' | 'namespace' | 'name'>): boolean {
   const metadata = (object['metadata'] ?? {}) as { name?: unknown; namespace?: unknown };
   return object['kind'] === ref.kind && metadata.name === ref.name && (metadata.namespace === undefined || metadata.namespace === ref.namespace);
 }
 
-function refOfObject(object: GitObject): GitObjectRef {
+function refOfObject(object: RoutingObject): ObjectRef {
   return { apiVersion: object.apiVersion, kind: object.kind, namespace: object.metadata.namespace ?? '', name: object.metadata.name };
 }
 
-function key(ref: Pick<GitObjectRef, 'kind' | 'namespace' | 'name'>): string {
+function key(ref: Pick<ObjectRef, 'kind' | 'namespace' | 'name'>): string {
   return `${ref.kind}/${ref.namespace}/${ref.name}`;
 }

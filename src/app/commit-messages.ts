@@ -29,9 +29,18 @@ function fromState(spec: CanarySpec, state: RolloutState): { change: RoutingChan
   if (state.status === 'promoted') return { change: { kind: 'promote', canarySubset: spec.canary.subset }, ...previousOf(records.at(-2) ?? records.at(-1)) };
   const current = records.at(-1);
   const change: RoutingChange = current
-    ? { kind: 'stage', summary: current.summary, stageId: current.stage, index: Math.max(0, state.stageIndex), total: spec.stages.length }
+    ? { kind: 'stage', summary: shortSummary(current, spec), stageId: current.stage, index: Math.max(0, state.stageIndex), total: spec.stages.length }
     : { kind: 'object', summary: 'record the rollout state', stageId: 'state' };
   return { change, ...previousOf(records.at(-2)) };
+}
+
+/** What a stage does to traffic, in a few words (the record's summary is a full sentence for reports). */
+function shortSummary(record: StageRecord, spec: CanarySpec): string {
+  const canary = spec.canary.subset;
+  if (record.canaryWeight > 0) return `shift ${record.canaryWeight}% to ${canary}`;
+  if (record.mirrorPercentage > 0) return `mirror ${record.mirrorPercentage}% to ${canary}`;
+  if (record.headerRule) return `dark launch ${canary} behind a header`;
+  return record.summary;
 }
 
 function previousOf(record: StageRecord | undefined): { previous?: PreviousStage } {

@@ -3,7 +3,8 @@
 // deletes as documents, and `applied` waiting for the write's own commit.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GitBranchStore } from '../../../src/adapters/git.ts';
-import { GitRouting, type GitObject, type WriteDescription } from '../../../src/adapters/git-routing.ts';
+import { GitRouting, type WriteDescription } from '../../../src/adapters/git-routing.ts';
+import type { RoutingObject } from '../../../src/core/ports.ts';
 import { ConflictError, InputError } from '../../../src/errors.ts';
 import { commitMessage } from '../../../src/gitops/commit-message.ts';
 import type { CommittedObject } from '../../../src/gitops/sync-status.ts';
@@ -39,7 +40,7 @@ beforeEach(async () => {
   described = [];
   routing = new GitRouting({
     store,
-    locations: [{ kind: 'VirtualService', namespace: 'shop', name: 'catalog', file: FILE }],
+    locations: [{ kind: 'VirtualService', namespace: 'shop', name: 'catalog', file: FILE, required: true }, { kind: 'DestinationRule', namespace: 'shop', name: 'catalog', file: FILE }],
     createIn: 'apps/catalog/canary.yaml',
     message: (change) => {
       described.push(change);
@@ -56,7 +57,7 @@ afterEach(() => {
   remote.close();
 });
 
-const weight = (o: GitObject, w: number): GitObject => {
+const weight = (o: RoutingObject, w: number): RoutingObject => {
   const next = structuredClone(o) as any;
   next.spec.http[0].route[0].weight = w;
   return next;
@@ -69,6 +70,7 @@ describe('GitRouting', { timeout: 30_000 }, () => {
     expect(vs.metadata.resourceVersion).toMatch(/^git-[0-9a-f]{20}$/);
     expect((vs.spec as any).http[0].route[0].weight).toBe(100);
     expect(await routing.get(CANARY_DR)).toBeUndefined();
+    expect(await routing.get({ ...VS, kind: 'DestinationRule' })).toBeUndefined();
   });
 
   it('a write is one commit editing the document in place; the namespace stays out of the file', async () => {
@@ -104,12 +106,12 @@ describe('GitRouting', { timeout: 30_000 }, () => {
   });
 
   it('a created object goes to its own file, is listed by labels, and a delete removes it (gone is done)', async () => {
-    const dr: GitObject = { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'catalog-canary', namespace: 'shop', labels: { 'istio-canary.dev/canary': 'catalog' } }, spec: { host: 'catalog', subsets: [{ name: 'canary', labels: { version: 'v2' } }] } };
+    const dr: RoutingObject = { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'catalog-canary', namespace: 'shop', labels: { 'istio-canary.dev/canary': 'catalog' } }, spec: { host: 'catalog', subsets: [{ name: 'canary', labels: { version: 'v2' } }] } };
     const created = await routing.write(dr);
     expect(remote.show('apps/catalog/canary.yaml')).toContain('name: catalog-canary');
     expect(described.at(-1)!.operation).toBe('create');
-    expect((await routing.list({ kind: 'DestinationRule', namespace: 'shop' }, { 'istio-canary.dev/canary': 'catalog' })).map((o) => o.metadata.name)).toEqual(['catalog-canary']);
-    expect(await routing.list({ kind: 'DestinationRule', namespace: 'shop' }, { 'istio-canary.dev/canary': 'other' })).toEqual([]);
+    expect((await routing.list({ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', namespace: 'shop' }, { 'istio-canary.dev/canary': 'catalog' })).map((o) => o.metadata.name)).toEqual(['catalog-canary']);
+    expect(await routing.list({ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', namespace: 'shop' }, { 'istio-canary.dev/canary': 'other' })).toEqual([]);
     await expect(routing.write(dr)).rejects.toThrow(/was created by someone else since it was read/);
     const head = remote.head();
     await routing.delete(CANARY_DR, created.metadata.resourceVersion!);

@@ -24,7 +24,7 @@ const vsWith = (state: Partial<RolloutState>) => ({
 
 describe('commitMessageFor', () => {
   it('a stage: its summary and number, the previous stage with its figures', () => {
-    const object = vsWith({ status: 'in-progress', stageIndex: 2, history: [record('01-mirror', 'mirror 100% to version-v2', 'passed', 100), record('02-weight-10', 'shift 10% to version-v2', 'in-progress')] });
+    const object = vsWith({ status: 'in-progress', stageIndex: 2, history: [record('01-mirror', 'mirror 100% to version-v2', 'passed', 100), { ...record('02-weight-10', 'shift 10% of catalog traffic to version-v2', 'in-progress'), canaryWeight: 10 }] });
     const message = commitMessageFor(spec, { operation: 'write', ref, object: object as never }, { runId: 'run-1' });
     expect(message.headline).toBe('canary(catalog): shift 10% to version-v2 [3/5]');
     expect(message.body).toBe('Previous stage 01-mirror (mirror 100% to version-v2): passed\n  - success: pass, 100 (threshold >= 99%, 400 requests): 100% of 400 requests\n\nCanary-Stage: 02-weight-10\nCanary-Run: run-1');
