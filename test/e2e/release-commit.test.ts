@@ -1,0 +1,77 @@
+// Commit mode on the local mesh: the routing lives in a manifest file of a real git repository, a sync
+// loop playing Argo CD applies the branch head to the API server (the simulator routes by it), and the
+// CLI releases by committing. Verified in git history, in the API server and in the simulator's traffic.
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROUTING_FILE, disposeCommitRelease, newCommitRelease, routingFile, type CommitRelease } from './support/commit-fixture.ts';
+import { assertOnStable, assertPromoted, canaryLiveGrowth, disposeRelease, readVs, runCli, stateOf, waitForSimulator, waitForStage } from './support/release-fixture.ts';
+import { burstInStage, withinBinomial } from './support/traffic.ts';
+
+const releases: CommitRelease[] = [];
+afterAll(async () => {
+  for (const release of releases) {
+    await disposeCommitRelease(release);
+    await disposeRelease(release);
+  }
+});
+
+/** Subjects of the branch's commits, oldest first. */
+function subjects(release: CommitRelease): string[] {
+  return release.remote.bare('log', '--reverse', '--format=%s', 'main').trim().split('\n');
+}
+
+describe('commit mode on the local mesh', () => {
+  it('a full release: one commit per routing change, each stage baked only once the controller applied it, promoted in git and in the cluster', async () => {
+    const release = await newCommitRelease('commit-happy', { spec: { bake: '5s', settle: '300ms' }, load: { requestsPerSecond: 40, headerShare: 0.1 } });
+    releases.push(release);
+    const run = runCli(release, 'run');
+
+    // Weight 10 % as the cluster runs it (applied by the controller from git): the simulator splits so.
+    const vs = await waitForStage(release, '02-weight-10', 120_000);
+    await waitForSimulator(release, vs);
+    const shift = await burstInStage(release, '02-weight-10', 600);
+    expect(withinBinomial(shift.v2, shift.v1 + shift.v2, 0.1 + 0.9 * 0.1)).toBe(true);
+
+    const result = await run;
+    expect(result.code, result.stderr).toBe(0);
+    assertPromoted(release, await readVs(release));
+
+    // Git history: the person's initial commit, then ours, one per routing change (the canary subset,
+    // five stages, the promotion), each saying what it did.
+    expect(subjects(release)).toEqual([
+      'initial manifests',
+      'canary(catalog): update DestinationRule catalog for version-v2',
+      'canary(catalog): dark launch version-v2 behind a header [1/5]',
+      'canary(catalog): mirror 100% to version-v2 [2/5]',
+      'canary(catalog): shift 10% to version-v2 [3/5]',
+      'canary(catalog): shift 50% to version-v2 [4/5]',
+      'canary(catalog): shift 100% to version-v2 [5/5]',
+      'canary(catalog): promote version-v2',
+    ]);
+    // The file keeps every byte outside the owned route: the comment line and the admin route are as written.
+    const file = release.remote.show(ROUTING_FILE);
+    expect(file.split('\n')[0]).toBe(routingFile(release).split('\n')[0]);
+    expect(stateOf(await readVs(release))!.status).toBe('promoted');
+    // Every stage's bake started after the controller applied a revision containing its commit.
+    for (const applied of release.loop.applied.slice(1)) expect(applied.objects).toBe(2);
+  });
+
+  it('a failed release: the rollback is a commit made at once, and the cluster and the simulator go back to stable', async () => {
+    const release = await newCommitRelease('commit-fail', { spec: { bake: '8s', settle: '300ms' } });
+    releases.push(release);
+    const run = runCli(release, 'run');
+    await waitForSimulator(release, await waitForStage(release, '02-weight-10', 120_000));
+    await release.sim.setProfile(release.ns, 'catalog', 'v2', { errorRatio: 0.6, errorCode: 500 });
+    const result = await run;
+    expect(result.code).toBe(1);
+    expect(subjects(release).at(-1)).toBe('canary(catalog): roll back to version-v1');
+    const body = release.remote.bare('log', '-1', '--format=%b', 'main');
+    expect(body).toMatch(/^Rolled back: .*02-weight-10.*success/m);
+    expect(body).toMatch(/Canary-Stage: rolled-back/);
+    const vs = await readVs(release);
+    assertOnStable(release, vs);
+    expect(stateOf(vs)!.status).toBe('rolled-back');
+    await waitForSimulator(release, vs);
+    const growth = await canaryLiveGrowth(release, 2_000);
+    expect(growth.after).toBe(growth.before);
+  });
+});
