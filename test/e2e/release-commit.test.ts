@@ -3,7 +3,8 @@
 // CLI releases by committing. Verified in git history, in the API server and in the simulator's traffic.
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROUTING_FILE, disposeCommitRelease, newCommitRelease, routingFile, type CommitRelease } from './support/commit-fixture.ts';
-import { assertOnStable, assertPromoted, canaryLiveGrowth, disposeRelease, readVs, runCli, stateOf, waitForSimulator, waitForStage } from './support/release-fixture.ts';
+import { waitFor } from '../env/cluster.ts';
+import { assertOnStable, assertPromoted, canaryLiveGrowth, disposeRelease, readVs, runCli, spawnCli, stateOf, waitForSimulator, waitForStage } from './support/release-fixture.ts';
 import { burstInStage, withinBinomial } from './support/traffic.ts';
 
 const releases: CommitRelease[] = [];
@@ -73,5 +74,41 @@ describe('commit mode on the local mesh', () => {
     await waitForSimulator(release, vs);
     const growth = await canaryLiveGrowth(release, 2_000);
     expect(growth.after).toBe(growth.before);
+  });
+
+  it('a file hand-edited between stages: the release goes on and every byte of the edit stays', async () => {
+    const release = await newCommitRelease('commit-edit', { spec: { bake: '4s', settle: '300ms' } });
+    releases.push(release);
+    const run = runCli(release, 'run');
+    await waitForStage(release, '01-mirror', 120_000);
+    // A person changes the foreign admin route and adds a comment, between two of our commits.
+    const edited = release.remote.show(ROUTING_FILE).replace('prefix: /admin', 'prefix: /admin/v2 # moved by the platform team');
+    release.adminRoute = { ...release.adminRoute, match: [{ uri: { prefix: '/admin/v2' } }] };
+    release.remote.push({ [ROUTING_FILE]: `# reviewed by Dana\n${edited}` }, 'move the admin route');
+    const result = await run;
+    expect(result.code, result.stderr).toBe(0);
+    const file = release.remote.show(ROUTING_FILE);
+    expect(file.startsWith('# reviewed by Dana\n')).toBe(true);
+    expect(file).toContain('prefix: /admin/v2 # moved by the platform team');
+    assertPromoted(release, await readVs(release));
+    expect(subjects(release)).toContain('move the admin route');
+    expect(subjects(release).at(-1)).toBe('canary(catalog): promote version-v2');
+  });
+
+  it('SIGTERM while waiting for the controller: the rollback commit lands at once and stable is applied', async () => {
+    const release = await newCommitRelease('commit-sigterm', { spec: { bake: '4s', settle: '300ms' }, syncDelayMs: 3_000 });
+    releases.push(release);
+    const run = spawnCli(release, 'run');
+    // The mirror stage's commit is pushed; the controller has not applied it yet.
+    await waitFor(() => subjects(release).some((s) => s.endsWith('[2/5]')), { timeoutMs: 120_000, what: 'the mirror commit' });
+    run.child.kill('SIGTERM');
+    const result = await run.done;
+    expect(result.code).not.toBe(0);
+    expect(subjects(release).at(-1)).toBe('canary(catalog): roll back to version-v1');
+    const vs = await waitFor(async () => {
+      const live = await readVs(release);
+      return stateOf(live)?.status === 'rolled-back' ? live : undefined;
+    }, { timeoutMs: 30_000, what: 'the rollback applied by the controller' });
+    assertOnStable(release, vs);
   });
 });
