@@ -15,7 +15,7 @@ import type { CommitMessage } from '../gitops/commit-message.ts';
 import { commitOnBranch, type BranchWrite } from '../gitops/commit-on-branch.ts';
 import { appendObject, describeRef, editObject, findObject, objectsIn, removeObject } from '../gitops/manifest-file.ts';
 import type { CommittedObject } from '../gitops/sync-status.ts';
-import type { SyncApplied } from '../gitops/sync-wait.ts';
+import { SyncTimeoutError, type SyncApplied } from '../gitops/sync-wait.ts';
 
 /** Where a managed object lives: the spec names a file per object. */
 export interface ObjectLocation {
@@ -49,6 +49,10 @@ export interface GitRoutingOptions {
   onCommit?: (write: BranchWrite, change: WriteDescription) => void;
   /** Attempts per write when the branch moves for other reasons (default 5). */
   attempts?: number;
+  /** Whether a written object is the rollback (its state says rolled back). A rollback is in git once
+   * pushed: a sync wait that times out then only warns (`warn`), it does not make the rollback fail. */
+  isRollback?: (object: RoutingObject) => boolean;
+  warn?: (message: string) => void;
 }
 
 /** Fields a server adds that a manifest file never holds. */
@@ -144,7 +148,12 @@ export class GitRouting implements RoutingPort {
   async applied(ref: ObjectRef, desired: RoutingObject | undefined, stored?: RoutingObject, signal?: AbortSignal): Promise<RoutingObject | undefined> {
     const commit = this.#commits.get(key(ref)) ?? (await this.#o.store.head());
     const committed: CommittedObject = { apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.namespace, name: ref.name, ...(desired ? { object: forFile(stored ?? desired) as CommittedObject['object'] } : {}) };
-    await this.#o.waitApplied(commit, [committed], signal);
+    try {
+      await this.#o.waitApplied(commit, [committed], signal);
+    } catch (error) {
+      if (!(error instanceof SyncTimeoutError) || !desired || this.#o.isRollback?.(desired) !== true) throw error;
+      this.#o.warn?.(`The rollback is committed (${commit.slice(0, 12)}) but not yet in effect: ${error.message}`);
+    }
     return stored ?? desired;
   }
 

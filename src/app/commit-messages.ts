@@ -21,6 +21,17 @@ export function commitMessageFor(spec: CanarySpec, write: WriteDescription, run:
   return commitMessage({ canary: spec.name, change, ...(previous ? { previous } : {}), runId: run.runId, ...(run.runUrl ? { runUrl: run.runUrl } : {}) });
 }
 
+/** The object carries this canary's state, rolled back. */
+export function isRollbackState(spec: CanarySpec, object: { metadata: { annotations?: Record<string, string> } }): boolean {
+  const text = object.metadata.annotations?.[stateAnnotationKey(spec.name)];
+  if (text === undefined) return false;
+  try {
+    return (JSON.parse(text) as { status?: unknown }).status === 'rolled-back';
+  } catch {
+    return false;
+  }
+}
+
 function fromState(spec: CanarySpec, state: RolloutState): { change: RoutingChange; previous?: PreviousStage } {
   const records = state.history;
   if (state.status === 'rolled-back') {

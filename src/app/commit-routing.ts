@@ -12,7 +12,7 @@ import { backendFor } from '../routing/registry.ts';
 import type { CanarySpec, CommitSpec } from '../spec/types.ts';
 import { GitRouting, type ObjectLocation } from '../adapters/git-routing.ts';
 import { syncWaiter } from '../adapters/sync-waiter.ts';
-import { commitMessageFor, type RunIdentity } from './commit-messages.ts';
+import { commitMessageFor, isRollbackState, type RunIdentity } from './commit-messages.ts';
 
 export interface CommitRoutingOptions {
   spec: CanarySpec & { commit: CommitSpec };
@@ -46,6 +46,8 @@ export async function createCommitRouting(options: CommitRoutingOptions): Promis
     locations: locationsOf(spec),
     createIn: commit.file,
     message: (change) => commitMessageFor(spec, change, options.run),
+    isRollback: (object) => isRollbackState(spec, object),
+    warn: (message) => log.warning(message),
     waitApplied: syncWaiter({ settings: commit.sync, ...(kc ? { kc } : {}), store, clock: options.clock, log }),
     onCommit: (write, change) => {
       const what = `${change.operation} ${change.ref.kind} ${change.ref.namespace}/${change.ref.name}`;

@@ -20,6 +20,14 @@ function subjects(release: CommitRelease): string[] {
   return release.remote.bare('log', '--reverse', '--format=%s', 'main').trim().split('\n');
 }
 
+/** The VirtualService once the controller has applied the rollback commit. */
+function rolledBackInCluster(release: CommitRelease) {
+  return waitFor(async () => {
+    const live = await readVs(release);
+    return stateOf(live)?.status === 'rolled-back' ? live : undefined;
+  }, { timeoutMs: 30_000, what: `${release.ns}: the rollback applied by the controller` });
+}
+
 describe('commit mode on the local mesh', () => {
   it('a full release: one commit per routing change, each stage baked only once the controller applied it, promoted in git and in the cluster', async () => {
     const release = await newCommitRelease('commit-happy', { spec: { bake: '5s', settle: '300ms' }, load: { requestsPerSecond: 40, headerShare: 0.1 } });
@@ -105,10 +113,38 @@ describe('commit mode on the local mesh', () => {
     const result = await run.done;
     expect(result.code).not.toBe(0);
     expect(subjects(release).at(-1)).toBe('canary(catalog): roll back to version-v1');
-    const vs = await waitFor(async () => {
-      const live = await readVs(release);
-      return stateOf(live)?.status === 'rolled-back' ? live : undefined;
-    }, { timeoutMs: 30_000, what: 'the rollback applied by the controller' });
+    const vs = await rolledBackInCluster(release);
     assertOnStable(release, vs);
+  });
+
+  it('Argo CD reports the weight-10 commit Degraded: the stage fails at once and the rollback commit lands', async () => {
+    let show: (revision: string) => string = () => '';
+    const release = await newCommitRelease('commit-degraded', {
+      spec: { bake: '4s', settle: '300ms' },
+      health: (revision) => (/weight: 10\b/.test(show(revision)) ? 'Degraded' : 'Healthy'),
+    });
+    releases.push(release);
+    show = (revision) => release.remote.show(ROUTING_FILE, revision);
+    const result = await runCli(release, 'run');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/Degraded after applying our commit/);
+    expect(subjects(release).slice(-2)).toEqual(['canary(catalog): shift 10% to version-v2 [3/5]', 'canary(catalog): roll back to version-v1']);
+    const vs = await rolledBackInCluster(release);
+    assertOnStable(release, vs);
+  });
+
+  it('syncTimeout: a commit the controller never reports in effect fails the stage, which rolls back by commit', async () => {
+    let show: (revision: string) => string = () => '';
+    const release = await newCommitRelease('commit-timeout', {
+      spec: { bake: '4s', settle: '300ms' },
+      health: (revision) => (/^\s+mirrorPercentage:/m.test(show(revision)) ? 'Progressing' : 'Healthy'),
+      syncTimeout: '4s',
+    });
+    releases.push(release);
+    show = (revision) => release.remote.show(ROUTING_FILE, revision);
+    const result = await runCli(release, 'run');
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toMatch(/not in effect after 4s \(syncTimeout\)/);
+    expect(subjects(release).slice(-2)).toEqual(['canary(catalog): mirror 100% to version-v2 [2/5]', 'canary(catalog): roll back to version-v1']);
   });
 });

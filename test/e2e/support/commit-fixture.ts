@@ -22,8 +22,8 @@ export interface CommitOptions extends ReleaseOptions {
   /** From a new branch head to the controller applying it. */
   syncDelayMs?: number;
   health?: (revision: string) => Health;
-  /** spec.commit.sync as written (default: the controller's object). */
-  sync?: Record<string, unknown>;
+  /** spec.commit.sync.timeout (default 60s). */
+  syncTimeout?: string;
 }
 
 /** The manifest file as a team keeps it: a comment, the DestinationRule, then the VirtualService. */
@@ -54,7 +54,7 @@ export async function newCommitRelease(prefix: string, options: CommitOptions = 
     repository: remote.url,
     branch: 'main',
     file: ROUTING_FILE,
-    sync: options.sync ?? { [kind]: { name: controller.name, namespace: controller.namespace }, interval: '200ms', timeout: '60s' },
+    sync: { [kind]: { name: controller.name, namespace: controller.namespace }, interval: '200ms', timeout: options.syncTimeout ?? '60s' },
   };
   writeFileSync(release.specFile, safeYaml(document));
   return { ...release, remote, loop, controller };

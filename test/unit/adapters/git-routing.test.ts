@@ -6,6 +6,7 @@ import { GitBranchStore } from '../../../src/adapters/git.ts';
 import { GitRouting, type WriteDescription } from '../../../src/adapters/git-routing.ts';
 import type { RoutingObject } from '../../../src/core/ports.ts';
 import { ConflictError, InputError } from '../../../src/errors.ts';
+import { SyncTimeoutError } from '../../../src/gitops/sync-wait.ts';
 import { commitMessage } from '../../../src/gitops/commit-message.ts';
 import type { CommittedObject } from '../../../src/gitops/sync-status.ts';
 import { startBareRemote, type BareRemote } from '../../support/git-remote.ts';
@@ -131,5 +132,25 @@ describe('GitRouting', { timeout: 30_000 }, () => {
     const head = remote.head();
     await routing.write((await routing.get(VS))!);
     expect(remote.head()).toBe(head);
+  });
+
+  it("a rollback whose sync wait times out is still a rollback (a warning); any other write's timeout fails", async () => {
+    const warnings: string[] = [];
+    const timingOut = new GitRouting({
+      store,
+      locations: [{ kind: 'VirtualService', namespace: 'shop', name: 'catalog', file: FILE, required: true }],
+      message: () => commitMessage({ canary: 'catalog', change: { kind: 'rollback', stableSubset: 'v1', reason: 'x' }, runId: 'r' }),
+      waitApplied: async () => {
+        throw new SyncTimeoutError('the commit was not in effect after 10m (syncTimeout): OutOfSync');
+      },
+      isRollback: (object) => object.metadata.annotations?.['rolled-back'] === 'yes',
+      warn: (m) => warnings.push(m),
+    });
+    const vs = (await timingOut.get(VS))!;
+    const rollback = await timingOut.write({ ...vs, metadata: { ...vs.metadata, annotations: { 'rolled-back': 'yes' } } });
+    await timingOut.applied(VS, rollback, rollback);
+    expect(warnings).toEqual([`The rollback is committed (${remote.head().slice(0, 12)}) but not yet in effect: the commit was not in effect after 10m (syncTimeout): OutOfSync`]);
+    const stage = await timingOut.write({ ...rollback, metadata: { ...rollback.metadata, annotations: { 'rolled-back': 'no' } } });
+    await expect(timingOut.applied(VS, stage, stage)).rejects.toThrow(SyncTimeoutError);
   });
 });
