@@ -28,7 +28,7 @@ export function startBareRemote(initial: Record<string, string>, branch = 'main'
   const url = join(root, 'remote.git');
   const clone = join(root, 'person');
   const env = { ...process.env, ...PERSON, LC_ALL: 'C', GIT_CONFIG_NOSYSTEM: '1', HOME: root };
-  const run = (cwd: string, args: string[]) => execFileSync('git', args, { cwd, env, encoding: 'utf8' });
+  const run = (cwd: string, args: string[]) => execFileSync('git', args, { cwd, env, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
   run(root, ['init', '--quiet', '--bare', `--initial-branch=${branch}`, url]);
   run(root, ['clone', '--quiet', url, clone]);
   run(clone, ['checkout', '--quiet', '-b', branch]);
