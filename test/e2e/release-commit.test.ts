@@ -147,4 +147,25 @@ describe('commit mode on the local mesh', () => {
     expect(result.stderr).toMatch(/not in effect after 4s \(syncTimeout\)/);
     expect(subjects(release).slice(-2)).toEqual(['canary(catalog): mirror 100% to version-v2 [2/5]', 'canary(catalog): roll back to version-v1']);
   });
+
+  it('across runs: start, status, advance and abort each read the state from the committed manifest', async () => {
+    const release = await newCommitRelease('commit-steps', { spec: { bake: '1s', settle: '300ms' } });
+    releases.push(release);
+    const start = await runCli(release, 'start');
+    expect(start.code, start.stderr).toBe(0);
+    expect(subjects(release).at(-1)).toBe('canary(catalog): dark launch version-v2 behind a header [1/5]');
+    const before = subjects(release).length;
+    const status = await runCli(release, 'status', ['--json']);
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ status: 'in-progress', stageIndex: 0 });
+    // Reading the state commits nothing.
+    expect(subjects(release)).toHaveLength(before);
+    const advance = await runCli(release, 'advance');
+    expect(advance.code, advance.stderr).toBe(0);
+    expect(subjects(release).at(-1)).toBe('canary(catalog): mirror 100% to version-v2 [2/5]');
+    const abort = await runCli(release, 'abort');
+    expect(abort.code, abort.stderr).not.toBe(2);
+    expect(subjects(release).at(-1)).toBe('canary(catalog): roll back to version-v1');
+    assertOnStable(release, await rolledBackInCluster(release));
+  });
 });
