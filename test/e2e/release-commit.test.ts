@@ -168,4 +168,22 @@ describe('commit mode on the local mesh', () => {
     expect(subjects(release).at(-1)).toBe('canary(catalog): roll back to version-v1');
     assertOnStable(release, await rolledBackInCluster(release));
   });
+
+  it('two runs on one rollout: the second stops clearly and commits nothing', async () => {
+    const release = await newCommitRelease('commit-two', { spec: { bake: '6s', settle: '300ms' } });
+    releases.push(release);
+    const first = spawnCli(release, 'run');
+    await waitForStage(release, '00-dark-launch', 120_000);
+    const before = subjects(release).length;
+    const second = await runCli(release, 'run');
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(/another run drives this rollout: cli-/);
+    expect(subjects(release)).toHaveLength(before);
+    first.child.kill('SIGTERM');
+    await first.done;
+    expect(subjects(release).at(-1)).toBe('canary(catalog): roll back to version-v1');
+    // Every commit of the release names the first run in its Canary-Run trailer: the second wrote none.
+    const runs = new Set(release.remote.bare('log', '--format=%(trailers:key=Canary-Run,valueonly,separator=)', 'main').split('\n').filter(Boolean));
+    expect(runs.size).toBe(1);
+  });
 });
