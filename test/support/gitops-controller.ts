@@ -252,7 +252,7 @@ function timestamp(): string {
 
 async function sleep(ms: number, stopped: () => boolean): Promise<void> {
   const end = Date.now() + ms;
-  while (!stopped() && Date.now() < end) await new Promise((r) => setTimeout(r, Math.min(20, end - Date.now())));
+  while (!stopped() && Date.now() < end) await new Promise((r) => setTimeout(r, Math.max(1, Math.min(20, end - Date.now()))));
 }
 
 function errorText(error: unknown): string {
