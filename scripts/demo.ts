@@ -1,6 +1,8 @@
-// The demo (README's main-job command): starts the local mesh, then runs two real releases of
-// catalog v2 with the CLI against it — a healthy v2 (expected: promoted) and a v2 that starts
-// failing 30 % of requests when it reaches 50 % of traffic (expected: rolled back). Exit 0 when
+// The demo (README's main-job command): starts the local mesh, then runs three real releases of
+// catalog v2 with the CLI against it — a healthy v2 (expected: promoted), a v2 that starts
+// failing 30 % of requests when it reaches 50 % of traffic (expected: rolled back), and a healthy v2
+// in commit mode, its routing committed to a local git repository that a controller playing Argo CD
+// applies (expected: promoted, one commit per routing change). Exit 0 when
 // both end as expected. Reports go to .mesh/demo/.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -8,7 +10,9 @@ import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { safeYaml } from '../src/yaml/safe-yaml.ts';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
-import { startMesh } from '../test/env/mesh.ts';
+import { startMesh, type MeshEnv } from '../test/env/mesh.ts';
+import { startBareRemote } from '../test/support/git-remote.ts';
+import { startSyncLoop } from '../test/support/gitops-controller.ts';
 import { SimulatorClient } from '../test/sim/client.ts';
 import { createKubernetesRouting } from '../src/adapters/kubernetes.ts';
 import { FIELD_MANAGER } from '../src/adapters/kubernetes-owner.ts';
@@ -89,6 +93,42 @@ function whenCanaryWeight(read: () => Promise<VirtualService | undefined>, weigh
   return { stop: () => { stopped = true; }, fired };
 }
 
+/**
+ * A healthy v2 released in commit mode: the example's VirtualService and DestinationRule are one
+ * manifest file in a local bare repository, the sync loop of the tests (Argo CD's behaviour and status)
+ * applies the branch head to the API server, and the CLI commits each stage and waits for the sync.
+ */
+async function commitModeRelease(env: MeshEnv, sim: SimulatorClient, specFile: string, report: string): Promise<boolean> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(env.kubeconfig);
+  const api = kc.makeApiClient(CustomObjectsApi);
+  for (const plural of ['virtualservices', 'destinationrules']) {
+    await api.deleteNamespacedCustomObject({ group: 'networking.istio.io', version: 'v1', namespace: NS, plural, name: 'catalog' }).catch(() => undefined);
+  }
+  const file = 'apps/catalog/routing.yaml';
+  const manifests = `# catalog routing: Argo CD syncs it; istio-canary edits the primary route\n${readFileSync(join(examples, 'destinationrule.yaml'), 'utf8')}---\n${readFileSync(join(examples, 'virtualservice.yaml'), 'utf8')}`;
+  const remote = startBareRemote({ [file]: manifests });
+  const app = { kind: 'argocd' as const, name: 'catalog', namespace: 'argocd' };
+  const loop = await startSyncLoop({ kubeconfig: env.kubeconfig, repository: remote.url, branch: 'main', paths: [file], namespace: NS, controller: app, delayMs: 1_000, reconcileDelayMs: 300 });
+  try {
+    while (loop.applied.length === 0) await new Promise((r) => setTimeout(r, 100));
+    const spec = parse(readFileSync(specFile, 'utf8'));
+    spec.spec.mode = 'commit';
+    spec.spec.commit = { repository: remote.url, branch: 'main', file, sync: { argocd: { name: app.name, namespace: app.namespace }, interval: '500ms' } };
+    const commitSpec = join(demoDir, 'canary-commit.yaml');
+    writeFileSync(commitSpec, safeYaml(spec));
+    await sim.setProfile(NS, 'catalog', 'v2', { errorRatio: 0 });
+    const code = await runCli(['run', '--spec', commitSpec, '--kubeconfig', env.kubeconfig, '--prometheus-url', env.prometheusUrl, '--report', report]);
+    const history = remote.bare('log', '--reverse', '--format=   %h %s', 'main');
+    say(`release 3 exited ${code}; the branch's history:\n${history.trimEnd()}`);
+    return code === 0 && history.includes('promote version-v2');
+  } finally {
+    await loop.stop();
+    remote.close();
+    await api.deleteNamespacedCustomObject({ group: 'argoproj.io', version: 'v1alpha1', namespace: app.namespace, plural: 'applications', name: app.name }).catch(() => undefined);
+  }
+}
+
 async function main(): Promise<number> {
   const demoStarted = Date.now();
   mkdirSync(demoDir, { recursive: true });
@@ -124,7 +164,11 @@ async function main(): Promise<number> {
   say(`release 2 exited ${second}; canary weight now ${traffic?.canaryWeight ?? '?'}%, header rule ${traffic?.headerRule ? 'present' : 'removed'}, mirror ${traffic?.mirror ? 'present' : 'removed'}`);
   await sim.setProfile(NS, 'catalog', 'v2', { errorRatio: 0 });
 
-  say(`\nreports: ${join(demoDir, 'release-1.md')}, ${join(demoDir, 'release-2.md')}`);
+  say('\n== release 3: commit mode: routing lives in git, a controller playing Argo CD applies the branch head');
+  const third = await commitModeRelease(env, sim, spec, join(demoDir, 'release-3.md'));
+  await resetRouting(kc);
+
+  say(`\nreports: ${join(demoDir, 'release-1.md')}, ${join(demoDir, 'release-2.md')}, ${join(demoDir, 'release-3.md')}`);
   say('\n== Istio checks what the releases wrote (istioctl validate and analyze)');
   const check = await checkIstioWrites(
     istioWritesFromFile(env.istioWrites).filter((w) => w.fieldManager === FIELD_MANAGER && Date.parse(w.at) >= demoStarted),
@@ -132,8 +176,8 @@ async function main(): Promise<number> {
   );
   for (const p of check.problems) say(`   ${p.write}: ${p.problem}`);
   say(`   ${check.writes} writes, ${check.problems.length} problems`);
-  const ok = first === 0 && second === 1 && traffic?.canaryWeight === 0 && !traffic.headerRule && !traffic.mirror && check.problems.length === 0 && check.writes > 0;
-  say(ok ? 'demo OK: release 1 promoted, release 2 rolled back to stable, Istio accepts every write' : 'demo FAILED: expected release 1 promoted (exit 0), release 2 rolled back (exit 1) and every write accepted by Istio');
+  const ok = first === 0 && second === 1 && third && traffic?.canaryWeight === 0 && !traffic.headerRule && !traffic.mirror && check.problems.length === 0 && check.writes > 0;
+  say(ok ? 'demo OK: release 1 promoted, release 2 rolled back to stable, release 3 promoted through git, Istio accepts every write' : 'demo FAILED: expected release 1 promoted (exit 0), release 2 rolled back (exit 1), release 3 promoted in commit mode and every write accepted by Istio');
   return ok ? 0 : 1;
 }
 

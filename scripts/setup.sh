@@ -59,6 +59,11 @@ node_modules/.bin/node --version
 step "API server build"
 node_modules/.bin/node test/env/mesh.ts build
 
+# Argo CD's Application and Flux's Kustomization CRDs, from their Go modules (pinned by checksum in
+# test/env/gitops-crds.ts) into the Go module cache; the local API server serves them.
+step "GitOps controllers' CRDs"
+node_modules/.bin/node test/env/gitops-crds.ts download
+
 # actionlint, GitHub's workflow linter, built from its Go module (the proxy and the checksum
 # database pin a version's source, so the version is the cache key).
 step "actionlint"

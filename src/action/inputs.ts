@@ -53,3 +53,13 @@ export function readUrl(name: string): string | undefined {
   for (const credential of urlCredentials(value)) core.setSecret(credential);
   return value;
 }
+
+/** Commit mode's `push: github`: the workflow token and repository (GitHub Enterprise's API URL too). */
+export function githubForCommits(): { token?: string; repository?: string; apiUrl?: string } {
+  const token = core.getInput('github-token');
+  return {
+    ...(token ? { token } : {}),
+    ...(process.env.GITHUB_REPOSITORY ? { repository: process.env.GITHUB_REPOSITORY } : {}),
+    ...(process.env.GITHUB_API_URL ? { apiUrl: process.env.GITHUB_API_URL } : {}),
+  };
+}

@@ -6,7 +6,8 @@ import * as core from '@actions/core';
 import { ClusterError, describeError } from '../errors.ts';
 import { requireSpecInputs, type SpecInputs } from '../spec/spec-inputs.ts';
 import type { CanarySpec } from '../spec/types.ts';
-import { readBoolean, readCommand, readDuration, readKubeconfig, readSecret, readUrl } from './inputs.ts';
+import { githubForCommits, readBoolean, readCommand, readDuration, readKubeconfig, readSecret, readUrl } from './inputs.ts';
+import { withModeOverrides } from '../spec/mode.ts';
 import { actionLogger } from './log.ts';
 import { logSafe } from '../adapters/log-safe.ts';
 import { checkActor } from './actors.ts';
@@ -49,7 +50,7 @@ export async function run(): Promise<void> {
     core.saveState(STATE_FINISHED, 'true');
     return;
   }
-  const spec = await readSpec();
+  const spec = withModeOverrides(await readSpec(), { mode: core.getInput('mode').trim(), names: { mode: 'input mode', repository: 'spec.commit.repository', branch: 'spec.commit.branch' } });
   const [github, { runRelease }, { abortOnSignals }, { exitCodeForStatus, outcomeLine }, { createFileReport }, { RollbackFailedError }] = await Promise.all([
     import('@actions/github'),
     import('../app/release.ts'),
@@ -77,6 +78,7 @@ export async function run(): Promise<void> {
   if (command !== 'status') core.saveState(STATE_SPEC, JSON.stringify(spec));
   core.saveState(STATE_INPUTS, JSON.stringify({ kubeconfigPath: core.getInput('kubeconfig-path') || undefined, runUrl, holderId }));
   const signals = abortOnSignals(log);
+  let commitSha = '';
   try {
     const result = await runRelease({
       spec,
@@ -92,6 +94,11 @@ export async function run(): Promise<void> {
       reports: [...surface.reports, createFileReport(reportPath)],
       reportLinks: surface.links,
       signal: signals.signal,
+      entry: 'action',
+      github: githubForCommits(),
+      onCommit: (sha) => {
+        commitSha = sha;
+      },
     });
     log.close();
     if (command !== 'status') {
@@ -102,6 +109,7 @@ export async function run(): Promise<void> {
     core.setOutput('status', result.status);
     core.setOutput('canary-weight', String(result.canaryWeight));
     core.setOutput('report', reportPath);
+    core.setOutput('commit-sha', commitSha);
     log.info(outcomeLine(spec, result));
     if (exitCodeForStatus(result.status, command) !== 0) {
       core.setFailed(logSafe(result.failure ?? `${spec.name}: the release failed and was rolled back`));

@@ -6,7 +6,7 @@ import { outcomeLine } from '../app/outcome.ts';
 import { describeError } from '../errors.ts';
 import { actionLogger } from './log.ts';
 import type { CanarySpec } from '../spec/types.ts';
-import { readKubeconfig } from './inputs.ts';
+import { githubForCommits, readKubeconfig } from './inputs.ts';
 import { STATE_FINISHED, STATE_INPUTS, STATE_ROLLBACK_PENDING, STATE_SPEC } from './post-state.ts';
 
 const log = actionLogger();
@@ -35,6 +35,9 @@ export async function post(): Promise<void> {
     onlyOwnRollout: core.getState(STATE_ROLLBACK_PENDING) !== 'true',
     log,
     reports: [],
+    // Commit mode: the rollback is a commit, pushed the way the main step pushed.
+    entry: 'action',
+    github: githubForCommits(),
   });
   log.close();
   log.info(outcomeLine(spec, result));

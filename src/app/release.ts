@@ -1,7 +1,7 @@
 // Wires the real adapters to the engine. Shared by the action and the CLI so both entries stay thin.
 import { randomUUID } from 'node:crypto';
 import type { CanarySpec } from '../spec/types.ts';
-import type { Logger, MetricsPort, ReportPort } from '../core/ports.ts';
+import type { HolderPort, Logger, MetricsPort, ReportPort, RoutingPort } from '../core/ports.ts';
 import { InputError } from '../errors.ts';
 import type { ReportLinks } from '../report/markdown.ts';
 import { prometheusUrlProblem } from '../spec/url.ts';
@@ -34,6 +34,12 @@ export interface ReleaseOptions {
   reportLinks?: ReportLinks;
   signal?: AbortSignal;
   env?: NodeJS.ProcessEnv;
+  /** Which entry runs the release (commit mode pushes through GitHub's API from the action, with git from the CLI). */
+  entry?: 'action' | 'cli';
+  /** The action's token and repository, for commit mode's `push: github`. */
+  github?: { token?: string; repository?: string; apiUrl?: string };
+  /** Commit mode: told the SHA of each commit pushed. */
+  onCommit?: (sha: string) => void;
 }
 
 export async function metricsFor(options: Pick<ReleaseOptions, 'spec' | 'prometheusUrl' | 'prometheusToken' | 'env'>): Promise<MetricsPort> {
@@ -72,28 +78,62 @@ export async function runRelease(options: ReleaseOptions): Promise<EngineResult>
   // input errors and the post step's no-op path never need it.
   // Metrics first: a bad Prometheus URL or token is refused before the cluster is contacted.
   const metrics = options.command === 'status' || options.command === 'abort' || options.command === 'promote' ? nullMetrics : await metricsFor(options);
-  const { createKubernetesRouting } = await import('../adapters/kubernetes.ts');
-  const routing = createKubernetesRouting({ kubeconfig: options.kubeconfig, kubeconfigPath: options.kubeconfigPath, log: options.log });
-  const { createKubernetesHolders } = await import('../adapters/kubernetes-lease.ts');
-  const holders = createKubernetesHolders({ kubeconfig: options.kubeconfig, kubeconfigPath: options.kubeconfigPath, log: options.log });
-  return executeCommand(
-    {
-      spec: options.spec,
-      routing,
-      holders,
-      metrics,
+  const holder = { id: options.holderId ?? `cli-${randomUUID()}`, runUrl: options.runUrl };
+  const { routing, holders, close } = await portsFor(options, holder);
+  try {
+    return await executeCommand(
+      {
+        spec: options.spec,
+        routing,
+        holders,
+        metrics,
+        clock: systemClock,
+        log: options.log,
+        progress: reportProgress(options.reports, { log: options.log, ...(options.reportLinks ? { links: options.reportLinks } : {}) }),
+        holder,
+        signal: options.signal,
+        options: {
+          holderTimeoutMs: options.holderTimeoutMs ?? 15 * 60_000,
+          supersede: options.supersede ?? false,
+          forceConflicts: options.forceConflicts ?? false,
+          onlyOwnRollout: options.onlyOwnRollout ?? false,
+        },
+      },
+      options.command,
+    );
+  } finally {
+    close();
+  }
+}
+
+/** Apply mode writes to the cluster; commit mode commits to the spec's GitOps repository. The holder is
+ * a Lease in the cluster either way; commit mode without cluster access (a fixed sync wait) has no
+ * Lease to take and relies on the branch head's compare-and-swap alone. */
+async function portsFor(options: ReleaseOptions, holder: { id: string; runUrl?: string }): Promise<{ routing: RoutingPort; holders: HolderPort; close: () => void }> {
+  const spec = options.spec;
+  const kube = { kubeconfig: options.kubeconfig, kubeconfigPath: options.kubeconfigPath, log: options.log };
+  if (spec.mode === 'commit' && spec.commit) {
+    const { createCommitRouting } = await import('./commit-routing.ts');
+    const { routing, close } = await createCommitRouting({
+      spec: { ...spec, commit: spec.commit },
+      entry: options.entry ?? 'cli',
+      kubeconfig: options.kubeconfig,
+      kubeconfigPath: options.kubeconfigPath,
+      ...(options.github ? { github: options.github } : {}),
+      run: { runId: holder.id, ...(holder.runUrl ? { runUrl: holder.runUrl } : {}) },
       clock: systemClock,
       log: options.log,
-      progress: reportProgress(options.reports, { log: options.log, ...(options.reportLinks ? { links: options.reportLinks } : {}) }),
-      holder: { id: options.holderId ?? `cli-${randomUUID()}`, runUrl: options.runUrl },
-      signal: options.signal,
-      options: {
-        holderTimeoutMs: options.holderTimeoutMs ?? 15 * 60_000,
-        supersede: options.supersede ?? false,
-        forceConflicts: options.forceConflicts ?? false,
-        onlyOwnRollout: options.onlyOwnRollout ?? false,
-      },
-    },
-    options.command,
-  );
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.onCommit ? { onCommit: options.onCommit } : {}),
+    });
+    if (spec.commit.sync.source.kind === 'fixed') {
+      const { MemoryHolders } = await import('../engine/memory-holder.ts');
+      return { routing, holders: new MemoryHolders(), close };
+    }
+    const { createKubernetesHolders } = await import('../adapters/kubernetes-lease.ts');
+    return { routing, holders: createKubernetesHolders(kube), close };
+  }
+  const { createKubernetesRouting } = await import('../adapters/kubernetes.ts');
+  const { createKubernetesHolders } = await import('../adapters/kubernetes-lease.ts');
+  return { routing: createKubernetesRouting(kube), holders: createKubernetesHolders(kube), close: () => {} };
 }

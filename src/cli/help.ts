@@ -8,7 +8,10 @@ const DRIVE_FLAGS = `  --prometheus-url URL    overrides spec.analysis.prometheu
   --report FILE           also write the markdown report to FILE
   --supersede             roll back a release of another version in progress, then start
   --force-conflicts       take over routes managed by a GitOps controller
-  --holder-timeout DUR    take over a rollout whose holder has not renewed for this long (default 15m)`;
+  --holder-timeout DUR    take over a rollout whose holder has not renewed for this long (default 15m)
+  --mode apply|commit     overrides spec.mode: commit = each routing change is a commit (spec.commit)
+  --repository DIR|URL    commit mode: the checkout or remote (overrides spec.commit.repository)
+  --branch NAME           commit mode: the branch (overrides spec.commit.branch)`;
 
 interface CommandHelp {
   summary: string;

@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { InputError, describeError, exitCodeOf } from '../errors.ts';
 import { loadCanarySpec } from '../spec/load.ts';
+import { withModeOverrides } from '../spec/mode.ts';
 import { runPlanCommand } from './plan-command.ts';
 import { runRelease, type ReleaseCommand } from '../app/release.ts';
 import { abortOnSignals } from '../app/signals.ts';
@@ -40,7 +41,12 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const log = createConsoleLogger();
-  const spec = await loadCanarySpec(flags.spec, flags.canary);
+  const spec = withModeOverrides(await loadCanarySpec(flags.spec, flags.canary), {
+    mode: flags.mode,
+    repository: flags.repository,
+    branch: flags.branch,
+    names: { mode: '--mode', repository: '--repository', branch: '--branch' },
+  });
   const signals = abortOnSignals(log);
   try {
     const result = await runRelease({
@@ -79,6 +85,9 @@ function parseReleaseFlags(command: string, args: string[]) {
         supersede: { type: 'boolean', default: false },
         'force-conflicts': { type: 'boolean', default: false },
         'holder-timeout': { type: 'string' },
+        mode: { type: 'string' },
+        repository: { type: 'string' },
+        branch: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },

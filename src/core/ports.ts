@@ -36,6 +36,10 @@ export interface RoutingPort {
   applied(ref: ObjectRef, desired: RoutingObject | undefined, stored?: RoutingObject, signal?: AbortSignal): Promise<RoutingObject | undefined>;
   /** Who writes the routes of `object` (as read) besides us: a GitOps controller would revert every stage. */
   owner(object: RoutingObject): RouteOwner;
+  /** Writes take effect well after they are made (commit mode: once the GitOps controller syncs the
+   * commit). A stage's clock then starts once the state object's write is in effect and has settled,
+   * not when it was written: the bake never starts before the stage runs. */
+  readonly effectLags?: boolean;
 }
 
 export type { MetricsPort, Sample } from '../analysis/metrics-source.ts';

@@ -183,6 +183,14 @@ async function applyOperations(session: Session, spec: CanarySpec, live: Live, p
     if (isState) sent.text = desired?.metadata.annotations?.[key];
     await writeOne(session, op, current, desired, signal);
     unsettled = true;
+    if (isState && session.ctx.routing.effectLags === true && next!.stageStartedAt !== live.state?.stageStartedAt) {
+      // This write starts a stage, in effect only now (the GitOps sync): let Envoy catch up, then the
+      // stage starts. The committed state keeps the time of the commit; this run bakes and judges from
+      // the real start.
+      await clock.sleep(spec.settle, signal);
+      unsettled = false;
+      next = { ...next!, stageStartedAt: new Date(clock.now()).toISOString() };
+    }
   }
   return next!;
 }

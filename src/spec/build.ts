@@ -2,8 +2,8 @@
 import { checkType, ownFields } from '../analysis/checks/registry.ts';
 import { parseDuration } from './duration.ts';
 import { shortHost } from './names.ts';
-import type { RawAnalysis, RawCanaryDocument, RawCheck, RawStage, RawVersion } from './raw.ts';
-import type { AnalysisSpec, CanarySpec, CheckSpec, StageSpec, VersionRef } from './types.ts';
+import type { RawAnalysis, RawCanaryDocument, RawCheck, RawCommit, RawStage, RawVersion } from './raw.ts';
+import type { AnalysisSpec, CanarySpec, CheckSpec, CommitSpec, StageSpec, SyncSource, VersionRef } from './types.ts';
 
 const BUILTIN_MIN_REQUESTS = 20;
 
@@ -61,6 +61,26 @@ function analysis(raw: RawAnalysis): AnalysisSpec {
   return out;
 }
 
+/** Where a commit is seen in effect: the one source the spec names (semantics.ts allows one), else the live objects. */
+function syncSource(sync: RawCommit['sync']): SyncSource {
+  if (sync.argocd) return { kind: 'argocd', name: sync.argocd.name, namespace: sync.argocd.namespace ?? 'argocd' };
+  if (sync.flux) return { kind: 'flux', name: sync.flux.name, namespace: sync.flux.namespace ?? 'flux-system' };
+  if (sync.wait !== undefined) return { kind: 'fixed', waitMs: parseDuration(sync.wait) };
+  return { kind: 'live' };
+}
+
+function commit(raw: RawCommit): CommitSpec {
+  const out: CommitSpec = {
+    repository: raw.repository,
+    branch: raw.branch,
+    file: raw.file,
+    files: { ...raw.files },
+    sync: { source: syncSource(raw.sync), timeoutMs: parseDuration(raw.sync.timeout), pollMs: parseDuration(raw.sync.interval) },
+  };
+  if (raw.push !== undefined) out.push = raw.push;
+  return out;
+}
+
 export function buildCanarySpec(raw: RawCanaryDocument, source: CanarySpec['source']): CanarySpec {
   const s = raw.spec;
   const bake = parseDuration(s.bake);
@@ -81,5 +101,7 @@ export function buildCanarySpec(raw: RawCanaryDocument, source: CanarySpec['sour
   };
   if (s.route !== undefined) spec.route = s.route;
   if (s.analysis) spec.analysis = analysis(s.analysis);
+  if (s.mode === 'commit') spec.mode = 'commit';
+  if (s.commit) spec.commit = commit(s.commit);
   return spec;
 }

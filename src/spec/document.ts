@@ -3,8 +3,8 @@
 import { checkType, ownFields } from '../analysis/checks/registry.ts';
 import { safeYaml } from '../yaml/safe-yaml.ts';
 import { formatPromDuration } from './duration.ts';
-import { API_VERSION, KIND, type RawCanaryDocument, type RawCheck, type RawStage, type RawVersion } from './raw.ts';
-import type { CanarySpec, CheckSpec, StageSpec, VersionRef } from './types.ts';
+import { API_VERSION, KIND, type RawCanaryDocument, type RawCheck, type RawCommit, type RawStage, type RawVersion } from './raw.ts';
+import type { CanarySpec, CheckSpec, CommitSpec, StageSpec, VersionRef } from './types.ts';
 
 function rawVersion(ref: VersionRef): RawVersion {
   if (ref.host !== undefined) return { host: ref.host, ...(Object.keys(ref.labels).length ? { labels: { ...ref.labels } } : {}), workload: ref.workload };
@@ -28,6 +28,18 @@ function rawCheck(check: CheckSpec): RawCheck {
   Object.assign(raw, ownFields(checkType(check), check));
   // Checks without request counts (custom) have no minRequests, and the spec refuses the field on them.
   if (checkType(check).counted) raw.minRequests = minRequests;
+  return raw;
+}
+
+function rawCommit(commit: CommitSpec): RawCommit {
+  const { source, timeoutMs, pollMs } = commit.sync;
+  const sync: RawCommit['sync'] = { timeout: formatPromDuration(timeoutMs), interval: formatPromDuration(pollMs) };
+  if (source.kind === 'argocd') sync.argocd = { name: source.name, namespace: source.namespace };
+  if (source.kind === 'flux') sync.flux = { name: source.name, namespace: source.namespace };
+  if (source.kind === 'live') sync.live = true;
+  if (source.kind === 'fixed') sync.wait = formatPromDuration(source.waitMs);
+  const raw: RawCommit = { repository: commit.repository, branch: commit.branch, file: commit.file, files: { ...commit.files }, sync };
+  if (commit.push !== undefined) raw.push = commit.push;
   return raw;
 }
 
@@ -61,6 +73,8 @@ export function canaryDocument(spec: CanarySpec): RawCanaryDocument {
     if (analysis.maxHold !== undefined) doc.spec.analysis.maxHold = formatPromDuration(analysis.maxHold);
     if (analysis.strict) doc.spec.analysis.strict = true;
   }
+  if (spec.mode === 'commit') doc.spec.mode = 'commit';
+  if (spec.commit) doc.spec.commit = rawCommit(spec.commit);
   return doc;
 }
 

@@ -47,7 +47,24 @@ export interface RawCanaryDocument {
     bake: string;
     settle: string;
     analysis?: RawAnalysis;
+    /** The schema fills in `apply`; a document written back leaves it out in apply mode. */
+    mode?: 'apply' | 'commit';
+    commit?: RawCommit;
   };
+}
+
+export interface RawControllerRef {
+  name: string;
+  namespace?: string;
+}
+
+export interface RawCommit {
+  repository: string;
+  branch: string;
+  push?: 'git' | 'github';
+  file: string;
+  files?: Record<string, string>;
+  sync: { argocd?: RawControllerRef; flux?: RawControllerRef; live?: boolean; wait?: string; timeout: string; interval: string };
 }
 
 export const API_VERSION = 'istio-canary/v1';

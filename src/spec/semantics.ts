@@ -9,6 +9,7 @@ import { findCheckType } from '../analysis/checks/registry.ts';
 import { templateProblems, templateVariables } from '../analysis/render.ts';
 import { regexProblem } from '../istio/regex.ts';
 import { headerRuleName } from '../istio/header-rule.ts';
+import { branchNameProblem, isRepositoryPath } from './repository-path.ts';
 
 type Problems = PathProblem[];
 const STAGE_KINDS = ['darkLaunch', 'mirror', 'weight'] as const;
@@ -260,6 +261,37 @@ function routeNameRule(document: Record<string, unknown>, spec: Record<string, u
   }
 }
 
+const SYNC_SOURCES = ['argocd', 'flux', 'live', 'wait'] as const;
+const PATH_EXPECTED = 'expected a file of the repository: a relative path with `/` between folders and no `.` or `..` parts';
+
+/** Commit mode needs to know where the objects live; paths stay inside the repository; one sync source. */
+function commitRules(spec: Record<string, unknown>, problems: Problems): void {
+  const commit = spec.commit;
+  if (spec.mode === 'commit' && commit === undefined) {
+    problems.push({ path: ['spec', 'commit'], message: 'missing: `mode: commit` needs `commit` with the `branch` and the `file` that holds the managed objects' });
+  }
+  if (!isRecord(commit)) return;
+  const path: PathSegment[] = ['spec', 'commit'];
+  if (typeof commit.file === 'string' && !isRepositoryPath(commit.file)) problems.push({ path: [...path, 'file'], message: `\`${commit.file}\` is not a file of the repository; ${PATH_EXPECTED}` });
+  if (isRecord(commit.files)) {
+    for (const [object, file] of Object.entries(commit.files)) {
+      if (typeof file === 'string' && !isRepositoryPath(file)) problems.push({ path: [...path, 'files', object], message: `\`${file}\` is not a file of the repository; ${PATH_EXPECTED}` });
+    }
+  }
+  if (typeof commit.branch === 'string') {
+    const problem = branchNameProblem(commit.branch);
+    if (problem) problems.push({ path: [...path, 'branch'], message: `git does not allow this branch name: it ${problem}` });
+  }
+  // A URL with a password or token would be printed in logs and stored in the rollout's history.
+  if (typeof commit.repository === 'string' && /^[a-z][a-z0-9+.-]*:\/\/[^/@]*:[^/@]*@/i.test(commit.repository)) {
+    problems.push({ path: [...path, 'repository'], message: 'do not put credentials in the spec; give git its credentials (a credential helper, GIT_ASKPASS) or use `push: github`' });
+  }
+  if (isRecord(commit.sync)) {
+    const given = SYNC_SOURCES.filter((k) => commit.sync !== undefined && (commit.sync as Record<string, unknown>)[k] !== undefined && (commit.sync as Record<string, unknown>)[k] !== false);
+    if (given.length > 1) problems.push({ path: [...path, 'sync', given[1]!], atKey: true, message: `give one way to tell a commit is in effect, not ${given.map((g) => `\`${g}\``).join(' and ')}` });
+  }
+}
+
 /** Every semantic problem of a (possibly schema-invalid) document, located by field path. */
 export function semanticProblems(document: unknown): PathProblem[] {
   const problems: Problems = [];
@@ -275,5 +307,6 @@ export function semanticProblems(document: unknown): PathProblem[] {
   increasingWeights(stages, problems);
   headerRules(stages, problems);
   if (isRecord(spec.analysis)) analysisRules(spec.analysis, stages, versionlessRoles(spec), problems);
+  commitRules(spec, problems);
   return problems;
 }

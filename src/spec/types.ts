@@ -67,6 +67,40 @@ export interface CanarySpec {
   /** Delay between a DestinationRule write and the VirtualService write that depends on it, ms (default 5s). */
   settle: number;
   analysis?: AnalysisSpec;
+  /** Commit mode (routing committed to a GitOps repository); absent in apply mode, so apply-mode
+   * specs hash as they always did. */
+  mode?: 'commit';
+  /** Where the managed objects live in git; given in commit mode (also kept when the action input
+   * or CLI flag selects apply mode). */
+  commit?: CommitSpec;
   /** Where the spec came from, for messages. */
   source: { file?: string; document?: number };
+}
+
+/** How commit mode tells that a commit is in effect. */
+export type SyncSource =
+  | { kind: 'argocd'; name: string; namespace: string }
+  | { kind: 'flux'; name: string; namespace: string }
+  | { kind: 'live' }
+  | { kind: 'fixed'; waitMs: number };
+
+export interface SyncSettings {
+  source: SyncSource;
+  /** syncTimeout, ms (default 10 minutes). */
+  timeoutMs: number;
+  /** Between two looks, ms (default 5 s). */
+  pollMs: number;
+}
+
+export interface CommitSpec {
+  /** The checkout (a directory) or a remote URL. */
+  repository: string;
+  branch: string;
+  /** Default: `github` in the action, `git` in the CLI. */
+  push?: 'git' | 'github';
+  /** The file of every managed object `files` does not place, and of objects a release creates. */
+  file: string;
+  /** `Kind/name` → file. */
+  files: Record<string, string>;
+  sync: SyncSettings;
 }

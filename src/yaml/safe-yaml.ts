@@ -52,6 +52,24 @@ const COMPAT: Tags = [...new Document(null, { version: '1.1' }).schema.tags, GO_
  * `value` as a YAML document that YAML 1.2 (core), YAML 1.1 and go-yaml v2 readers all read back
  * as `value`: strings any of them would type otherwise are quoted, no anchors or aliases, no line folding.
  */
-export function safeYaml(value: unknown): string {
-  return stringify(value, { compat: COMPAT, lineWidth: 0, aliasDuplicateObjects: false });
+export function safeYaml(value: unknown, style: SafeYamlStyle = {}): string {
+  return stringify(value, {
+    compat: COMPAT,
+    lineWidth: 0,
+    aliasDuplicateObjects: false,
+    // Multi-line strings double-quoted instead of as block scalars: a block scalar's indentation
+    // depends on where it is written, which a caller splicing text into a file cannot promise.
+    ...(style.inline === true || style.flow === true ? { blockQuote: false } : {}),
+    ...(style.flow === true ? { collectionStyle: 'flow' as const, flowCollectionPadding: false } : {}),
+    ...(style.indentSeq === false ? { indentSeq: false } : {}),
+  });
+}
+
+export interface SafeYamlStyle {
+  /** Every collection in flow style (`{a: 1}`, `[a]`), for a value written inside a flow collection. */
+  flow?: boolean;
+  /** No block scalars: multi-line strings double-quoted. */
+  inline?: boolean;
+  /** `false`: block sequences under a key not indented (`key:\n- a`, as kubectl writes them). */
+  indentSeq?: boolean;
 }

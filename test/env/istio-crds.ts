@@ -1,10 +1,9 @@
 // Istio's CustomResourceDefinitions from the Go module istio.io/api at a pinned release, fetched
 // through the Go module proxy (checksum verified against the pin) and applied to the API server.
+// applyIstioCrds and missingEstablished serve any CRDs (the GitOps controllers' too).
 
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import {
   ApiextensionsV1Api,
   PatchStrategy,
@@ -13,9 +12,8 @@ import {
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
+import { downloadModule } from './go-module.ts';
 import { waitFor } from './wait.ts';
-
-const run = promisify(execFile);
 
 export const ISTIO_API_MODULE = 'istio.io/api';
 export const ISTIO_API_VERSION = 'v1.32.0';
@@ -25,18 +23,13 @@ const FIELD_MANAGER = 'istio-canary-mesh';
 
 /** The CRDs of the pinned istio.io/api release, as objects. */
 export async function loadIstioCrds(): Promise<V1CustomResourceDefinition[]> {
-  const { stdout } = await run('go', ['mod', 'download', '-json', `${ISTIO_API_MODULE}@${ISTIO_API_VERSION}`], {
-    maxBuffer: 4 * 1024 * 1024,
-  });
-  const download = JSON.parse(stdout) as { Dir?: string; Sum?: string; Error?: string };
-  if (download.Error !== undefined || download.Dir === undefined) {
-    throw new Error(`go mod download ${ISTIO_API_MODULE}@${ISTIO_API_VERSION} failed: ${download.Error ?? 'no directory'}`);
-  }
-  if (download.Sum !== ISTIO_API_SUM) {
-    throw new Error(`${ISTIO_API_MODULE}@${ISTIO_API_VERSION} has checksum ${download.Sum}, expected ${ISTIO_API_SUM}`);
-  }
-  const text = readFileSync(join(download.Dir, 'kubernetes', 'customresourcedefinitions.gen.yaml'), 'utf8');
-  return parseAllDocuments(text)
+  const dir = await downloadModule({ path: ISTIO_API_MODULE, version: ISTIO_API_VERSION, sum: ISTIO_API_SUM });
+  return crdsInFile(join(dir, 'kubernetes', 'customresourcedefinitions.gen.yaml'));
+}
+
+/** Every CustomResourceDefinition among a YAML file's documents. */
+export function crdsInFile(file: string): V1CustomResourceDefinition[] {
+  return parseAllDocuments(readFileSync(file, 'utf8'))
     .map((doc) => doc.toJS() as V1CustomResourceDefinition | null)
     .filter((crd): crd is V1CustomResourceDefinition => crd?.kind === 'CustomResourceDefinition');
 }

@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { apiserverReady, apiserverVersion, ensureApiserverBinary, startApiserver } from './apiserver.ts';
+import { loadGitOpsCrds } from './gitops-crds.ts';
 import { applyIstioCrds, ISTIO_API_VERSION, loadIstioCrds, missingEstablished } from './istio-crds.ts';
 import { LEASE_CRD } from './lease-crd.ts';
 import { withLock } from './lock.ts';
@@ -151,7 +152,9 @@ async function ensureApiserver(paths: Layout): Promise<Outcome> {
 async function ensureIstioCrds(kubeconfigPath: string): Promise<void> {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
-  const crds = [...(await loadIstioCrds()), LEASE_CRD];
+  // Istio's CRDs, the Lease the holder lives in, and Argo CD's Application and Flux's Kustomization
+  // for commit mode's sync waits.
+  const crds = [...(await loadIstioCrds()), LEASE_CRD, ...(await loadGitOpsCrds())];
   if ((await missingEstablished(kc, crds)).length > 0) await applyIstioCrds(kc, crds, START_TIMEOUT_MS.crds);
 }
 

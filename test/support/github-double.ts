@@ -2,8 +2,8 @@
 // adapter uses, and checks every request it receives and every response it sends against GitHub's
 // official OpenAPI description. Anything outside the description is recorded as a violation and
 // answered with an error, so a test that asserts `violations` is empty fails on it.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenLocal } from './local-server.ts';
 import { GitHubDescription, type MatchedOperation } from './github-openapi.ts';
 
 export interface DoubleUser {
@@ -81,14 +81,7 @@ export async function startGitHubDouble(): Promise<GitHubDouble> {
   let nextId = 1000;
   let clock = Date.parse('2026-01-01T00:00:00Z');
 
-  const server = createServer((req, res) => {
-    void handle(req, res).catch((e: unknown) => {
-      violations.push(`double crashed: ${String(e)}`);
-      res.writeHead(500).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { server, baseUrl } = await listenLocal((req, res) => handle(req, res), violations);
 
   function seedComment(issueNumber: number, body: string, user: DoubleUser = PERSON): StoredComment {
     const at = new Date((clock += 1000)).toISOString().replace('.000', '');

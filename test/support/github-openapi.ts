@@ -46,7 +46,7 @@ export class GitHubDescription {
     // OpenAPI 3.0 schemas: `nullable` is understood by Ajv; vendor keywords (x-github, example) are not
     // schema errors; formats are documentation here.
     this.#ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true, validateSchema: false });
-    this.#ajv.addSchema({ $id: SCHEMA_ID, components: doc.components });
+    this.#ajv.addSchema({ $id: SCHEMA_ID, components: nullableWithoutType(doc.components) });
     this.#routes = Object.keys(doc.paths).map((template) => {
       const names = Array.from(template.matchAll(/\{([^}]+)\}/g), (m) => m[1]!);
       const pattern = template.split(/\{[^}]+\}/).map((part) => part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')).join('([^/]+)');
@@ -123,7 +123,7 @@ export class GitHubDescription {
     let validate = this.#compiled.get(key);
     if (!validate) {
       // Refs inside operations point at `#/components/...` of the whole document.
-      validate = this.#ajv.compile(JSON.parse(key.replaceAll('"#/components/', `"${SCHEMA_ID}#/components/`)) as object);
+      validate = this.#ajv.compile(nullableWithoutType(JSON.parse(key.replaceAll('"#/components/', `"${SCHEMA_ID}#/components/`)) as object));
       this.#compiled.set(key, validate);
     }
     if (validate(value)) return [];
@@ -138,6 +138,22 @@ export class GitHubDescription {
     if (!resolved) throw new Error(`unresolvable $ref ${ref}`);
     return this.#resolve(resolved as T | { $ref: string });
   }
+}
+
+/**
+ * OpenAPI 3.0 allows `nullable: true` beside `allOf`/`anyOf`/`$ref` with no `type` (GitHub's
+ * commit-comparison does); Ajv reads `nullable` only next to `type`. Such a schema becomes "the
+ * schema, or null", which is what the description means.
+ */
+function nullableWithoutType<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(nullableWithoutType) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  const out = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, nullableWithoutType(v)])) as Record<string, unknown>;
+  if (out['nullable'] === true && out['type'] === undefined) {
+    const { nullable: _, ...rest } = out;
+    return { anyOf: [rest, { type: 'null' }] } as T;
+  }
+  return out as T;
 }
 
 /** Query and path values arrive as text; convert to what the parameter's schema types. */

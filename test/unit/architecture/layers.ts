@@ -10,6 +10,8 @@
 // - spec: the Canary spec: schema, parsing, defaults, validation.
 // - plan: spec + live objects → stages. routing: one backend a routing API (VirtualService +
 //   DestinationRule first). core: the rollout state, its codec, transitions and the ports.
+// - gitops: commit mode's pure parts (in-place manifest edits, commit messages, the branch store
+//   port, when a commit is in effect); it needs the spec's types and the core's clock.
 // - engine drives the rollout through the ports and hands each state to a port; report (above it,
 //   so the engine cannot render) turns states into markdown; adapters implement the ports; app
 //   wires adapters to the engine and renders the report; action and cli are the entries.
@@ -22,6 +24,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['plan'],
   ['routing'],
   ['core'],
+  ['gitops'],
   ['engine'],
   ['report'],
   ['adapters'],

@@ -59,3 +59,33 @@ test('a rollback with no DestinationRule left creates the subsets before routing
   expect(w.routing.history.slice(before).map((o) => o.kind)).toEqual(['DestinationRule', 'VirtualService']);
   expect(w.state()).toMatchObject({ status: 'rolled-back' });
 });
+
+test('with a writer whose writes take effect later (commit mode), each stage bakes its full time from when its state object is in effect and settled', async () => {
+  const w = world();
+  const syncTime = 30_000;
+  const key = `istio-canary.dev/${w.spec.name}`;
+  const stageOf = (object: { metadata: { annotations?: Record<string, string> } }) => (JSON.parse(object.metadata.annotations?.[key] ?? '{}') as { stageIndex?: number }).stageIndex;
+  // The first write of each stage's state, and when it was in effect.
+  const started = new Map<number, { written: number; inEffect?: number }>();
+  const routing = routingWith(w.routing, {
+    effectLags: true,
+    write: (object) => {
+      const stage = stageOf(object);
+      if (object.kind === 'VirtualService' && stage !== undefined && !started.has(stage)) started.set(stage, { written: w.clock.now() });
+      return w.routing.write(object);
+    },
+    applied: async (ref, desired, stored, signal) => {
+      await w.clock.sleep(syncTime, signal);
+      const stage = desired ? stageOf(desired) : undefined;
+      const entry = stage === undefined ? undefined : started.get(stage);
+      if (entry && entry.inEffect === undefined) entry.inEffect = w.clock.now();
+      return w.routing.applied(ref, desired, stored);
+    },
+  });
+  await w.exec('run', { routing });
+  // Each stage is written a full bake (and the settle) after the previous one was in effect: the
+  // sync wait is not taken out of the bake.
+  for (let i = 1; i < w.spec.stages.length; i++) {
+    expect(started.get(i)!.written - started.get(i - 1)!.inEffect!).toBeGreaterThanOrEqual(w.spec.settle + w.spec.stages[i - 1]!.bake);
+  }
+});
