@@ -1,0 +1,2 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+function e(t){return t===""||t.startsWith("/")||/[\n\r\0\\]/.test(t)?!1:t.split("/").every(i=>i!==""&&i!=="."&&i!=="..")}function r(t){if(t.includes(".."))return"contains `..`";if(t.endsWith("/")||t.endsWith(".")||t.endsWith(".lock"))return"ends with `/`, `.` or `.lock`";if(t.includes("//")||t.split("/").some(i=>i.startsWith(".")))return"has an empty part or a part starting with `.`"}export{e as a,r as b};
