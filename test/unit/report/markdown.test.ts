@@ -7,8 +7,9 @@ import { canarySpec, evaluation, rolloutState, stageRecord, verdict } from '../.
 const spec = canarySpec();
 
 /** Table rows of the report, split into cells on unescaped pipes. */
+/** The rows of the markdown tables; a line of a code block that starts with a pipe is not one. */
 function tableRows(markdown: string): string[][] {
-  return markdown
+  return outsideCode(markdown)
     .split('\n')
     .filter((line) => line.startsWith('| '))
     .map((line) => line.split(/(?<!\\)\|/).slice(1, -1).map((cell) => cell.trim()));
