@@ -5,6 +5,7 @@
 // decimals), a local reply (redirect, direct response), or no route.
 
 import type { DestinationRule, ServiceEntry, VirtualService } from '../../src/istio/types.ts';
+import type { HTTPRoute } from '../../src/routing/http-route/types.ts';
 import { buildTable, type RoutingTable } from '../sim/mesh-config.ts';
 import { chooseRoute, clusterName, type ClusterRef } from '../sim/route-choice.ts';
 import { clusterVersions } from '../sim/router.ts';
@@ -59,7 +60,7 @@ const OUTBOUND = new Set(['PassthroughCluster', 'BlackHoleCluster', 'InboundPass
 
 // ---- the simulator's side ----
 
-export function simulatorTable(services: readonly ServiceSpec[], config: { virtualServices: VirtualService[]; destinationRules: DestinationRule[]; serviceEntries?: ServiceEntry[] }): RoutingTable {
+export function simulatorTable(services: readonly ServiceSpec[], config: { virtualServices: VirtualService[]; destinationRules: DestinationRule[]; serviceEntries?: ServiceEntry[]; httpRoutes?: HTTPRoute[] }): RoutingTable {
   const world = parseWorldText(
     'differential-world.json',
     JSON.stringify({

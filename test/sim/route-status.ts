@@ -1,0 +1,107 @@
+// Stands in for Istio's Gateway API controller writing HTTPRoute status: for every parentRef
+// Istio serves (a Service — mesh or waypoint — or a Gateway of the world) one entry of
+// `status.parents` with controllerName `istio.io/gateway-controller`, conditions Accepted and
+// ResolvedRefs for the route's current generation, with Istio's reasons and messages (parent not
+// found: Accepted False NoMatchingParent; a backend or mirror Service that does not exist:
+// ResolvedRefs False BackendNotFound "backend(<host>) not found"). Entries of other controllers
+// are kept. A write happens only when the computed status differs from the stored one.
+
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import type { BackendObjectRef, HTTPRoute, ParentRef, RouteParentStatus } from '../../src/routing/http-route/types.ts';
+import { serviceFqdn, type World } from './world.ts';
+
+export const ISTIO_GATEWAY_CONTROLLER = 'istio.io/gateway-controller';
+
+type Condition = NonNullable<RouteParentStatus['conditions']>[number];
+
+function namespaceOf(route: HTTPRoute): string {
+  return route.metadata.namespace ?? 'default';
+}
+
+function hasService(world: World, namespace: string, name: string): boolean {
+  return world.services.some((s) => s.namespace === namespace && s.name === name);
+}
+
+function parentAccepted(world: World, route: HTTPRoute, p: ParentRef): { ok: boolean; message: string } {
+  const ns = p.namespace ?? namespaceOf(route);
+  if ((p.group === '' || p.group === 'core') && p.kind === 'Service') {
+    return hasService(world, ns, p.name) ? { ok: true, message: 'Route was valid' } : { ok: false, message: `parent service: ${JSON.stringify(p.name)} not found` };
+  }
+  return world.gateways.some((g) => g.id === `${ns}/${p.name}`) ? { ok: true, message: 'Route was valid' } : { ok: false, message: `parent gateway: ${JSON.stringify(p.name)} not found` };
+}
+
+function missingBackend(world: World, route: HTTPRoute): string | undefined {
+  const ns = namespaceOf(route);
+  const refs: BackendObjectRef[] = (route.spec.rules ?? []).flatMap((rule) => [
+    ...(rule.backendRefs ?? []),
+    ...(rule.filters ?? []).flatMap((f) => (f.type === 'RequestMirror' && f.requestMirror ? [f.requestMirror.backendRef] : [])),
+  ]);
+  const missing = refs.find((r) => (r.kind ?? 'Service') === 'Service' && !hasService(world, r.namespace ?? ns, r.name));
+  return missing === undefined ? undefined : `backend(${serviceFqdn(world, missing.namespace ?? ns, missing.name)}) not found`;
+}
+
+function condition(type: string, ok: boolean, reason: string, message: string, generation: number | undefined, previous: Condition | undefined, now: string): Condition {
+  const status = ok ? 'True' : 'False';
+  const same = previous?.status === status && previous.reason === reason && previous.message === message && previous.observedGeneration === generation;
+  return { type, status, reason, message, ...(generation === undefined ? {} : { observedGeneration: generation }), lastTransitionTime: same ? String(previous.lastTransitionTime) : now };
+}
+
+const sameParent = (a: ParentRef, b: ParentRef) => JSON.stringify(a) === JSON.stringify(b);
+
+/** The route's `status.parents` as Istio's controller would write it now (other controllers' entries kept). */
+export function routeStatus(route: HTTPRoute, world: World, now: string): RouteParentStatus[] {
+  const generation = route.metadata.generation;
+  const previous = route.status?.parents ?? [];
+  const others = previous.filter((p) => p.controllerName !== ISTIO_GATEWAY_CONTROLLER);
+  const backend = missingBackend(world, route);
+  const ours = (route.spec.parentRefs ?? []).map((parentRef) => {
+    const before = previous.find((p) => p.controllerName === ISTIO_GATEWAY_CONTROLLER && sameParent(p.parentRef, parentRef))?.conditions ?? [];
+    const accepted = parentAccepted(world, route, parentRef);
+    const conditions = [
+      condition('Accepted', accepted.ok, accepted.ok ? 'Accepted' : 'NoMatchingParent', accepted.message, generation, before.find((c) => c.type === 'Accepted'), now),
+      condition('ResolvedRefs', backend === undefined, backend === undefined ? 'ResolvedRefs' : 'BackendNotFound', backend ?? 'All references resolved', generation, before.find((c) => c.type === 'ResolvedRefs'), now),
+    ];
+    return { parentRef, controllerName: ISTIO_GATEWAY_CONTROLLER, conditions };
+  });
+  return [...others, ...ours];
+}
+
+/** Writes changed route status through the status subresource, one write at a time. */
+export class RouteStatusWriter {
+  private readonly api: CustomObjectsApi;
+  private readonly log: (m: string) => void;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(kc: KubeConfig, log: (m: string) => void) {
+    this.api = kc.makeApiClient(CustomObjectsApi);
+    this.log = log;
+  }
+
+  reconcile(routes: readonly HTTPRoute[], world: World): void {
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    for (const route of routes) {
+      const parents = routeStatus(route, world, now);
+      if (JSON.stringify(parents) === JSON.stringify(route.status?.parents ?? [])) continue;
+      this.queue = this.queue.then(() => this.write(route, parents));
+    }
+  }
+
+  private async write(route: HTTPRoute, parents: RouteParentStatus[]): Promise<void> {
+    try {
+      await this.api.patchNamespacedCustomObjectStatus(
+        {
+          group: 'gateway.networking.k8s.io',
+          version: 'v1',
+          namespace: namespaceOf(route),
+          plural: 'httproutes',
+          name: route.metadata.name,
+          body: { status: { parents } },
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+    } catch (e) {
+      // The route may be gone already; the next change reconciles again.
+      this.log(`status of HTTPRoute ${namespaceOf(route)}/${route.metadata.name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+}
