@@ -36,7 +36,7 @@ const nameValue = (names: readonly string[]): fc.Arbitrary<NameValueMatch> =>
 
 const uniqueByName = (list: NameValueMatch[]) => list.filter((m, i) => list.findIndex((o) => o.name.toLowerCase() === m.name.toLowerCase()) === i);
 
-const routeMatch: fc.Arbitrary<RouteMatch> = fc
+export const routeMatch: fc.Arbitrary<RouteMatch> = fc
   .record(
     {
       path: pathMatch,
@@ -72,7 +72,7 @@ const mirrorFilter: fc.Arbitrary<RouteFilter> = fc.oneof(
 
 const HEADER_FILTER: RouteFilter = { type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-routed', value: 'yes' }] } };
 
-const rule: fc.Arbitrary<RouteRule> = fc
+export const rule: fc.Arbitrary<RouteRule> = fc
   .record({
     matches: fc.array(routeMatch, { minLength: 1, maxLength: 3 }),
     backendRefs: fc.array(backendRef, { minLength: 1, maxLength: 3 }),
@@ -84,7 +84,7 @@ const rule: fc.Arbitrary<RouteRule> = fc
     return { matches, backendRefs, ...(filters.length > 0 ? { filters } : {}) } as RouteRule;
   });
 
-function route(name: string, namespace: string, created: string, rules: RouteRule[]): HTTPRoute {
+export function route(name: string, namespace: string, created: string, rules: RouteRule[]): HTTPRoute {
   return {
     apiVersion: 'gateway.networking.k8s.io/v1',
     kind: 'HTTPRoute',
