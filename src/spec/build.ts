@@ -9,13 +9,23 @@ const DEFAULT_MAX_RATIO = 1.5;
 
 /** Subset `version-<v>` and workload `<short host>-<v>` unless given; semantics.ts made sure one can be derived. */
 export function versionRef(raw: RawVersion, host: string): VersionRef {
-  const version = raw.labels.version;
+  if (raw.service !== undefined) return serviceVersionRef(raw, raw.service);
+  const labels = raw.labels ?? {};
+  const version = labels.version;
   const ref: VersionRef = {
     subset: raw.subset ?? `version-${version}`,
-    labels: { ...raw.labels },
+    labels: { ...labels },
     workload: raw.workload ?? `${shortHost(host)}-${version}`,
   };
   if (version !== undefined) ref.version = version;
+  return ref;
+}
+
+/** routing httpRoute: a version is its Service; the workload defaults to the Service's name. */
+function serviceVersionRef(raw: RawVersion, service: string): VersionRef {
+  const labels = raw.labels ?? {};
+  const ref: VersionRef = { service, subset: service, labels: { ...labels }, workload: raw.workload ?? service };
+  if (labels.version !== undefined) ref.version = labels.version;
   return ref;
 }
 
@@ -63,20 +73,29 @@ function analysis(raw: RawAnalysis): AnalysisSpec {
 export function buildCanarySpec(raw: RawCanaryDocument, source: CanarySpec['source']): CanarySpec {
   const s = raw.spec;
   const bake = parseDuration(s.bake);
+  // routing-rules.ts made sure routing virtualService has a VirtualService and a host, and routing
+  // httpRoute an HTTPRoute and a Service per version.
+  const host = s.host ?? s.stable.service ?? '';
   const spec: CanarySpec = {
     name: raw.metadata.name,
     namespace: s.namespace,
-    virtualService: s.virtualService,
-    destinationRule: s.destinationRule ?? shortHost(s.host),
-    host: s.host,
-    stable: versionRef(s.stable, s.host),
-    canary: versionRef(s.canary, s.host),
+    virtualService: s.virtualService ?? '',
+    destinationRule: s.destinationRule ?? shortHost(host),
+    host,
+    stable: versionRef(s.stable, host),
+    canary: versionRef(s.canary, host),
     stages: s.stages.map((st) => stage(st, bake)),
     bake,
     settle: parseDuration(s.settle),
     source,
   };
   if (s.route !== undefined) spec.route = s.route;
+  // Only what differs from the defaults, so the spec hash of an existing release does not change.
+  if (s.routing === 'httpRoute') {
+    spec.routing = 'httpRoute';
+    if (s.httpRoute !== undefined) spec.httpRoute = { name: s.httpRoute };
+  }
+  if (s.dataPlane === 'waypoint') spec.dataPlane = 'waypoint';
   if (s.analysis) spec.analysis = analysis(s.analysis);
   return spec;
 }

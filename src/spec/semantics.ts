@@ -8,6 +8,7 @@ import { promqlSyntaxError } from './promql.ts';
 import { templateProblems, templateVariables } from '../analysis/render.ts';
 import { regexProblem } from './regex.ts';
 import { headerRuleName } from '../istio/header-rule.ts';
+import { routingProblems, usesHttpRoute } from './routing-rules.ts';
 
 type Problems = PathProblem[];
 const STAGE_KINDS = ['darkLaunch', 'mirror', 'weight'] as const;
@@ -242,9 +243,12 @@ export function semanticProblems(document: unknown): PathProblem[] {
   const spec = isRecord(document) ? document.spec : undefined;
   if (!isRecord(spec)) return problems;
   routeNameRule(document as Record<string, unknown>, spec, problems);
-  versionRules(spec, 'stable', problems);
-  versionRules(spec, 'canary', problems);
-  stableVersusCanary(spec, problems);
+  routingProblems(spec, problems);
+  if (!usesHttpRoute(spec)) {
+    versionRules(spec, 'stable', problems);
+    versionRules(spec, 'canary', problems);
+    stableVersusCanary(spec, problems);
+  }
   const stages = Array.isArray(spec.stages) ? spec.stages : [];
   stageOrder(stages, problems);
   increasingWeights(stages, problems);

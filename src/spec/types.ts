@@ -3,6 +3,8 @@
 export type StringMatch = { exact: string } | { prefix: string } | { regex: string } | Record<string, never>;
 
 export interface VersionRef {
+  /** routing httpRoute: the version's own Service (HTTPRoute has no subsets). */
+  service?: string;
   /** DestinationRule subset name (DNS-1123 label). */
   subset: string;
   /** Pod labels the subset selects. */
@@ -86,9 +88,25 @@ export interface AnalysisSpec {
   strict?: boolean;
 }
 
+/** Which proxies handle the service's L7 traffic: sidecars, or an ambient waypoint. */
+export type DataPlane = 'sidecar' | 'waypoint';
+
+/** routing httpRoute: the Gateway API HTTPRoute that carries the release. */
+export interface HttpRouteRouting {
+  /** Name of the HTTPRoute (in the spec's namespace). */
+  name: string;
+}
+
 export interface CanarySpec {
   name: string;
   namespace: string;
+  /** Which routing API carries the release; absent means virtualService (kept out of the spec hash of existing releases). */
+  routing?: 'virtualService' | 'httpRoute';
+  /** With routing httpRoute: the HTTPRoute; `virtualService`, `destinationRule` and subsets are then unused. */
+  httpRoute?: HttpRouteRouting;
+  /** Which `reporter` the service's L7 metrics carry; absent means sidecar. */
+  dataPlane?: DataPlane;
+  /** The VirtualService's name (routing virtualService; empty with routing httpRoute). */
   virtualService: string;
   /** Name of the owned http route; optional when the VS has exactly one route without match. */
   route?: string;
