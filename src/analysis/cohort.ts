@@ -1,6 +1,7 @@
 // Which traffic a stage is judged on, and the values its query templates see.
 import { resolveHost } from '../istio/hosts.ts';
 import type { CanarySpec, StageSpec } from '../spec/types.ts';
+import { reportersFor } from './reporter.ts';
 import type { Cohort, QueryVars } from './types.ts';
 
 export function cohortOf(stage: StageSpec): Cohort {
@@ -33,5 +34,7 @@ export function queryVarsFor(spec: CanarySpec, windowMs: number): QueryVars {
     canaryVersion: spec.canary.version ?? '',
     stableVersion: spec.stable.version ?? '',
     interval: promqlDuration(windowMs),
+    reporter: reportersFor(spec.dataPlane).served,
+    clientReporter: reportersFor(spec.dataPlane).clientFailures,
   };
 }

@@ -8,6 +8,7 @@ import { promqlSyntaxError } from './promql.ts';
 import { templateProblems, templateVariables } from '../analysis/render.ts';
 import { regexProblem } from './regex.ts';
 import { headerRuleName } from '../istio/header-rule.ts';
+import { reporterProblems } from './reporter-rules.ts';
 import { routingProblems, usesHttpRoute } from './routing-rules.ts';
 
 type Problems = PathProblem[];
@@ -244,6 +245,7 @@ export function semanticProblems(document: unknown): PathProblem[] {
   if (!isRecord(spec)) return problems;
   routeNameRule(document as Record<string, unknown>, spec, problems);
   routingProblems(spec, problems);
+  reporterProblems(spec, problems);
   if (!usesHttpRoute(spec)) {
     versionRules(spec, 'stable', problems);
     versionRules(spec, 'canary', problems);

@@ -81,3 +81,28 @@ describe('routing: httpRoute', () => {
     ].sort());
   });
 });
+
+describe('metrics by data plane', () => {
+  const analysis = (query: string) => ['  analysis:', '    checks:', `      - {name: c, type: custom, query: '${query}', max: 1}`];
+
+  it('refuses a query for a reporter the data plane never produces', () => {
+    const behindWaypoint = problems(spec({ 13: null }, ['  dataPlane: waypoint', ...analysis('sum(rate(istio_requests_total{reporter="destination"}[{{ interval }}]))')]));
+    expect(behindWaypoint).toEqual([
+      'canary.yaml:17:40 spec.analysis.checks[0].query: selects reporter="destination", which no proxy reports with dataPlane waypoint (it reports reporter="waypoint"), so the query would see nothing; expected one of those, or reporter="{{ reporter }}"',
+    ]);
+    const withSidecars = problems(spec({}, analysis('sum(rate(istio_requests_total{reporter="waypoint"}[{{ interval }}]))')));
+    expect(withSidecars[0]).toContain('selects reporter="waypoint", which no proxy reports with dataPlane sidecar');
+  });
+
+  it('accepts {{ reporter }} and the reporter of the data plane in use', () => {
+    expect(parseCanarySpecs(spec({ 13: null }, ['  dataPlane: waypoint', ...analysis('sum(rate(istio_requests_total{reporter="{{ reporter }}"}[{{ interval }}]))')]), 'c.yaml')).toHaveLength(1);
+    expect(parseCanarySpecs(spec({}, analysis('sum(rate(istio_requests_total{reporter="source"}[{{ interval }}]))')), 'c.yaml')).toHaveLength(1);
+  });
+
+  it('refuses a mirror stage judged by built-in checks behind a waypoint', () => {
+    const found = problems(spec({}, ['  dataPlane: waypoint', '  analysis:', '    checks:', '      - {name: ok, type: success-rate, min: 99}']));
+    expect(found).toEqual([
+      'canary.yaml:13:15 spec.stages[1].mirror: behind a waypoint no proxy reports mirrored requests (the waypoint counts the requests it serves; the canary has no sidecar), so the built-in checks would see no data in this stage; expected no mirror stage with dataPlane waypoint, or dataPlane sidecar',
+    ]);
+  });
+});
