@@ -70,7 +70,8 @@ export function simulatorTable(services: readonly ServiceSpec[], config: { virtu
   return buildTable(world, { serviceEntries: [], ...config });
 }
 
-export function simulatorDecision(table: RoutingTable, req: ProbeRequest, clientNamespace: string): Normalized {
+/** `gateway`: `mesh` for a sidecar's request, or the `ns/name` of the Gateway the request enters by. */
+export function simulatorDecision(table: RoutingTable, req: ProbeRequest, clientNamespace: string, gateway = 'mesh'): Normalized {
   const choice = chooseRoute(table, {
     host: req.host,
     uri: req.path,
@@ -78,7 +79,7 @@ export function simulatorDecision(table: RoutingTable, req: ProbeRequest, client
     headers: req.headers,
     authority: req.host,
     sourceNamespace: clientNamespace,
-    gateway: 'mesh',
+    gateway,
   });
   const exists = (c: ClusterRef) => clusterVersions(table, c, clientNamespace) !== undefined;
   switch (choice.kind) {

@@ -93,6 +93,24 @@ export function route(name: string, namespace: string, created: string, rules: R
   };
 }
 
+/** The ingress of the Gateway-parent cases: a Gateway of class istio in the service's namespace. */
+export const GATEWAY = { id: `${NS}/catalog-gateway`, host: 'catalog.example.com', service: 'catalog-gateway-istio' };
+
+export const GATEWAY_OBJECTS = [
+  { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'istio' }, spec: { controllerName: 'istio.io/gateway-controller' } },
+  {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    metadata: { name: 'catalog-gateway', namespace: NS },
+    spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'Same' } } }] },
+  },
+];
+
+/** The route attached to the Gateway instead of the Service, for the gateway's host. */
+export function viaGateway(r: HTTPRoute): HTTPRoute {
+  return { ...r, spec: { ...r.spec, parentRefs: [{ name: 'catalog-gateway' }], hostnames: [GATEWAY.host] } };
+}
+
 export interface HttpRouteCase {
   routes: HTTPRoute[];
   clientNamespace: string;
