@@ -66,11 +66,23 @@ export function routeStatus(route: HTTPRoute, world: World, now: string): RouteP
   return [...others, ...ours];
 }
 
-/** Writes changed route status through the status subresource, one write at a time. */
+/** The status without transition times: what decides whether a write is needed. */
+function signature(parents: readonly RouteParentStatus[]): string {
+  return JSON.stringify(parents.map((p) => ({ ...p, conditions: (p.conditions ?? []).map(({ lastTransitionTime: _t, ...c }) => c) })));
+}
+
+/**
+ * Writes changed route status through the status subresource, one write at a time. Each route's
+ * latest wanted status replaces any not yet written, and a status already written is not written
+ * again while the watch has not delivered it back (every write is itself a change that triggers a
+ * reconcile: without this, N routes would cost N² writes).
+ */
 export class RouteStatusWriter {
   private readonly api: CustomObjectsApi;
   private readonly log: (m: string) => void;
-  private queue: Promise<void> = Promise.resolve();
+  private readonly pending = new Map<string, { route: HTTPRoute; parents: RouteParentStatus[]; signature: string }>();
+  private readonly written = new Map<string, string>();
+  private running = false;
 
   constructor(kc: KubeConfig, log: (m: string) => void) {
     this.api = kc.makeApiClient(CustomObjectsApi);
@@ -80,13 +92,35 @@ export class RouteStatusWriter {
   reconcile(routes: readonly HTTPRoute[], world: World): void {
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     for (const route of routes) {
+      const key = `${namespaceOf(route)}/${route.metadata.name}@${route.metadata.generation ?? 0}`;
       const parents = routeStatus(route, world, now);
-      if (JSON.stringify(parents) === JSON.stringify(route.status?.parents ?? [])) continue;
-      this.queue = this.queue.then(() => this.write(route, parents));
+      const wanted = signature(parents);
+      if (wanted === signature(route.status?.parents ?? [])) {
+        this.written.set(key, wanted);
+        this.pending.delete(key);
+        continue;
+      }
+      if (this.written.get(key) === wanted) continue;
+      this.pending.set(key, { route, parents, signature: wanted });
+    }
+    void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (let next = this.pending.entries().next(); !next.done; next = this.pending.entries().next()) {
+        const [key, item] = next.value;
+        this.pending.delete(key);
+        if (await this.write(item.route, item.parents)) this.written.set(key, item.signature);
+      }
+    } finally {
+      this.running = false;
     }
   }
 
-  private async write(route: HTTPRoute, parents: RouteParentStatus[]): Promise<void> {
+  private async write(route: HTTPRoute, parents: RouteParentStatus[]): Promise<boolean> {
     try {
       await this.api.patchNamespacedCustomObjectStatus(
         {
@@ -99,9 +133,11 @@ export class RouteStatusWriter {
         },
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       );
+      return true;
     } catch (e) {
       // The route may be gone already; the next change reconciles again.
       this.log(`status of HTTPRoute ${namespaceOf(route)}/${route.metadata.name}: ${e instanceof Error ? e.message : String(e)}`);
+      return false;
     }
   }
 }

@@ -86,7 +86,6 @@ export function buildHeaderRule(route: HTTPRoute, index: number, owned: RouteRul
   const cohort = Object.entries(headers).map(([name, m]) => cohortHeaderMatch(name, m));
   const matches = (owned.matches && owned.matches.length > 0 ? owned.matches : [DEFAULT_MATCH]).map((m, j) => andCohort(route, `spec.rules[${index}].matches[${j}]`, m, cohort));
   const copied = Object.fromEntries(Object.entries(structuredClone(owned)).filter(([k]) => !NOT_COPIED.has(k)));
-  const { weight: _weight, ...backend } = structuredClone(canaryRef);
-  return { name: headerRuleName(canaryName), matches, ...copied, backendRefs: [backend] };
+  return { name: headerRuleName(canaryName), matches, ...copied, backendRefs: [{ ...structuredClone(canaryRef), weight: 1 }] };
 }
 

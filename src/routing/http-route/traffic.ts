@@ -32,7 +32,7 @@ export interface StageTraffic {
 export interface Baseline {
   route: HTTPRoute;
   ownedIndex: number;
-  /** The stable backendRef as the owned rule has it (weight removed): the template for the canary's. */
+  /** The stable backendRef as the owned rule has it (weight 1): the template for the canary's. */
   stableRef: BackendRef;
   /** The live route had this canary's dark-launch rule. */
   hadHeaderRule: boolean;
@@ -42,15 +42,19 @@ function namespaceOf(route: HTTPRoute, services: ServicePair): string {
   return route.metadata.namespace ?? services.namespace;
 }
 
-/** The owned rule with the stable Service as its only backend (weight dropped: a lone backend takes everything). */
+/**
+ * The owned rule with the stable Service as its only backend. Weights are always explicit (a lone
+ * backend weighs 1, the API server's default), so what is written is what the server stores.
+ */
 function ownedAtBaseline(rule: RouteRule, services: ServicePair): { rule: RouteRule; stableRef: BackendRef } {
   const refs = rule.backendRefs ?? [];
   const stable = refs.find((b) => refersTo(b, services.stable, services.namespace));
   // Promoted, the rule sends to the canary alone: the stable reference is the canary's, renamed.
   const template = stable ?? { ...refs.find((b) => refersTo(b, services.canary, services.namespace))!, name: services.stable };
-  const { weight: _weight, ...stableRef } = structuredClone(template);
-  const touched = stable === undefined || refs.length !== 1 || stable.weight === 0;
-  const backendRefs = touched ? [stableRef] : structuredClone(refs);
+  const stableRef = { ...structuredClone(template), weight: 1 };
+  // A lone stable backend keeps its weight (any weight > 0 takes everything); a missing one is the default, 1.
+  const untouched = stable !== undefined && refs.length === 1 && stable.weight !== 0;
+  const backendRefs = untouched ? [{ ...structuredClone(stable), weight: stable.weight ?? 1 }] : [stableRef];
   return { rule: { ...withoutCanaryMirror(structuredClone(rule), services), backendRefs }, stableRef };
 }
 

@@ -119,6 +119,10 @@ describe('HTTPRoute stage edits', () => {
             if (cohort && beforeRule?.name === 'main') {
               expect(afterRule?.name).toBe(headerRuleName('catalog'));
               expect(after?.kind === 'route' && after.clusters.map((c) => c.host)).toEqual([`catalog-v2.${NS}.svc.cluster.local`]);
+            } else if (beforeRule?.name === 'main') {
+              // The owned rule itself (its weight made explicit): same rule, same backends.
+              expect(afterRule?.name).toBe('main');
+              expect({ ...after, rule: 0 }).toEqual({ ...before, rule: 0 });
             } else {
               expect(afterRule).toEqual(beforeRule);
             }
