@@ -7,10 +7,10 @@
 // are kept. A write happens only when the computed status differs from the stored one.
 
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { ISTIO_GATEWAY_CONTROLLER } from '../../src/routing/http-route/acceptance.ts';
 import type { BackendObjectRef, HTTPRoute, ParentRef, RouteParentStatus } from '../../src/routing/http-route/types.ts';
 import { serviceFqdn, type World } from './world.ts';
 
-export const ISTIO_GATEWAY_CONTROLLER = 'istio.io/gateway-controller';
 
 type Condition = NonNullable<RouteParentStatus['conditions']>[number];
 

@@ -5,7 +5,8 @@
 
 import { describe, expect, it } from 'vitest';
 import type { HTTPRoute, RouteRule } from '../../../src/routing/http-route/types.ts';
-import { ISTIO_GATEWAY_CONTROLLER, routeStatus } from '../../sim/route-status.ts';
+import { ISTIO_GATEWAY_CONTROLLER } from '../../../src/routing/http-route/acceptance.ts';
+import { routeStatus } from '../../sim/route-status.ts';
 import { Simulator } from '../../sim/simulator.ts';
 import { parseWorldText } from '../../sim/world-parse.ts';
 import type { World } from '../../sim/world.ts';
