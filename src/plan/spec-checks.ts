@@ -10,6 +10,7 @@ export function checkSpecForPlan(spec: CanarySpec): void {
 }
 
 function versionProblems(spec: CanarySpec): InputProblem[] {
+  if (spec.routing === 'httpRoute') return serviceProblems(spec);
   const out: InputProblem[] = [];
   for (const side of ['stable', 'canary'] as const) {
     const subset = spec[side].subset;
@@ -21,6 +22,17 @@ function versionProblems(spec: CanarySpec): InputProblem[] {
   if (spec.stable.subset === spec.canary.subset) out.push({ path: 'spec.canary.subset', message: `stable and canary are both '${spec.canary.subset}'; expected two different subsets` });
   const sameLabels = JSON.stringify(Object.entries(spec.stable.labels).sort()) === JSON.stringify(Object.entries(spec.canary.labels).sort());
   if (sameLabels) out.push({ path: 'spec.canary.labels', message: 'stable and canary select the same pod labels; expected labels that tell the versions apart' });
+  return out;
+}
+
+/** routing httpRoute: a version is its Service (no subsets, no labels). */
+function serviceProblems(spec: CanarySpec): InputProblem[] {
+  const out: InputProblem[] = [];
+  for (const side of ['stable', 'canary'] as const) {
+    const service = spec[side].service;
+    if (service === undefined || !isDnsLabel(service)) out.push({ path: `spec.${side}.service`, message: `'${service ?? ''}' is not a Service name; expected a DNS-1123 label` });
+  }
+  if (spec.stable.service === spec.canary.service) out.push({ path: 'spec.canary.service', message: `stable and canary are both '${spec.canary.service ?? ''}'; expected two different Services` });
   return out;
 }
 
