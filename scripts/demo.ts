@@ -1,7 +1,8 @@
-// The demo (README's main-job command): starts the local mesh, then runs two real releases of
+// The demo (README's main-job command): starts the local mesh, then runs three real releases of
 // catalog v2 with the CLI against it — a healthy v2 (expected: promoted) and a v2 that starts
-// failing 30 % of requests when it reaches 50 % of traffic (expected: rolled back). Exit 0 when
-// both end as expected. Reports go to .mesh/demo/.
+// failing 30 % of requests when it reaches 50 % of traffic (expected: rolled back), both on a
+// VirtualService, then a healthy v2 on a Gateway API HTTPRoute (examples/gateway-api; expected:
+// promoted). Exit 0 when all end as expected. Reports go to .mesh/demo/.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -10,7 +11,9 @@ import { safeYaml } from '../src/yaml/safe-yaml.ts';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { startMesh } from '../test/env/mesh.ts';
 import { SimulatorClient } from '../test/sim/client.ts';
-import { DEFAULT_FIELD_MANAGER, createKubernetesRouting } from '../src/adapters/kubernetes.ts';
+import { createKubernetesRouting } from '../src/adapters/kubernetes.ts';
+import { FIELD_MANAGER } from '../src/adapters/kubernetes-owner.ts';
+import { istioRef } from '../src/routing/virtual-service/objects.ts';
 import { checkIstioWrites } from '../test/env/check-istio-writes.ts';
 import { ensureIstioctl } from '../test/env/istio-tools.ts';
 import { istioWritesFromFile } from '../test/env/istio-writes.ts';
@@ -26,15 +29,38 @@ function say(line: string): void {
 }
 
 /** The example spec with short bakes so the demo takes minutes, not half an hour. */
-function demoSpec(prometheusUrl: string): string {
-  const spec = parse(readFileSync(join(examples, 'canary.yaml'), 'utf8'));
+function demoSpec(prometheusUrl: string, example = examples, name = 'canary.yaml'): string {
+  const spec = parse(readFileSync(join(example, 'canary.yaml'), 'utf8'));
   spec.spec.bake = '12s';
   spec.spec.settle = '1s';
   spec.spec.analysis.interval = '4s';
   spec.spec.analysis.prometheus.url = prometheusUrl;
-  const file = join(demoDir, 'canary.yaml');
+  const file = join(demoDir, name);
   writeFileSync(file, safeYaml(spec));
   return file;
+}
+
+const gatewayExample = join(root, 'examples', 'gateway-api');
+const GAMMA_NS = 'gamma';
+
+/** The HTTPRoute example's world: the parent Service under load and one Service per version; the route as before the release. */
+async function resetHttpRoute(kc: KubeConfig, sim: SimulatorClient): Promise<void> {
+  for (const [name, version] of [['catalog-v1', 'v1'], ['catalog-v2', 'v2']] as const) {
+    await sim.putService(GAMMA_NS, name, { versions: [{ name: version, labels: { app: 'catalog', version }, workload: name }] });
+  }
+  await sim.putService(GAMMA_NS, 'catalog', {
+    versions: [{ name: 'v0', labels: { app: 'catalog' }, workload: 'catalog-unrouted' }],
+    load: { requestsPerSecond: 40, from: `${GAMMA_NS}/webapp`, headers: [{ name: 'x-istio-cohort', value: 'internal', share: 0.1 }] },
+  });
+  const api = kc.makeApiClient(CustomObjectsApi);
+  const route = parse(readFileSync(join(gatewayExample, 'httproute.yaml'), 'utf8'));
+  const target = { group: 'gateway.networking.k8s.io', version: 'v1', namespace: GAMMA_NS, plural: 'httproutes' };
+  try {
+    await api.deleteNamespacedCustomObject({ ...target, name: route.metadata.name });
+  } catch {
+    // absent already
+  }
+  await api.createNamespacedCustomObject({ ...target, body: route });
 }
 
 /** Puts VirtualService and DestinationRule back to the example's "before the release". */
@@ -96,7 +122,7 @@ async function main(): Promise<number> {
   kc.loadFromFile(env.kubeconfig);
   const sim = new SimulatorClient(env.simulatorUrl);
   const routing = createKubernetesRouting({ kubeconfigPath: env.kubeconfig });
-  const readVs = () => routing.get('VirtualService', NS, 'catalog');
+  const readVs = () => routing.get<VirtualService>(istioRef('VirtualService', NS, 'catalog'));
   const spec = demoSpec(env.prometheusUrl);
   const common = ['--spec', spec, '--kubeconfig', env.kubeconfig, '--prometheus-url', env.prometheusUrl];
 
@@ -122,16 +148,28 @@ async function main(): Promise<number> {
   say(`release 2 exited ${second}; canary weight now ${traffic?.canaryWeight ?? '?'}%, header rule ${traffic?.headerRule ? 'present' : 'removed'}, mirror ${traffic?.mirror ? 'present' : 'removed'}`);
   await sim.setProfile(NS, 'catalog', 'v2', { errorRatio: 0 });
 
-  say(`\nreports: ${join(demoDir, 'release-1.md')}, ${join(demoDir, 'release-2.md')}`);
+  say('\n== release 3: a healthy catalog v2 on a Gateway API HTTPRoute (GAMMA, examples/gateway-api)');
+  await resetHttpRoute(kc, sim);
+  const gatewaySpec = demoSpec(env.prometheusUrl, gatewayExample, 'canary-httproute.yaml');
+  const third = await runCli(['run', '--spec', gatewaySpec, '--kubeconfig', env.kubeconfig, '--prometheus-url', env.prometheusUrl, '--report', join(demoDir, 'release-3.md')]);
+  const afterThird = await sim.stats(GAMMA_NS, 'catalog');
+  say(`release 3 exited ${third}; catalog-v1 answered ${afterThird.versions[`${GAMMA_NS}/catalog-v1:v1`]?.live ?? 0} and catalog-v2 ${afterThird.versions[`${GAMMA_NS}/catalog-v2:v2`]?.live ?? 0} live requests`);
+  await sim.setLoad(GAMMA_NS, 'catalog', { paused: true });
+
+  say(`\nreports: ${join(demoDir, 'release-1.md')}, ${join(demoDir, 'release-2.md')}, ${join(demoDir, 'release-3.md')}`);
   say('\n== Istio checks what the releases wrote (istioctl validate and analyze)');
   const check = await checkIstioWrites(
-    istioWritesFromFile(env.istioWrites).filter((w) => w.fieldManager === DEFAULT_FIELD_MANAGER && Date.parse(w.at) >= demoStarted),
+    istioWritesFromFile(env.istioWrites).filter((w) => w.fieldManager === FIELD_MANAGER && Date.parse(w.at) >= demoStarted),
     await ensureIstioctl(),
   );
   for (const p of check.problems) say(`   ${p.write}: ${p.problem}`);
   say(`   ${check.writes} writes, ${check.problems.length} problems`);
-  const ok = first === 0 && second === 1 && traffic?.canaryWeight === 0 && !traffic.headerRule && !traffic.mirror && check.problems.length === 0 && check.writes > 0;
-  say(ok ? 'demo OK: release 1 promoted, release 2 rolled back to stable, Istio accepts every write' : 'demo FAILED: expected release 1 promoted (exit 0), release 2 rolled back (exit 1) and every write accepted by Istio');
+  const ok = first === 0 && second === 1 && third === 0 && traffic?.canaryWeight === 0 && !traffic.headerRule && !traffic.mirror && check.problems.length === 0 && check.writes > 0;
+  say(
+    ok
+      ? 'demo OK: release 1 promoted, release 2 rolled back to stable, release 3 (HTTPRoute) promoted, Istio accepts every write'
+      : 'demo FAILED: expected release 1 promoted (exit 0), release 2 rolled back (exit 1), release 3 on the HTTPRoute promoted (exit 0) and every write accepted by Istio',
+  );
   return ok ? 0 : 1;
 }
 

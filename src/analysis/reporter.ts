@@ -5,7 +5,8 @@
 // own local replies alike; ztunnel reports TCP only, and a mirrored (shadow) request is reported by
 // nobody: Istio's stats filter counts the waypoint's downstream requests, a shadow is an upstream
 // one, and the canary has no sidecar.
-import type { DataPlane } from '../spec/types.ts';
+/** Which proxies handle the service's L7 traffic: sidecars, or an ambient waypoint. */
+export type DataPlane = 'sidecar' | 'waypoint';
 
 export interface Reporters {
   /** Where served requests are counted, per workload. */

@@ -14,6 +14,7 @@ import { apiserverReady, apiserverVersion, ensureApiserverBinary, startApiserver
 import { GATEWAY_API_VERSION, loadGatewayApiCrds } from './gateway-api-crds.ts';
 import { ISTIO_API_VERSION, loadIstioCrds } from './istio-crds.ts';
 import { applyCrds, missingEstablished } from './module-crds.ts';
+import { LEASE_CRD } from './lease-crd.ts';
 import { withLock } from './lock.ts';
 import { isAlive, readRecord, stopRecorded, tail, type ProcessRecord } from './process.ts';
 import { prometheusReady, startPrometheus } from './prometheus.ts';
@@ -153,7 +154,7 @@ async function ensureApiserver(paths: Layout): Promise<Outcome> {
 async function ensureCrds(kubeconfigPath: string): Promise<void> {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
-  const crds = [...(await loadIstioCrds()), ...(await loadGatewayApiCrds())];
+  const crds = [...(await loadIstioCrds()), ...(await loadGatewayApiCrds()), LEASE_CRD];
   if ((await missingEstablished(kc, crds)).length > 0) await applyCrds(kc, crds, START_TIMEOUT_MS.crds);
 }
 

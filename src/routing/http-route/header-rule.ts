@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { InputError } from '../../errors.ts';
 import { objectProblem } from '../../istio/object-ref.ts';
-import { canonicalJson } from '../../spec/hash.ts';
+import { canonicalJson } from '../../json/canonical.ts';
 import type { StringMatch } from '../../spec/types.ts';
 import { DEFAULT_MATCH } from './precedence.ts';
 import type { BackendRef, HTTPRoute, NameValueMatch, RouteMatch, RouteRule } from './types.ts';

@@ -1,6 +1,6 @@
 // Who writes the routes: GitOps controllers (refuse), other managers (take over), ourselves.
 import { describe, expect, test } from 'vitest';
-import { routeOwner } from '../../../src/engine/ownership.ts';
+import { routeOwner } from '../../../src/adapters/kubernetes-owner.ts';
 import type { ManagedFieldsEntry, VirtualService } from '../../../src/istio/types.ts';
 
 const HTTP = { 'f:spec': { 'f:http': {} } };
@@ -33,6 +33,12 @@ describe('routeOwner', () => {
   test('the latest manager of spec.http is the one taken over', () => {
     const fields = [entry('helm', HTTP, '2026-01-01T00:00:00Z'), entry('kubectl-edit', HTTP, '2026-02-01T00:00:00Z'), entry('kubectl-client-side-apply', HOSTS, '2026-03-01T00:00:00Z')];
     expect(routeOwner(vs(fields))).toEqual({ kind: 'manager', manager: 'kubectl-edit' });
+  });
+
+  test("an HTTPRoute's routes are spec.rules: their latest manager is the one taken over; status writers do not count", () => {
+    const rules = { 'f:spec': { 'f:rules': {} } };
+    const route = { ...vs([entry('gitops-less-kubectl', rules, '2026-02-01T00:00:00Z'), entry('istio-canary', HOSTS, '2026-03-01T00:00:00Z'), { ...entry('pilot-discovery', { 'f:status': {} }, '2026-04-01T00:00:00Z'), subresource: 'status' }]), kind: 'HTTPRoute' };
+    expect(routeOwner(route as never)).toEqual({ kind: 'manager', manager: 'gitops-less-kubectl' });
   });
 
   test('our own manager is ourselves; no managedFields is unknown', () => {
