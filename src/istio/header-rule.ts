@@ -27,19 +27,20 @@ export function headerRuleMarkKey(canaryName: string): string {
   return `header-rule.istio-canary.dev/${canaryName}`;
 }
 
-export function headerRuleMark(rule: HttpRoute): string {
+/** The mark of a rule (a VirtualService http route, or an HTTPRoute rule): its name and the sha256 of its content. */
+export function headerRuleMark<R extends { name?: string }>(rule: R): string {
   return JSON.stringify({ route: rule.name ?? '', sha256: createHash('sha256').update(canonicalJson(rule)).digest('hex') });
 }
 
-/** `vs` with the mark of `rule` (or without any mark when `rule` is undefined). */
-export function withHeaderRuleMark(vs: VirtualService, canaryName: string, rule: HttpRoute | undefined): VirtualService {
+/** `object` with the mark of `rule` (or without any mark when `rule` is undefined). */
+export function withHeaderRuleMark<T extends { metadata: ObjectMeta }, R extends { name?: string }>(object: T, canaryName: string, rule: R | undefined): T {
   const key = headerRuleMarkKey(canaryName);
-  const annotations = { ...vs.metadata.annotations };
+  const annotations = { ...object.metadata.annotations };
   if (rule) annotations[key] = headerRuleMark(rule);
   else delete annotations[key];
-  const metadata: ObjectMeta = { ...vs.metadata, annotations };
+  const metadata: ObjectMeta = { ...object.metadata, annotations };
   if (Object.keys(annotations).length === 0) delete metadata.annotations;
-  return { ...vs, metadata };
+  return { ...object, metadata };
 }
 
 /**

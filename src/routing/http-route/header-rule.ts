@@ -4,37 +4,16 @@
 // so the cohort is served exactly as before except for the version that answers. Gateway API
 // ranks a match with more header matches ahead of the same match with fewer (reach.ts proves
 // nothing else stands between them); the rule is placed directly before the owned rule.
-// It is known by a mark: an annotation naming it with the sha256 of its content.
-import { createHash } from 'node:crypto';
+// It is known by the same mark as the VirtualService rule (src/istio/header-rule.ts): an annotation
+// naming it with the sha256 of its content.
 import { InputError } from '../../errors.ts';
+import { headerRuleMark, headerRuleMarkKey, headerRuleName, withHeaderRuleMark } from '../../istio/header-rule.ts';
 import { objectProblem } from '../../istio/object-ref.ts';
-import { canonicalJson } from '../../json/canonical.ts';
 import type { StringMatch } from '../../spec/types.ts';
 import { DEFAULT_MATCH } from './precedence.ts';
 import type { BackendRef, HTTPRoute, NameValueMatch, RouteMatch, RouteRule } from './types.ts';
 
-export function headerRuleName(canaryName: string): string {
-  return `${canaryName}-dark-launch`;
-}
-
-export function headerRuleMarkKey(canaryName: string): string {
-  return `header-rule.istio-canary.dev/${canaryName}`;
-}
-
-export function headerRuleMark(rule: RouteRule): string {
-  return JSON.stringify({ rule: rule.name ?? '', sha256: createHash('sha256').update(canonicalJson(rule)).digest('hex') });
-}
-
-/** `route` carrying the mark of `rule`, or no mark when `rule` is undefined. */
-export function withHeaderRuleMark(route: HTTPRoute, canaryName: string, rule: RouteRule | undefined): HTTPRoute {
-  const key = headerRuleMarkKey(canaryName);
-  const annotations = { ...route.metadata.annotations };
-  if (rule) annotations[key] = headerRuleMark(rule);
-  else delete annotations[key];
-  const metadata = { ...route.metadata, annotations };
-  if (Object.keys(annotations).length === 0) delete (metadata as { annotations?: unknown }).annotations;
-  return { ...route, metadata };
-}
+export { headerRuleMark, headerRuleMarkKey, headerRuleName, withHeaderRuleMark };
 
 /**
  * Index of this canary's dark-launch rule, or undefined. InputError when a rule has the reserved
