@@ -13,19 +13,32 @@ import { readYaml } from '../spec/yaml-source.ts';
 /** Where the inputs of a plan are. */
 export interface PlanFiles {
   spec: string;
-  virtualService: string;
+  /** The live VirtualService (routing virtualService). */
+  virtualService?: string;
   destinationRule?: string;
+  /** The live HTTPRoute (routing httpRoute). */
+  httpRoute?: string;
   canary?: string;
+}
+
+/** The live objects the spec's routing API plans against, from their files. */
+async function liveObjects(flags: PlanFiles, spec: CanarySpec) {
+  if (spec.routing === 'httpRoute') {
+    if (!flags.httpRoute) throw new InputError({ file: flags.spec, path: 'spec.routing', message: 'the spec routes with an HTTPRoute: give its manifest with --http-route FILE' });
+    return [await loadManifest(flags.httpRoute, 'HTTPRoute')];
+  }
+  if (!flags.virtualService) throw new InputError({ file: flags.spec, path: 'spec.virtualService', message: 'give the live VirtualService manifest with --virtual-service FILE' });
+  const virtualService = await loadManifest(flags.virtualService, 'VirtualService');
+  const destinationRule = flags.destinationRule ? await loadManifest(flags.destinationRule, 'DestinationRule') : undefined;
+  return destinationRule ? [virtualService, destinationRule] : [virtualService];
 }
 
 /** Loads the spec and manifests, plans, and renders the stage-by-stage text. Shared by the CLI and the action. */
 export async function planFromFiles(flags: PlanFiles): Promise<{ spec: CanarySpec; plan: Plan; text: string }> {
   const spec = await loadCanarySpec(flags.spec, flags.canary);
-  const virtualService = await loadManifest(flags.virtualService, 'VirtualService');
-  const destinationRule = flags.destinationRule ? await loadManifest(flags.destinationRule, 'DestinationRule') : undefined;
-  const live = destinationRule ? [virtualService, destinationRule] : [virtualService];
-  const plan = await withSourcePositions(flags, spec.source.document, () => planLive(spec, live));
-  return { spec, plan, text: planText(plan, live) };
+  const live = await liveObjects(flags, spec);
+  const plan = await withSourcePositions(flags, spec.source.document, () => planLive(spec, live as never));
+  return { spec, plan, text: planText(plan, live as never) };
 }
 
 /**
@@ -41,12 +54,13 @@ async function withSourcePositions<T>(flags: PlanFiles, specDocument: number | u
   }
 }
 
-const OBJECT_PROBLEM = /^(VirtualService|DestinationRule) [^:]+(?:: (.*))?$/;
+const OBJECT_PROBLEM = /^(VirtualService|DestinationRule|HTTPRoute) [^:]+(?:: (.*))?$/;
 
 async function positioned(problem: InputProblem, flags: PlanFiles, specDocument: number | undefined): Promise<InputProblem> {
   if (problem.line !== undefined) return problem;
   const object = OBJECT_PROBLEM.exec(problem.path);
-  const file = object ? (object[1] === 'VirtualService' ? flags.virtualService : flags.destinationRule) : problem.file === flags.spec ? flags.spec : undefined;
+  const files: Record<string, string | undefined> = { VirtualService: flags.virtualService, DestinationRule: flags.destinationRule, HTTPRoute: flags.httpRoute };
+  const file = object ? files[object[1]!] : problem.file === flags.spec ? flags.spec : undefined;
   if (file === undefined) return problem;
   const source = readYaml(await readInputFile(file), file);
   const document = (object ? source.documents[0] : (source.documents.find((d) => d.index === specDocument) ?? source.documents[0]))?.document;
