@@ -1,9 +1,10 @@
 // The demo (README's main-job command): starts the local mesh, then runs three real releases of
 // catalog v2 with the CLI against it — a healthy v2 (expected: promoted), a v2 that starts
-// failing 30 % of requests when it reaches 50 % of traffic (expected: rolled back), and a healthy v2
+// failing 30 % of requests when it reaches 50 % of traffic (expected: rolled back), a healthy v2
 // in commit mode, its routing committed to a local git repository that a controller playing Argo CD
-// applies (expected: promoted, one commit per routing change). Exit 0 when
-// both end as expected. Reports go to .mesh/demo/.
+// applies (expected: promoted, one commit per routing change), and a healthy v2 on a Gateway API
+// HTTPRoute (examples/gateway-api; expected: promoted). Exit 0 when all end as expected. Reports go
+// to .mesh/demo/.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -32,15 +33,38 @@ function say(line: string): void {
 }
 
 /** The example spec with short bakes so the demo takes minutes, not half an hour. */
-function demoSpec(prometheusUrl: string): string {
-  const spec = parse(readFileSync(join(examples, 'canary.yaml'), 'utf8'));
+function demoSpec(prometheusUrl: string, example = examples, name = 'canary.yaml'): string {
+  const spec = parse(readFileSync(join(example, 'canary.yaml'), 'utf8'));
   spec.spec.bake = '12s';
   spec.spec.settle = '1s';
   spec.spec.analysis.interval = '4s';
   spec.spec.analysis.prometheus.url = prometheusUrl;
-  const file = join(demoDir, 'canary.yaml');
+  const file = join(demoDir, name);
   writeFileSync(file, safeYaml(spec));
   return file;
+}
+
+const gatewayExample = join(root, 'examples', 'gateway-api');
+const GAMMA_NS = 'gamma';
+
+/** The HTTPRoute example's world: the parent Service under load and one Service per version; the route as before the release. */
+async function resetHttpRoute(kc: KubeConfig, sim: SimulatorClient): Promise<void> {
+  for (const [name, version] of [['catalog-v1', 'v1'], ['catalog-v2', 'v2']] as const) {
+    await sim.putService(GAMMA_NS, name, { versions: [{ name: version, labels: { app: 'catalog', version }, workload: name }] });
+  }
+  await sim.putService(GAMMA_NS, 'catalog', {
+    versions: [{ name: 'v0', labels: { app: 'catalog' }, workload: 'catalog-unrouted' }],
+    load: { requestsPerSecond: 40, from: `${GAMMA_NS}/webapp`, headers: [{ name: 'x-istio-cohort', value: 'internal', share: 0.1 }] },
+  });
+  const api = kc.makeApiClient(CustomObjectsApi);
+  const route = parse(readFileSync(join(gatewayExample, 'httproute.yaml'), 'utf8'));
+  const target = { group: 'gateway.networking.k8s.io', version: 'v1', namespace: GAMMA_NS, plural: 'httproutes' };
+  try {
+    await api.deleteNamespacedCustomObject({ ...target, name: route.metadata.name });
+  } catch {
+    // absent already
+  }
+  await api.createNamespacedCustomObject({ ...target, body: route });
 }
 
 /** Puts VirtualService and DestinationRule back to the example's "before the release". */
@@ -168,7 +192,15 @@ async function main(): Promise<number> {
   const third = await commitModeRelease(env, sim, spec, join(demoDir, 'release-3.md'));
   await resetRouting(kc);
 
-  say(`\nreports: ${join(demoDir, 'release-1.md')}, ${join(demoDir, 'release-2.md')}, ${join(demoDir, 'release-3.md')}`);
+  say('\n== release 4: a healthy catalog v2 on a Gateway API HTTPRoute (GAMMA, examples/gateway-api)');
+  await resetHttpRoute(kc, sim);
+  const gatewaySpec = demoSpec(env.prometheusUrl, gatewayExample, 'canary-httproute.yaml');
+  const fourth = await runCli(['run', '--spec', gatewaySpec, '--kubeconfig', env.kubeconfig, '--prometheus-url', env.prometheusUrl, '--report', join(demoDir, 'release-4.md')]);
+  const afterFourth = await sim.stats(GAMMA_NS, 'catalog');
+  say(`release 4 exited ${fourth}; catalog-v1 answered ${afterFourth.versions[`${GAMMA_NS}/catalog-v1:v1`]?.live ?? 0} and catalog-v2 ${afterFourth.versions[`${GAMMA_NS}/catalog-v2:v2`]?.live ?? 0} live requests`);
+  await sim.setLoad(GAMMA_NS, 'catalog', { paused: true });
+
+  say(`\nreports: ${join(demoDir, 'release-1.md')}, ${join(demoDir, 'release-2.md')}, ${join(demoDir, 'release-3.md')}, ${join(demoDir, 'release-4.md')}`);
   say('\n== Istio checks what the releases wrote (istioctl validate and analyze)');
   const check = await checkIstioWrites(
     istioWritesFromFile(env.istioWrites).filter((w) => w.fieldManager === FIELD_MANAGER && Date.parse(w.at) >= demoStarted),
@@ -176,8 +208,12 @@ async function main(): Promise<number> {
   );
   for (const p of check.problems) say(`   ${p.write}: ${p.problem}`);
   say(`   ${check.writes} writes, ${check.problems.length} problems`);
-  const ok = first === 0 && second === 1 && third && traffic?.canaryWeight === 0 && !traffic.headerRule && !traffic.mirror && check.problems.length === 0 && check.writes > 0;
-  say(ok ? 'demo OK: release 1 promoted, release 2 rolled back to stable, release 3 promoted through git, Istio accepts every write' : 'demo FAILED: expected release 1 promoted (exit 0), release 2 rolled back (exit 1), release 3 promoted in commit mode and every write accepted by Istio');
+  const ok = first === 0 && second === 1 && third && fourth === 0 && traffic?.canaryWeight === 0 && !traffic.headerRule && !traffic.mirror && check.problems.length === 0 && check.writes > 0;
+  say(
+    ok
+      ? 'demo OK: release 1 promoted, release 2 rolled back to stable, release 3 promoted through git, release 4 (HTTPRoute) promoted, Istio accepts every write'
+      : 'demo FAILED: expected release 1 promoted (exit 0), release 2 rolled back (exit 1), release 3 promoted in commit mode, release 4 on the HTTPRoute promoted (exit 0) and every write accepted by Istio',
+  );
   return ok ? 0 : 1;
 }
 

@@ -25,10 +25,10 @@ const GITOPS_ANNOTATIONS: Record<string, string> = {
   'argocd.argoproj.io/tracking-id': 'Argo CD',
 };
 
-/** The entry owns `spec.http`, the routes of a VirtualService. */
+/** The entry owns the routes: `spec.http` of a VirtualService, `spec.rules` of an HTTPRoute. */
 function ownsRoutes(entry: ManagedFieldsEntry): boolean {
-  const fields = entry.fieldsV1 as { 'f:spec'?: Record<string, unknown> } | undefined;
-  return fields?.['f:spec']?.['f:http'] !== undefined;
+  const spec = (entry.fieldsV1 as { 'f:spec'?: Record<string, unknown> } | undefined)?.['f:spec'];
+  return spec?.['f:http'] !== undefined || spec?.['f:rules'] !== undefined;
 }
 
 /** Decides who owns the routes (`spec.http` of a VirtualService) of an object as read. Pure. */

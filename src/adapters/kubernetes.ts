@@ -9,6 +9,7 @@ import { checkReadBack } from '../core/stored.ts';
 import { ClusterError, ConflictError, describeError } from '../errors.ts';
 import { describeRef } from '../plan/objects.ts';
 import { loadKubeconfig } from './kubeconfig.ts';
+import { awaitAccepted } from './http-route-acceptance.ts';
 import { FIELD_MANAGER, routeOwner } from './kubernetes-owner.ts';
 import { RetriesExhausted, withRetries } from './retry.ts';
 
@@ -21,6 +22,8 @@ export interface KubernetesRoutingOptions {
   log?: Logger;
   /** Environment for KUBECONFIG and in-cluster detection; default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** How long an HTTPRoute write may wait for Istio to accept it, ms. Default 2 min. */
+  acceptanceTimeoutMs?: number;
 }
 
 /** The API path parts of a kind: group and version from its apiVersion, the resource name guessed from
@@ -40,7 +43,7 @@ export function createKubernetesRouting(options: KubernetesRoutingOptions = {}):
 }
 
 /** The port over an already loaded KubeConfig (tests, and callers that share one). */
-export function kubernetesRouting(kc: KubeConfig, server: string, options: Pick<KubernetesRoutingOptions, 'deadlineMs' | 'log'> = {}): RoutingPort {
+export function kubernetesRouting(kc: KubeConfig, server: string, options: Pick<KubernetesRoutingOptions, 'deadlineMs' | 'log' | 'acceptanceTimeoutMs'> = {}): RoutingPort {
   const api = kc.makeApiClient(CustomObjectsApi);
   const deadlineMs = options.deadlineMs ?? 30_000;
   const shared: SharedDispatcher = {};
@@ -117,9 +120,14 @@ export function kubernetesRouting(kc: KubeConfig, server: string, options: Pick<
     }
   }
 
-  /** In effect once the API server has stored it: read back, and if someone wrote after us, the write's answer is the record. */
-  async function applied(ref: ObjectRef, desired: RoutingObject | undefined, stored?: RoutingObject): Promise<RoutingObject | undefined> {
-    return checkReadBack(ref, desired, await get(ref), stored);
+  /**
+   * In effect once the API server has stored it: read back, and if someone wrote after us, the write's
+   * answer is the record. An HTTPRoute is in effect once Istio's controller has also accepted it.
+   */
+  async function applied(ref: ObjectRef, desired: RoutingObject | undefined, stored?: RoutingObject, signal?: AbortSignal): Promise<RoutingObject | undefined> {
+    const record = checkReadBack(ref, desired, await get(ref), stored);
+    if (record === undefined || ref.kind !== 'HTTPRoute') return record;
+    return awaitAccepted(ref, record, () => get(ref), { timeoutMs: options.acceptanceTimeoutMs ?? 120_000, intervalMs: 250, ...(signal ? { signal } : {}) });
   }
 
   return { get, write, list, delete: remove, applied, owner: routeOwner };

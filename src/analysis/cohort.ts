@@ -1,5 +1,6 @@
 // Which traffic a stage is judged on, and the values its query templates see.
 import { resolveHost } from '../istio/hosts.ts';
+import { reportersFor, type DataPlane } from './reporter.ts';
 import type { Cohort, QueryVars } from './types.ts';
 
 /** What of a canary the queries name (the spec's CanarySpec has these). */
@@ -8,6 +9,8 @@ export interface QueriedCanary {
   host: string;
   stable: { workload: string; version?: string };
   canary: { workload: string; version?: string };
+  /** Which proxies report its metrics (default sidecar). */
+  dataPlane?: DataPlane;
 }
 
 export function cohortOf(stage: { kind: 'darkLaunch' | 'mirror' | 'weight' }): Cohort {
@@ -40,5 +43,7 @@ export function queryVarsFor(spec: QueriedCanary, windowMs: number): QueryVars {
     canaryVersion: spec.canary.version ?? '',
     stableVersion: spec.stable.version ?? '',
     interval: promqlDuration(windowMs),
+    reporter: reportersFor(spec.dataPlane).served,
+    clientReporter: reportersFor(spec.dataPlane).clientFailures,
   };
 }

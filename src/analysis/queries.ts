@@ -1,6 +1,7 @@
 // The PromQL the check types build on: Istio's standard metrics for the canary's workload.
 //
-// Which side reports what (see reference/istio-semantics.md, Telemetry):
+// Which side reports what (see reference/istio-semantics.md, Telemetry; behind an ambient waypoint
+// both sides below are `reporter="waypoint"`, see reporter.ts):
 // - Workload metrics are taken from `reporter="destination"`, selected by the destination workload and
 //   its namespace (not by destination_service: shadow requests may carry a `-shadow` host).
 // - mirror: shadow requests are reported by the canary's proxy only, so the canary is judged from the
@@ -41,7 +42,7 @@ function matchers(pairs: Array<[string, string]>, extra: string[] = []): string 
 export function workloadMatchers(vars: QueryVars, workload: string, extra: string[] = []): string {
   return matchers(
     [
-      ['reporter', 'destination'],
+      ['reporter', vars.reporter ?? 'destination'],
       ['destination_workload_namespace', vars.namespace],
       ['destination_workload', workload],
     ],
@@ -57,7 +58,7 @@ export function requestCount(selector: string, interval: string): string {
 function workloadsMatcher(vars: QueryVars, withStable: boolean): string[] {
   const names = withStable ? [vars.canaryWorkload, vars.stableWorkload] : [vars.canaryWorkload];
   return [
-    `reporter="destination"`,
+    `reporter=${quotePromqlString(vars.reporter ?? 'destination')}`,
     `destination_workload_namespace=${quotePromqlString(vars.namespace)}`,
     `destination_workload=~${quotePromqlString(names.map(escapeRe2).join('|'))}`,
   ];
@@ -93,7 +94,7 @@ export const CLIENT_FAILURES_SERIES = ':client-failures';
 /** Client-side failures for the service (source side, no destination workload), as one series labelled CLIENT_FAILURES_SERIES. */
 function clientFailures(vars: QueryVars): string {
   const selector = matchers(
-    [['reporter', 'source']],
+    [['reporter', vars.clientReporter ?? 'source']],
     [`destination_service=~${quotePromqlString(serviceHostPattern(vars.service))}`, `response_flags=~"${CLIENT_SIDE_FAILURE_FLAGS}"`],
   );
   return `label_replace(${requestCount(selector, vars.interval)}, "destination_workload", "${CLIENT_FAILURES_SERIES}", "", "")`;

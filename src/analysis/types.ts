@@ -20,6 +20,11 @@ export interface QueryVars {
   stableVersion: string;
   /** PromQL duration, e.g. `1m` or `30s`. */
   interval: string;
+  /** Reporter of served requests: `destination` (sidecars, the default) or `waypoint` (ambient);
+   * templates use it as `reporter="{{ reporter }}"`. */
+  reporter?: 'destination' | 'waypoint';
+  /** Reporter of failures that reached no pod: `source` (sidecars, the default) or `waypoint`. */
+  clientReporter?: 'source' | 'waypoint';
 }
 
 /** A query to run, with why it is run: kept in the history so reports can show it. */

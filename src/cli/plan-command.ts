@@ -53,6 +53,7 @@ function parseFlags(argv: string[]): PlanFlags {
         spec: { type: 'string' },
         'virtual-service': { type: 'string' },
         'destination-rule': { type: 'string' },
+        'http-route': { type: 'string' },
         canary: { type: 'string' },
         out: { type: 'string' },
       },
@@ -67,7 +68,8 @@ function parseFlags(argv: string[]): PlanFlags {
   };
   return {
     spec: required('spec', 'the Canary spec file'),
-    virtualService: required('virtual-service', 'the live VirtualService manifest'),
+    // One of them, by the spec's routing API (checked once the spec is read).
+    ...(values['http-route'] ? { httpRoute: values['http-route'] } : { virtualService: required('virtual-service', 'the live VirtualService manifest') }),
     ...(values['destination-rule'] ? { destinationRule: values['destination-rule'] } : {}),
     ...(values.canary ? { canary: values.canary } : {}),
     ...(values.out ? { out: values.out } : {}),

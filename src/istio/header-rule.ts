@@ -42,16 +42,17 @@ interface RuleMark {
   sha256: string;
 }
 
-function ruleMark(rule: HttpRoute): RuleMark {
+/** The mark of one rule (a VirtualService http route, or an HTTPRoute rule): its name and the sha256 of its content. */
+function ruleMark<R extends { name?: string }>(rule: R): RuleMark {
   return { route: rule.name ?? '', sha256: createHash('sha256').update(canonicalJson(rule)).digest('hex') };
 }
 
-export function headerRuleMark(rule: HttpRoute): string {
+export function headerRuleMark<R extends { name?: string }>(rule: R): string {
   return JSON.stringify(ruleMark(rule));
 }
 
 /** The mark of `rules` (one rule: the single form). */
-export function headerRulesMark(rules: HttpRoute[]): string {
+export function headerRulesMark<R extends { name?: string }>(rules: R[]): string {
   return rules.length === 1 ? headerRuleMark(rules[0]!) : JSON.stringify(rules.map(ruleMark));
 }
 
@@ -69,16 +70,16 @@ function readMarks(mark: string | undefined): RuleMark[] {
   return isMark(parsed) ? [parsed] : [];
 }
 
-/** `vs` with the mark of `rules` (or without any mark when there are none). */
-export function withHeaderRuleMark(vs: VirtualService, canaryName: string, rules: HttpRoute | HttpRoute[] | undefined): VirtualService {
+/** `object` with the mark of `rules` (or without any mark when there are none). */
+export function withHeaderRuleMark<T extends { metadata: ObjectMeta }, R extends { name?: string }>(object: T, canaryName: string, rules: R | R[] | undefined): T {
   const list = rules === undefined ? [] : Array.isArray(rules) ? rules : [rules];
   const key = headerRuleMarkKey(canaryName);
-  const annotations = { ...vs.metadata.annotations };
+  const annotations = { ...object.metadata.annotations };
   if (list.length > 0) annotations[key] = headerRulesMark(list);
   else delete annotations[key];
-  const metadata: ObjectMeta = { ...vs.metadata, annotations };
+  const metadata: ObjectMeta = { ...object.metadata, annotations };
   if (Object.keys(annotations).length === 0) delete metadata.annotations;
-  return { ...vs, metadata };
+  return { ...object, metadata };
 }
 
 /**

@@ -10,6 +10,7 @@ export function checkSpecForPlan(spec: CanarySpec): void {
 }
 
 function versionProblems(spec: CanarySpec): InputProblem[] {
+  if (spec.routing === 'httpRoute') return serviceProblems(spec);
   const out: InputProblem[] = [];
   if (spec.stable.host !== undefined || spec.canary.host !== undefined) return hostProblems(spec);
   for (const side of ['stable', 'canary'] as const) {
@@ -31,6 +32,17 @@ function hostProblems(spec: CanarySpec): InputProblem[] {
   if (stable === undefined || canary === undefined) return [{ path: `spec.${stable === undefined ? 'stable' : 'canary'}.host`, message: 'expected a host on both versions, or on neither' }];
   if (stable === canary) return [{ path: 'spec.canary.host', message: `stable and canary are both the Service '${canary}'; expected each version's own Service` }];
   return [];
+}
+
+/** routing httpRoute: a version is its Service (no subsets, no labels). */
+function serviceProblems(spec: CanarySpec): InputProblem[] {
+  const out: InputProblem[] = [];
+  for (const side of ['stable', 'canary'] as const) {
+    const service = spec[side].service;
+    if (service === undefined || !isDnsLabel(service)) out.push({ path: `spec.${side}.service`, message: `'${service ?? ''}' is not a Service name; expected a DNS-1123 label` });
+  }
+  if (spec.stable.service === spec.canary.service) out.push({ path: 'spec.canary.service', message: `stable and canary are both '${spec.canary.service ?? ''}'; expected two different Services` });
+  return out;
 }
 
 function stageProblems(spec: CanarySpec): InputProblem[] {

@@ -5,6 +5,7 @@
 // oldest detail goes first: evaluations, then stage rows, then chart points.
 import type { RolloutState } from '../core/state.ts';
 import type { Plan } from '../plan/types.ts';
+import { describeReporter } from '../analysis/reporter.ts';
 import type { CanarySpec } from '../spec/types.ts';
 import { renderCharts } from './chart.ts';
 import { escapeInline } from './escape.ts';
@@ -49,8 +50,9 @@ function renderHeader({ spec, state, plan }: ReportInput): string {
   const { title, evidence } = headline(spec, state, plan);
   const target = [
     `istio-canary **${escapeInline(spec.name)}**`,
-    `VirtualService ${escapeInline(`${spec.namespace}/${spec.virtualService}`)}`,
+    spec.httpRoute ? `HTTPRoute ${escapeInline(`${spec.namespace}/${spec.httpRoute.name}`)}` : `VirtualService ${escapeInline(`${spec.namespace}/${spec.virtualService}`)}`,
     `${escapeInline(spec.stable.subset)} → ${escapeInline(spec.canary.subset)}`,
+    ...(spec.analysis ? [describeReporter(spec.dataPlane)] : []),
   ].join(' · ');
   return [`### ${title}`, ...(evidence ? ['', evidence] : []), '', target].join('\n');
 }

@@ -1,9 +1,11 @@
 // The routing backends, one line each. A spec is released through the first one that handles it.
 import type { CanarySpec } from '../spec/types.ts';
 import type { RoutingBackend } from './backend.ts';
+import { httpRouteBackend } from './http-route/backend.ts';
 import { virtualServiceBackend } from './virtual-service/backend.ts';
 
 const BACKENDS: Array<{ handles: (spec: CanarySpec) => boolean; backend: RoutingBackend<never> }> = [
+  { handles: (spec) => spec.routing === 'httpRoute', backend: httpRouteBackend as RoutingBackend<never> },
   { handles: (spec) => spec.virtualService !== undefined, backend: virtualServiceBackend as RoutingBackend<never> },
 ];
 

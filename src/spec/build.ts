@@ -10,6 +10,7 @@ const BUILTIN_MIN_REQUESTS = 20;
 /** Subset `version-<v>` and workload `<short host>-<v>` unless given; semantics.ts made sure one can be derived.
  * A version with its own Service (`host`) is named, and by default measured, by the Service's short name. */
 export function versionRef(raw: RawVersion, host: string): VersionRef {
+  if (raw.service !== undefined) return serviceVersionRef(raw, raw.service);
   const version = raw.labels?.version;
   const own = raw.host;
   const ref: VersionRef = {
@@ -19,6 +20,14 @@ export function versionRef(raw: RawVersion, host: string): VersionRef {
   };
   if (own !== undefined) ref.host = own;
   if (version !== undefined) ref.version = version;
+  return ref;
+}
+
+/** routing httpRoute: a version is its Service; the workload defaults to the Service's name. */
+function serviceVersionRef(raw: RawVersion, service: string): VersionRef {
+  const labels = raw.labels ?? {};
+  const ref: VersionRef = { service, subset: service, labels: { ...labels }, workload: raw.workload ?? service };
+  if (labels.version !== undefined) ref.version = labels.version;
   return ref;
 }
 
@@ -84,12 +93,13 @@ function commit(raw: RawCommit): CommitSpec {
 export function buildCanarySpec(raw: RawCanaryDocument, source: CanarySpec['source']): CanarySpec {
   const s = raw.spec;
   const bake = parseDuration(s.bake);
-  // semantics.ts made sure there is a host: the spec's, or the stable version's own.
-  const host = s.host ?? s.stable.host!;
+  // semantics.ts and routing-rules.ts made sure there is a host: the spec's, or the stable version's own
+  // Service (VirtualService routing); routing httpRoute has a Service per version.
+  const host = s.host ?? s.stable.host ?? s.stable.service ?? '';
   const spec: CanarySpec = {
     name: raw.metadata.name,
     namespace: s.namespace,
-    virtualService: s.virtualService,
+    virtualService: s.virtualService ?? '',
     destinationRule: s.destinationRule ?? shortHost(host),
     host,
     stable: versionRef(s.stable, host),
@@ -100,6 +110,12 @@ export function buildCanarySpec(raw: RawCanaryDocument, source: CanarySpec['sour
     source,
   };
   if (s.route !== undefined) spec.route = s.route;
+  // Only what differs from the defaults, so the spec hash of an existing release does not change.
+  if (s.routing === 'httpRoute') {
+    spec.routing = 'httpRoute';
+    if (s.httpRoute !== undefined) spec.httpRoute = { name: s.httpRoute };
+  }
+  if (s.dataPlane === 'waypoint') spec.dataPlane = 'waypoint';
   if (s.analysis) spec.analysis = analysis(s.analysis);
   if (s.mode === 'commit') spec.mode = 'commit';
   if (s.commit) spec.commit = commit(s.commit);

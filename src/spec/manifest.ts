@@ -1,4 +1,4 @@
-// The live VirtualService / DestinationRule given as files to `plan` (instead of read from a cluster):
+// The live VirtualService / DestinationRule / HTTPRoute given as files to `plan` (instead of read from a cluster):
 // checked just enough that planning can rely on their outline; Istio's own rules live in istio/.
 import { InputError, type InputProblem } from '../errors.ts';
 import type { DestinationRule, VirtualService } from '../istio/types.ts';
@@ -8,15 +8,26 @@ import { locatedProblem, plainData, readYaml } from './yaml-source.ts';
 
 export const ISTIO_API_VERSIONS = ['networking.istio.io/v1', 'networking.istio.io/v1beta1', 'networking.istio.io/v1alpha3'];
 
-export type ManifestKind = 'VirtualService' | 'DestinationRule';
-type ManifestOf<K extends ManifestKind> = K extends 'VirtualService' ? VirtualService : DestinationRule;
+export const GATEWAY_API_VERSIONS = ['gateway.networking.k8s.io/v1', 'gateway.networking.k8s.io/v1beta1'];
+
+/** An HTTPRoute as read from a file, checked only in outline (the routing layer reads the rest). */
+export interface HttpRouteManifest {
+  apiVersion: string;
+  kind: 'HTTPRoute';
+  metadata: { name: string; namespace?: string; annotations?: Record<string, string> };
+  spec: Record<string, unknown>;
+}
+
+export type ManifestKind = 'VirtualService' | 'DestinationRule' | 'HTTPRoute';
+type ManifestOf<K extends ManifestKind> = K extends 'VirtualService' ? VirtualService : K extends 'HTTPRoute' ? HttpRouteManifest : DestinationRule;
 
 function outlineProblems(data: unknown, kind: ManifestKind): PathProblem[] {
   if (!isRecord(data)) return [{ path: [], message: `expected a ${kind} (a mapping with apiVersion, kind, metadata and spec), got ${shown(data)}` }];
   if (data.kind !== kind) return [{ path: ['kind'], message: `expected kind \`${kind}\`, got ${shown(data.kind)}` }];
   const problems: PathProblem[] = [];
-  if (typeof data.apiVersion !== 'string' || !ISTIO_API_VERSIONS.includes(data.apiVersion)) {
-    problems.push({ path: ['apiVersion'], message: `expected one of ${ISTIO_API_VERSIONS.map((v) => `\`${v}\``).join(', ')}, got ${shown(data.apiVersion)}` });
+  const versions = kind === 'HTTPRoute' ? GATEWAY_API_VERSIONS : ISTIO_API_VERSIONS;
+  if (typeof data.apiVersion !== 'string' || !versions.includes(data.apiVersion)) {
+    problems.push({ path: ['apiVersion'], message: `expected one of ${versions.map((v) => `\`${v}\``).join(', ')}, got ${shown(data.apiVersion)}` });
   }
   const metadata = data.metadata;
   if (!isRecord(metadata)) problems.push({ path: ['metadata'], message: `missing required field \`metadata\` (with \`name\`)` });

@@ -11,6 +11,8 @@ const STAND_INS: Record<(typeof TEMPLATE_VARIABLES)[number], string> = {
   stableWorkload: 'stable',
   canaryVersion: 'v2',
   stableVersion: 'v1',
+  reporter: 'destination',
+  clientReporter: 'source',
   interval: '1m',
 };
 

@@ -1,11 +1,14 @@
 // The YAML document's shape once the schema has validated it and filled its defaults: what the user
 // wrote, before the spec's computed defaults (subsets, workloads, per-stage bakes) and ms conversion.
-import type { CheckSpec, StringMatch } from './types.ts';
+import type { CheckSpec, DataPlane, StringMatch } from './types.ts';
 
 export interface RawVersion {
-  /** One Service per version: this version's own Service. */
+  /** One Service per version (VirtualService routing): this version's own Service. */
   host?: string;
+  /** routing httpRoute: the version's Service. */
+  service?: string;
   subset?: string;
+  /** Required with routing virtualService (semantics.ts). */
   labels?: Record<string, string>;
   workload?: string;
 }
@@ -37,9 +40,15 @@ export interface RawCanaryDocument {
   metadata: { name: string };
   spec: {
     namespace: string;
-    virtualService: string;
+    /** Filled in by the schema's default when parsed from YAML. */
+    routing?: 'virtualService' | 'httpRoute';
+    /** Required with routing virtualService (routing-rules.ts). */
+    virtualService?: string;
+    httpRoute?: string;
+    dataPlane?: DataPlane;
     route?: string | number;
     destinationRule?: string;
+    /** Required with routing virtualService (routing-rules.ts). */
     host?: string;
     stable: RawVersion;
     canary: RawVersion;

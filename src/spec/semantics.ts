@@ -10,6 +10,8 @@ import { templateProblems, templateVariables } from '../analysis/render.ts';
 import { regexProblem } from '../istio/regex.ts';
 import { headerRuleName } from '../istio/header-rule.ts';
 import { branchNameProblem, isRepositoryPath } from './repository-path.ts';
+import { reporterProblems } from './reporter-rules.ts';
+import { routingProblems, usesHttpRoute } from './routing-rules.ts';
 
 type Problems = PathProblem[];
 const STAGE_KINDS = ['darkLaunch', 'mirror', 'weight'] as const;
@@ -298,10 +300,14 @@ export function semanticProblems(document: unknown): PathProblem[] {
   const spec = isRecord(document) ? document.spec : undefined;
   if (!isRecord(spec)) return problems;
   routeNameRule(document as Record<string, unknown>, spec, problems);
-  versionRules(spec, 'stable', problems);
-  versionRules(spec, 'canary', problems);
-  versionHosts(spec, problems);
-  stableVersusCanary(spec, problems);
+  routingProblems(spec, problems);
+  reporterProblems(spec, problems);
+  if (!usesHttpRoute(spec)) {
+    versionRules(spec, 'stable', problems);
+    versionRules(spec, 'canary', problems);
+    versionHosts(spec, problems);
+    stableVersusCanary(spec, problems);
+  }
   const stages = Array.isArray(spec.stages) ? spec.stages : [];
   stageOrder(stages, problems);
   increasingWeights(stages, problems);

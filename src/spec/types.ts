@@ -1,5 +1,6 @@
 // The Canary spec after parsing and defaulting. Durations are milliseconds. The analysis part (checks,
 // their policies) is the analysis layer's own types: its check files define what a check is.
+import type { DataPlane } from '../analysis/reporter.ts';
 import type { AnalysisSpec } from '../analysis/types.ts';
 
 export type { AnalysisSpec, CheckSpec, Comparison, NoDataPolicy } from '../analysis/types.ts';
@@ -7,6 +8,8 @@ export type { AnalysisSpec, CheckSpec, Comparison, NoDataPolicy } from '../analy
 export type StringMatch = { exact: string } | { prefix: string } | { regex: string } | Record<string, never>;
 
 export interface VersionRef {
+  /** routing httpRoute: the version's own Service (HTTPRoute has no subsets). */
+  service?: string;
   /** DestinationRule subset name (DNS-1123 label); with `host`, the short name of the version's Service,
    * which then names the version in messages and the rollout state (no subset is written). */
   subset: string;
@@ -49,9 +52,25 @@ export interface WeightStage extends StageCommon {
 
 export type StageSpec = DarkLaunchStage | MirrorStage | WeightStage;
 
+/** Which proxies handle the service's L7 traffic: sidecars, or an ambient waypoint (the analysis layer's type). */
+export type { DataPlane };
+
+/** routing httpRoute: the Gateway API HTTPRoute that carries the release. */
+export interface HttpRouteRouting {
+  /** Name of the HTTPRoute (in the spec's namespace). */
+  name: string;
+}
+
 export interface CanarySpec {
   name: string;
   namespace: string;
+  /** Which routing API carries the release; absent means virtualService (kept out of the spec hash of existing releases). */
+  routing?: 'virtualService' | 'httpRoute';
+  /** With routing httpRoute: the HTTPRoute; `virtualService`, `destinationRule` and subsets are then unused. */
+  httpRoute?: HttpRouteRouting;
+  /** Which `reporter` the service's L7 metrics carry; absent means sidecar. */
+  dataPlane?: DataPlane;
+  /** The VirtualService's name (routing virtualService; empty with routing httpRoute). */
   virtualService: string;
   /** The one http route to release, by name or by index (counted without this canary's header rules);
    * absent: every route whose traffic for the host goes to the stable version. */

@@ -133,3 +133,36 @@ function parseStatus(body: unknown): { reason?: string; message?: string } {
     return {};
   }
 }
+
+export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
+
+const GATEWAY_API_PLURALS = { HTTPRoute: 'httproutes', Gateway: 'gateways', GatewayClass: 'gatewayclasses', ReferenceGrant: 'referencegrants' } as const;
+
+export type GatewayApiKind = keyof typeof GATEWAY_API_PLURALS;
+
+/** A gateway.networking.k8s.io object as plain data. */
+export interface GatewayApiObject {
+  apiVersion: string;
+  kind: GatewayApiKind;
+  metadata: { name: string; namespace: string; resourceVersion?: string; generation?: number; [key: string]: unknown };
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+function gatewayApiTarget(kind: GatewayApiKind, namespace: string, name: string, version = 'v1') {
+  return { group: GATEWAY_API_GROUP, version, namespace, plural: GATEWAY_API_PLURALS[kind], name };
+}
+
+/** Server-side apply of a Gateway API object as `fieldManager`. */
+export async function applyGatewayApi(kc: KubeConfig, object: GatewayApiObject, options: { fieldManager: string; force?: boolean }): Promise<GatewayApiObject> {
+  const version = object.apiVersion.split('/')[1] ?? 'v1';
+  return (await kc.makeApiClient(CustomObjectsApi).patchNamespacedCustomObject(
+    { ...gatewayApiTarget(object.kind, object.metadata.namespace, object.metadata.name, version), body: object, fieldManager: options.fieldManager, force: options.force ?? false },
+    setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+  )) as GatewayApiObject;
+}
+
+export async function getGatewayApi(kc: KubeConfig, kind: GatewayApiKind, namespace: string, name: string): Promise<GatewayApiObject> {
+  return (await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject(gatewayApiTarget(kind, namespace, name))) as GatewayApiObject;
+}

@@ -5,14 +5,16 @@
 //   node test/env/mesh.ts up [--world <file>]   start or reuse; writes .mesh/env.json
 //   node test/env/mesh.ts down   stop everything started by `up`
 //   node test/env/mesh.ts logs   print every component's log (for CI failures)
-//   node test/env/mesh.ts build  build the API server binary into the cache (if not there yet)
+//   node test/env/mesh.ts build  build the API server binary into the cache (if not there yet), fetch the CRD modules
 
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { apiserverReady, apiserverVersion, ensureApiserverBinary, startApiserver } from './apiserver.ts';
+import { GATEWAY_API_VERSION, loadGatewayApiCrds } from './gateway-api-crds.ts';
 import { loadGitOpsCrds } from './gitops-crds.ts';
-import { applyIstioCrds, ISTIO_API_VERSION, loadIstioCrds, missingEstablished } from './istio-crds.ts';
+import { ISTIO_API_VERSION, loadIstioCrds } from './istio-crds.ts';
+import { applyCrds, missingEstablished } from './module-crds.ts';
 import { LEASE_CRD } from './lease-crd.ts';
 import { withLock } from './lock.ts';
 import { isAlive, readRecord, stopRecorded, tail, type ProcessRecord } from './process.ts';
@@ -37,7 +39,7 @@ export interface MeshEnv {
   logs: Record<Component, string>;
   /** The API server's audit log of writes to Istio objects (see apiserver.ts). */
   istioWrites: string;
-  versions: { apiextensionsApiserver: string; istioApi: string };
+  versions: { apiextensionsApiserver: string; istioApi: string; gatewayApi: string };
 }
 
 export interface StartMeshOptions {
@@ -106,7 +108,7 @@ async function startMeshLocked(stateDir: string, options: StartMeshOptions): Pro
 
   const apiserver = note('apiserver')(await ensureApiserver(paths));
   const kubeconfig = fact(apiserver, 'kubeconfig');
-  await startStep('apiserver', paths, () => ensureIstioCrds(kubeconfig));
+  await startStep('apiserver', paths, () => ensureCrds(kubeconfig));
   const simulatorInputs = {
     kubeconfig,
     entry: resolve(options.simulatorEntry ?? defaultSimulatorEntry),
@@ -123,7 +125,7 @@ async function startMeshLocked(stateDir: string, options: StartMeshOptions): Pro
     simulatorUrl,
     logs: { apiserver: apiserver.logFile, simulator: simulator.logFile, prometheus: prometheus.logFile },
     istioWrites: paths.istioWritesLog,
-    versions: { apiextensionsApiserver: apiserverVersion(), istioApi: ISTIO_API_VERSION },
+    versions: { apiextensionsApiserver: apiserverVersion(), istioApi: ISTIO_API_VERSION, gatewayApi: GATEWAY_API_VERSION },
   };
   writeFileSync(paths.envFile, `${JSON.stringify(env, null, 2)}\n`);
   return { env, started };
@@ -149,13 +151,14 @@ async function ensureApiserver(paths: Layout): Promise<Outcome> {
   return { record: fresh.record, started: true };
 }
 
-async function ensureIstioCrds(kubeconfigPath: string): Promise<void> {
+/** Istio's CRDs and the Gateway API's, applied unless the server already has them all Established. */
+async function ensureCrds(kubeconfigPath: string): Promise<void> {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
-  // Istio's CRDs, the Lease the holder lives in, and Argo CD's Application and Flux's Kustomization
-  // for commit mode's sync waits.
-  const crds = [...(await loadIstioCrds()), LEASE_CRD, ...(await loadGitOpsCrds())];
-  if ((await missingEstablished(kc, crds)).length > 0) await applyIstioCrds(kc, crds, START_TIMEOUT_MS.crds);
+  // Istio's and the Gateway API's CRDs, the Lease the holder lives in, and Argo CD's Application and
+  // Flux's Kustomization for commit mode's sync waits.
+  const crds = [...(await loadIstioCrds()), ...(await loadGatewayApiCrds()), LEASE_CRD, ...(await loadGitOpsCrds())];
+  if ((await missingEstablished(kc, crds)).length > 0) await applyCrds(kc, crds, START_TIMEOUT_MS.crds);
 }
 
 /** The simulator watches the API server: it is restarted whenever the API server or its inputs changed. */
@@ -268,6 +271,8 @@ async function main([command, ...rest]: string[]): Promise<number> {
       return 0;
     case 'build':
       console.log(await ensureApiserverBinary());
+      // Fetch the CRD modules into Go's module cache now, so `up` needs no download.
+      console.log(`CRDs: ${(await loadIstioCrds()).length} from istio.io/api, ${(await loadGatewayApiCrds()).length} from sigs.k8s.io/gateway-api`);
       return 0;
     default:
       return usage();

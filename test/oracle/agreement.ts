@@ -5,6 +5,7 @@
 // decimals), a local reply (redirect, direct response), or no route.
 
 import type { DestinationRule, ServiceEntry, VirtualService } from '../../src/istio/types.ts';
+import type { HTTPRoute } from '../../src/routing/http-route/types.ts';
 import { buildTable, type RoutingTable } from '../sim/mesh-config.ts';
 import { chooseRoute, clusterName, type ClusterRef } from '../sim/route-choice.ts';
 import { clusterVersions } from '../sim/router.ts';
@@ -59,7 +60,7 @@ const OUTBOUND = new Set(['PassthroughCluster', 'BlackHoleCluster', 'InboundPass
 
 // ---- the simulator's side ----
 
-export function simulatorTable(services: readonly ServiceSpec[], config: { virtualServices: VirtualService[]; destinationRules: DestinationRule[]; serviceEntries?: ServiceEntry[] }): RoutingTable {
+export function simulatorTable(services: readonly ServiceSpec[], config: { virtualServices: VirtualService[]; destinationRules: DestinationRule[]; serviceEntries?: ServiceEntry[]; httpRoutes?: HTTPRoute[] }): RoutingTable {
   const world = parseWorldText(
     'differential-world.json',
     JSON.stringify({
@@ -69,7 +70,8 @@ export function simulatorTable(services: readonly ServiceSpec[], config: { virtu
   return buildTable(world, { serviceEntries: [], ...config });
 }
 
-export function simulatorDecision(table: RoutingTable, req: ProbeRequest, clientNamespace: string): Normalized {
+/** `gateway`: `mesh` for a sidecar's request, or the `ns/name` of the Gateway the request enters by. */
+export function simulatorDecision(table: RoutingTable, req: ProbeRequest, clientNamespace: string, gateway = 'mesh'): Normalized {
   const choice = chooseRoute(table, {
     host: req.host,
     uri: req.path,
@@ -77,7 +79,7 @@ export function simulatorDecision(table: RoutingTable, req: ProbeRequest, client
     headers: req.headers,
     authority: req.host,
     sourceNamespace: clientNamespace,
-    gateway: 'mesh',
+    gateway,
   });
   const exists = (c: ClusterRef) => clusterVersions(table, c, clientNamespace) !== undefined;
   switch (choice.kind) {

@@ -11,6 +11,10 @@ type Case struct {
 	Services []ServiceSpec `json:"services"`
 	Proxy    ProxySpec     `json:"proxy"`
 	Requests []Request     `json:"requests"`
+	// GatewayAPI is a YAML (or JSON) stream of Gateway API objects (HTTPRoute, Gateway,
+	// GatewayClass, ReferenceGrant), converted by Istio's own Gateway API controller into the
+	// config pilot routes with; the result is listed in Answer.Converted.
+	GatewayAPI string `json:"gatewayApi,omitempty"`
 	// RouteNames to print in Answer.Routes; default: the ports of the requests.
 	RouteNames []string `json:"routeNames,omitempty"`
 }
@@ -28,6 +32,9 @@ type ProxySpec struct {
 	// Namespace of the client workload (default "default").
 	Namespace string            `json:"namespace"`
 	Labels    map[string]string `json:"labels,omitempty"`
+	// GatewayService makes the proxy a gateway pod behind this Service (of Namespace): it gets the
+	// routes of the Gateways generated for that Service instead of a sidecar's.
+	GatewayService string `json:"gatewayService,omitempty"`
 }
 
 // Request as the client's sidecar sees it on an outbound HTTP listener.
@@ -36,6 +43,9 @@ type Request struct {
 	Host string `json:"host"`
 	// Port defaults to 80.
 	Port int `json:"port,omitempty"`
+	// RouteName of the listener's route table; default the port (a sidecar's outbound listener).
+	// A gateway's HTTP listener on port 80 uses `http.80`.
+	RouteName string `json:"routeName,omitempty"`
 	// Path with an optional query string.
 	Path   string `json:"path"`
 	Method string `json:"method,omitempty"`
@@ -48,8 +58,10 @@ type Answer struct {
 	Rejected []Rejection   `json:"rejected,omitempty"`
 	Routes   []RouteConfig `json:"routes,omitempty"`
 	// Clusters is every cluster pilot sends the sidecar (CDS): a route to any other answers 503 NC.
-	Clusters  []string   `json:"clusters,omitempty"`
-	Decisions []Decision `json:"decisions,omitempty"`
+	Clusters []string `json:"clusters,omitempty"`
+	// Converted is the Istio config Istio's Gateway API controller generated from GatewayAPI.
+	Converted []Converted `json:"converted,omitempty"`
+	Decisions []Decision  `json:"decisions,omitempty"`
 }
 
 type Rejection struct {
@@ -139,4 +151,13 @@ type Decision struct {
 	// Route is the index of the matched route in the virtual host, -1 for none.
 	Route  int     `json:"route"`
 	Action *Action `json:"action,omitempty"`
+}
+
+// Converted is one generated Istio object, as JSON.
+type Converted struct {
+	Kind        string            `json:"kind"`
+	Name        string            `json:"name"`
+	Namespace   string            `json:"namespace"`
+	Annotations map[string]string `json:"annotations,omitempty"`
+	Spec        any               `json:"spec"`
 }

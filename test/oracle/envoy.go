@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 
 	routev3 "github.com/envoyproxy/go-control-plane/envoy/config/route/v3"
@@ -18,7 +17,7 @@ import (
 )
 
 func decide(tables map[string]*routev3.RouteConfiguration, req Request) Decision {
-	name := strconv.Itoa(portOf(req))
+	name := routeNameOf(req)
 	d := Decision{RouteConfig: name, Route: -1}
 	rc := tables[name]
 	if rc == nil {

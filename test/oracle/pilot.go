@@ -38,7 +38,15 @@ func Evaluate(c Case) Answer {
 	}
 	var answer Answer
 	failure := test.Wrap(func(t test.Failer) {
-		cg := core.NewConfigGenTest(t, core.TestOptions{Configs: configs, Services: services})
+		instances := gatewayInstances(services, c.Proxy)
+		if c.GatewayAPI != "" {
+			// Istio's Gateway API controller reads services and mesh settings from a push context.
+			base := core.NewConfigGenTest(t, core.TestOptions{Services: services, Instances: instances})
+			converted := convertGatewayAPI(t, c.GatewayAPI, c.Services, base.PushContext())
+			configs = append(configs, converted...)
+			answer.Converted = summarizeConverted(converted)
+		}
+		cg := core.NewConfigGenTest(t, core.TestOptions{Configs: configs, Services: services, Instances: instances})
 		proxy := cg.SetupProxy(newProxy(c.Proxy))
 		push := cg.PushContext()
 
@@ -161,23 +169,69 @@ func newProxy(spec ProxySpec) *model.Proxy {
 	if ns == "" {
 		ns = "default"
 	}
-	return &model.Proxy{
+	p := &model.Proxy{
 		ConfigNamespace: ns,
 		Labels:          spec.Labels,
 		Metadata:        &model.NodeMetadata{Namespace: ns, Labels: spec.Labels},
 	}
+	if spec.GatewayService != "" {
+		// The gateway's pod: its address is the endpoint of the gateway Service (gatewayInstances),
+		// which is how pilot finds the Gateways generated for that Service.
+		p.Type = model.Router
+		p.IPAddresses = []string{gatewayPodIP}
+	}
+	return p
+}
+
+// gatewayPodIP is the address of the simulated gateway pod (any address no other endpoint uses).
+const gatewayPodIP = "10.1.0.1"
+
+// gatewayInstances makes the proxy an endpoint of its gateway Service, on every port of it.
+func gatewayInstances(services []*model.Service, spec ProxySpec) []*model.ServiceInstance {
+	if spec.GatewayService == "" {
+		return nil
+	}
+	var out []*model.ServiceInstance
+	for _, svc := range services {
+		if svc.Attributes.Name != spec.GatewayService || svc.Attributes.Namespace != spec.Namespace {
+			continue
+		}
+		for _, port := range svc.Ports {
+			out = append(out, &model.ServiceInstance{
+				Service:     svc,
+				ServicePort: port,
+				Endpoint: &model.IstioEndpoint{
+					Addresses:       []string{gatewayPodIP},
+					EndpointPort:    uint32(port.Port),
+					ServicePortName: port.Name,
+					Namespace:       spec.Namespace,
+					Labels:          spec.Labels,
+				},
+			})
+		}
+	}
+	return out
 }
 
 // routeNames are the sidecar's outbound route tables to build: one per port (RDS name = port).
 func routeNames(c Case) []string {
 	names := append([]string{}, c.RouteNames...)
 	for _, r := range c.Requests {
-		name := strconv.Itoa(portOf(r))
+		name := routeNameOf(r)
 		if !slices.Contains(names, name) {
 			names = append(names, name)
 		}
 	}
 	return names
+}
+
+// routeNameOf is the RDS name of the listener the request arrives on: the port for a sidecar's
+// outbound listener, `http.<port>` for a gateway's.
+func routeNameOf(r Request) string {
+	if r.RouteName != "" {
+		return r.RouteName
+	}
+	return strconv.Itoa(portOf(r))
 }
 
 func portOf(r Request) int {

@@ -22,6 +22,7 @@ export interface SimulatorConfig {
   virtualServices: ConfigObject[];
   destinationRules: ConfigObject[];
   serviceEntries: ConfigObject[];
+  httpRoutes: ConfigObject[];
   /** VirtualServices istiod's validation would reject; they never take effect. */
   rejected: Array<{ name: string; reason: string }>;
 }
@@ -87,7 +88,7 @@ export class SimulatorClient {
   }
 
   /** Whether the simulator routes with this object at (at least) this resourceVersion. */
-  async sees(kind: 'virtualServices' | 'destinationRules' | 'serviceEntries', name: string, resourceVersion: string): Promise<boolean> {
+  async sees(kind: 'virtualServices' | 'destinationRules' | 'serviceEntries' | 'httpRoutes', name: string, resourceVersion: string): Promise<boolean> {
     const config = await this.config();
     return config[kind].some((o) => o.name === name && o.resourceVersion === resourceVersion);
   }

@@ -1,13 +1,16 @@
 // Stands in for istiod's config ingestion: lists and watches VirtualServices, DestinationRules
-// and ServiceEntries (networking.istio.io/v1) cluster-wide. When the API server goes away it
+// and ServiceEntries (networking.istio.io/v1) and HTTPRoutes (gateway.networking.k8s.io/v1)
+// cluster-wide. When the API server goes away it
 // keeps the last config (as Envoy keeps its last xDS push) and relists once it is back.
 
 import { CustomObjectsApi, Watch, type KubeConfig } from '@kubernetes/client-node';
 import type { DestinationRule, ServiceEntry, VirtualService } from '../../src/istio/types.ts';
+import type { HTTPRoute } from '../../src/routing/http-route/types.ts';
 import type { MeshConfig } from './mesh-config.ts';
 
-const GROUP = 'networking.istio.io';
-const VERSION = 'v1';
+const ISTIO = { group: 'networking.istio.io', version: 'v1' };
+const GATEWAY_API = { group: 'gateway.networking.k8s.io', version: 'v1' };
+type ApiGroup = typeof ISTIO;
 
 interface Listed {
   metadata?: { resourceVersion?: string };
@@ -23,12 +26,14 @@ class ResourceWatch<T extends { metadata: { namespace?: string; name: string } }
   private stopped = false;
   private abort: AbortController | undefined;
   private readonly kc: KubeConfig;
+  private readonly api: ApiGroup;
   private readonly plural: string;
   private readonly onChange: () => void;
   private readonly log: Log;
 
-  constructor(kc: KubeConfig, plural: string, onChange: () => void, log: Log) {
+  constructor(kc: KubeConfig, api: ApiGroup, plural: string, onChange: () => void, log: Log) {
     this.kc = kc;
+    this.api = api;
     this.plural = plural;
     this.onChange = onChange;
     this.log = log;
@@ -39,7 +44,7 @@ class ResourceWatch<T extends { metadata: { namespace?: string; name: string } }
     let delayMs = 200;
     while (!this.stopped) {
       try {
-        const list = (await api.listClusterCustomObject({ group: GROUP, version: VERSION, plural: this.plural })) as Listed;
+        const list = (await api.listClusterCustomObject({ group: this.api.group, version: this.api.version, plural: this.plural })) as Listed;
         this.objects.clear();
         for (const item of list.items) this.objects.set(keyOf(item), item as T);
         this.synced = true;
@@ -70,7 +75,7 @@ class ResourceWatch<T extends { metadata: { namespace?: string; name: string } }
     let last = resourceVersion;
     return new Promise((resolve) => {
       const end = (resumable: boolean, reason: string) => resolve({ resumable, reason, resourceVersion: last });
-      const path = `/apis/${GROUP}/${VERSION}/${this.plural}`;
+      const path = `/apis/${this.api.group}/${this.api.version}/${this.plural}`;
       new Watch(this.kc)
         .watch(
           path,
@@ -115,28 +120,39 @@ export class ConfigWatch {
   private readonly vs: ResourceWatch<VirtualService>;
   private readonly dr: ResourceWatch<DestinationRule>;
   private readonly se: ResourceWatch<ServiceEntry>;
+  private readonly hr: ResourceWatch<HTTPRoute>;
 
   constructor(kc: KubeConfig, onChange: (config: MeshConfig) => void, log: Log) {
     const changed = () => onChange(this.snapshot());
-    this.vs = new ResourceWatch(kc, 'virtualservices', changed, log);
-    this.dr = new ResourceWatch(kc, 'destinationrules', changed, log);
-    this.se = new ResourceWatch(kc, 'serviceentries', changed, log);
+    this.vs = new ResourceWatch(kc, ISTIO, 'virtualservices', changed, log);
+    this.dr = new ResourceWatch(kc, ISTIO, 'destinationrules', changed, log);
+    this.se = new ResourceWatch(kc, ISTIO, 'serviceentries', changed, log);
+    this.hr = new ResourceWatch(kc, GATEWAY_API, 'httproutes', changed, log);
   }
 
   /** True once every kind has been listed at least once. */
   get synced(): boolean {
-    return this.vs.synced && this.dr.synced && this.se.synced;
+    return this.vs.synced && this.dr.synced && this.se.synced && this.hr.synced;
   }
 
   snapshot(): MeshConfig {
-    return { virtualServices: [...this.vs.objects.values()], destinationRules: [...this.dr.objects.values()], serviceEntries: [...this.se.objects.values()] };
+    return {
+      virtualServices: [...this.vs.objects.values()],
+      destinationRules: [...this.dr.objects.values()],
+      serviceEntries: [...this.se.objects.values()],
+      httpRoutes: [...this.hr.objects.values()],
+    };
   }
 
   start(): void {
-    for (const w of [this.vs, this.dr, this.se]) void w.run();
+    for (const w of this.all()) void w.run();
   }
 
   stop(): void {
-    for (const w of [this.vs, this.dr, this.se]) w.stop();
+    for (const w of this.all()) w.stop();
+  }
+
+  private all(): Array<ResourceWatch<{ metadata: { namespace?: string; name: string } }>> {
+    return [this.vs, this.dr, this.se, this.hr] as Array<ResourceWatch<{ metadata: { namespace?: string; name: string } }>>;
   }
 }

@@ -9,6 +9,7 @@ import { describeError, InputError } from '../../src/errors.ts';
 import { ConfigWatch } from './config-watch.ts';
 import { serveControl } from './control-api.ts';
 import { LoadGenerator } from './load.ts';
+import { RouteStatusWriter } from './route-status.ts';
 import { Simulator } from './simulator.ts';
 import { parseWorldText } from './world-parse.ts';
 
@@ -42,7 +43,15 @@ function main(): void {
   if (values.kubeconfig) {
     const kc = new KubeConfig();
     kc.loadFromFile(values.kubeconfig);
-    watch = new ConfigWatch(kc, (config) => sim.setConfig(config), log);
+    const status = new RouteStatusWriter(kc, log);
+    watch = new ConfigWatch(
+      kc,
+      (config) => {
+        sim.setConfig(config);
+        status.reconcile(config.httpRoutes ?? [], sim.currentWorld);
+      },
+      log,
+    );
     watch.start();
   }
   const load = new LoadGenerator(sim);

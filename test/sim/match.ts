@@ -24,7 +24,7 @@ type StringMatch = { exact?: unknown; prefix?: unknown; regex?: unknown };
 const regexCache = new Map<string, RE2JS | null>();
 
 /** RE2 full match; a regex RE2 cannot compile never matches (istiod would have rejected it). */
-function fullMatch(source: string, value: string): boolean {
+export function fullMatch(source: string, value: string): boolean {
   let re = regexCache.get(source);
   if (re === undefined) {
     try {

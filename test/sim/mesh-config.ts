@@ -3,6 +3,7 @@
 
 import type { DestinationRule, ServiceEntry, VirtualService } from '../../src/istio/types.ts';
 import { resolveHost } from '../../src/istio/hosts.ts';
+import type { HTTPRoute } from '../../src/routing/http-route/types.ts';
 import { hostMatches, hostSpecificity } from './hosts.ts';
 import { serviceFqdn, type Gateway, type Service, type World } from './world.ts';
 
@@ -10,9 +11,11 @@ export interface MeshConfig {
   virtualServices: VirtualService[];
   destinationRules: DestinationRule[];
   serviceEntries: ServiceEntry[];
+  /** Gateway API HTTPRoutes (gateway.networking.k8s.io/v1); optional so VirtualService-only callers need not list them. */
+  httpRoutes?: HTTPRoute[];
 }
 
-export const EMPTY_CONFIG: MeshConfig = { virtualServices: [], destinationRules: [], serviceEntries: [] };
+export const EMPTY_CONFIG: MeshConfig = { virtualServices: [], destinationRules: [], serviceEntries: [], httpRoutes: [] };
 
 /** A VirtualService with its hosts and gateways already qualified. */
 export interface BoundVirtualService {
@@ -30,6 +33,7 @@ export interface RoutingTable {
   virtualServices: BoundVirtualService[];
   destinationRules: DestinationRule[];
   serviceEntries: ServiceEntry[];
+  httpRoutes: HTTPRoute[];
   /** VirtualServices istiod's validation would reject, which therefore never take effect. */
   rejected: Array<{ name: string; reason: string }>;
 }
@@ -88,6 +92,7 @@ export function buildTable(world: World, config: MeshConfig): RoutingTable {
     virtualServices,
     destinationRules: [...config.destinationRules].sort(creationOrder),
     serviceEntries: [...config.serviceEntries].sort(creationOrder),
+    httpRoutes: [...(config.httpRoutes ?? [])],
     rejected,
   };
 }

@@ -7,6 +7,7 @@
 import type { Destination, HttpRoute } from '../../src/istio/types.ts';
 import { resolveHost } from '../../src/istio/hosts.ts';
 import { serviceAliases } from './hosts.ts';
+import { chooseHttpRoute, meshRoutes, attachesToGateway } from './http-route.ts';
 import { selectVirtualService, type BoundVirtualService, type RoutingTable } from './mesh-config.ts';
 import { ruleAppliesToProxy, ruleMatches, type MatchableRequest } from './match.ts';
 
@@ -35,10 +36,16 @@ export interface MirrorCluster extends ClusterRef {
   destination: Destination;
 }
 
+/** Where a choice came from: a VirtualService, or an HTTPRoute (`ns/name`). */
+interface Origin {
+  virtualService?: BoundVirtualService;
+  httpRoute?: string;
+}
+
 export type RouteChoice =
-  | { kind: 'route'; virtualService: BoundVirtualService; rule: number; clusters: WeightedCluster[]; mirrors: MirrorCluster[] }
-  | { kind: 'local'; virtualService: BoundVirtualService; rule: number; code: number; reply: 'redirect' | 'directResponse' }
-  | { kind: 'noRoute'; virtualService?: BoundVirtualService }
+  | ({ kind: 'route'; rule: number; clusters: WeightedCluster[]; mirrors: MirrorCluster[] } & Origin)
+  | ({ kind: 'local'; rule: number; code: number; reply: 'redirect' | 'directResponse' } & Origin)
+  | ({ kind: 'noRoute' } & Origin)
   /** No VirtualService: the service's own cluster, every endpoint. */
   | { kind: 'default'; cluster: ClusterRef }
   /** Not a host of the registry: a ServiceEntry, PassthroughCluster or BlackHoleCluster. */
@@ -135,6 +142,8 @@ function yieldsRoutes(bound: BoundVirtualService, req: ChoiceRequest): boolean {
 
 /** Route choice for one request. `req.gateway` is `mesh` for sidecar traffic or the Gateway's `ns/name`. */
 export function chooseRoute(table: RoutingTable, req: ChoiceRequest): RouteChoice {
+  const viaHttpRoute = chooseByHttpRoute(table, req);
+  if (viaHttpRoute) return viaHttpRoute;
   // Envoy picks the virtual host by exact domain first: a VirtualService's own host, then a
   // service's name or alias (a VirtualService for the service applies to its aliases too), and
   // only then a wildcard host.
@@ -147,4 +156,21 @@ export function chooseRoute(table: RoutingTable, req: ChoiceRequest): RouteChoic
   if (req.gateway !== 'mesh') return { kind: 'noRoute' };
   if (serviceHost !== undefined) return { kind: 'default', cluster: { host: serviceHost, port: req.port ?? DEFAULT_PORT } };
   return { kind: 'outbound', host: req.host };
+}
+
+/**
+ * HTTPRoutes attached to the request's parent take the request: for mesh traffic the Service its
+ * host names (GAMMA, at the client's sidecar or the service's waypoint), for gateway traffic the
+ * Gateway it enters by, when a route's hostnames admit the host.
+ */
+function chooseByHttpRoute(table: RoutingTable, req: ChoiceRequest): RouteChoice | undefined {
+  if (table.httpRoutes.length === 0) return undefined;
+  const registry = { clusterDomain: table.world.clusterDomain, hasService: (fqdn: string) => table.servicesByFqdn.has(fqdn) };
+  if (req.gateway === 'mesh') {
+    const fqdn = serviceHostFor(table, req.host, req.sourceNamespace);
+    const service = fqdn === undefined ? undefined : table.servicesByFqdn.get(fqdn);
+    if (service === undefined) return undefined;
+    return chooseHttpRoute(meshRoutes(table.httpRoutes, service.namespace, service.name, req.sourceNamespace), req, registry);
+  }
+  return chooseHttpRoute(table.httpRoutes.filter((r) => attachesToGateway(r, req.gateway, req.host)), req, registry);
 }

@@ -40,8 +40,9 @@ export interface Decision {
   live: LiveOutcome;
   /** Shadow copies that reached a pod; those that found no cluster or endpoint are dropped silently. */
   mirrors: Served[];
-  /** `ns/name` of the VirtualService used, and the index of its http rule. */
+  /** `ns/name` of the VirtualService (or HTTPRoute) used, and the index of its http rule (or rule). */
   virtualService?: string;
+  httpRoute?: string;
   rule?: number;
 }
 
@@ -129,12 +130,12 @@ function routeByChoice(ctx: RouteContext, choice: RouteChoice, req: RouteRequest
     case 'default':
       return { live: resolveCluster(ctx, choice.cluster, req.sourceNamespace), mirrors: [] };
     case 'noRoute':
-      return { live: { kind: 'local', code: 404, flag: 'NR' }, mirrors: [], ...where(choice.virtualService) };
+      return { live: { kind: 'local', code: 404, flag: 'NR' }, mirrors: [], ...where(choice) };
     case 'local':
-      return { live: { kind: 'local', code: choice.code, flag: '-' }, mirrors: [], ...where(choice.virtualService), rule: choice.rule };
+      return { live: { kind: 'local', code: choice.code, flag: '-' }, mirrors: [], ...where(choice), rule: choice.rule };
     case 'route': {
       const chosen = pickWeighted(choice.clusters, ctx.random);
-      if (!chosen) return { live: { kind: 'local', code: 404, flag: 'NR' }, mirrors: [], ...where(choice.virtualService), rule: choice.rule };
+      if (!chosen) return { live: { kind: 'local', code: 404, flag: 'NR' }, mirrors: [], ...where(choice), rule: choice.rule };
       const live = resolveCluster(ctx, chosen, req.sourceNamespace);
       // A request that finds no cluster is answered before the router shadows it.
       const mirrors =
@@ -143,13 +144,15 @@ function routeByChoice(ctx: RouteContext, choice: RouteChoice, req: RouteRequest
           : sampleMirrors(choice.mirrors, ctx.random)
               .map((m) => resolveCluster(ctx, m, req.sourceNamespace))
               .filter((o): o is Served => o.kind === 'served');
-      return { live, mirrors, ...where(choice.virtualService), rule: choice.rule };
+      return { live, mirrors, ...where(choice), rule: choice.rule };
     }
   }
 }
 
-function where(bound: BoundVirtualService | undefined): { virtualService?: string } {
-  return bound ? { virtualService: `${bound.namespace}/${bound.vs.metadata.name}` } : {};
+function where(origin: { virtualService?: BoundVirtualService; httpRoute?: string }): { virtualService?: string; httpRoute?: string } {
+  const bound = origin.virtualService;
+  if (bound) return { virtualService: `${bound.namespace}/${bound.vs.metadata.name}` };
+  return origin.httpRoute === undefined ? {} : { httpRoute: origin.httpRoute };
 }
 
 /** Route one request. `req.gateway` is `mesh` for sidecar traffic or the Gateway's `ns/name`. */

@@ -107,14 +107,18 @@ export class Simulator {
     const decision = route({ table: this.table, random, lb: this.lb }, req);
     stats.requests++;
     const live = decision.live;
+    // Behind a waypoint, the waypoint is the only L7 reporter (ztunnel reports TCP only); with
+    // sidecars the client's reports `source` and the server's `destination`.
+    const waypoint = service.dataPlane === 'waypoint' && req.gateway === 'mesh';
     if (live.kind === 'served') {
       const res = respond(live.version.profile, random);
-      this.telemetry.record(key, servedLabels('destination', caller, live, res.code), res.durationMs);
-      this.telemetry.record(key, servedLabels('source', caller, live, res.code), res.durationMs);
+      for (const reporter of waypoint ? (['waypoint'] as const) : (['destination', 'source'] as const)) {
+        this.telemetry.record(key, servedLabels(reporter, caller, live, res.code), res.durationMs);
+      }
       countLive(stats, this.versionKey(service, live), res.code);
       this.callOut(key, live, random, stats, service);
     } else if (live.kind === 'local') {
-      this.telemetry.record(key, localLabels(caller, live, req.host), 0);
+      this.telemetry.record(key, localLabels(caller, live, req.host, waypoint ? 'waypoint' : 'source'), 0);
       countLocal(stats, live.code, live.flag);
     } else {
       const res = live.cluster === 'BlackHoleCluster' ? { code: live.code, durationMs: 0 } : externalResponse(random);
@@ -122,9 +126,11 @@ export class Simulator {
       countOutbound(stats, caller.workload, live.host, live.cluster, res.code);
     }
     for (const shadow of decision.mirrors) {
-      // The client's proxy drops the shadow's response and does not report it.
+      // The client's proxy drops the shadow's response and does not report it; the canary's
+      // sidecar does. Behind a waypoint nobody reports it: Istio's stats filter counts downstream
+      // requests, a shadow is an upstream request of the waypoint, and the canary has no sidecar.
       const res = respond(shadow.version.profile, random);
-      this.telemetry.record(key, servedLabels('destination', caller, shadow, res.code), res.durationMs);
+      if (!waypoint) this.telemetry.record(key, servedLabels('destination', caller, shadow, res.code), res.durationMs);
       countMirrored(stats, this.versionKey(service, shadow), res.code);
       this.callOut(key, shadow, random, stats, service);
     }

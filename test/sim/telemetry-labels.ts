@@ -13,7 +13,10 @@ export interface Caller {
 
 const UNKNOWN = 'unknown';
 
-function base(reporter: 'source' | 'destination', caller: Caller, code: number, flag: string): IstioLabels {
+/** `waypoint`: an ambient waypoint proxy, the one L7 reporter for a service it serves. */
+export type Reporter = 'source' | 'destination' | 'waypoint';
+
+function base(reporter: Reporter, caller: Caller, code: number, flag: string): IstioLabels {
   return {
     reporter,
     source_workload: caller.workload,
@@ -28,12 +31,12 @@ function base(reporter: 'source' | 'destination', caller: Caller, code: number, 
     response_flags: flag,
     request_protocol: 'http',
     // The client's proxy does not report the policy; the server's sees the mTLS connection.
-    connection_security_policy: reporter === 'destination' ? 'mutual_tls' : UNKNOWN,
+    connection_security_policy: reporter === 'source' ? UNKNOWN : 'mutual_tls',
   };
 }
 
 /** A request that reached a pod, as `reporter` saw it. */
-export function servedLabels(reporter: 'source' | 'destination', caller: Caller, served: Served, code: number): IstioLabels {
+export function servedLabels(reporter: Reporter, caller: Caller, served: Served, code: number): IstioLabels {
   return {
     ...base(reporter, caller, code, '-'),
     destination_workload: served.version.workload,
@@ -49,8 +52,8 @@ export function servedLabels(reporter: 'source' | 'destination', caller: Caller,
  * A reply the client's proxy made itself (NC, UH, NR, direct response): only `source` reports it.
  * With a cluster (UH) the proxy knows the service; without one (NC, NR) it has only the host.
  */
-export function localLabels(caller: Caller, reply: LocalReply, requestedHost: string): IstioLabels {
-  const labels = base('source', caller, reply.code, reply.flag);
+export function localLabels(caller: Caller, reply: LocalReply, requestedHost: string, reporter: 'source' | 'waypoint' = 'source'): IstioLabels {
+  const labels = base(reporter, caller, reply.code, reply.flag);
   if (reply.service) {
     return { ...labels, destination_service: reply.fqdn ?? requestedHost, destination_service_name: reply.service.name, destination_service_namespace: reply.service.namespace };
   }

@@ -3,7 +3,7 @@
 
 import { LineCounter, parseDocument } from 'yaml';
 import { InputError } from '../../src/errors.ts';
-import type { Gateway, HeaderShare, Latency, Load, OutboundCall, OutboundMode, Profile, Service, Version, World } from './world.ts';
+import type { DataPlane, Gateway, HeaderShare, Latency, Load, OutboundCall, OutboundMode, Profile, Service, Version, World } from './world.ts';
 
 type Path = Array<string | number>;
 
@@ -160,8 +160,10 @@ export function readLoad(src: Source, v: unknown, path: Path, namespace: string,
 
 export function readService(src: Source, v: unknown, path: Path): Service {
   const o = obj(src, v, path);
-  known(src, o, path, ['namespace', 'name', 'versions', 'load']);
+  known(src, o, path, ['namespace', 'name', 'versions', 'load', 'dataPlane']);
   const namespace = str(src, o.namespace, [...path, 'namespace']);
+  const dataPlane = str(src, o.dataPlane, [...path, 'dataPlane'], 'sidecar');
+  if (dataPlane !== 'sidecar' && dataPlane !== 'waypoint') fail(src, [...path, 'dataPlane'], `expected \`sidecar\` or \`waypoint\`, got ${show(dataPlane)}`);
   const name = str(src, o.name, [...path, 'name']);
   const versions = list(src, o.versions, [...path, 'versions']).map((x, i) => version(src, x, [...path, 'versions', i], namespace, name));
   const seen = new Set<string>();
@@ -169,7 +171,7 @@ export function readService(src: Source, v: unknown, path: Path): Service {
     if (seen.has(ver.name)) fail(src, [...path, 'versions', i, 'name'], `duplicate version ${show(ver.name)}`);
     seen.add(ver.name);
   });
-  return { namespace, name, versions, load: readLoad(src, o.load, [...path, 'load'], namespace) };
+  return { namespace, name, versions, load: readLoad(src, o.load, [...path, 'load'], namespace), dataPlane: dataPlane as DataPlane };
 }
 
 function gateway(src: Source, v: unknown, path: Path): Gateway {

@@ -62,11 +62,20 @@ export interface Load {
   paused: boolean;
 }
 
+/**
+ * Who handles L7 traffic to a service: the client's `sidecar` (reports `source`, the server's
+ * sidecar `destination`), or the service's ambient `waypoint` (reports `waypoint`; ztunnel has no
+ * L7 metrics).
+ */
+export type DataPlane = 'sidecar' | 'waypoint';
+
 export interface Service {
   namespace: string;
   name: string;
   versions: Version[];
   load: Load;
+  /** Default `sidecar`. */
+  dataPlane: DataPlane;
 }
 
 export interface Gateway {

@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { apiserverReady, ensureApiserverBinary } from '../../env/apiserver.ts';
-import { applyIstioCrds, loadIstioCrds } from '../../env/istio-crds.ts';
+import { loadGatewayApiCrds } from '../../env/gateway-api-crds.ts';
+import { loadIstioCrds } from '../../env/istio-crds.ts';
+import { applyCrds } from '../../env/module-crds.ts';
 import { LEASE_CRD } from '../../env/lease-crd.ts';
 import { freePort } from '../../env/ports.ts';
 import { waitFor } from '../../env/wait.ts';
@@ -62,7 +64,7 @@ export async function startPrivateApiserver(): Promise<PrivateApiserver> {
   await start();
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
-  await applyIstioCrds(kc, [...(await loadIstioCrds()), LEASE_CRD], READY_TIMEOUT_MS);
+  await applyCrds(kc, [...(await loadIstioCrds()), ...(await loadGatewayApiCrds()), LEASE_CRD], READY_TIMEOUT_MS);
   const dispose = async () => {
     await kill();
     rmSync(dataDir, { recursive: true, force: true });

@@ -35,6 +35,12 @@ describe('routeOwner', () => {
     expect(routeOwner(vs(fields))).toEqual({ kind: 'manager', manager: 'kubectl-edit' });
   });
 
+  test("an HTTPRoute's routes are spec.rules: their latest manager is the one taken over; status writers do not count", () => {
+    const rules = { 'f:spec': { 'f:rules': {} } };
+    const route = { ...vs([entry('gitops-less-kubectl', rules, '2026-02-01T00:00:00Z'), entry('istio-canary', HOSTS, '2026-03-01T00:00:00Z'), { ...entry('pilot-discovery', { 'f:status': {} }, '2026-04-01T00:00:00Z'), subresource: 'status' }]), kind: 'HTTPRoute' };
+    expect(routeOwner(route as never)).toEqual({ kind: 'manager', manager: 'gitops-less-kubectl' });
+  });
+
   test('our own manager is ourselves; no managedFields is unknown', () => {
     expect(routeOwner(vs([entry('kubectl', HOSTS), entry('istio-canary')]))).toEqual({ kind: 'self' });
     expect(routeOwner(vs([]))).toEqual({ kind: 'unknown' });

@@ -60,6 +60,12 @@ describe('queryVarsFor', () => {
       canaryVersion: '',
       stableVersion: 'v1',
       interval: '5m',
+      reporter: 'destination',
+      clientReporter: 'source',
     });
+  });
+
+  it('reads metrics from the waypoint behind an ambient waypoint', () => {
+    expect(queryVarsFor({ ...spec, dataPlane: 'waypoint' }, 60_000)).toMatchObject({ reporter: 'waypoint', clientReporter: 'waypoint' });
   });
 });

@@ -133,3 +133,15 @@ describe('planCheckQueries: safety', () => {
     );
   });
 });
+
+describe('planCheckQueries behind an ambient waypoint', () => {
+  it('reads served requests and local replies from reporter="waypoint", never from source or destination', () => {
+    const waypoint = { ...vars, reporter: 'waypoint' as const, clientReporter: 'waypoint' as const };
+    const [traffic] = planCheckQueries(check({ compare: 'both' }), 'shift', waypoint);
+    expect(traffic!.promql).toContain('istio_requests_total{reporter="waypoint",destination_workload_namespace="shop",destination_workload=~"catalog-v2|catalog-v1"}');
+    expect(traffic!.promql).toContain('istio_requests_total{reporter="waypoint",destination_service=~');
+    expect(traffic!.promql).not.toMatch(/reporter="(source|destination)"/);
+    const [latency] = planCheckQueries(check({ type: 'latency-p99', max: 100, min: undefined }), 'dark-launch', waypoint);
+    expect(latency!.promql).toContain('reporter="waypoint"');
+  });
+});

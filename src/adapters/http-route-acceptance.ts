@@ -1,0 +1,51 @@
+// Apply mode's "in effect" for an HTTPRoute: stored as written is not enough, Istio's Gateway API
+// controller must have accepted the route's current generation for every parent (status.parents,
+// see src/routing/http-route/acceptance.ts). Polls the route until then; a refusal fails at once
+// with the controller's condition message, and a controller that never answers fails at a deadline.
+import { ClusterError } from '../errors.ts';
+import { describeRef, type ObjectRef, type RoutingObject } from '../plan/objects.ts';
+import { ISTIO_GATEWAY_CONTROLLER, routeAcceptance } from '../routing/http-route/acceptance.ts';
+import type { HTTPRoute } from '../routing/http-route/types.ts';
+
+export interface AcceptanceOptions {
+  timeoutMs: number;
+  intervalMs: number;
+  signal?: AbortSignal;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** The route once accepted (its latest read); ClusterError on a refusal, a disappearance or the deadline. */
+export async function awaitAccepted(ref: ObjectRef, written: RoutingObject, read: () => Promise<RoutingObject | undefined>, options: AcceptanceOptions): Promise<RoutingObject> {
+  const name = describeRef(ref);
+  const deadline = Date.now() + options.timeoutMs;
+  let latest: RoutingObject | undefined = written;
+  for (;;) {
+    if (latest === undefined) throw new ClusterError(`${name} disappeared right after it was written; check who deletes it`);
+    // Someone wrote after us: their generation is theirs to have accepted; drift checks see the rest.
+    if (latest.metadata['generation'] !== written.metadata['generation']) return latest;
+    const acceptance = routeAcceptance(latest as unknown as HTTPRoute);
+    if (acceptance.state === 'accepted') return latest;
+    if (acceptance.state === 'refused') throw new ClusterError(`${name} was refused by Istio (${ISTIO_GATEWAY_CONTROLLER}): ${acceptance.message}`);
+    if (Date.now() >= deadline) {
+      throw new ClusterError(
+        `${name} was not accepted by Istio within ${Math.round(options.timeoutMs / 1000)} s (waiting for ${acceptance.waitingFor} in status.parents from ${ISTIO_GATEWAY_CONTROLLER}); check that istiod runs with the Gateway API enabled and serves the route's parents`,
+      );
+    }
+    await sleep(options.intervalMs, options.signal);
+    latest = await read();
+  }
+}

@@ -1,0 +1,35 @@
+// When an HTTPRoute write is in effect: Istio's Gateway API controller (`istio.io/gateway-controller`)
+// has reconciled the route's current generation for every parent and reports it Accepted with its
+// references resolved. A condition that is False for the current generation is a refusal, with the
+// controller's own reason and message; anything else (no entry yet, an older generation) is pending.
+import type { HTTPRoute, ParentRef } from './types.ts';
+
+export const ISTIO_GATEWAY_CONTROLLER = 'istio.io/gateway-controller';
+
+export type Acceptance = { state: 'accepted' } | { state: 'pending'; waitingFor: string } | { state: 'refused'; message: string };
+
+const sameParent = (a: ParentRef, b: ParentRef) =>
+  a.name === b.name && (a.namespace ?? '') === (b.namespace ?? '') && (a.kind ?? 'Gateway') === (b.kind ?? 'Gateway') && (a.group ?? 'gateway.networking.k8s.io') === (b.group ?? 'gateway.networking.k8s.io') && a.port === b.port && a.sectionName === b.sectionName;
+
+function parentName(p: ParentRef): string {
+  return `${p.kind ?? 'Gateway'} ${p.namespace ? `${p.namespace}/` : ''}${p.name}${p.port ? `:${p.port}` : ''}`;
+}
+
+export function routeAcceptance(route: HTTPRoute): Acceptance {
+  const generation = route.metadata.generation;
+  const entries = (route.status?.parents ?? []).filter((p) => p.controllerName === ISTIO_GATEWAY_CONTROLLER);
+  for (const parentRef of route.spec.parentRefs ?? []) {
+    const entry = entries.find((e) => sameParent(e.parentRef, parentRef));
+    const conditions = entry?.conditions ?? [];
+    for (const type of ['Accepted', 'ResolvedRefs']) {
+      const c = conditions.find((x) => x.type === type);
+      if (c === undefined || c.observedGeneration !== generation) {
+        return { state: 'pending', waitingFor: `${type} of ${parentName(parentRef)} for generation ${generation}` };
+      }
+      if (c.status !== 'True') {
+        return { state: 'refused', message: `${parentName(parentRef)}: ${type} is ${c.status} (${c.reason ?? 'no reason'}): ${c.message ?? ''}`.trim() };
+      }
+    }
+  }
+  return { state: 'accepted' };
+}

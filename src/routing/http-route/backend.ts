@@ -1,0 +1,90 @@
+// The Gateway API's HTTPRoute as a routing backend: one object, the HTTPRoute, carries the whole
+// release (one Service per version, no subsets) and the rollout state. The owned rule gets the
+// stage's backendRef weights and RequestMirror, the dark-launch rule goes before it; the edits are
+// the pure ones of this folder, which this wraps in the backend interface.
+import { InputError } from '../../errors.ts';
+import { objectProblem } from '../../istio/object-ref.ts';
+import { describeRef, type ObjectRef } from '../../plan/objects.ts';
+import type { PlanOptions, RoutingObject, StageRouting } from '../../plan/types.ts';
+import { shortPath, TOO_DEEP, tooDeep } from '../../spec/depth.ts';
+import type { CanarySpec, StringMatch } from '../../spec/types.ts';
+import type { RoutingBackend, Stripped } from '../backend.ts';
+import { applyStage, readTraffic, stripCanary, type Baseline, type HttpRouteCanary, type StageTraffic } from './traffic.ts';
+import { HTTP_ROUTE_API_VERSION, type HTTPRoute } from './types.ts';
+import { validateHttpRoute } from './validate.ts';
+
+interface Base {
+  baseline: Baseline;
+  canary: HttpRouteCanary;
+  live: HTTPRoute;
+}
+
+export function httpRouteRef(spec: CanarySpec): ObjectRef {
+  return { apiVersion: HTTP_ROUTE_API_VERSION, kind: 'HTTPRoute', namespace: spec.namespace, name: spec.httpRoute?.name ?? '' };
+}
+
+function canaryOf(spec: CanarySpec): HttpRouteCanary {
+  return {
+    canaryName: spec.name,
+    ...(spec.route !== undefined ? { rule: spec.route } : {}),
+    services: { namespace: spec.namespace, stable: spec.stable.service ?? '', canary: spec.canary.service ?? '' },
+  };
+}
+
+/** A stage's routing as this folder's edits take it. */
+export function stageTraffic(routing: StageRouting): StageTraffic {
+  const d = routing.destinations;
+  const canaryWeight = d.to === 'stable' ? 0 : d.to === 'canary' ? 100 : d.canaryWeight;
+  return {
+    canaryWeight,
+    mirrorPercentage: routing.mirrorPercentage ?? 0,
+    ...(routing.headers ? { headers: routing.headers as Record<string, StringMatch> } : {}),
+  };
+}
+
+function problemsOnly(produced: HTTPRoute, live: HTTPRoute | undefined) {
+  const before = new Set((live ? validateHttpRoute(live) : []).map((p) => `${p.path}\0${p.message}`));
+  return validateHttpRoute(produced).filter((p) => !before.has(`${p.path}\0${p.message}`));
+}
+
+export const httpRouteBackend: RoutingBackend<Base> = {
+  name: 'HTTPRoute',
+  reads: (spec) => [
+    {
+      ref: httpRouteRef(spec),
+      ifMissing: { file: spec.source.file, path: 'spec.httpRoute', message: `${describeRef(httpRouteRef(spec))} does not exist: create it first (istio-canary edits an existing HTTPRoute)` },
+    },
+  ],
+  stateObject: httpRouteRef,
+  strip,
+  apply: (_spec, { base }, routing) => [applyStage(base.baseline, base.canary, stageTraffic(routing)).route as unknown as RoutingObject],
+  readTraffic: (_spec, { base }) => readTraffic(base.live, base.canary),
+  validate: (produced, live) => {
+    const problems = problemsOnly(produced as unknown as HTTPRoute, live as unknown as HTTPRoute | undefined);
+    if (problems.length > 0) throw new InputError(problems);
+  },
+  // One object: nothing to order.
+  links: { provides: () => [], uses: () => [] },
+  // Versions are Services, not pod labels of a subset.
+  versionLabels: () => undefined,
+  // The dark-launch rule has carried its mark from the start: there is no unmarked rule to adopt.
+  legacyRuleNote: () => '',
+};
+
+function strip(spec: CanarySpec, live: readonly RoutingObject[], options: PlanOptions): Stripped<Base> {
+  const ref = httpRouteRef(spec);
+  const found = live.find((o) => o.kind === 'HTTPRoute') ?? live[0];
+  if (!found) throw new InputError({ file: spec.source.file, path: 'spec.httpRoute', message: `no HTTPRoute given to plan ${spec.name} against` });
+  const deep = tooDeep(found);
+  if (deep) throw new InputError(objectProblem(found as HTTPRoute, shortPath(deep), TOO_DEEP));
+  if (found.kind !== 'HTTPRoute') throw new InputError(objectProblem(found as HTTPRoute, 'kind', 'expected kind HTTPRoute'));
+  if (found.metadata.name !== ref.name) throw new InputError(objectProblem(found as HTTPRoute, 'metadata.name', `expected the HTTPRoute '${ref.name}' named in the spec`));
+  const ns = found.metadata.namespace;
+  if (ns !== undefined && ns !== spec.namespace) throw new InputError(objectProblem(found as HTTPRoute, 'metadata.namespace', `expected namespace '${spec.namespace}' from the spec`));
+  // Manifests from files often omit the namespace; the spec's is where they live.
+  const route = { ...(found as unknown as HTTPRoute), metadata: { ...found.metadata, namespace: spec.namespace } } as HTTPRoute;
+  const canary = canaryOf(spec);
+  const baseline = stripCanary(route, canary, { rollback: options.tolerateExistingProblems === true });
+  const object = baseline.route as unknown as RoutingObject;
+  return { base: { baseline, canary, live: route }, baseline: [object], before: [object] };
+}

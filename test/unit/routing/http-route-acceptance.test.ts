@@ -1,0 +1,40 @@
+// An HTTPRoute write is in effect when Istio's controller accepts the current generation for every
+// parent; a False condition of the current generation is a refusal with the controller's message.
+import { describe, expect, it } from 'vitest';
+import { routeAcceptance } from '../../../src/routing/http-route/acceptance.ts';
+import type { HTTPRoute, RouteParentStatus } from '../../../src/routing/http-route/types.ts';
+
+const parentRef = { group: '', kind: 'Service', name: 'catalog', port: 80 };
+
+function route(generation: number, parents: RouteParentStatus[]): HTTPRoute {
+  return { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'catalog', namespace: 'shop', generation }, spec: { parentRefs: [parentRef], rules: [] }, status: { parents } };
+}
+
+const entry = (generation: number, resolved: 'True' | 'False' = 'True', controllerName = 'istio.io/gateway-controller'): RouteParentStatus => ({
+  parentRef,
+  controllerName,
+  conditions: [
+    { type: 'Accepted', status: 'True', reason: 'Accepted', message: 'Route was valid', observedGeneration: generation },
+    { type: 'ResolvedRefs', status: resolved, reason: resolved === 'True' ? 'ResolvedRefs' : 'BackendNotFound', message: resolved === 'True' ? 'All references resolved' : 'backend(catalog-v3.shop.svc.cluster.local) not found', observedGeneration: generation },
+  ],
+});
+
+describe('routeAcceptance', () => {
+  it('accepted for the current generation', () => {
+    expect(routeAcceptance(route(4, [entry(4)]))).toEqual({ state: 'accepted' });
+  });
+
+  it('pending without an entry, with an older generation, or with only another controller', () => {
+    expect(routeAcceptance(route(4, []))).toEqual({ state: 'pending', waitingFor: 'Accepted of Service catalog:80 for generation 4' });
+    expect(routeAcceptance(route(5, [entry(4)])).state).toBe('pending');
+    expect(routeAcceptance(route(4, [entry(4, 'True', 'example.com/other')])).state).toBe('pending');
+  });
+
+  it('refused with the condition reason and message for the current generation only', () => {
+    expect(routeAcceptance(route(4, [entry(4, 'False')]))).toEqual({
+      state: 'refused',
+      message: 'Service catalog:80: ResolvedRefs is False (BackendNotFound): backend(catalog-v3.shop.svc.cluster.local) not found',
+    });
+    expect(routeAcceptance(route(5, [entry(4, 'False')])).state).toBe('pending');
+  });
+});

@@ -1,0 +1,108 @@
+// The spec's `routing: httpRoute` shape: an HTTPRoute and one Service per version. Each kind of
+// mistake gets one clear problem naming the line, the field and what was expected; a spec of the
+// default routing keeps its exact shape (and spec hash).
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../../src/errors.ts';
+import { parseCanarySpecs } from '../../../src/spec/parse.ts';
+
+const BASE = [
+  'apiVersion: istio-canary/v1', //                  1
+  'kind: Canary', //                                 2
+  'metadata:', //                                    3
+  '  name: catalog', //                              4
+  'spec:', //                                        5
+  '  namespace: shop', //                            6
+  '  routing: httpRoute', //                         7
+  '  httpRoute: catalog', //                         8
+  '  stable: {service: catalog-v1}', //              9
+  '  canary: {service: catalog-v2}', //             10
+  '  stages:', //                                   11
+  '    - darkLaunch: {}', //                        12
+  '    - mirror: {percentage: 10}', //              13
+  '    - weight: 50', //                            14
+];
+
+function spec(edits: Record<number, string | null> = {}, extra: string[] = []): string {
+  const lines = BASE.flatMap((line, i) => (i + 1 in edits ? (edits[i + 1] === null ? [] : [edits[i + 1]!]) : [line]));
+  return `${[...lines, ...extra].join('\n')}\n`;
+}
+
+function problems(text: string): string[] {
+  try {
+    parseCanarySpecs(text, 'canary.yaml');
+  } catch (e) {
+    expect(e).toBeInstanceOf(InputError);
+    return (e as InputError).message.split('\n');
+  }
+  throw new Error('expected an InputError, the spec was accepted');
+}
+
+describe('routing: httpRoute', () => {
+  it('builds a spec with the HTTPRoute, a Service per version and workloads named after them', () => {
+    const [parsed] = parseCanarySpecs(spec({}, ['  dataPlane: waypoint']), 'canary.yaml');
+    expect(parsed).toMatchObject({
+      routing: 'httpRoute',
+      httpRoute: { name: 'catalog' },
+      dataPlane: 'waypoint',
+      host: 'catalog-v1',
+      stable: { service: 'catalog-v1', workload: 'catalog-v1' },
+      canary: { service: 'catalog-v2', workload: 'catalog-v2' },
+    });
+  });
+
+  it('a spec of the default routing carries no new fields', () => {
+    const vs = parseCanarySpecs(
+      ['apiVersion: istio-canary/v1', 'kind: Canary', 'metadata: {name: c}', 'spec:', '  namespace: ns', '  virtualService: catalog', '  host: catalog', '  stable: {labels: {version: v1}}', '  canary: {labels: {version: v2}}'].join('\n'),
+      'canary.yaml',
+    )[0]!;
+    expect(Object.keys(vs)).not.toContain('routing');
+    expect(Object.keys(vs)).not.toContain('dataPlane');
+  });
+
+  it.each([
+    ['a missing HTTPRoute name', { 8: null }, 'canary.yaml:6:3 spec.httpRoute: missing required field `httpRoute` (the name of the HTTPRoute to manage, required with routing httpRoute)'],
+    ['a version without its Service', { 10: '  canary: {workload: catalog-v2}' }, "canary.yaml:10:11 spec.canary.service: missing required field `service` (the version's Service, required with routing httpRoute)"],
+    ['a subset', { 9: '  stable: {service: catalog-v1, subset: v1}' }, 'canary.yaml:9:41 spec.stable.subset: `subset` applies to routing virtualService; with routing httpRoute a version is its Service'],
+    ['a VirtualService name', { 8: '  httpRoute: catalog\n  virtualService: catalog' }, 'spec.virtualService: `virtualService` applies to routing virtualService; with routing httpRoute name the HTTPRoute in `httpRoute`'],
+    ['the same Service twice', { 10: '  canary: {service: catalog-v1}' }, 'spec.canary.service: stable and canary use the same Service `catalog-v1`; they must differ'],
+    ['an unknown routing', { 7: '  routing: httproute' }, 'spec.routing: '],
+    ['an unknown data plane', {}, 'spec.dataPlane: ', ['  dataPlane: ambient']],
+  ] as Array<[string, Record<number, string | null>, string, string[]?]>)('one clear problem for %s', (_what, edits, expected, extra = []) => {
+    const found = problems(spec(edits, extra));
+    expect(found.some((line) => line.includes(expected)), found.join('\n')).toBe(true);
+  });
+
+  it('routing virtualService refuses a Service per version and an HTTPRoute', () => {
+    const found = problems(['apiVersion: istio-canary/v1', 'kind: Canary', 'metadata: {name: c}', 'spec:', '  namespace: ns', '  virtualService: catalog', '  host: catalog', '  httpRoute: catalog', '  stable: {service: catalog-v1}', '  canary: {labels: {version: v2}}'].join('\n'));
+    expect(found.sort()).toEqual([
+      'canary.yaml:8:14 spec.httpRoute: `httpRoute` needs `routing: httpRoute`; with routing virtualService name the VirtualService in `virtualService`',
+      'canary.yaml:9:21 spec.stable.service: `service` applies to routing httpRoute (one Service per version); with routing virtualService a version is the subset its `labels` select',
+      'canary.yaml:9:11 spec.stable.labels: missing required field `labels`',
+    ].sort());
+  });
+});
+
+describe('metrics by data plane', () => {
+  const analysis = (query: string) => ['  analysis:', '    checks:', `      - {name: c, type: custom, query: '${query}', max: 1}`];
+
+  it('refuses a query for a reporter the data plane never produces', () => {
+    const behindWaypoint = problems(spec({ 13: null }, ['  dataPlane: waypoint', ...analysis('sum(rate(istio_requests_total{reporter="destination"}[{{ interval }}]))')]));
+    expect(behindWaypoint).toEqual([
+      'canary.yaml:17:40 spec.analysis.checks[0].query: selects reporter="destination", which no proxy reports with dataPlane waypoint (it reports reporter="waypoint"), so the query would see nothing; expected one of those, or reporter="{{ reporter }}"',
+    ]);
+    const withSidecars = problems(spec({}, analysis('sum(rate(istio_requests_total{reporter="waypoint"}[{{ interval }}]))')));
+    expect(withSidecars[0]).toContain('selects reporter="waypoint", which no proxy reports with dataPlane sidecar');
+  });
+
+  it('accepts {{ reporter }} and the reporter of the data plane in use', () => {
+    expect(parseCanarySpecs(spec({ 13: null }, ['  dataPlane: waypoint', ...analysis('sum(rate(istio_requests_total{reporter="{{ reporter }}"}[{{ interval }}]))')]), 'c.yaml')).toHaveLength(1);
+    expect(parseCanarySpecs(spec({}, analysis('sum(rate(istio_requests_total{reporter="source"}[{{ interval }}]))')), 'c.yaml')).toHaveLength(1);
+  });
+
+  it('refuses a mirror stage judged by built-in checks behind a waypoint', () => {
+    const found = problems(spec({}, ['  dataPlane: waypoint', '  analysis:', '    checks:', '      - {name: ok, type: success-rate, min: 99}']));
+    expect(found).toEqual([
+      'canary.yaml:13:15 spec.stages[1].mirror: behind a waypoint no proxy reports mirrored requests (the waypoint counts the requests it serves; the canary has no sidecar), so the built-in checks would see no data in this stage; expected no mirror stage with dataPlane waypoint, or dataPlane sidecar',
+    ]);
+  });
+});
