@@ -169,7 +169,10 @@ export function httpRouteProbes(routes: HTTPRoute[]): ProbeRequest[] {
       add(path, method, rest, query);
       add(path, method, { ...headers, [name]: 'zz-other' }, query);
     }
-    for (const name of Object.keys(query)) add(path, method, headers, {});
+    for (const name of Object.keys(query)) {
+      const { [name]: _dropped, ...rest } = query;
+      add(path, method, headers, rest);
+    }
   }
   return [...out.values()];
 }
