@@ -1,9 +1,9 @@
-// Stands in for istiod's config ingestion: lists and watches VirtualServices, DestinationRules
-// and ServiceEntries (networking.istio.io/v1) cluster-wide. When the API server goes away it
+// Stands in for istiod's config ingestion: lists and watches VirtualServices, DestinationRules,
+// ServiceEntries and Sidecars (networking.istio.io/v1) cluster-wide. When the API server goes away it
 // keeps the last config (as Envoy keeps its last xDS push) and relists once it is back.
 
 import { CustomObjectsApi, Watch, type KubeConfig } from '@kubernetes/client-node';
-import type { DestinationRule, ServiceEntry, VirtualService } from '../../src/istio/types.ts';
+import type { DestinationRule, ServiceEntry, Sidecar, VirtualService } from '../../src/istio/types.ts';
 import type { MeshConfig } from './mesh-config.ts';
 
 const GROUP = 'networking.istio.io';
@@ -115,28 +115,35 @@ export class ConfigWatch {
   private readonly vs: ResourceWatch<VirtualService>;
   private readonly dr: ResourceWatch<DestinationRule>;
   private readonly se: ResourceWatch<ServiceEntry>;
+  private readonly sidecars: ResourceWatch<Sidecar>;
 
   constructor(kc: KubeConfig, onChange: (config: MeshConfig) => void, log: Log) {
     const changed = () => onChange(this.snapshot());
     this.vs = new ResourceWatch(kc, 'virtualservices', changed, log);
     this.dr = new ResourceWatch(kc, 'destinationrules', changed, log);
     this.se = new ResourceWatch(kc, 'serviceentries', changed, log);
+    this.sidecars = new ResourceWatch(kc, 'sidecars', changed, log);
   }
 
   /** True once every kind has been listed at least once. */
   get synced(): boolean {
-    return this.vs.synced && this.dr.synced && this.se.synced;
+    return this.vs.synced && this.dr.synced && this.se.synced && this.sidecars.synced;
   }
 
   snapshot(): MeshConfig {
-    return { virtualServices: [...this.vs.objects.values()], destinationRules: [...this.dr.objects.values()], serviceEntries: [...this.se.objects.values()] };
+    return {
+      virtualServices: [...this.vs.objects.values()],
+      destinationRules: [...this.dr.objects.values()],
+      serviceEntries: [...this.se.objects.values()],
+      sidecars: [...this.sidecars.objects.values()],
+    };
   }
 
   start(): void {
-    for (const w of [this.vs, this.dr, this.se]) void w.run();
+    for (const w of [this.vs, this.dr, this.se, this.sidecars]) void w.run();
   }
 
   stop(): void {
-    for (const w of [this.vs, this.dr, this.se]) w.stop();
+    for (const w of [this.vs, this.dr, this.se, this.sidecars]) w.stop();
   }
 }

@@ -1,7 +1,7 @@
 // The Istio configuration the simulator has seen in the API server, and the routing table built
 // from it and the world. Building is done once per change so each request only looks things up.
 
-import type { DestinationRule, ServiceEntry, VirtualService } from '../../src/istio/types.ts';
+import type { DestinationRule, ServiceEntry, Sidecar, VirtualService } from '../../src/istio/types.ts';
 import { hostMatches, hostSpecificity, qualifyHost } from './hosts.ts';
 import { serviceFqdn, type Gateway, type Service, type World } from './world.ts';
 
@@ -9,9 +9,11 @@ export interface MeshConfig {
   virtualServices: VirtualService[];
   destinationRules: DestinationRule[];
   serviceEntries: ServiceEntry[];
+  /** Sidecars: only their workloadSelector and outboundTrafficPolicy are simulated. */
+  sidecars?: Sidecar[];
 }
 
-export const EMPTY_CONFIG: MeshConfig = { virtualServices: [], destinationRules: [], serviceEntries: [] };
+export const EMPTY_CONFIG: MeshConfig = { virtualServices: [], destinationRules: [], serviceEntries: [], sidecars: [] };
 
 /** A VirtualService with its hosts and gateways already qualified. */
 export interface BoundVirtualService {
@@ -29,6 +31,7 @@ export interface RoutingTable {
   virtualServices: BoundVirtualService[];
   destinationRules: DestinationRule[];
   serviceEntries: ServiceEntry[];
+  sidecars: Sidecar[];
   /** VirtualServices istiod's validation would reject, which therefore never take effect. */
   rejected: Array<{ name: string; reason: string }>;
 }
@@ -87,6 +90,7 @@ export function buildTable(world: World, config: MeshConfig): RoutingTable {
     virtualServices,
     destinationRules: [...config.destinationRules].sort(creationOrder),
     serviceEntries: [...config.serviceEntries].sort(creationOrder),
+    sidecars: [...(config.sidecars ?? [])],
     rejected,
   };
 }
@@ -173,7 +177,26 @@ function mergeDestinationRules(rules: DestinationRule[]): DestinationRule {
   return { ...first, spec: { ...first.spec, subsets } };
 }
 
-/** The ServiceEntry that registers an external host, if any. */
-export function selectServiceEntry(table: RoutingTable, host: string): ServiceEntry | undefined {
-  return table.serviceEntries.find((se) => (se.spec.hosts ?? []).some((pattern) => hostMatches(pattern, host)));
+/**
+ * The ServiceEntry through which a sidecar in `clientNamespace` reaches `host` on `port`: one
+ * exported to that namespace, listing the host (exact or `*.suffix`) and the port. An entry for the
+ * host on another port builds no route on this port's listener, so the call falls to the catch-all
+ * (Passthrough or block_all). The most specific host wins, then the oldest entry.
+ */
+export function selectServiceEntry(table: RoutingTable, host: string, clientNamespace: string, port = 80): ServiceEntry | undefined {
+  let best: ServiceEntry | undefined;
+  let bestScore = -1;
+  for (const se of table.serviceEntries) {
+    if (!exportedTo(se.spec.exportTo, namespaceOf(se), clientNamespace)) continue;
+    if (!(se.spec.ports ?? []).some((p) => p.number === port)) continue;
+    for (const pattern of se.spec.hosts ?? []) {
+      if (!hostMatches(pattern, host)) continue;
+      const score = hostSpecificity(pattern);
+      if (score > bestScore) {
+        best = se;
+        bestScore = score;
+      }
+    }
+  }
+  return best;
 }
