@@ -1,8 +1,8 @@
 // The computed defaults: from a valid raw document to the CanarySpec the rest of the action uses.
 import { parseDuration } from './duration.ts';
 import { shortHost } from './names.ts';
-import type { RawAnalysis, RawCanaryDocument, RawCheck, RawStage, RawVersion } from './raw.ts';
-import type { AnalysisSpec, CanarySpec, CheckSpec, StageSpec, VersionRef } from './types.ts';
+import type { RawAnalysis, RawCanaryDocument, RawCheck, RawEgress, RawStage, RawVersion } from './raw.ts';
+import type { AnalysisSpec, CanarySpec, CheckSpec, EgressSpec, StageSpec, VersionRef } from './types.ts';
 
 const BUILTIN_MIN_REQUESTS = 20;
 const DEFAULT_MAX_RATIO = 1.5;
@@ -60,6 +60,20 @@ function analysis(raw: RawAnalysis): AnalysisSpec {
   return out;
 }
 
+/** Port names `<protocol>-<number>` and the resolution a host's form calls for, unless given. */
+export function egress(raw: RawEgress): EgressSpec {
+  const out: EgressSpec = {
+    hosts: raw.hosts.map((h) => ({
+      host: h.host,
+      ports: h.ports.map((p) => ({ number: p.number, protocol: p.protocol, name: p.name ?? `${p.protocol.toLowerCase()}-${p.number}` })),
+      resolution: h.resolution ?? (h.host.startsWith('*') ? 'NONE' : 'DNS'),
+    })),
+    policy: raw.policy,
+  };
+  if (raw.mode !== undefined) out.mode = raw.mode;
+  return out;
+}
+
 export function buildCanarySpec(raw: RawCanaryDocument, source: CanarySpec['source']): CanarySpec {
   const s = raw.spec;
   const bake = parseDuration(s.bake);
@@ -76,6 +90,7 @@ export function buildCanarySpec(raw: RawCanaryDocument, source: CanarySpec['sour
     settle: parseDuration(s.settle),
     source,
   };
+  if (s.egress) spec.egress = egress(s.egress);
   if (s.route !== undefined) spec.route = s.route;
   if (s.analysis) spec.analysis = analysis(s.analysis);
   return spec;

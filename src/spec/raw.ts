@@ -1,6 +1,6 @@
 // The YAML document's shape once the schema has validated it and filled its defaults: what the user
 // wrote, before the spec's computed defaults (subsets, workloads, per-stage bakes) and ms conversion.
-import type { CheckSpec, StringMatch } from './types.ts';
+import type { CheckSpec, EgressProtocol, StringMatch } from './types.ts';
 
 export interface RawVersion {
   subset?: string;
@@ -29,6 +29,12 @@ export interface RawAnalysis {
   checks: RawCheck[];
 }
 
+export interface RawEgress {
+  hosts: Array<{ host: string; ports: Array<{ number: number; protocol: EgressProtocol; name?: string }>; resolution?: 'DNS' | 'DNS_ROUND_ROBIN' | 'NONE' }>;
+  mode?: 'ALLOW_ANY' | 'REGISTRY_ONLY';
+  policy: 'fail' | 'warn';
+}
+
 export interface RawCanaryDocument {
   apiVersion: 'istio-canary/v1';
   kind: 'Canary';
@@ -45,6 +51,7 @@ export interface RawCanaryDocument {
     bake: string;
     settle: string;
     analysis?: RawAnalysis;
+    egress?: RawEgress;
   };
 }
 

@@ -8,6 +8,7 @@ import { promqlSyntaxError } from './promql.ts';
 import { templateProblems, templateVariables } from '../analysis/render.ts';
 import { regexProblem } from './regex.ts';
 import { headerRuleName } from '../istio/header-rule.ts';
+import { egressProblems } from './egress.ts';
 
 type Problems = PathProblem[];
 const STAGE_KINDS = ['darkLaunch', 'mirror', 'weight'] as const;
@@ -250,5 +251,6 @@ export function semanticProblems(document: unknown): PathProblem[] {
   increasingWeights(stages, problems);
   headerRules(stages, problems);
   if (isRecord(spec.analysis)) analysisRules(spec.analysis, stages, versionlessRoles(spec), problems);
+  problems.push(...egressProblems(spec));
   return problems;
 }
