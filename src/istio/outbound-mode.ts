@@ -105,3 +105,56 @@ export function sidecarMode(sidecar: Sidecar): OutboundTrafficMode | undefined {
   const mode = sidecar.spec.outboundTrafficPolicy?.mode;
   return mode !== undefined && OUTBOUND_MODES.includes(mode) ? mode : undefined;
 }
+
+/** What could be read of one input of the decision. */
+export type Readout<T> = { kind: 'read'; value: T; where: string } | { kind: 'missing'; where: string } | { kind: 'unreadable'; where: string; why: string };
+
+export interface ModeInputs {
+  /** The mesh config of the control plane that serves the namespace. */
+  mesh: Readout<MeshOutboundConfig>;
+  /** Sidecars of the canary's namespace and of the root namespace. */
+  sidecars: Readout<Sidecar[]>;
+  namespace: string;
+  /** The canary's pod labels, as far as the spec knows them. */
+  labels: Record<string, string>;
+  /** spec.egress.mode: used when the cluster does not tell. */
+  fallback?: OutboundTrafficMode;
+}
+
+export interface ModeDecision {
+  mode: OutboundTrafficMode | 'unknown';
+  /** Where the mode came from, for the log and the report. */
+  source: string;
+  warnings: string[];
+}
+
+function sidecarRef(s: Sidecar): string {
+  return `Sidecar ${s.metadata.namespace}/${s.metadata.name}`;
+}
+
+/** The canary's outbound mode from what could be read, with the reason and a warning for every gap. */
+export function decideOutboundMode(inputs: ModeInputs): ModeDecision {
+  const warnings: string[] = [];
+  const rootNamespace = inputs.mesh.kind === 'read' ? inputs.mesh.value.rootNamespace : DEFAULT_ROOT_NAMESPACE;
+  if (inputs.sidecars.kind === 'read') {
+    const choice = applicableSidecar(inputs.sidecars.value, inputs.namespace, rootNamespace, inputs.labels);
+    for (const s of choice.undetermined) {
+      warnings.push(`${sidecarRef(s)} selects pods by labels the spec does not give for the canary (${Object.keys(s.spec.workloadSelector?.labels ?? {}).join(', ')}); if it selects the canary, its outbound mode applies instead`);
+    }
+    const mode = choice.sidecar ? sidecarMode(choice.sidecar) : undefined;
+    if (choice.sidecar && mode) return { mode, source: `${sidecarRef(choice.sidecar)} (outboundTrafficPolicy.mode)`, warnings };
+  } else {
+    warnings.push(`cannot read the Sidecars in ${inputs.sidecars.where} (${inputs.sidecars.kind === 'unreadable' ? inputs.sidecars.why : 'not found'}); one could override the mesh's outbound mode for the canary`);
+  }
+  if (inputs.mesh.kind === 'read') {
+    const source = inputs.mesh.value.explicit ? `${inputs.mesh.where} (outboundTrafficPolicy.mode)` : `Istio's default (${inputs.mesh.where} sets no outboundTrafficPolicy.mode)`;
+    return { mode: inputs.mesh.value.mode, source, warnings };
+  }
+  const why = inputs.mesh.kind === 'missing' ? `${inputs.mesh.where} not found` : `cannot read ${inputs.mesh.where}: ${inputs.mesh.why}`;
+  if (inputs.fallback) {
+    warnings.push(`${why}; using spec.egress.mode ${inputs.fallback}`);
+    return { mode: inputs.fallback, source: 'spec.egress.mode (the mesh config could not be read)', warnings };
+  }
+  warnings.push(`${why}, and spec.egress.mode is not set; the outbound mode is unknown (the egress gate still fails blocked and undeclared calls)`);
+  return { mode: 'unknown', source: 'unknown (the mesh config could not be read)', warnings };
+}
