@@ -40,6 +40,7 @@ const PLURALS = {
   VirtualService: 'virtualservices',
   DestinationRule: 'destinationrules',
   ServiceEntry: 'serviceentries',
+  Sidecar: 'sidecars',
   Gateway: 'gateways',
 } as const;
 

@@ -144,6 +144,7 @@ export async function handleControl(deps: ControlDeps, req: IncomingMessage): Pr
       virtualServices: names(t.virtualServices.map((b) => b.vs)),
       destinationRules: names(t.destinationRules),
       serviceEntries: names(t.serviceEntries),
+      sidecars: names(t.sidecars),
       rejected: t.rejected,
     });
   }
