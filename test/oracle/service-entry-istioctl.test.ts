@@ -2,7 +2,7 @@
 // validate` itself: on hand-picked entries each breaking one rule (or just not breaking it), our rules
 // refuse exactly those istioctl refuses; and every entry the planner creates for hosts the spec
 // accepts — generated — passes istioctl.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -11,6 +11,7 @@ import { desiredServiceEntry } from '../../src/istio/service-entry.ts';
 import type { ServiceEntry } from '../../src/istio/types.ts';
 import { serviceEntryRuleProblems } from '../../src/istio/webhook-rules.ts';
 import { egressProblems } from '../../src/spec/egress.ts';
+import { loadCanarySpec } from '../../src/spec/load.ts';
 import { ensureIstioctl, istioctlValidate } from '../env/istio-tools.ts';
 
 let istioctl: string;
@@ -90,5 +91,19 @@ describe('entries planned from hosts the spec accepts pass istioctl validate', (
       }),
       { numRuns: 25 },
     );
+  });
+});
+
+describe('the forum example (examples/forum)', () => {
+  it('its manifests and the entry its release creates pass istioctl validate', async () => {
+    const examples = new URL('../../examples/forum/', import.meta.url).pathname;
+    const spec = await loadCanarySpec(join(examples, 'canary.yaml'));
+    const egress = spec.egress!;
+    const request = egress.hosts[0]!;
+    expect(request).toEqual({ host: 'jsonplaceholder.typicode.com', ports: [{ number: 80, protocol: 'HTTP', name: 'http-80' }], resolution: 'DNS' });
+    expect(await istioctlAccepts(desiredServiceEntry({ canary: spec.name, namespace: spec.namespace, hosts: egress.hosts }, request))).toMatchObject({ accepted: true });
+    const manifests = readdirSync(examples).filter((f) => f !== 'canary.yaml').map((f) => join(examples, f));
+    const r = await istioctlValidate(istioctl, manifests);
+    expect(r.code, `${r.stdout}${r.stderr}`).toBe(0);
   });
 });
