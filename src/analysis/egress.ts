@@ -15,20 +15,14 @@ import { hostPatternMatches } from '../istio/hosts.ts';
 import { escapeRe2, quotePromqlString } from './escape.ts';
 import type { Sample } from './metrics-source.ts';
 import { checkedDuration } from './render.ts';
-import type { CheckVerdict, PlannedQuery, QueryResult } from './types.ts';
+import type { QueryResult, PlannedQuery, QueryVars, VerdictStatus } from './types.ts';
 
 export const EGRESS_CHECK = 'egress';
 export const BLACK_HOLE = 'BlackHoleCluster';
 export const PASSTHROUGH = 'PassthroughCluster';
 export const EGRESS_ROLE = 'outbound';
 
-export interface EgressGateVars {
-  namespace: string;
-  canaryWorkload: string;
-  stableWorkload: string;
-  /** PromQL duration of the window. */
-  interval: string;
-}
+export type EgressGateVars = Pick<QueryVars, 'namespace' | 'canaryWorkload' | 'stableWorkload' | 'interval'>;
 
 export interface EgressGateSpec {
   /** Declared outside hosts (exact or `*.suffix`). */
@@ -50,7 +44,11 @@ export interface OutboundFinding {
 }
 
 export interface EgressOutcome {
-  verdict: CheckVerdict;
+  status: VerdictStatus;
+  threshold: string;
+  reason: string;
+  /** The canary's blocked or undeclared calls in the window. */
+  value: number;
   findings: OutboundFinding[];
   /** Set when policy `warn` let a stage pass despite findings: the report shows it. */
   warning?: string;
@@ -68,6 +66,7 @@ export function egressQuery(vars: EgressGateVars): PlannedQuery {
   return {
     role: EGRESS_ROLE,
     promql: `sum by (source_workload, destination_service_name, destination_service, response_code) (increase(istio_requests_total{${selector}}[${vars.interval}]))`,
+    grouped: { kind: 'series', canary: vars.canaryWorkload, stable: vars.stableWorkload },
   };
 }
 
@@ -126,20 +125,16 @@ function describe(f: OutboundFinding): string {
   return `${count(f.canary)} call(s) to ${to} ${what}; ${stable}`;
 }
 
-/** The gate's verdict over one evaluation's vector. */
-export function judgeEgress(samples: Sample[], query: PlannedQuery, vars: EgressGateVars, spec: EgressGateSpec): EgressOutcome {
-  const findings = outboundFindings(samples, vars, spec);
+/** The gate's verdict from the results of egressQuery (its series), for the canary and stable of `vars`. */
+export function judgeEgress(results: QueryResult[], vars: EgressGateVars, spec: EgressGateSpec): EgressOutcome {
+  const findings = outboundFindings(results.find((r) => r.role === EGRESS_ROLE)?.series ?? [], vars, spec);
   const against = findings.filter((f) => f.canary > 0);
-  const results: QueryResult[] = [{ role: EGRESS_ROLE, promql: query.promql, value: against.reduce((sum, f) => sum + f.canary, 0) }];
+  const value = against.reduce((sum, f) => sum + f.canary, 0);
   const threshold = `no blocked or undeclared outbound calls (policy ${spec.policy})`;
   const stableOnly = findings.filter((f) => f.canary === 0 && f.stable > 0);
   const beside = stableOnly.length ? `; stable alone: ${stableOnly.map((f) => `${count(f.stable)} to ${f.host === 'unknown' ? 'an unnamed destination' : shownHost(f.host)} (${f.problem})`).join(', ')}` : '';
-  if (against.length === 0) {
-    return { verdict: { check: EGRESS_CHECK, status: 'pass', threshold, reason: `no blocked or undeclared outbound calls from the canary${beside}`, queries: results }, findings };
-  }
+  if (against.length === 0) return { status: 'pass', threshold, reason: `no blocked or undeclared outbound calls from the canary${beside}`, value, findings };
   const reason = `${against.map(describe).join('; ')}${beside}`;
-  if (spec.policy === 'warn') {
-    return { verdict: { check: EGRESS_CHECK, status: 'pass', threshold, reason: `warning: ${reason}`, queries: results }, findings, warning: reason };
-  }
-  return { verdict: { check: EGRESS_CHECK, status: 'fail', threshold, reason, queries: results }, findings };
+  if (spec.policy === 'warn') return { status: 'pass', threshold, reason: `warning: ${reason}`, value, findings, warning: reason };
+  return { status: 'fail', threshold, reason, value, findings };
 }

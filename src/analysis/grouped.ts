@@ -61,7 +61,14 @@ function latencyResults(query: PlannedQuery, samples: Sample[]): QueryResult[] {
   return results;
 }
 
+/** A `series` query's answer as one result: the sum of its values, and the series themselves. */
+function seriesResults(query: PlannedQuery, samples: Sample[]): QueryResult[] {
+  const finite = samples.filter((s) => Number.isFinite(s.value));
+  return [{ role: query.role, promql: query.promql, value: finite.reduce((sum, s) => sum + s.value, 0), series: finite }];
+}
+
 /** The per-role results of a grouped query's answer. */
 export function splitGrouped(query: PlannedQuery, samples: Sample[]): QueryResult[] {
+  if (query.grouped?.kind === 'series') return seriesResults(query, samples);
   return query.grouped?.kind === 'latency' ? latencyResults(query, samples) : trafficResults(query, samples);
 }

@@ -1,4 +1,5 @@
 import type { CheckSpec } from '../spec/types.ts';
+import type { Sample } from './metrics-source.ts';
 
 /** Which traffic a stage's checks look at. */
 export type Cohort =
@@ -27,8 +28,9 @@ export interface PlannedQuery {
   /** e.g. `canary-requests`, `canary-client-failures`, `value`; for a grouped query, what it fetches (`traffic`, `latency`). */
   role: string;
   promql: string;
-  /** A grouped query: one vector whose series are split by `destination_workload` into the canary's and stable's numbers. */
-  grouped?: { kind: 'traffic' | 'latency'; canary: string; stable?: string };
+  /** A grouped query: one vector whose series are split by `destination_workload` into the canary's and stable's numbers
+   * (`series`: kept whole, with their labels, for a check that reads them itself). */
+  grouped?: { kind: 'traffic' | 'latency' | 'series'; canary: string; stable?: string };
 }
 
 /** A histogram's cumulative counts: [upper bound in ms (`le`, Infinity for +Inf), requests at or below it], ascending. */
@@ -36,7 +38,7 @@ export type Buckets = Array<[number, number]>;
 
 /** One number's outcome: a number (possibly NaN or ±Inf, as Prometheus answered it), or no data (empty vector).
  * A grouped query yields one result per number it carries, each with the grouped query's PromQL. */
-export type QueryResult = { role: string; promql: string; value: number | undefined; buckets?: Buckets };
+export type QueryResult = { role: string; promql: string; value: number | undefined; buckets?: Buckets; series?: Sample[] };
 
 /** What a counted check found, as data for reports: a sentence and the numbers behind it. */
 export interface Evidence {

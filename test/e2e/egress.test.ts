@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { detectOutboundMode } from '../../src/adapters/outbound-policy.ts';
 import { createPrometheusMetrics } from '../../src/adapters/prometheus.ts';
 import { egressQuery, judgeEgress, type EgressGateSpec } from '../../src/analysis/egress.ts';
+import { splitGrouped } from '../../src/analysis/grouped.ts';
 import { planServiceEntries } from '../../src/istio/service-entry.ts';
 import { createIstio, kubeConfig, uniqueNamespace, waitFor, type IstioObject } from '../env/cluster.ts';
 import { SimulatorClient } from '../sim/client.ts';
@@ -131,7 +132,10 @@ describe('the egress gate on what Prometheus scraped from the simulator', () => 
   function gate(ns: string, spec: EgressGateSpec) {
     const vars = { namespace: ns, canaryWorkload: 'forum-v2', stableWorkload: 'forum-v1', interval: '20s' };
     const query = egressQuery(vars);
-    return async () => judgeEgress(await metrics.vector(query.promql), query, vars, spec);
+    return async () => {
+      const out = judgeEgress(splitGrouped(query, await metrics.vector(query.promql)), vars, spec);
+      return { ...out, verdict: { status: out.status, reason: out.reason } };
+    };
   }
 
   it('REGISTRY_ONLY: the canary\'s calls get 502 from BlackHoleCluster and fail the gate; with the planned ServiceEntry they pass', async () => {

@@ -2,7 +2,8 @@
 // vector Prometheus returns (blocked and undeclared calls of the canary, stable beside them).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { egressQuery, hostOf, judgeEgress, outboundFindings, type EgressGateSpec } from '../../../src/analysis/egress.ts';
+import { egressQuery, hostOf, judgeEgress as judgeResults, outboundFindings, type EgressGateSpec } from '../../../src/analysis/egress.ts';
+import { splitGrouped } from '../../../src/analysis/grouped.ts';
 import { escapeRe2 } from '../../../src/analysis/escape.ts';
 import type { Sample } from '../../../src/analysis/metrics-source.ts';
 import { InputError } from '../../../src/errors.ts';
@@ -42,6 +43,10 @@ describe('the query', () => {
 
 describe('the verdict', () => {
   const q = egressQuery(vars);
+  const judgeEgress = (samples: Sample[], query: typeof q, v: typeof vars, s: EgressGateSpec) => {
+    const out = judgeResults(splitGrouped(query, samples), v, s);
+    return { ...out, verdict: { status: out.status, reason: out.reason, value: out.value } };
+  };
 
   it('passes with no blocked or undeclared calls; declared hosts through Passthrough (ALLOW_ANY) are fine, wildcards and ports too', () => {
     const samples = [sample('forum-v2', 'PassthroughCluster', 'jsonplaceholder.typicode.com', 12), sample('forum-v2', 'PassthroughCluster', 'api.example.com:8443', 3)];
@@ -56,7 +61,8 @@ describe('the verdict', () => {
     const out = judgeEgress(samples, q, vars, spec);
     expect(out.verdict.status).toBe('fail');
     expect(out.verdict.reason).toBe('8 call(s) to "jsonplaceholder.typicode.com" blocked by the mesh (BlackHoleCluster, 502); stable none (new with the canary); stable alone: 4 to "old.dependency.io" (blocked)');
-    expect(out.verdict.queries).toEqual([{ role: 'outbound', promql: q.promql, value: 8 }]);
+    expect(out.verdict.value).toBe(8);
+    expect(splitGrouped(q, samples)).toEqual([{ role: 'outbound', promql: q.promql, value: 12, series: samples }]);
   });
 
   it('fails on calls through Passthrough to undeclared hosts; an old dependency is told apart by stable\'s calls', () => {
