@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { detectOutboundMode } from '../../src/adapters/outbound-policy.ts';
 import { createPrometheusMetrics } from '../../src/adapters/prometheus.ts';
@@ -30,11 +30,47 @@ function sidecar(ns: string, name: string, mode: 'ALLOW_ANY' | 'REGISTRY_ONLY', 
   };
 }
 
+/** A control plane of the test's own: its namespace and mesh config ConfigMaps (name → mesh text). */
+async function controlPlane(configMaps: Record<string, string>): Promise<string> {
+  const namespace = uniqueNamespace('istio-cp');
+  const core = kubeConfig().makeApiClient(CoreV1Api);
+  for (const [name, mesh] of Object.entries(configMaps)) await core.createNamespacedConfigMap({ namespace, body: { metadata: { name }, data: { mesh } } });
+  return namespace;
+}
+
 describe('outbound mode read from the API server', () => {
+  it("default: the istio ConfigMap's mesh config without a policy is Istio's default, ALLOW_ANY", async () => {
+    const cp = await controlPlane({ istio: 'accessLogFile: /dev/stdout\n' });
+    const d = await detectOutboundMode(kubeConfig(), { namespace: uniqueNamespace('egress-mode'), labels: { version: 'v2' }, fallback: 'REGISTRY_ONLY' }, { controlPlaneNamespace: cp });
+    expect(d).toEqual({ mode: 'ALLOW_ANY', source: `Istio's default (ConfigMap ${cp}/istio sets no outboundTrafficPolicy.mode)`, warnings: [] });
+  });
+
+  it('the mesh config says REGISTRY_ONLY', async () => {
+    const cp = await controlPlane({ istio: 'outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n' });
+    const d = await detectOutboundMode(kubeConfig(), { namespace: uniqueNamespace('egress-mode'), labels: { version: 'v2' } }, { controlPlaneNamespace: cp });
+    expect(d).toEqual({ mode: 'REGISTRY_ONLY', source: `ConfigMap ${cp}/istio (outboundTrafficPolicy.mode)`, warnings: [] });
+  });
+
+  it("revisioned control plane: the namespace's istio.io/rev label picks istio-<rev>", async () => {
+    const cp = await controlPlane({ istio: 'outboundTrafficPolicy: {mode: ALLOW_ANY}\n', 'istio-canary-1-30': 'outboundTrafficPolicy: {mode: REGISTRY_ONLY}\n' });
+    const ns = uniqueNamespace('egress-mode');
+    await kubeConfig().makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: ns, labels: { 'istio.io/rev': 'canary-1-30' } } } });
+    const d = await detectOutboundMode(kubeConfig(), { namespace: ns, labels: { version: 'v2' } }, { controlPlaneNamespace: cp });
+    expect(d).toEqual({ mode: 'REGISTRY_ONLY', source: `ConfigMap ${cp}/istio-canary-1-30 (outboundTrafficPolicy.mode)`, warnings: [], revision: 'canary-1-30' });
+  });
+
+  it('a mesh config istiod could not read either is named in a warning', async () => {
+    const cp = await controlPlane({ istio: 'outboundTrafficPolicy: {mode: DENY}\n' });
+    const d = await detectOutboundMode(kubeConfig(), { namespace: uniqueNamespace('egress-mode'), labels: { version: 'v2' }, fallback: 'REGISTRY_ONLY' }, { controlPlaneNamespace: cp });
+    expect(d.mode).toBe('REGISTRY_ONLY');
+    expect(d.warnings).toEqual([`cannot read ConfigMap ${cp}/istio: ConfigMap ${cp}/istio key mesh: outboundTrafficPolicy.mode is "DENY", expected ALLOW_ANY or REGISTRY_ONLY; using spec.egress.mode REGISTRY_ONLY`]);
+  });
+
   it('a namespace-wide Sidecar overrides the mesh config', async () => {
+    const cp = await controlPlane({ istio: 'outboundTrafficPolicy: {mode: ALLOW_ANY}\n' });
     const ns = uniqueNamespace('egress-mode');
     await createIstio(kubeConfig(), sidecar(ns, 'default', 'REGISTRY_ONLY'));
-    const d = await detectOutboundMode(kubeConfig(), { namespace: ns, labels: { app: 'forum', version: 'v2' } });
+    const d = await detectOutboundMode(kubeConfig(), { namespace: ns, labels: { app: 'forum', version: 'v2' } }, { controlPlaneNamespace: cp });
     expect(d).toEqual({ mode: 'REGISTRY_ONLY', source: `Sidecar ${ns}/default (outboundTrafficPolicy.mode)`, warnings: [] });
   });
 
@@ -47,14 +83,14 @@ describe('outbound mode read from the API server', () => {
     expect(d.source).toBe(`Sidecar ${ns}/forum-v2 (outboundTrafficPolicy.mode)`);
   });
 
-  it('no Sidecar and no mesh config to read: a warning, and spec.egress.mode', async () => {
-    // This API server serves no core API, so the ConfigMap is answered 404 like a missing one.
+  it('no Sidecar and no mesh config: a warning, and spec.egress.mode', async () => {
     const ns = uniqueNamespace('egress-mode');
-    const d = await detectOutboundMode(kubeConfig(), { namespace: ns, labels: { version: 'v2' }, fallback: 'REGISTRY_ONLY' });
+    const cp = uniqueNamespace('istio-cp');
+    const d = await detectOutboundMode(kubeConfig(), { namespace: ns, labels: { version: 'v2' }, fallback: 'REGISTRY_ONLY' }, { controlPlaneNamespace: cp });
     expect(d).toEqual({
       mode: 'REGISTRY_ONLY',
       source: 'spec.egress.mode (the mesh config could not be read)',
-      warnings: ['ConfigMap istio-system/istio not found; using spec.egress.mode REGISTRY_ONLY'],
+      warnings: [`ConfigMap ${cp}/istio not found; using spec.egress.mode REGISTRY_ONLY`],
     });
   });
 });
