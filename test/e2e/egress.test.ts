@@ -198,6 +198,28 @@ describe('the egress gate on what Prometheus scraped from the simulator', () => 
     }
   });
 
+  it('the mesh config (ConfigMap istio in istio-system) switches the simulator to REGISTRY_ONLY, and back when it is gone', async () => {
+    const ns = uniqueNamespace('egress-mesh');
+    const core = kc.makeApiClient(CoreV1Api);
+    const outbound = async () => Object.keys((await sim.send(ns, 'forum', 20)).outbound).sort();
+    try {
+      await forum(ns, HOST);
+      await sim.setLoad(ns, 'forum', { paused: true });
+      await core.createNamespacedConfigMap({ namespace: 'istio-system', body: { metadata: { name: 'istio' }, data: { mesh: 'outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n' } } });
+      await waitFor(async () => ((await outbound()).includes(`v2 ${HOST} BlackHoleCluster 502`) ? true : undefined), { timeoutMs: 30_000, intervalMs: 300, what: 'the simulator to block calls under the mesh config' });
+      await core.deleteNamespacedConfigMap({ namespace: 'istio-system', name: 'istio' });
+      await sim.resetService(ns, 'forum');
+      await waitFor(async () => {
+        await sim.resetService(ns, 'forum');
+        const keys = await outbound();
+        return keys.length > 0 && keys.every((k) => k.includes('PassthroughCluster')) ? true : undefined;
+      }, { timeoutMs: 30_000, intervalMs: 300, what: "the simulator to go back to the world's ALLOW_ANY" });
+    } finally {
+      await core.deleteNamespacedConfigMap({ namespace: 'istio-system', name: 'istio' }).catch(() => undefined);
+      await sim.deleteService(ns, 'forum').catch(() => undefined);
+    }
+  });
+
   it('ALLOW_ANY: a call to an undeclared host through PassthroughCluster fails the gate; policy warn passes with the warning', async () => {
     const ns = uniqueNamespace('egress-gate');
     try {

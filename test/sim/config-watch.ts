@@ -1,10 +1,21 @@
 // Stands in for istiod's config ingestion: lists and watches VirtualServices, DestinationRules,
-// ServiceEntries and Sidecars (networking.istio.io/v1) cluster-wide. When the API server goes away it
+// ServiceEntries and Sidecars (networking.istio.io/v1) cluster-wide, and the mesh config (ConfigMap
+// istio in istio-system). When the API server goes away it
 // keeps the last config (as Envoy keeps its last xDS push) and relists once it is back.
 
-import { CustomObjectsApi, Watch, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, Watch, type KubeConfig } from '@kubernetes/client-node';
+import { MeshConfigError, readMeshOutboundConfig } from '../../src/istio/outbound-mode.ts';
 import type { DestinationRule, ServiceEntry, Sidecar, VirtualService } from '../../src/istio/types.ts';
 import type { MeshConfig } from './mesh-config.ts';
+
+/** Where istiod's mesh config lives in a default install: ConfigMap istio in istio-system, key mesh. */
+export const MESH_CONFIG_NAMESPACE = 'istio-system';
+export const MESH_CONFIG_NAME = 'istio';
+
+interface ConfigMapLike {
+  metadata: { namespace?: string; name: string; resourceVersion?: string };
+  data?: Record<string, string>;
+}
 
 const GROUP = 'networking.istio.io';
 const VERSION = 'v1';
@@ -17,29 +28,53 @@ interface Listed {
 type Log = (message: string) => void;
 
 /** One resource kind: list, then watch from the list's resourceVersion; relist on any end. */
+/** What one watch lists and watches: a path and its list call. */
+interface Source {
+  /** For messages, e.g. `virtualservices`. */
+  name: string;
+  /** The collection's URL path, e.g. `/apis/networking.istio.io/v1/virtualservices`. */
+  path: string;
+  list(kc: KubeConfig): Promise<Listed>;
+}
+
+function istioSource(plural: string): Source {
+  return {
+    name: plural,
+    path: `/apis/${GROUP}/${VERSION}/${plural}`,
+    list: async (kc) => (await kc.makeApiClient(CustomObjectsApi).listClusterCustomObject({ group: GROUP, version: VERSION, plural })) as Listed,
+  };
+}
+
+const MESH_CONFIG_SOURCE: Source = {
+  name: `configmaps in ${MESH_CONFIG_NAMESPACE}`,
+  path: `/api/v1/namespaces/${MESH_CONFIG_NAMESPACE}/configmaps`,
+  list: async (kc) => (await kc.makeApiClient(CoreV1Api).listNamespacedConfigMap({ namespace: MESH_CONFIG_NAMESPACE })) as unknown as Listed,
+};
+
 class ResourceWatch<T extends { metadata: { namespace?: string; name: string } }> {
   readonly objects = new Map<string, T>();
   synced = false;
   private stopped = false;
   private abort: AbortController | undefined;
   private readonly kc: KubeConfig;
+  private readonly source: Source;
   private readonly plural: string;
   private readonly onChange: () => void;
   private readonly log: Log;
 
-  constructor(kc: KubeConfig, plural: string, onChange: () => void, log: Log) {
+  constructor(kc: KubeConfig, source: Source, onChange: () => void, log: Log) {
     this.kc = kc;
-    this.plural = plural;
+    this.source = source;
+    this.plural = source.name;
     this.onChange = onChange;
     this.log = log;
   }
 
   async run(): Promise<void> {
-    const api = this.kc.makeApiClient(CustomObjectsApi);
     let delayMs = 200;
     while (!this.stopped) {
       try {
-        const list = (await api.listClusterCustomObject({ group: GROUP, version: VERSION, plural: this.plural })) as Listed;
+        const list = await this.source.list(this.kc);
         this.objects.clear();
         for (const item of list.items) this.objects.set(keyOf(item), item as T);
         this.synced = true;
@@ -70,7 +105,7 @@ class ResourceWatch<T extends { metadata: { namespace?: string; name: string } }
     let last = resourceVersion;
     return new Promise((resolve) => {
       const end = (resumable: boolean, reason: string) => resolve({ resumable, reason, resourceVersion: last });
-      const path = `/apis/${GROUP}/${VERSION}/${this.plural}`;
+      const path = this.source.path;
       new Watch(this.kc)
         .watch(
           path,
@@ -116,18 +151,39 @@ export class ConfigWatch {
   private readonly dr: ResourceWatch<DestinationRule>;
   private readonly se: ResourceWatch<ServiceEntry>;
   private readonly sidecars: ResourceWatch<Sidecar>;
+  private readonly meshConfig: ResourceWatch<ConfigMapLike>;
+  private readonly log: Log;
 
   constructor(kc: KubeConfig, onChange: (config: MeshConfig) => void, log: Log) {
     const changed = () => onChange(this.snapshot());
-    this.vs = new ResourceWatch(kc, 'virtualservices', changed, log);
-    this.dr = new ResourceWatch(kc, 'destinationrules', changed, log);
-    this.se = new ResourceWatch(kc, 'serviceentries', changed, log);
-    this.sidecars = new ResourceWatch(kc, 'sidecars', changed, log);
+    this.log = log;
+    this.vs = new ResourceWatch(kc, istioSource('virtualservices'), changed, log);
+    this.dr = new ResourceWatch(kc, istioSource('destinationrules'), changed, log);
+    this.se = new ResourceWatch(kc, istioSource('serviceentries'), changed, log);
+    this.sidecars = new ResourceWatch(kc, istioSource('sidecars'), changed, log);
+    this.meshConfig = new ResourceWatch(kc, MESH_CONFIG_SOURCE, changed, log);
+  }
+
+  private all(): Array<ResourceWatch<{ metadata: { namespace?: string; name: string } }>> {
+    return [this.vs, this.dr, this.se, this.sidecars, this.meshConfig];
+  }
+
+  /** The mesh config's outbound mode, when the ConfigMap exists and istiod could read it. */
+  private outboundMode(): MeshConfig['outboundMode'] {
+    const cm = this.meshConfig.objects.get(`${MESH_CONFIG_NAMESPACE}/${MESH_CONFIG_NAME}`);
+    if (!cm) return undefined;
+    try {
+      return readMeshOutboundConfig(cm.data?.mesh ?? '', `ConfigMap ${MESH_CONFIG_NAMESPACE}/${MESH_CONFIG_NAME}`).mode;
+    } catch (e) {
+      // istiod keeps its last good mesh config; the simulator keeps the world's.
+      if (e instanceof MeshConfigError) this.log(e.message);
+      return undefined;
+    }
   }
 
   /** True once every kind has been listed at least once. */
   get synced(): boolean {
-    return this.vs.synced && this.dr.synced && this.se.synced && this.sidecars.synced;
+    return this.all().every((w) => w.synced);
   }
 
   snapshot(): MeshConfig {
@@ -136,14 +192,15 @@ export class ConfigWatch {
       destinationRules: [...this.dr.objects.values()],
       serviceEntries: [...this.se.objects.values()],
       sidecars: [...this.sidecars.objects.values()],
+      outboundMode: this.outboundMode(),
     };
   }
 
   start(): void {
-    for (const w of [this.vs, this.dr, this.se, this.sidecars]) void w.run();
+    for (const w of this.all()) void w.run();
   }
 
   stop(): void {
-    for (const w of [this.vs, this.dr, this.se, this.sidecars]) w.stop();
+    for (const w of this.all()) w.stop();
   }
 }

@@ -3,7 +3,7 @@
 
 import type { DestinationRule, ServiceEntry, Sidecar, VirtualService } from '../../src/istio/types.ts';
 import { hostMatches, hostSpecificity, qualifyHost } from './hosts.ts';
-import { serviceFqdn, type Gateway, type Service, type World } from './world.ts';
+import { serviceFqdn, type Gateway, type OutboundMode, type Service, type World } from './world.ts';
 
 export interface MeshConfig {
   virtualServices: VirtualService[];
@@ -11,6 +11,8 @@ export interface MeshConfig {
   serviceEntries: ServiceEntry[];
   /** Sidecars: only their workloadSelector and outboundTrafficPolicy are simulated. */
   sidecars?: Sidecar[];
+  /** outboundTrafficPolicy.mode of the mesh config (ConfigMap istio), when there is one; else the world's. */
+  outboundMode?: OutboundMode | undefined;
 }
 
 export const EMPTY_CONFIG: MeshConfig = { virtualServices: [], destinationRules: [], serviceEntries: [], sidecars: [] };
@@ -32,6 +34,8 @@ export interface RoutingTable {
   destinationRules: DestinationRule[];
   serviceEntries: ServiceEntry[];
   sidecars: Sidecar[];
+  /** The mesh-wide outbound mode: the mesh config's, else the world's. */
+  outboundMode: OutboundMode;
   /** VirtualServices istiod's validation would reject, which therefore never take effect. */
   rejected: Array<{ name: string; reason: string }>;
 }
@@ -91,6 +95,7 @@ export function buildTable(world: World, config: MeshConfig): RoutingTable {
     destinationRules: [...config.destinationRules].sort(creationOrder),
     serviceEntries: [...config.serviceEntries].sort(creationOrder),
     sidecars: [...(config.sidecars ?? [])],
+    outboundMode: config.outboundMode ?? world.outboundTrafficPolicy,
     rejected,
   };
 }

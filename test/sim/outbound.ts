@@ -20,13 +20,13 @@ export interface OutboundCaller {
 
 /**
  * The outbound mode of a workload: the applicable Sidecar's, else the world's per-namespace
- * shortcut (`namespacePolicies`), else the mesh-wide one. A selector naming a label the workload
- * lacks does not match.
+ * shortcut (`namespacePolicies`), else the mesh-wide one (mesh config, else the world's). A
+ * selector naming a label the workload lacks does not match.
  */
 export function outboundModeFor(table: RoutingTable, caller: OutboundCaller): OutboundMode {
   const { sidecar } = applicableSidecar(table.sidecars, caller.namespace, DEFAULT_ROOT_NAMESPACE, caller.labels);
   const fromSidecar = sidecar ? sidecarMode(sidecar) : undefined;
-  return fromSidecar ?? (sidecar ? undefined : table.world.namespacePolicies[caller.namespace]) ?? table.world.outboundTrafficPolicy;
+  return fromSidecar ?? (sidecar ? undefined : table.world.namespacePolicies[caller.namespace]) ?? table.outboundMode;
 }
 
 export function decideOutbound(table: RoutingTable, host: string, caller: OutboundCaller, port = 80): OutboundDecision {

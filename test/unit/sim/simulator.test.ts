@@ -159,7 +159,7 @@ describe('outbound policy from Sidecars, and which ServiceEntry applies', () => 
     if (selector) spec.workloadSelector = { labels: selector };
     return { apiVersion: 'networking.istio.io/v1', kind: 'Sidecar', metadata: { name, namespace, creationTimestamp: created }, spec };
   }
-  function outbound(world: World, extra: { sidecars?: Sidecar[]; serviceEntries?: ServiceEntry[] }) {
+  function outbound(world: World, extra: { sidecars?: Sidecar[]; serviceEntries?: ServiceEntry[]; outboundMode?: 'ALLOW_ANY' | 'REGISTRY_ONLY' }) {
     const sim = simulator(world, { ...config([{ route: [to('version-v1', 50), to('version-v2', 50)] }]), serviceEntries: [], ...extra });
     sim.send(catalog(sim), 40);
     return Object.keys(sim.statsFor(`${NS}/catalog`).outbound).sort();
@@ -195,6 +195,14 @@ describe('outbound policy from Sidecars, and which ServiceEntry applies', () => 
     ]);
     const world = { ...callingWorld('ALLOW_ANY'), namespacePolicies: { [NS]: 'REGISTRY_ONLY' as const } };
     expect(outbound(world, { sidecars: [sidecar('default', NS, undefined)] })).toEqual([`v1 ${HOST} PassthroughCluster 200`, `v2 ${HOST} PassthroughCluster 200`]);
+  });
+
+  it("the mesh config's mode (ConfigMap istio) replaces the world's mesh-wide one; Sidecars still override it", () => {
+    expect(outbound(callingWorld('ALLOW_ANY'), { outboundMode: 'REGISTRY_ONLY' })).toEqual([`v1 ${HOST} BlackHoleCluster 502`, `v2 ${HOST} BlackHoleCluster 502`]);
+    expect(outbound(callingWorld('ALLOW_ANY'), { outboundMode: 'REGISTRY_ONLY', sidecars: [sidecar('v1', NS, 'ALLOW_ANY', { version: 'v1' })] })).toEqual([
+      `v1 ${HOST} PassthroughCluster 200`,
+      `v2 ${HOST} BlackHoleCluster 502`,
+    ]);
   });
 
   it('a ServiceEntry counts only when exported to the caller and listing the port called; wildcards cover subdomains', () => {
