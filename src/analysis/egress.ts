@@ -66,7 +66,7 @@ export function egressQuery(vars: EgressGateVars): PlannedQuery {
   return {
     role: EGRESS_ROLE,
     promql: `sum by (source_workload, destination_service_name, destination_service, response_code) (increase(istio_requests_total{${selector}}[${vars.interval}]))`,
-    grouped: { kind: 'series', canary: vars.canaryWorkload, stable: vars.stableWorkload },
+    grouped: { kind: 'series', by: 'source_workload', canary: vars.canaryWorkload, stable: vars.stableWorkload },
   };
 }
 
@@ -90,14 +90,14 @@ function declared(host: string, hosts: string[]): boolean {
   return host !== 'unknown' && hosts.some((pattern) => hostPatternMatches(pattern, host));
 }
 
-/** Sums the vector per (cluster, host) for canary and stable. */
-export function outboundFindings(samples: Sample[], vars: EgressGateVars, spec: EgressGateSpec): OutboundFinding[] {
+/** Sums the canary's and stable's series per (cluster, host). */
+export function outboundFindings(sides: { canary: Sample[]; stable: Sample[] }, spec: EgressGateSpec): OutboundFinding[] {
   const byKey = new Map<string, OutboundFinding>();
-  for (const sample of samples) {
+  const all = [...sides.canary.map((s) => ['canary', s] as const), ...sides.stable.map((s) => ['stable', s] as const)];
+  for (const [who, sample] of all) {
     const cluster = sample.labels.destination_service_name;
     if (cluster !== BLACK_HOLE && cluster !== PASSTHROUGH) continue;
-    const who = sample.labels.source_workload === vars.canaryWorkload ? 'canary' : sample.labels.source_workload === vars.stableWorkload ? 'stable' : undefined;
-    if (!who || !Number.isFinite(sample.value)) continue;
+    if (!Number.isFinite(sample.value)) continue;
     const host = hostOf(sample.labels.destination_service);
     const key = `${cluster} ${host}`;
     let f = byKey.get(key);
@@ -125,9 +125,10 @@ function describe(f: OutboundFinding): string {
   return `${count(f.canary)} call(s) to ${to} ${what}; ${stable}`;
 }
 
-/** The gate's verdict from the results of egressQuery (its series), for the canary and stable of `vars`. */
-export function judgeEgress(results: QueryResult[], vars: EgressGateVars, spec: EgressGateSpec): EgressOutcome {
-  const findings = outboundFindings(results.find((r) => r.role === EGRESS_ROLE)?.series ?? [], vars, spec);
+/** The gate's verdict from the results of egressQuery (the canary's and stable's series). */
+export function judgeEgress(results: QueryResult[], spec: EgressGateSpec): EgressOutcome {
+  const series = (side: string) => results.find((r) => r.role === `${EGRESS_ROLE}:${side}`)?.series ?? [];
+  const findings = outboundFindings({ canary: series('canary'), stable: series('stable') }, spec);
   const against = findings.filter((f) => f.canary > 0);
   const value = against.reduce((sum, f) => sum + f.canary, 0);
   const threshold = `no blocked or undeclared outbound calls (policy ${spec.policy})`;

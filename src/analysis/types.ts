@@ -29,8 +29,9 @@ export interface PlannedQuery {
   role: string;
   promql: string;
   /** A grouped query: one vector whose series are split by `destination_workload` into the canary's and stable's numbers
-   * (`series`: kept whole, with their labels, for a check that reads them itself). */
-  grouped?: { kind: 'traffic' | 'latency' | 'series'; canary: string; stable?: string };
+   * (`series`: split by the label `by` into `<role>:canary` and `<role>:stable`, each kept whole with its labels,
+   * for a check that reads them itself). */
+  grouped?: { kind: 'traffic' | 'latency'; canary: string; stable?: string } | { kind: 'series'; by: string; canary: string; stable?: string };
 }
 
 /** A histogram's cumulative counts: [upper bound in ms (`le`, Infinity for +Inf), requests at or below it], ascending. */

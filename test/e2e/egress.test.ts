@@ -169,7 +169,7 @@ describe('the egress gate on what Prometheus scraped from the simulator', () => 
     const vars = { namespace: ns, canaryWorkload: 'forum-v2', stableWorkload: 'forum-v1', interval: '20s' };
     const query = egressQuery(vars);
     return async () => {
-      const out = judgeEgress(splitGrouped(query, await metrics.vector(query.promql)), vars, spec);
+      const out = judgeEgress(splitGrouped(query, await metrics.vector(query.promql)), spec);
       return { ...out, verdict: { status: out.status, reason: out.reason } };
     };
   }

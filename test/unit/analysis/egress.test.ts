@@ -44,7 +44,7 @@ describe('the query', () => {
 describe('the verdict', () => {
   const q = egressQuery(vars);
   const judgeEgress = (samples: Sample[], query: typeof q, v: typeof vars, s: EgressGateSpec) => {
-    const out = judgeResults(splitGrouped(query, samples), v, s);
+    const out = judgeResults(splitGrouped(query, samples), s);
     return { ...out, verdict: { status: out.status, reason: out.reason, value: out.value } };
   };
 
@@ -62,7 +62,10 @@ describe('the verdict', () => {
     expect(out.verdict.status).toBe('fail');
     expect(out.verdict.reason).toBe('8 call(s) to "jsonplaceholder.typicode.com" blocked by the mesh (BlackHoleCluster, 502); stable none (new with the canary); stable alone: 4 to "old.dependency.io" (blocked)');
     expect(out.verdict.value).toBe(8);
-    expect(splitGrouped(q, samples)).toEqual([{ role: 'outbound', promql: q.promql, value: 12, series: samples }]);
+    expect(splitGrouped(q, samples)).toEqual([
+      { role: 'outbound:canary', promql: q.promql, value: 8, series: [samples[0]] },
+      { role: 'outbound:stable', promql: q.promql, value: 4, series: [samples[1]] },
+    ]);
   });
 
   it('fails on calls through Passthrough to undeclared hosts; an old dependency is told apart by stable\'s calls', () => {
@@ -94,7 +97,8 @@ describe('the verdict', () => {
 
   it('ignores other workloads and series that are not BlackHole or Passthrough', () => {
     const samples = [sample('webapp', 'BlackHoleCluster', 'a.io', 9), sample('forum-v2', 'jsonplaceholder.typicode.com', 'jsonplaceholder.typicode.com', 9)];
-    expect(outboundFindings(samples, vars, spec)).toEqual([]);
+    expect(judgeEgress(samples, q, vars, spec).findings).toEqual([]);
+    expect(outboundFindings({ canary: [samples[1]!], stable: [] }, spec)).toEqual([]);
   });
 
   it.each([
