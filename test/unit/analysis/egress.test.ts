@@ -43,14 +43,14 @@ describe('the query', () => {
 
 describe('the verdict', () => {
   const q = egressQuery(vars);
-  const judgeEgress = (samples: Sample[], query: typeof q, v: typeof vars, s: EgressGateSpec) => {
+  const judgeEgress = (samples: Sample[], query: typeof q, s: EgressGateSpec) => {
     const out = judgeResults(splitGrouped(query, samples), s);
     return { ...out, verdict: { status: out.status, reason: out.reason, value: out.value } };
   };
 
   it('passes with no blocked or undeclared calls; declared hosts through Passthrough (ALLOW_ANY) are fine, wildcards and ports too', () => {
     const samples = [sample('forum-v2', 'PassthroughCluster', 'jsonplaceholder.typicode.com', 12), sample('forum-v2', 'PassthroughCluster', 'api.example.com:8443', 3)];
-    const out = judgeEgress(samples, q, vars, spec);
+    const out = judgeEgress(samples, q, spec);
     expect(out.verdict.status).toBe('pass');
     expect(out.verdict.reason).toBe('no blocked or undeclared outbound calls from the canary');
     expect(out.findings).toEqual([]);
@@ -58,7 +58,7 @@ describe('the verdict', () => {
 
   it('fails on calls the mesh blocked, naming the host and the 502, with stable beside it', () => {
     const samples = [sample('forum-v2', 'BlackHoleCluster', 'jsonplaceholder.typicode.com', 8), sample('forum-v1', 'BlackHoleCluster', 'old.dependency.io', 4)];
-    const out = judgeEgress(samples, q, vars, spec);
+    const out = judgeEgress(samples, q, spec);
     expect(out.verdict.status).toBe('fail');
     expect(out.verdict.reason).toBe('8 call(s) to "jsonplaceholder.typicode.com" blocked by the mesh (BlackHoleCluster, 502); stable none (new with the canary); stable alone: 4 to "old.dependency.io" (blocked)');
     expect(out.verdict.value).toBe(8);
@@ -70,7 +70,7 @@ describe('the verdict', () => {
 
   it('fails on calls through Passthrough to undeclared hosts; an old dependency is told apart by stable\'s calls', () => {
     const samples = [sample('forum-v2', 'PassthroughCluster', 'evil.example.net', 2), sample('forum-v2', 'PassthroughCluster', 'metrics.vendor.io', 5), sample('forum-v1', 'PassthroughCluster', 'metrics.vendor.io', 50)];
-    const out = judgeEgress(samples, q, vars, spec);
+    const out = judgeEgress(samples, q, spec);
     expect(out.verdict.status).toBe('fail');
     expect(out.verdict.reason).toBe(
       '5 call(s) to "metrics.vendor.io" left through PassthroughCluster, not in egress.hosts; stable also 50 (an old dependency); 2 call(s) to "evil.example.net" left through PassthroughCluster, not in egress.hosts; stable none (new with the canary)',
@@ -78,26 +78,26 @@ describe('the verdict', () => {
   });
 
   it('with policy warn it passes, and says what it saw as a warning', () => {
-    const out = judgeEgress([sample('forum-v2', 'PassthroughCluster', 'evil.example.net', 2)], q, vars, { ...spec, policy: 'warn' });
+    const out = judgeEgress([sample('forum-v2', 'PassthroughCluster', 'evil.example.net', 2)], q, { ...spec, policy: 'warn' });
     expect(out.verdict.status).toBe('pass');
     expect(out.warning).toBe('2 call(s) to "evil.example.net" left through PassthroughCluster, not in egress.hosts; stable none (new with the canary)');
     expect(out.verdict.reason).toBe(`warning: ${out.warning}`);
   });
 
   it('a call without a host in telemetry is named as such and never counts as declared', () => {
-    const out = judgeEgress([sample('forum-v2', 'PassthroughCluster', 'unknown', 1)], q, vars, { ...spec, hosts: ['*.com'] });
+    const out = judgeEgress([sample('forum-v2', 'PassthroughCluster', 'unknown', 1)], q, { ...spec, hosts: ['*.com'] });
     expect(out.verdict.reason).toBe('1 call(s) to an unnamed destination (telemetry carries no host) left through PassthroughCluster, not in egress.hosts; stable none (new with the canary)');
   });
 
   it('a host from telemetry is quoted, kept on one line and cut', () => {
-    const out = judgeEgress([sample('forum-v2', 'BlackHoleCluster', `evil\n**bold**${'x'.repeat(200)}`, 1)], q, vars, spec);
+    const out = judgeEgress([sample('forum-v2', 'BlackHoleCluster', `evil\n**bold**${'x'.repeat(200)}`, 1)], q, spec);
     expect(out.verdict.reason).not.toContain('\n');
     expect(out.verdict.reason).toMatch(/^1 call\(s\) to "evil\?\*\*bold\*\*x+\.\.\." blocked/);
   });
 
   it('ignores other workloads and series that are not BlackHole or Passthrough', () => {
     const samples = [sample('webapp', 'BlackHoleCluster', 'a.io', 9), sample('forum-v2', 'jsonplaceholder.typicode.com', 'jsonplaceholder.typicode.com', 9)];
-    expect(judgeEgress(samples, q, vars, spec).findings).toEqual([]);
+    expect(judgeEgress(samples, q, spec).findings).toEqual([]);
     expect(outboundFindings({ canary: [samples[1]!], stable: [] }, spec)).toEqual([]);
   });
 
