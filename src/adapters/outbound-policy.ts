@@ -78,8 +78,13 @@ export async function detectOutboundMode(kc: KubeConfig, query: OutboundModeQuer
     const list = (await custom.listNamespacedCustomObject({ group: 'networking.istio.io', version: 'v1', namespace, plural: 'sidecars' })) as { items?: Sidecar[] };
     return (list.items ?? []).map((s) => ({ ...s, metadata: { ...s.metadata, namespace: s.metadata.namespace ?? namespace } }));
   };
-  const namespaces = [...new Set([query.namespace, rootNamespace])];
-  const sidecars: Readout<Sidecar[]> = await readout(`namespace${namespaces.length > 1 ? 's' : ''} ${namespaces.join(' and ')}`, async () => (await Promise.all(namespaces.map(listSidecars))).flat());
+  // The root namespace's Sidecars are read apart: a Role in the release's namespace may not reach them.
+  let sidecars: Readout<Sidecar[]> = await readout(`namespace ${query.namespace}`, () => listSidecars(query.namespace));
+  if (rootNamespace !== query.namespace && sidecars.kind === 'read') {
+    const root = await readout(`namespace ${rootNamespace}`, () => listSidecars(rootNamespace));
+    if (root.kind === 'read') sidecars = { ...sidecars, value: [...sidecars.value, ...root.value] };
+    else if (root.kind === 'unreadable') extraWarnings.push(`cannot read the Sidecars in the root namespace ${rootNamespace} (${root.why}); a mesh-wide Sidecar there could set the canary's outbound mode`);
+  }
 
   const decision = decideOutboundMode({ mesh, sidecars, namespace: query.namespace, labels: query.labels, ...(query.fallback ? { fallback: query.fallback } : {}) });
   return { ...decision, warnings: [...extraWarnings, ...decision.warnings], ...(revision ? { revision } : {}) };

@@ -117,6 +117,8 @@ describe('outbound mode for a user who may not read the mesh config (API server 
       // May list Sidecars (as a release's role would) and nothing else: no ConfigMaps, no Namespaces.
       { token: 'sidecars-only', name: 'egress-reader', allows: (r) => r.group === 'networking.istio.io' && r.resource === 'sidecars' && (r.verb === 'list' || r.verb === 'get') },
       { token: 'nothing', name: 'nobody', allows: () => false },
+      // A Role in the release's namespace only: its Sidecars, not the root namespace's.
+      { token: 'namespace-only', name: 'shop-role', allows: (r) => r.namespace === 'shop' && r.resource === 'sidecars' && r.verb === 'list' },
     ]);
     apiserver = await startPrivateApiserver([`--authentication-kubeconfig=${webhook.kubeconfig}`, `--authorization-kubeconfig=${webhook.kubeconfig}`]);
   }, 300_000);
@@ -144,11 +146,18 @@ describe('outbound mode for a user who may not read the mesh config (API server 
     expect(d.source).toBe('Sidecar shop/default (outboundTrafficPolicy.mode)');
   });
 
+  it("may read only its namespace's Sidecars: the namespace's Sidecar decides, the root namespace is named in a warning", async () => {
+    const d = await detectOutboundMode(user('namespace-only'), { namespace: 'shop', labels: { version: 'v2' } });
+    expect(d.mode).toBe('REGISTRY_ONLY');
+    expect(d.source).toBe('Sidecar shop/default (outboundTrafficPolicy.mode)');
+    expect(d.warnings).toContain("cannot read the Sidecars in the root namespace istio-system (forbidden: the credentials may not read it); a mesh-wide Sidecar there could set the canary's outbound mode");
+  });
+
   it('may read nothing: unknown without spec.egress.mode, every gap named', async () => {
     const d = await detectOutboundMode(user('nothing'), { namespace: 'shop', labels: { version: 'v2' } });
     expect(d.mode).toBe('unknown');
     expect(d.warnings).toHaveLength(3);
-    expect(d.warnings[1]).toBe("cannot read the Sidecars in namespaces shop and istio-system (forbidden: the credentials may not read it); one could override the mesh's outbound mode for the canary");
+    expect(d.warnings[1]).toBe("cannot read the Sidecars in namespace shop (forbidden: the credentials may not read it); one could override the mesh's outbound mode for the canary");
   });
 });
 

@@ -28,7 +28,7 @@ function inputs(meshText: string | 'missing' | 'forbidden', sidecars: Sidecar[] 
     meshText === 'missing' ? { kind: 'missing', where: WHERE }
     : meshText === 'forbidden' ? { kind: 'unreadable', where: WHERE, why: 'forbidden: the credentials may not read it' }
     : { kind: 'read', where: WHERE, value: readMeshOutboundConfig(meshText, WHERE) };
-  const sc: ModeInputs['sidecars'] = sidecars === 'forbidden' ? { kind: 'unreadable', where: `namespaces ${NS} and istio-system`, why: 'forbidden' } : { kind: 'read', where: NS, value: sidecars };
+  const sc: ModeInputs['sidecars'] = sidecars === 'forbidden' ? { kind: 'unreadable', where: `namespace ${NS}`, why: 'forbidden' } : { kind: 'read', where: NS, value: sidecars };
   return { mesh, sidecars: sc, namespace: NS, labels: LABELS, ...(fallback ? { fallback } : {}) };
 }
 
@@ -120,7 +120,7 @@ describe('the decision', () => {
   it('unreadable Sidecars: the mesh config decides, with a warning that a Sidecar could override it', () => {
     const d = decideOutboundMode(inputs('outboundTrafficPolicy: {mode: REGISTRY_ONLY}', 'forbidden'));
     expect(d.mode).toBe('REGISTRY_ONLY');
-    expect(d.warnings).toEqual([`cannot read the Sidecars in namespaces ${NS} and istio-system (forbidden); one could override the mesh's outbound mode for the canary`]);
+    expect(d.warnings).toEqual([`cannot read the Sidecars in namespace ${NS} (forbidden); one could override the mesh's outbound mode for the canary`]);
   });
 
   it('a readable Sidecar decides even when the mesh config cannot be read', () => {
