@@ -13,6 +13,9 @@ export default defineConfig({
           // GitHub's action-metadata parser imports its schema as JSON without an import attribute,
           // which Node refuses; bundled through Vite it loads.
           server: { deps: { inline: ['@actions/workflow-parser'] } },
+          // Property tests drive whole releases and tests that spawn the CLI start Node: on a loaded
+          // 2-core machine they pass 5 s without being wrong. A deadline, not a performance claim.
+          testTimeout: 30_000,
         },
       },
       {

@@ -15,7 +15,7 @@
 //
 //   npx node bench/judgement.ts [releases per cell, default 2000] [seed]
 import { explainStageDecision } from '../src/analysis/decide.ts';
-import { judgeCheck } from '../src/analysis/judge.ts';
+import { judgeCheck } from '../src/analysis/checks/registry.ts';
 import { ROLE } from '../src/analysis/queries.ts';
 import type { CheckSpec, CheckVerdict, Cohort, QueryResult } from '../src/analysis/types.ts';
 import { quickLookEvery } from '../src/engine/bake.ts';

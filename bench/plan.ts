@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { parse, stringify } from 'yaml';
 import type { DestinationRule, HttpRoute, VirtualService } from '../src/istio/types.ts';
-import { planRelease } from '../src/plan/plan.ts';
+import { planRelease } from '../src/routing/virtual-service/plan.ts';
 import { planFiles, planText } from '../src/plan/render.ts';
 import { canarySpec } from '../test/unit/plan/helpers.ts';
 
@@ -91,7 +91,7 @@ if (process.env.PLAN_BENCH_LARGE !== '0') {
   const large = parse(largeText) as VirtualService;
   const largeTasks = {
     parse: () => parse(largeText),
-    planText: () => planText(planRelease(spec, large, dr), { virtualService: large, destinationRule: dr }),
+    planText: () => planText(planRelease(spec, large, dr), [large, dr]),
   };
   const largeSamples: Record<keyof typeof largeTasks, number[]> = { parse: [], planText: [] };
   for (let r = 0; r < LARGE_ROUNDS; r++) {

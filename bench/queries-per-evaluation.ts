@@ -3,7 +3,7 @@
 // the bake schedule, so the same script runs on an older checkout for the "before" figures:
 //   npx node bench/queries-per-evaluation.ts
 import * as bake from '../src/engine/bake.ts';
-import { planCheckQueries } from '../src/analysis/queries.ts';
+import { planCheckQueries } from '../src/analysis/checks/registry.ts';
 import type { CheckSpec, Cohort, QueryVars } from '../src/analysis/types.ts';
 
 const vars: QueryVars = { namespace: 'shop', service: 'catalog.shop.svc.cluster.local', canaryWorkload: 'catalog-v2', stableWorkload: 'catalog-v1', canaryVersion: 'v2', stableVersion: 'v1', interval: '1m' };

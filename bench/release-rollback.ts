@@ -8,6 +8,7 @@ import { runRelease } from '../src/app/release.ts';
 import type { MeshEnv } from '../test/env/mesh.ts';
 import { SimulatorClient } from '../test/sim/client.ts';
 import { benchNamespace, benchSpec, canaryWeight, createInitialObjects, load, median, meshEnv, putCatalog, quantile, quietLog, removeObjects, routingFor, SERVICE, sleep } from './release-common.ts';
+import { istioRef } from '../src/routing/virtual-service/objects.ts';
 
 export const ROLLBACK = { interval: 2_000, bake: 60_000, weight: 50, errorRatio: 0.5, requestsPerSecond: 100, pollMs: 20 };
 
@@ -24,7 +25,7 @@ async function waitForWeight(env: MeshEnv, namespace: string, wanted: (w: number
   const routing = routingFor(env);
   const deadline = performance.now() + timeoutMs;
   for (;;) {
-    const weight = canaryWeight(await routing.get('VirtualService', namespace, SERVICE));
+    const weight = canaryWeight(await routing.get(istioRef('VirtualService', namespace, SERVICE)));
     if (wanted(weight)) return performance.now();
     if (performance.now() > deadline) throw new Error(`${namespace}: canary weight still ${weight} after ${timeoutMs} ms`);
     await sleep(ROLLBACK.pollMs);

@@ -15,7 +15,8 @@ import { promisify } from 'node:util';
 import { safeYaml } from '../src/yaml/safe-yaml.ts';
 import type { EngineContext, Session } from '../src/engine/context.ts';
 import { nullMetrics } from '../src/engine/memory.ts';
-import type { RoutingPort } from '../src/core/ports.ts';
+import type { HolderPort, RoutingPort } from '../src/core/ports.ts';
+import { createKubernetesHolders } from '../src/adapters/kubernetes-lease.ts';
 import { releaseOf } from '../src/engine/steps.ts';
 import { enterStage } from '../src/core/transitions.ts';
 import { writeStage } from '../src/engine/write-stage.ts';
@@ -27,6 +28,7 @@ import type { MeshEnv } from '../test/env/mesh.ts';
 import { createKubernetesRouting } from '../src/adapters/kubernetes.ts';
 import { startDiscoveryShim } from './discovery-shim.ts';
 import { benchNamespace, benchSpec, createInitialObjects, defaultStages, load, median, meshEnv, quantile, quietLog, removeObjects, routingFor, SERVICE } from './release-common.ts';
+import { destinationRuleOf, virtualServiceOf } from '../src/routing/virtual-service/objects.ts';
 
 const run = promisify(execFile);
 
@@ -56,18 +58,19 @@ export function kubectlBinary(): string {
   return process.env.KUBECTL || 'kubectl';
 }
 
-function session(routing: RoutingPort, namespace: string): Session {
+function session(routing: RoutingPort, holders: HolderPort, namespace: string): Session {
   const spec = benchSpec(namespace, { stages: defaultStages(60_000), settle: 0 });
   const ctx: EngineContext = {
     spec,
     routing,
+    holders,
     metrics: nullMetrics,
     clock: systemClock,
     log: quietLog,
     holder: { id: 'bench-transition' },
     options: { holderTimeoutMs: 15 * 60_000, supersede: false, forceConflicts: false },
   };
-  return { ctx, specHash: specHash(spec), holding: false, wrote: false, ownershipChecked: true, lastWriteAt: systemClock.now() };
+  return { ctx, specHash: specHash(spec), holding: false, wrote: false, ownershipChecked: true, renewedAt: systemClock.now() };
 }
 
 /** The engine's write of stage `index` with a one-record state, so the annotation does not grow between iterations. */
@@ -77,7 +80,7 @@ async function engineWrite(s: Session, index: number): Promise<{ vs: VirtualServ
     change: (_prev, stage) => enterStage(undefined, releaseOf(s), stage, s.ctx.clock.now()),
     release: true,
   });
-  return { vs: written.stage.virtualService, dr: written.stage.destinationRule };
+  return { vs: virtualServiceOf(written.stage), dr: destinationRuleOf(written.stage) };
 }
 
 /** The manifests a kubectl user would apply for the same stage: what we wrote, in kubectl's namespace. */
@@ -140,16 +143,23 @@ export async function measureTransition(env: MeshEnv, iterations: number): Promi
     const cli = (command: string) => run(process.execPath, [CLI, command, '--spec', specFile, '--kubeconfig', shim.kubeconfig]);
     await createInitialObjects(viaShim, ours);
     await createInitialObjects(routingFor(env), direct);
-    const s = session(viaShim, ours);
-    const d = session(routingFor(env), direct);
+    const s = session(viaShim, createKubernetesHolders({ kubeconfigPath: shim.kubeconfig }), ours);
+    const d = session(routingFor(env), createKubernetesHolders({ kubeconfigPath: env.kubeconfig }), direct);
     const fresh = named('fresh');
     await createInitialObjects(routingFor(env), fresh);
     // Every call of the fresh-connection session takes a port nobody used yet: a new TLS connection.
     const unused: RoutingPort[] = [];
     for (let i = 0; i < 8 * (iterations + 4); i++) unused.push(createKubernetesRouting({ kubeconfigPath: env.kubeconfig, deadlineMs: 30_000 }));
     const next = () => unused.pop() ?? createKubernetesRouting({ kubeconfigPath: env.kubeconfig, deadlineMs: 30_000 });
-    const freshPort: RoutingPort = { get: ((kind: 'VirtualService', ns: string, name: string) => next().get(kind, ns, name)) as RoutingPort['get'], write: (object) => next().write(object) };
-    const f = session(freshPort, fresh);
+    const freshPort: RoutingPort = {
+      get: (ref) => next().get(ref),
+      write: (object) => next().write(object),
+      list: (kind, labels) => next().list(kind, labels),
+      delete: (ref, resourceVersion) => next().delete(ref, resourceVersion),
+      applied: (ref, desired, stored, signal) => next().applied(ref, desired, stored, signal),
+      owner: (object) => next().owner(object),
+    } as RoutingPort;
+    const f = session(freshPort, createKubernetesHolders({ kubeconfigPath: env.kubeconfig }), fresh);
     const apply = (file: string) => run(binary, ['apply', '--server-side', '--validate=false', '--field-manager=bench-kubectl', '--kubeconfig', shim.kubeconfig, '-f', file]);
 
     // Warm-up (not timed): both stages written twice each way, kubectl's discovery cache filled.

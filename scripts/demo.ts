@@ -10,7 +10,9 @@ import { safeYaml } from '../src/yaml/safe-yaml.ts';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { startMesh } from '../test/env/mesh.ts';
 import { SimulatorClient } from '../test/sim/client.ts';
-import { DEFAULT_FIELD_MANAGER, createKubernetesRouting } from '../src/adapters/kubernetes.ts';
+import { createKubernetesRouting } from '../src/adapters/kubernetes.ts';
+import { FIELD_MANAGER } from '../src/adapters/kubernetes-owner.ts';
+import { istioRef } from '../src/routing/virtual-service/objects.ts';
 import { checkIstioWrites } from '../test/env/check-istio-writes.ts';
 import { ensureIstioctl } from '../test/env/istio-tools.ts';
 import { istioWritesFromFile } from '../test/env/istio-writes.ts';
@@ -96,7 +98,7 @@ async function main(): Promise<number> {
   kc.loadFromFile(env.kubeconfig);
   const sim = new SimulatorClient(env.simulatorUrl);
   const routing = createKubernetesRouting({ kubeconfigPath: env.kubeconfig });
-  const readVs = () => routing.get('VirtualService', NS, 'catalog');
+  const readVs = () => routing.get<VirtualService>(istioRef('VirtualService', NS, 'catalog'));
   const spec = demoSpec(env.prometheusUrl);
   const common = ['--spec', spec, '--kubeconfig', env.kubeconfig, '--prometheus-url', env.prometheusUrl];
 
@@ -125,7 +127,7 @@ async function main(): Promise<number> {
   say(`\nreports: ${join(demoDir, 'release-1.md')}, ${join(demoDir, 'release-2.md')}`);
   say('\n== Istio checks what the releases wrote (istioctl validate and analyze)');
   const check = await checkIstioWrites(
-    istioWritesFromFile(env.istioWrites).filter((w) => w.fieldManager === DEFAULT_FIELD_MANAGER && Date.parse(w.at) >= demoStarted),
+    istioWritesFromFile(env.istioWrites).filter((w) => w.fieldManager === FIELD_MANAGER && Date.parse(w.at) >= demoStarted),
     await ensureIstioctl(),
   );
   for (const p of check.problems) say(`   ${p.write}: ${p.problem}`);

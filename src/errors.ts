@@ -12,7 +12,7 @@ export interface InputProblem {
   message: string;
 }
 
-export function formatProblem(p: InputProblem): string {
+function formatProblem(p: InputProblem): string {
   const at = [p.file, p.line !== undefined ? String(p.line) : undefined, p.line !== undefined && p.column !== undefined ? String(p.column) : undefined]
     .filter((x) => x !== undefined)
     .join(':');
@@ -62,9 +62,6 @@ export class OwnershipError extends CanaryError {
 export class MetricsError extends CanaryError {
   override readonly exitCode = 3;
 }
-
-/** The query ran but returned no series / no samples. Distinct from MetricsError on purpose. */
-export class NoDataError extends CanaryError {}
 
 /** The release was judged bad and rolled back: exit 1. */
 export class ReleaseFailedError extends CanaryError {

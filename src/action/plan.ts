@@ -2,7 +2,7 @@
 // summary. Nothing touches a cluster.
 import * as core from '@actions/core';
 import { InputError } from '../errors.ts';
-import { planFromFiles } from '../cli/plan-command.ts';
+import { planFromFiles } from '../app/plan-files.ts';
 import { planSummaryMarkdown } from '../report/plan-summary.ts';
 import type { Logger } from '../core/ports.ts';
 

@@ -4,7 +4,7 @@
 // lines (core.info) it writes as they are, so they go through logSafe first.
 import type { AnnotationProperties } from '@actions/core';
 import type { Logger, ReleaseEvent } from '../core/ports.ts';
-import { formatValue } from '../report/format.ts';
+import { formatValue } from '../analysis/format.ts';
 import { logSafe } from './log-safe.ts';
 
 /** The parts of @actions/core this logger uses (the real module, or a recorder in tests). */

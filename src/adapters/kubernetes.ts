@@ -1,20 +1,21 @@
-// Apply mode's routing port: VirtualServices and DestinationRules read and written through the
-// Kubernetes API. Writes are whole-object and guarded by resourceVersion (PUT) or by existence
-// (POST), always under our field manager, so a concurrent change is a ConflictError the engine
-// answers by re-reading and re-planning. SDK errors are converted here, naming the object and
-// what was being done.
+// Apply mode's routing port: objects of any custom resource kind (VirtualService, DestinationRule,
+// HTTPRoute...) read and written through the Kubernetes API. Writes are whole-object and guarded by
+// resourceVersion (PUT) or by existence (POST), always under our field manager, so a concurrent change
+// is a ConflictError the engine answers by re-reading and re-planning; a write is in effect once it
+// reads back as written. SDK errors are converted here, naming the object and what was being done.
 import { ApiException, CustomObjectsApi, Observable, type ConfigurationOptions, type KubeConfig, type ObservableMiddleware, type RequestContext } from '@kubernetes/client-node';
-import type { Logger, RoutingKind, RoutingObject, RoutingPort } from '../core/ports.ts';
+import type { Logger, ObjectRef, RoutingObject, RoutingPort } from '../core/ports.ts';
+import { checkReadBack } from '../core/stored.ts';
 import { ClusterError, ConflictError, describeError } from '../errors.ts';
+import { describeRef } from '../plan/objects.ts';
 import { loadKubeconfig } from './kubeconfig.ts';
+import { FIELD_MANAGER, routeOwner } from './kubernetes-owner.ts';
 import { RetriesExhausted, withRetries } from './retry.ts';
 
 export interface KubernetesRoutingOptions {
   /** Kubeconfig file contents (input); the caller masks it. */
   kubeconfig?: string;
   kubeconfigPath?: string;
-  /** Field manager of every write. Default `istio-canary`. */
-  fieldManager?: string;
   /** Time for one operation including retries of transient errors, ms. Default 30 s. */
   deadlineMs?: number;
   log?: Logger;
@@ -22,10 +23,15 @@ export interface KubernetesRoutingOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export const DEFAULT_FIELD_MANAGER = 'istio-canary';
-const GROUP = 'networking.istio.io';
-const VERSION = 'v1';
-const PLURAL: Record<RoutingKind, string> = { VirtualService: 'virtualservices', DestinationRule: 'destinationrules' };
+/** The API path parts of a kind: group and version from its apiVersion, the resource name guessed from
+ * the kind the way kubectl does without discovery (VirtualService → virtualservices, ServiceEntry →
+ * serviceentries). */
+function resourceOf(ref: Pick<ObjectRef, 'apiVersion' | 'kind' | 'namespace'>) {
+  const [group = '', version = ''] = ref.apiVersion.includes('/') ? ref.apiVersion.split('/') : ['', ref.apiVersion];
+  const kind = ref.kind.toLowerCase();
+  const plural = kind.endsWith('s') ? `${kind}es` : kind.endsWith('y') ? `${kind.slice(0, -1)}ies` : `${kind}s`;
+  return { group, version, namespace: ref.namespace, plural };
+}
 
 export function createKubernetesRouting(options: KubernetesRoutingOptions = {}): RoutingPort {
   const { kc, server, origin } = loadKubeconfig({ kubeconfig: options.kubeconfig, kubeconfigPath: options.kubeconfigPath, env: options.env });
@@ -34,9 +40,8 @@ export function createKubernetesRouting(options: KubernetesRoutingOptions = {}):
 }
 
 /** The port over an already loaded KubeConfig (tests, and callers that share one). */
-export function kubernetesRouting(kc: KubeConfig, server: string, options: Pick<KubernetesRoutingOptions, 'fieldManager' | 'deadlineMs' | 'log'> = {}): RoutingPort {
+export function kubernetesRouting(kc: KubeConfig, server: string, options: Pick<KubernetesRoutingOptions, 'deadlineMs' | 'log'> = {}): RoutingPort {
   const api = kc.makeApiClient(CustomObjectsApi);
-  const fieldManager = options.fieldManager ?? DEFAULT_FIELD_MANAGER;
   const deadlineMs = options.deadlineMs ?? 30_000;
   const shared: SharedDispatcher = {};
 
@@ -47,12 +52,12 @@ export function kubernetesRouting(kc: KubeConfig, server: string, options: Pick<
         deadlineMs,
         isTransient,
         onRetry: (error, attempt, delayMs) =>
-          options.log?.warning(`${action.verb} ${action.object} on ${server}: attempt ${attempt} failed (${transientReason(error)}); retrying in ${Math.round(delayMs)}ms`),
+          options.log?.warning(`${action.verb} ${action.object} on ${server}: attempt ${attempt} failed (${transientReason(error, action)}); retrying in ${Math.round(delayMs)}ms`),
       });
     } catch (e) {
       if (e instanceof RetriesExhausted) {
         throw new ClusterError(
-          `Could not reach the Kubernetes API server at ${server} while ${action.verb} ${action.object} (${e.attempts} attempt${e.attempts === 1 ? '' : 's'} in ${Math.max(1, Math.round(deadlineMs / 1000))}s): ${transientReason(e.lastError)}. Check that the cluster is up and the kubeconfig points at it.`,
+          `Could not reach the Kubernetes API server at ${server} while ${action.verb} ${action.object} (${e.attempts} attempt${e.attempts === 1 ? '' : 's'} in ${Math.max(1, Math.round(deadlineMs / 1000))}s): ${transientReason(e.lastError, action)}. Check that the cluster is up and the kubeconfig points at it.`,
           { cause: e.lastError, status: statusOf(e.lastError) },
         );
       }
@@ -60,10 +65,10 @@ export function kubernetesRouting(kc: KubeConfig, server: string, options: Pick<
     }
   }
 
-  async function get(kind: RoutingKind, namespace: string, name: string): Promise<RoutingObject | undefined> {
-    const action: Action = { verb: 'reading', object: `${kind} ${namespace}/${name}` };
+  async function get<T extends RoutingObject>(ref: ObjectRef): Promise<T | undefined> {
+    const action: Action = { verb: 'reading', object: describeRef(ref), apiVersion: ref.apiVersion };
     try {
-      return (await call(action, (signal) => api.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL[kind], name }, withSignal(signal, shared)))) as RoutingObject;
+      return (await call(action, (signal) => api.getNamespacedCustomObject({ ...resourceOf(ref), name: ref.name }, withSignal(signal, shared)))) as T;
     } catch (e) {
       if (statusOf(e) === 404) return undefined;
       throw refusal(e, action, server);
@@ -73,11 +78,11 @@ export function kubernetesRouting(kc: KubeConfig, server: string, options: Pick<
   async function write<T extends RoutingObject>(object: T): Promise<T> {
     const { name, namespace, resourceVersion } = object.metadata;
     if (!namespace) throw new ClusterError(`Cannot write ${object.kind} ${name}: it has no metadata.namespace`);
-    const target = { group: GROUP, version: VERSION, namespace, plural: PLURAL[object.kind], fieldManager };
+    const target = { ...resourceOf({ apiVersion: object.apiVersion, kind: object.kind, namespace }), fieldManager: FIELD_MANAGER };
     // managedFields are the server's to compute; sending them back would overwrite its record.
     const { managedFields: _ignored, ...metadata } = object.metadata;
-    const body = { ...object, apiVersion: `${GROUP}/${VERSION}`, metadata };
-    const action: Action = { verb: resourceVersion ? 'updating' : 'creating', object: `${object.kind} ${namespace}/${name}` };
+    const body = { ...object, metadata };
+    const action: Action = { verb: resourceVersion ? 'updating' : 'creating', object: `${object.kind} ${namespace}/${name}`, apiVersion: object.apiVersion };
     try {
       const stored = resourceVersion
         ? await call(action, (signal) => api.replaceNamespacedCustomObject({ ...target, name, body }, withSignal(signal, shared)))
@@ -88,20 +93,49 @@ export function kubernetesRouting(kc: KubeConfig, server: string, options: Pick<
     }
   }
 
-  return { get: get as RoutingPort['get'], write };
+  async function list(kind: Pick<ObjectRef, 'apiVersion' | 'kind' | 'namespace'>, labels: Record<string, string>): Promise<RoutingObject[]> {
+    const action: Action = { verb: 'listing', object: `${kind.kind} in ${kind.namespace}`, apiVersion: kind.apiVersion };
+    // Label values are Kubernetes names (no commas or operators), so the selector is exactly these pairs.
+    const labelSelector = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+    try {
+      const answer = await call(action, (signal) => api.listNamespacedCustomObject({ ...resourceOf(kind), labelSelector }, withSignal(signal, shared)));
+      return ((answer as { items?: RoutingObject[] }).items ?? []).map((o) => ({ ...o, apiVersion: o.apiVersion ?? kind.apiVersion, kind: o.kind ?? kind.kind }));
+    } catch (e) {
+      throw refusal(e, action, server);
+    }
+  }
+
+  async function remove(ref: ObjectRef, resourceVersion: string): Promise<void> {
+    const action: Action = { verb: 'deleting', object: describeRef(ref), apiVersion: ref.apiVersion };
+    try {
+      await call(action, (signal) =>
+        api.deleteNamespacedCustomObject({ ...resourceOf(ref), name: ref.name, body: { preconditions: { resourceVersion } } }, withSignal(signal, shared)),
+      );
+    } catch (e) {
+      if (statusOf(e) === 404) return;
+      throw refusal(e, action, server);
+    }
+  }
+
+  /** In effect once the API server has stored it: read back, and if someone wrote after us, the write's answer is the record. */
+  async function applied(ref: ObjectRef, desired: RoutingObject | undefined, stored?: RoutingObject): Promise<RoutingObject | undefined> {
+    return checkReadBack(ref, desired, await get(ref), stored);
+  }
+
+  return { get, write, list, delete: remove, applied, owner: routeOwner };
 }
 
 /** One connection pool per port: @kubernetes/client-node 2.x builds a new undici Agent for every
  * request (`applySecurityAuthentication` → `createDispatcher`), so every call would pay a TCP and TLS
  * handshake. The first request's dispatcher (same cluster, same TLS options: the kubeconfig is loaded
  * once) serves all later ones, keeping their connections alive. */
-interface SharedDispatcher {
+export interface SharedDispatcher {
   current?: ReturnType<RequestContext['getDispatcher']>;
 }
 
 /** Per-call options whose middleware sets `signal` on the request, so it is aborted when the
  * time for the operation is up, and reuses the port's dispatcher. */
-function withSignal(signal: AbortSignal, shared: SharedDispatcher): ConfigurationOptions<ObservableMiddleware> {
+export function withSignal(signal: AbortSignal, shared: SharedDispatcher): ConfigurationOptions<ObservableMiddleware> {
   const middleware: ObservableMiddleware = {
     pre: (context) => {
       context.setSignal(signal);
@@ -117,13 +151,13 @@ function withSignal(signal: AbortSignal, shared: SharedDispatcher): Configuratio
   return { middleware: [middleware], middlewareMergeStrategy: 'append' };
 }
 
-function statusOf(error: unknown): number | undefined {
+export function statusOf(error: unknown): number | undefined {
   return error instanceof ApiException ? error.code : undefined;
 }
 
 /** Network failures, timeouts, throttling and server errors are worth another attempt; a
  * configuration problem (bad URL, TLS settings) or a refusal is not. */
-function isTransient(error: unknown): boolean {
+export function isTransient(error: unknown): boolean {
   const status = statusOf(error);
   if (status === 404) return !isNotFoundStatus(error);
   if (status !== undefined) return status === 429 || status >= 500;
@@ -145,7 +179,7 @@ function isNotFoundStatus(error: unknown): boolean {
 }
 
 /** The API server's Status message, or a short text for non-API errors. */
-function serverMessage(error: unknown): string {
+export function serverMessage(error: unknown): string {
   if (error instanceof ApiException) {
     const body: unknown = typeof error.body === 'string' ? safeJson(error.body) : error.body;
     const message = (body as { message?: unknown } | undefined)?.message;
@@ -154,9 +188,10 @@ function serverMessage(error: unknown): string {
   return describeError(error);
 }
 
-function transientReason(error: unknown): string {
-  if (error instanceof ApiException && error.code === 404) {
-    return `${GROUP}/${VERSION} is not served (HTTP 404 without a Status): are Istio's CRDs installed? networking.istio.io/v1 needs Istio 1.22 or later`;
+/** Why a call may be worth retrying; `action` names the API a 404 without a Status says is not served. */
+export function transientReason(error: unknown, action?: Pick<Action, 'apiVersion'>): string {
+  if (action && error instanceof ApiException && error.code === 404) {
+    return `${action.apiVersion} is not served (HTTP 404 without a Status): are Istio's CRDs installed? networking.istio.io/v1 needs Istio 1.22 or later`;
   }
   if (error instanceof ApiException) return `HTTP ${error.code}: ${serverMessage(error)}`;
   const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
@@ -167,9 +202,10 @@ function transientReason(error: unknown): string {
 
 /** What a call was doing, for messages: "updating VirtualService shop/catalog". */
 interface Action {
-  verb: 'reading' | 'creating' | 'updating';
+  verb: 'reading' | 'creating' | 'updating' | 'listing' | 'deleting';
   /** `<kind> <namespace>/<name>` */
   object: string;
+  apiVersion: string;
 }
 
 /** A permanent refusal from the server, as one of our errors. */
@@ -180,6 +216,7 @@ function refusal(error: unknown, action: Action, server: string): unknown {
   if (status === undefined) return new ClusterError(`Failed ${doing} on ${server}: ${describeError(error)}`, { cause: error });
   const message = serverMessage(error);
   // 404 on an update: it was deleted since it was read, which is a conflict like any other change.
+  // 409 on a delete: its resourceVersion precondition failed.
   if (status === 409 || (status === 404 && action.verb === 'updating')) {
     return new ConflictError(`Conflict ${doing}: ${message}. It changed since it was read; re-read and re-plan.`, { cause: error, status });
   }
@@ -188,11 +225,22 @@ function refusal(error: unknown, action: Action, server: string): unknown {
   }
   if (status === 401 || status === 403) {
     return new ClusterError(
-      `Not allowed ${doing} on ${server} (HTTP ${status}): ${message}. The credentials need get, create and update on ${GROUP} virtualservices and destinationrules in that namespace.`,
+      `Not allowed ${doing} on ${server} (HTTP ${status}): ${message}. The credentials need ${verbsFor(action)} on ${resourceText(action)} in that namespace.`,
       { cause: error, status },
     );
   }
   return new ClusterError(`Failed ${doing} on ${server} (HTTP ${status}): ${message}`, { cause: error, status });
+}
+
+/** The RBAC verbs a release needs for what failed: list and delete only for the objects it created. */
+function verbsFor(action: Action): string {
+  return action.verb === 'listing' ? 'list' : action.verb === 'deleting' ? 'delete' : 'get, create and update';
+}
+
+function resourceText(action: Action): string {
+  const kind = action.object.split(' ')[0] ?? '';
+  const { group, plural } = resourceOf({ apiVersion: action.apiVersion, kind, namespace: '' });
+  return `${group} ${plural}`;
 }
 
 function safeJson(text: string): unknown {

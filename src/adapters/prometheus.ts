@@ -5,6 +5,7 @@
 import { InputError, MetricsError } from '../errors.ts';
 import type { MetricsPort, Sample } from '../core/ports.ts';
 import { redactUrl } from '../spec/url.ts';
+import { RetriesExhausted, withRetries } from './retry.ts';
 
 export interface PrometheusOptions {
   /** Base URL, e.g. http://prometheus.istio-system:9090 (a path prefix is kept; user:password@ becomes basic auth). */
@@ -13,7 +14,7 @@ export interface PrometheusOptions {
   bearerToken?: string;
   /** Per request, default 10 s. */
   timeoutMs?: number;
-  /** Attempts in all (default 3) for network errors, timeouts, 429 and 5xx; the delay doubles from baseDelayMs (default 500). */
+  /** Attempts in all (default 3) for network errors, timeouts, 429 and 5xx; the delay doubles from baseDelayMs (default 500), or is the server's Retry-After when longer. */
   retry?: { attempts: number; baseDelayMs: number };
   fetch?: typeof fetch;
   /** Waits between attempts; injectable for tests. */
@@ -28,12 +29,14 @@ interface Endpoint {
   headers: Record<string, string>;
 }
 
-/** A failed attempt: `transient` ones are retried. */
+/** A failed attempt: `transient` ones are retried, after `retryAfterMs` when the server asked for it. */
 class AttemptError extends Error {
   readonly transient: boolean;
-  constructor(message: string, transient: boolean) {
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, transient: boolean, retryAfterMs?: number) {
     super(message);
     this.transient = transient;
+    this.retryAfterMs = retryAfterMs;
   }
 }
 
@@ -99,13 +102,13 @@ function isTransientStatus(status: number): boolean {
 function httpFailure(response: Response, body: PrometheusBody | undefined): AttemptError {
   const transient = isTransientStatus(response.status);
   if (body?.status === 'error') {
-    return new AttemptError(`answered HTTP ${response.status} (${body.errorType ?? 'error'}): ${body.error ?? 'no message'}`, transient);
+    return new AttemptError(`answered HTTP ${response.status} (${body.errorType ?? 'error'}): ${body.error ?? 'no message'}`, transient, retryAfterOf(response));
   }
   if (response.status === 401 || response.status === 403) {
     return new AttemptError(`refused the request (HTTP ${response.status}); check the credentials (headers or bearer token)`, false);
   }
   const kind = response.headers.get('content-type') ?? 'no content type';
-  return new AttemptError(`answered HTTP ${response.status} with something that is not Prometheus JSON (${kind})`, transient);
+  return new AttemptError(`answered HTTP ${response.status} with something that is not Prometheus JSON (${kind})`, transient, retryAfterOf(response));
 }
 
 function sampleValue(raw: unknown): number | undefined {
@@ -169,12 +172,11 @@ export function createPrometheusMetrics(options: PrometheusOptions): MetricsPort
   const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const retry = options.retry ?? DEFAULT_RETRY;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   // Some gateways only allow GET; once POST is refused with 405, use GET for every later query.
   let method: 'POST' | 'GET' = 'POST';
 
-  async function send(promql: string): Promise<Response> {
-    const form = new URLSearchParams({ query: promql });
+  async function send(promql: string, time: number | undefined): Promise<Response> {
+    const form = new URLSearchParams({ query: promql, ...(time !== undefined ? { time: (time / 1000).toFixed(3) } : {}) });
     const signal = AbortSignal.timeout(timeoutMs);
     if (method === 'GET') return doFetch(`${endpoint.url}${endpoint.url.includes('?') ? '&' : '?'}${form}`, { headers: endpoint.headers, signal });
     return doFetch(endpoint.url, {
@@ -185,50 +187,61 @@ export function createPrometheusMetrics(options: PrometheusOptions): MetricsPort
     });
   }
 
-  async function attempt<T>(promql: string, read: (data: PrometheusBody['data']) => T): Promise<{ value: T } | { retryAfterMs: number | undefined; error: AttemptError }> {
+  /** One attempt: the value, or an AttemptError. */
+  async function attempt<T>(promql: string, read: (data: PrometheusBody['data']) => T, time: number | undefined): Promise<T> {
     let response: Response;
     try {
-      response = await send(promql);
+      response = await send(promql, time);
       if (response.status === 405 && method === 'POST') {
         method = 'GET';
-        response = await send(promql);
+        response = await send(promql, time);
       }
     } catch (error) {
       const timedOut = error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError');
       const message = timedOut ? `did not answer within ${timeoutMs} ms` : `could not be reached: ${networkCause(error)}`;
-      return { retryAfterMs: undefined, error: new AttemptError(message, true) };
+      throw new AttemptError(message, true);
     }
     const body = await readBody(response).catch(() => undefined);
     if (!response.ok || body?.status !== 'success') {
-      const error = response.ok && body === undefined ? new AttemptError('answered with something that is not Prometheus JSON', false) : httpFailure(response, body);
-      return { retryAfterMs: retryAfterOf(response), error };
+      if (response.ok && body === undefined) throw new AttemptError('answered with something that is not Prometheus JSON', false);
+      throw httpFailure(response, body);
     }
+    return read(body.data);
+  }
+
+  async function run<T>(promql: string, read: (data: PrometheusBody['data']) => T, time?: number): Promise<T> {
+    let tried = 0;
     try {
-      return { value: read(body.data) };
-    } catch (error) {
-      return { retryAfterMs: undefined, error: error as AttemptError };
+      return await withRetries(
+        () => {
+          tried++;
+          return attempt(promql, read, time);
+        },
+        {
+          maxAttempts: Math.max(1, retry.attempts),
+          baseDelayMs: retry.baseDelayMs,
+          maxDelayMs: MAX_RETRY_AFTER_MS,
+          jitter: false,
+          isTransient: (e) => e instanceof AttemptError && e.transient,
+          delayHintMs: (e) => (e instanceof AttemptError ? e.retryAfterMs : undefined),
+          ...(options.sleep ? { sleep: options.sleep } : {}),
+        },
+      );
+    } catch (e) {
+      const error = e instanceof RetriesExhausted ? e.lastError : e;
+      const message = error instanceof Error ? error.message : String(error);
+      const tries = tried > 1 ? ` (after ${tried} attempts)` : '';
+      throw new MetricsError(`Prometheus at ${endpoint.shown} ${message}${tries}; query: ${promql}`);
     }
   }
 
-  async function run<T>(promql: string, read: (data: PrometheusBody['data']) => T): Promise<T> {
-    const attempts = Math.max(1, retry.attempts);
-    for (let n = 1; ; n++) {
-      const outcome = await attempt(promql, read);
-      if ('value' in outcome) return outcome.value;
-      const { error } = outcome;
-      if (!error.transient || n >= attempts) {
-        const tries = n > 1 ? ` (after ${n} attempts)` : '';
-        throw new MetricsError(`Prometheus at ${endpoint.shown} ${error.message}${tries}; query: ${promql}`);
-      }
-      const backoff = retry.baseDelayMs * 2 ** (n - 1);
-      await sleep(Math.min(MAX_RETRY_AFTER_MS, Math.max(backoff, outcome.retryAfterMs ?? 0)));
-    }
-  }
-
-  return {
-    query: (promql: string) => run(promql, numberOf),
-    vector: (promql: string) => run(promql, samplesOf),
-  };
+  // `at`: the same queries evaluated at a past moment (Prometheus' `time` parameter), for re-judging a stage's past intervals.
+  const port = (time?: number): MetricsPort => ({
+    query: (promql: string) => run(promql, numberOf, time),
+    vector: (promql: string) => run(promql, samplesOf, time),
+    at: (past: number) => port(past),
+  });
+  return port();
 }
 
 /** Retry-After in seconds (429/503), as ms. */

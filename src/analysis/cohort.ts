@@ -1,9 +1,16 @@
 // Which traffic a stage is judged on, and the values its query templates see.
 import { resolveHost } from '../istio/hosts.ts';
-import type { CanarySpec, StageSpec } from '../spec/types.ts';
 import type { Cohort, QueryVars } from './types.ts';
 
-export function cohortOf(stage: StageSpec): Cohort {
+/** What of a canary the queries name (the spec's CanarySpec has these). */
+export interface QueriedCanary {
+  namespace: string;
+  host: string;
+  stable: { workload: string; version?: string };
+  canary: { workload: string; version?: string };
+}
+
+export function cohortOf(stage: { kind: 'darkLaunch' | 'mirror' | 'weight' }): Cohort {
   switch (stage.kind) {
     case 'darkLaunch':
       return 'dark-launch';
@@ -23,7 +30,7 @@ export function promqlDuration(ms: number): string {
 }
 
 /** Template values for this canary with a query window of `windowMs`. Missing versions stay empty, and rendering a template that needs one fails. */
-export function queryVarsFor(spec: CanarySpec, windowMs: number): QueryVars {
+export function queryVarsFor(spec: QueriedCanary, windowMs: number): QueryVars {
   return {
     namespace: spec.namespace,
     // Istio's `destination_service` label is the host as pilot resolves it (the FQDN for a service).

@@ -6,8 +6,7 @@
 //   - interim no-data is neutral: there is more bake time to gather traffic;
 //   - strict mode: a final `unproven` verdict (not yet shown within its limit) holds like no-data with
 //     the hold policy, and fails once the hold has expired.
-import type { AnalysisSpec } from '../spec/types.ts';
-import type { CheckSpec, CheckVerdict, StageDecision } from './types.ts';
+import type { AnalysisSpec, CheckSpec, CheckVerdict, StageDecision } from './types.ts';
 
 export interface StageMoment {
   /** This is the evaluation at the end of the bake (or of an extended hold). */

@@ -4,10 +4,9 @@
 import { MetricsError, describeError } from '../errors.ts';
 import type { MetricsPort } from './metrics-source.ts';
 import { splitGrouped } from './grouped.ts';
-import { judgeCheck, type JudgeContext } from './judge.ts';
-import { planCheckQueries } from './queries.ts';
-import type { AnalysisSpec } from '../spec/types.ts';
-import type { CheckSpec, CheckVerdict, Cohort, PlannedQuery, QueryResult, QueryVars } from './types.ts';
+import type { JudgeContext } from './judge.ts';
+import { checkType, judgeCheck, planCheckQueries } from './checks/registry.ts';
+import type { AnalysisSpec, CheckSpec, CheckVerdict, Cohort, PlannedQuery, QueryResult, QueryVars } from './types.ts';
 
 function backendFailure(check: CheckSpec, query: PlannedQuery, error: MetricsError, done: QueryResult[]): CheckVerdict {
   return {
@@ -35,7 +34,7 @@ async function evaluateCheck(check: CheckSpec, planned: PlannedQuery[], metrics:
 
 /** Checks that a quick look (between the recorded ones) can decide: those with counts behind them. */
 export function countedCheck(check: CheckSpec): boolean {
-  return check.type !== 'custom';
+  return checkType(check).counted;
 }
 
 /** Evaluates the checks of `analysis` once (counted checks over `countedWindow` when given: the time since

@@ -13,4 +13,7 @@ export interface MetricsPort {
   query(promql: string): Promise<number | undefined>;
   /** A grouped query: every series of the vector (empty for no data). */
   vector(promql: string): Promise<Sample[]>;
+  /** The same backend answering as of `time` (ms since the epoch), when it keeps history (Prometheus
+   * does): a resumed stage is re-judged at each past interval from it. */
+  at?(time: number): MetricsPort;
 }

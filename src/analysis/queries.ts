@@ -1,4 +1,4 @@
-// The PromQL behind each check, built from Istio's standard metrics for the canary's workload.
+// The PromQL the check types build on: Istio's standard metrics for the canary's workload.
 //
 // Which side reports what (see reference/istio-semantics.md, Telemetry):
 // - Workload metrics are taken from `reporter="destination"`, selected by the destination workload and
@@ -15,9 +15,7 @@
 //   success-rate check instead of showing "no data", at the price of also blaming the canary for a
 //   stable-side UH in the same window (and for a same-named short host in another namespace).
 import { escapeRe2, quotePromqlString } from './escape.ts';
-import { checkedDuration, renderQuery } from './render.ts';
 import type { CheckSpec, Cohort, PlannedQuery, QueryVars } from './types.ts';
-
 export const ROLE = {
   canaryRequests: 'canary-requests',
   canaryErrors: 'canary-errors',
@@ -40,7 +38,7 @@ function matchers(pairs: Array<[string, string]>, extra: string[] = []): string 
   return [...pairs.map(([label, value]) => `${label}=${quotePromqlString(value)}`), ...extra].join(',');
 }
 
-function workloadMatchers(vars: QueryVars, workload: string, extra: string[] = []): string {
+export function workloadMatchers(vars: QueryVars, workload: string, extra: string[] = []): string {
   return matchers(
     [
       ['reporter', 'destination'],
@@ -51,10 +49,9 @@ function workloadMatchers(vars: QueryVars, workload: string, extra: string[] = [
   );
 }
 
-function requestCount(selector: string, interval: string): string {
+export function requestCount(selector: string, interval: string): string {
   return `sum(increase(istio_requests_total{${selector}}[${interval}]))`;
 }
-
 
 /** The workloads a grouped query covers: the canary's, and stable's when it is compared with. */
 function workloadsMatcher(vars: QueryVars, withStable: boolean): string[] {
@@ -68,13 +65,13 @@ function workloadsMatcher(vars: QueryVars, withStable: boolean): string[] {
 
 /** Requests by workload and response code in one vector: the canary's and stable's requests and 5xx,
  * and (unless mirrored: shadow traffic has no client) the client-side failures as one more series. */
-function trafficQuery(vars: QueryVars, withStable: boolean, withClientFailures: boolean): string {
+export function trafficQuery(vars: QueryVars, withStable: boolean, withClientFailures: boolean): string {
   const served = `sum by (destination_workload, response_code) (increase(istio_requests_total{${workloadsMatcher(vars, withStable).join(',')}}[${vars.interval}]))`;
   return withClientFailures ? `${served} or ${clientFailures(vars)}` : served;
 }
 
 /** Latency histogram buckets by workload in one vector: counts, the share over a bound, and the p99. */
-function latencyQuery(vars: QueryVars, withStable: boolean): string {
+export function latencyQuery(vars: QueryVars, withStable: boolean): string {
   return `sum by (destination_workload, le) (increase(istio_request_duration_milliseconds_bucket{${workloadsMatcher(vars, withStable).join(',')}}[${vars.interval}]))`;
 }
 
@@ -102,42 +99,10 @@ function clientFailures(vars: QueryVars): string {
   return `label_replace(${requestCount(selector, vars.interval)}, "destination_workload", "${CLIENT_FAILURES_SERIES}", "", "")`;
 }
 
-function comparesWithStable(check: CheckSpec, cohort: Cohort): boolean {
+export function comparesWithStable(check: CheckSpec, cohort: Cohort): boolean {
   return cohort === 'shift' && (check.compare === 'relative' || check.compare === 'both');
 }
 
-function grouped(kind: 'traffic' | 'latency', vars: QueryVars, withStable: boolean): PlannedQuery['grouped'] {
+export function grouped(kind: 'traffic' | 'latency', vars: QueryVars, withStable: boolean): PlannedQuery['grouped'] {
   return withStable ? { kind, canary: vars.canaryWorkload, stable: vars.stableWorkload } : { kind, canary: vars.canaryWorkload };
-}
-
-function successRateQueries(check: CheckSpec, cohort: Cohort, vars: QueryVars): PlannedQuery[] {
-  const withStable = comparesWithStable(check, cohort);
-  return [{ role: ROLE.traffic, promql: trafficQuery(vars, withStable, cohort !== 'mirror'), grouped: grouped('traffic', vars, withStable) }];
-}
-
-function latencyQueries(check: CheckSpec, cohort: Cohort, vars: QueryVars): PlannedQuery[] {
-  const withStable = comparesWithStable(check, cohort);
-  return [{ role: ROLE.latency, promql: latencyQuery(vars, withStable), grouped: grouped('latency', vars, withStable) }];
-}
-
-function customQueries(check: CheckSpec, vars: QueryVars): PlannedQuery[] {
-  if (check.query === undefined) throw new TypeError(`check ${check.name}: a custom check needs a query`);
-  const queries: PlannedQuery[] = [{ role: ROLE.value, promql: renderQuery(check.query, vars) }];
-  if (check.minRequests > 0) {
-    queries.unshift({ role: ROLE.canaryRequests, promql: requestCount(workloadMatchers(vars, vars.canaryWorkload), vars.interval) });
-  }
-  return queries;
-}
-
-/** Every query a check needs for one evaluation of `cohort` with the window `vars.interval`. */
-export function planCheckQueries(check: CheckSpec, cohort: Cohort, vars: QueryVars): PlannedQuery[] {
-  checkedDuration(vars.interval);
-  switch (check.type) {
-    case 'success-rate':
-      return successRateQueries(check, cohort, vars);
-    case 'latency-p99':
-      return latencyQueries(check, cohort, vars);
-    case 'custom':
-      return customQueries(check, vars);
-  }
 }

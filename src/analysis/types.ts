@@ -1,4 +1,4 @@
-import type { CheckSpec } from '../spec/types.ts';
+// The analysis' types: what a check and an analysis are (the spec embeds them), what queries it runs and what it concludes.
 import type { Sample } from './metrics-source.ts';
 
 /** Which traffic a stage's checks look at. */
@@ -82,4 +82,47 @@ export interface CheckVerdict {
 /** What the engine should do after an evaluation of all checks of a stage. */
 export type StageDecision = 'continue' | 'hold' | 'fail';
 
-export type { CheckSpec };
+export type NoDataPolicy = 'fail' | 'hold' | 'pass';
+export type Comparison = 'absolute' | 'relative' | 'both';
+
+export interface CheckSpec {
+  name: string;
+  /** A check type of the registry (src/analysis/checks/registry.ts): `success-rate` (percent, higher is
+   * better), `latency-p99` (ms, lower is better), `custom` (a PromQL template). */
+  type: string;
+  /** Absolute lower bound (success-rate: percent; custom: value). */
+  min?: number;
+  /** Absolute upper bound (latency-p99: ms; custom: value). */
+  max?: number;
+  /** absolute: thresholds only; relative: canary vs stable; both. Default absolute (relative needs stable traffic). */
+  compare: Comparison;
+  /** Relative latency: canary p99 may be at most this factor of stable's (default 1.5). */
+  maxRatio?: number;
+  /** Custom check: PromQL template with `{{ namespace }}`, `{{ canaryWorkload }}`, `{{ stableWorkload }}`,
+   * `{{ canaryVersion }}`, `{{ stableVersion }}`, `{{ service }}`, `{{ interval }}`. */
+  query?: string;
+  /** Fewer requests than this in the window counts as no data. Default 20 (built-in checks). */
+  minRequests: number;
+  noData: NoDataPolicy;
+  /** Failed evaluations of this check within one stage that fail the stage. Default from analysis. */
+  failureLimit: number;
+}
+
+export interface AnalysisSpec {
+  /** Evaluation interval and query window in ms (default 1m). */
+  interval: number;
+  prometheus: {
+    url?: string;
+    headers: Record<string, string>;
+    /** Name of an environment variable holding a bearer token (never the token itself in the spec). */
+    bearerTokenEnv?: string;
+  };
+  checks: CheckSpec[];
+  failureLimit: number;
+  /** How long a `hold` no-data policy may extend a stage's bake, ms (default: one more bake). */
+  maxHold?: number;
+  /** 1 − confidence of each stage's gate (corrected for the gate's repeated looks). Default 0.05. */
+  alpha: number;
+  /** Strict mode: a stage passes only when its counted checks show the canary within its limits (it holds until then). */
+  strict?: boolean;
+}

@@ -8,6 +8,7 @@ import { prometheusUrlProblem } from '../spec/url.ts';
 import { systemClock } from '../adapters/clock.ts';
 import { executeCommand, type EngineResult } from '../engine/engine.ts';
 import { nullMetrics } from '../engine/memory.ts';
+import { reportProgress } from './report.ts';
 
 export type ReleaseCommand = 'run' | 'start' | 'advance' | 'promote' | 'abort' | 'status';
 
@@ -66,21 +67,6 @@ export async function metricsFor(options: Pick<ReleaseOptions, 'spec' | 'prometh
   return createPrometheusMetrics({ url, headers: analysis.prometheus.headers, bearerToken });
 }
 
-/** Fans one report out to every destination; a failing destination never fails the release. */
-function fanOut(reports: ReportPort[], log: Logger): ReportPort {
-  return {
-    publish: async (markdown) => {
-      for (const report of reports) {
-        try {
-          await report.publish(markdown);
-        } catch (e) {
-          log.warning(`could not publish the report: ${e instanceof Error ? e.message : String(e)}`);
-        }
-      }
-    },
-  };
-}
-
 export async function runRelease(options: ReleaseOptions): Promise<EngineResult> {
   // Loaded on demand: @kubernetes/client-node is most of the bundle's start-up time, and plan,
   // input errors and the post step's no-op path never need it.
@@ -88,15 +74,17 @@ export async function runRelease(options: ReleaseOptions): Promise<EngineResult>
   const metrics = options.command === 'status' || options.command === 'abort' || options.command === 'promote' ? nullMetrics : await metricsFor(options);
   const { createKubernetesRouting } = await import('../adapters/kubernetes.ts');
   const routing = createKubernetesRouting({ kubeconfig: options.kubeconfig, kubeconfigPath: options.kubeconfigPath, log: options.log });
+  const { createKubernetesHolders } = await import('../adapters/kubernetes-lease.ts');
+  const holders = createKubernetesHolders({ kubeconfig: options.kubeconfig, kubeconfigPath: options.kubeconfigPath, log: options.log });
   return executeCommand(
     {
       spec: options.spec,
       routing,
+      holders,
       metrics,
       clock: systemClock,
       log: options.log,
-      report: fanOut(options.reports, options.log),
-      ...(options.reportLinks ? { reportLinks: options.reportLinks } : {}),
+      progress: reportProgress(options.reports, { log: options.log, ...(options.reportLinks ? { links: options.reportLinks } : {}) }),
       holder: { id: options.holderId ?? `cli-${randomUUID()}`, runUrl: options.runUrl },
       signal: options.signal,
       options: {

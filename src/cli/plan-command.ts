@@ -4,16 +4,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { logSafe } from '../adapters/log-safe.ts';
-import { InputError, describeError, exitCodeOf, type InputProblem } from '../errors.ts';
-import { planFiles, planText } from '../plan/render.ts';
-import { planLive } from '../engine/plan-live.ts';
+import { InputError, describeError, exitCodeOf } from '../errors.ts';
+import { planFiles } from '../plan/render.ts';
+import { planFromFiles, type PlanFiles } from '../app/plan-files.ts';
 import { commandHelp } from './help.ts';
-import { loadCanarySpec, readInputFile } from '../spec/load.ts';
-import { locate, type PathSegment } from '../spec/locate.ts';
-import { loadManifest } from '../spec/manifest.ts';
-import { readYaml } from '../spec/yaml-source.ts';
-import type { CanarySpec } from '../spec/types.ts';
-import type { Plan } from '../plan/types.ts';
 
 export interface CommandIo {
   stdout: (s: string) => void;
@@ -22,11 +16,7 @@ export interface CommandIo {
 
 const USAGE = commandHelp('plan');
 
-export interface PlanFlags {
-  spec: string;
-  virtualService: string;
-  destinationRule?: string;
-  canary?: string;
+export interface PlanFlags extends PlanFiles {
   out?: string;
 }
 
@@ -50,15 +40,6 @@ export async function runPlanCommand(argv: string[], io: CommandIo): Promise<num
     io.stderr(logSafe(`istio-canary plan: ${describeError(e)}\n`));
     return exitCodeOf(e);
   }
-}
-
-/** Loads the spec and manifests, plans, and renders the stage-by-stage text. Shared with the action. */
-export async function planFromFiles(flags: Omit<PlanFlags, 'out'>): Promise<{ spec: CanarySpec; plan: Plan; text: string }> {
-  const spec = await loadCanarySpec(flags.spec, flags.canary);
-  const virtualService = await loadManifest(flags.virtualService, 'VirtualService');
-  const destinationRule = flags.destinationRule ? await loadManifest(flags.destinationRule, 'DestinationRule') : undefined;
-  const plan = await withSourcePositions(flags, spec.source.document, () => planLive(spec, virtualService, destinationRule));
-  return { spec, plan, text: planText(plan, { virtualService, ...(destinationRule ? { destinationRule } : {}) }) };
 }
 
 function parseFlags(argv: string[]): PlanFlags {
@@ -91,37 +72,6 @@ function parseFlags(argv: string[]): PlanFlags {
     ...(values.canary ? { canary: values.canary } : {}),
     ...(values.out ? { out: values.out } : {}),
   };
-}
-
-/**
- * The plan reports problems by object and field (`VirtualService ns/name: spec.http[2].route`); here
- * the files are known, so each problem also gets the file, line and column where that field is.
- */
-async function withSourcePositions<T>(flags: Omit<PlanFlags, 'out'>, specDocument: number | undefined, work: () => T): Promise<T> {
-  try {
-    return work();
-  } catch (e) {
-    if (!(e instanceof InputError)) throw e;
-    throw new InputError(await Promise.all(e.problems.map((p) => positioned(p, flags, specDocument))));
-  }
-}
-
-const OBJECT_PROBLEM = /^(VirtualService|DestinationRule) [^:]+(?:: (.*))?$/;
-
-async function positioned(problem: InputProblem, flags: Omit<PlanFlags, 'out'>, specDocument: number | undefined): Promise<InputProblem> {
-  if (problem.line !== undefined) return problem;
-  const object = OBJECT_PROBLEM.exec(problem.path);
-  const file = object ? (object[1] === 'VirtualService' ? flags.virtualService : flags.destinationRule) : problem.file === flags.spec ? flags.spec : undefined;
-  if (file === undefined) return problem;
-  const source = readYaml(await readInputFile(file), file);
-  const document = (object ? source.documents[0] : (source.documents.find((d) => d.index === specDocument) ?? source.documents[0]))?.document;
-  const at = document && locate(document, source.lines, pathSegments(object ? (object[2] ?? '') : problem.path));
-  return { ...problem, file, ...(at ? { line: at.line, column: at.column } : {}) };
-}
-
-/** `spec.http[2].route` → ['spec', 'http', 2, 'route']. */
-function pathSegments(path: string): PathSegment[] {
-  return Array.from(path.matchAll(/([^.[\]]+)|\[(\d+)\]/g), (m) => (m[2] !== undefined ? Number(m[2]) : m[1]!));
 }
 
 async function writeFiles(dir: string, files: Array<{ path: string; content: string }>): Promise<void> {

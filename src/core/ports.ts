@@ -1,21 +1,62 @@
 // The engine's view of the outside world. Adapters implement these; tests use in-memory versions.
 // Core types: the engine, the report and the adapters import them downward.
-import type { DestinationRule, VirtualService } from '../istio/types.ts';
+import type { ObjectRef, RoutingObject } from '../plan/objects.ts';
+import type { Plan } from '../plan/types.ts';
+import type { CanarySpec } from '../spec/types.ts';
+import type { Holder, RolloutState } from './state.ts';
 
-export type RoutingKind = 'VirtualService' | 'DestinationRule';
-export type RoutingObject = VirtualService | DestinationRule;
+export type { ObjectRef, RoutingObject } from '../plan/objects.ts';
 
-/** Where routing is written: the cluster (apply mode) or git (commit mode, later). */
+/** Who else writes an object's routes, as the outside system records it. */
+export type RouteOwner =
+  /** A GitOps controller reconciles this object: stages would be reverted. */
+  | { kind: 'gitops'; controller: string; evidence: string }
+  /** The routes were last written by another manager (kubectl, Helm, a script). */
+  | { kind: 'manager'; manager: string }
+  /** We wrote the routes last, or nobody is recorded. */
+  | { kind: 'self' }
+  | { kind: 'unknown' };
+
+/** Where routing is written: the cluster (apply mode) or git (commit mode). Objects of any kind. */
 export interface RoutingPort {
   /** The live object, or undefined if it does not exist. */
-  get(kind: 'VirtualService', namespace: string, name: string): Promise<VirtualService | undefined>;
-  get(kind: 'DestinationRule', namespace: string, name: string): Promise<DestinationRule | undefined>;
+  get<T extends RoutingObject = RoutingObject>(ref: ObjectRef): Promise<T | undefined>;
   /** Writes the whole object guarded by `metadata.resourceVersion` (create when it has none).
-   * Throws ConflictError when someone wrote in between; returns what the server stored. */
+   * Throws ConflictError when someone wrote in between; returns what was stored. */
   write<T extends RoutingObject>(object: T): Promise<T>;
+  /** The objects of `kind` in `namespace` that carry every one of `labels` (the ones a release created). */
+  list(kind: Pick<ObjectRef, 'apiVersion' | 'kind' | 'namespace'>, labels: Record<string, string>): Promise<RoutingObject[]>;
+  /** Deletes the object if it is still at `resourceVersion` (ConflictError otherwise); one already gone is done. */
+  delete(ref: ObjectRef, resourceVersion: string): Promise<void>;
+  /**
+   * Resolves once a write is in effect, with the object as it is then (undefined for a delete, `desired`
+   * undefined): apply mode reads it back and checks it is what was written; commit mode waits for the
+   * GitOps controller's sync. Throws ClusterError when what took effect is not what was written.
+   */
+  applied(ref: ObjectRef, desired: RoutingObject | undefined, stored?: RoutingObject, signal?: AbortSignal): Promise<RoutingObject | undefined>;
+  /** Who writes the routes of `object` (as read) besides us: a GitOps controller would revert every stage. */
+  owner(object: RoutingObject): RouteOwner;
 }
 
 export type { MetricsPort, Sample } from '../analysis/metrics-source.ts';
+
+/** A canary's holder record: who drives its rollout, and the record's version for a guarded write. */
+export interface HolderRecord {
+  /** Undefined when nobody holds it. */
+  holder?: Holder;
+  /** Undefined when no record exists yet (the next write creates it). */
+  version?: string;
+}
+
+/** Who drives a rollout right now, kept apart from the routing so that renewing it never rewrites
+ * the routing: a Lease in the namespace in apply mode; commit mode locks with the branch head. */
+export interface HolderPort {
+  read(namespace: string, canary: string): Promise<HolderRecord>;
+  /** Records `holder` (undefined: releases it) over the record read as `version`. Throws
+   * ConflictError when the record changed since (another run took or released it). `timeoutMs`:
+   * how long the holder counts without renewal, for readers other than istio-canary. */
+  write(namespace: string, canary: string, holder: Holder | undefined, version: string | undefined, timeoutMs: number): Promise<HolderRecord>;
+}
 
 /** Time, injectable so engine tests run on a fake clock. */
 export interface Clock {
@@ -38,7 +79,21 @@ export type ReleaseEvent =
   | { kind: 'gate-failed'; stage: string; check: string; value?: number; threshold: string; reason: string }
   | { kind: 'rolled-back'; canary: string; stable: string; reason: string };
 
-/** Where progress is shown to people: PR comment, job summary, a file. */
+/** Where a rendered report is shown to people: PR comment, job summary, a file. */
 export interface ReportPort {
   publish(markdown: string): Promise<void>;
+}
+
+/** A rollout at one moment: its spec, its state (with the history), the plan it follows. */
+export interface RolloutView {
+  spec: CanarySpec;
+  state: RolloutState;
+  plan?: Plan;
+  /** The clock's time of this view, ISO 8601. */
+  at: string;
+}
+
+/** Where the engine hands each new state; the engine never renders it (the app renders the report). */
+export interface ProgressPort {
+  show(view: RolloutView): Promise<void>;
 }

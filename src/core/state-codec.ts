@@ -1,7 +1,7 @@
 // The rollout state as the annotation text: compact JSON, decoded with a shape check so a damaged
 // or foreign annotation is one clear error instead of a crash half-way through a release.
 import { InputError } from '../errors.ts';
-import type { VirtualService } from '../istio/types.ts';
+import type { RoutingObject } from '../plan/objects.ts';
 import type { Evaluation, RolloutState, StageRecord } from './state.ts';
 
 /** Budget for our annotation; Kubernetes caps all annotations of an object at 256 KiB together. */
@@ -52,15 +52,15 @@ function compactRecord(record: StageRecord, kept: number, stripQueries: boolean,
   return omitted > 0 ? { ...record, evaluations, omittedEvaluations: omitted } : { ...record, evaluations };
 }
 
-/** Where the state is, for messages: the VirtualService and the annotation. */
-export function stateLocation(vs: VirtualService, key: string) {
-  return { file: `VirtualService ${vs.metadata.namespace ?? ''}/${vs.metadata.name}`, path: `metadata.annotations["${key}"]` };
+/** Where the state is, for messages: the routing object that carries it and the annotation. */
+export function stateLocation(vs: RoutingObject, key: string) {
+  return { file: `${vs.kind} ${vs.metadata.namespace ?? ''}/${vs.metadata.name}`, path: `metadata.annotations["${key}"]` };
 }
 
 const ADVICE = 'run `istio-canary abort` to put all traffic back on stable and rewrite the state, or remove the annotation by hand';
 
-/** The state stored on the VirtualService under `key`, or undefined when there is none. */
-export function decodeState(vs: VirtualService, key: string): RolloutState | undefined {
+/** The state stored on the routing object under `key`, or undefined when there is none. */
+export function decodeState(vs: RoutingObject, key: string): RolloutState | undefined {
   const text = vs.metadata.annotations?.[key];
   if (text === undefined) return undefined;
   let parsed: unknown;

@@ -4,16 +4,13 @@
 // of the common 15 s scrape interval is seen within half a scrape), so decisive evidence rolls back
 // within about two scrapes (a new error series needs two samples for increase()) instead of waiting
 // for the interval's end; their test is always-valid, so the extra looks cost no false rollbacks. The holder
-// is renewed by every state write and, between evaluations, at a third of the holder timeout.
+// is renewed at two thirds of the holder timeout through its own port, never by writing the routing. A
+// stage this run did not watch from its start (a resumed run) is first re-judged at its past intervals.
 import { countedCheck } from '../analysis/evaluate.ts';
 import type { Session } from './context.ts';
-import { judgeStage, quickLook, type Judgement } from './judge-stage.ts';
-import { touch } from './steps.ts';
-
-/** Time between holder renewals, so a live run never looks dead to another one. */
-export function renewEvery(holderTimeoutMs: number): number {
-  return Math.max(1000, Math.floor(holderTimeoutMs / 3));
-}
+import { claim, renewEvery } from './holding.ts';
+import { judgeStage, quickLook, rejudgePast, type Judgement } from './judge-stage.ts';
+import { withPending } from './pending.ts';
 
 export async function bakeStage(session: Session, index: number): Promise<Judgement> {
   const { ctx } = session;
@@ -24,14 +21,16 @@ export async function bakeStage(session: Session, index: number): Promise<Judgem
   const end = start + bake;
   const analysis = ctx.spec.analysis && ctx.spec.analysis.checks.length > 0 ? ctx.spec.analysis : undefined;
   const interval = analysis?.interval ?? Infinity;
-  // Resuming: the next interim evaluation after the last recorded one.
-  const lastAt = Date.parse(session.state!.history.at(-1)?.evaluations.at(-1)?.at ?? '') || start;
+  const past = await rejudgePast(session, index);
+  if (past?.decision === 'fail') return past;
+  // Resuming: the next interim evaluation after the last recorded or re-judged one.
+  const lastAt = Date.parse(withPending(session.state!, session.pending).history.at(-1)?.evaluations.at(-1)?.at ?? '') || start;
   let nextCheck = start + interval * (Math.floor((lastAt - start) / interval) + 1);
   const lookEvery = analysis?.checks.some(countedCheck) ? quickLookEvery(interval) : Infinity;
   let nextLook = start + lookEvery * (Math.floor((clock.now() - start) / lookEvery) + 1);
 
   while (clock.now() < end) {
-    await sleepRenewing(session, index, Math.min(end, nextCheck, nextLook));
+    await sleepRenewing(session, Math.min(end, nextCheck, nextLook));
     const now = clock.now();
     if (now >= end) break;
     const judged =
@@ -50,7 +49,7 @@ export async function bakeStage(session: Session, index: number): Promise<Judgem
     const judged = await judgeStage(session, index, now - start, { final: true, holdExpired: now >= holdUntil });
     if (judged.decision !== 'hold') return judged;
     // The hold waits like the bake: renewing the holder, or a long interval would let another run take over.
-    await sleepRenewing(session, index, Math.min(clock.now() + analysis.interval, holdUntil));
+    await sleepRenewing(session, Math.min(clock.now() + analysis.interval, holdUntil));
   }
 }
 
@@ -59,12 +58,12 @@ export function quickLookEvery(interval: number): number {
   return Math.max(250, Math.floor(interval / 8));
 }
 
-/** Sleeps until `until`, rewriting the stage's state whenever the holder is due for renewal. */
-async function sleepRenewing(session: Session, index: number, until: number): Promise<void> {
-  const { clock, signal } = session.ctx;
+/** Sleeps until `until`, renewing the holder whenever it is due. */
+async function sleepRenewing(session: Session, until: number): Promise<void> {
+  const { clock, signal, spec } = session.ctx;
   const renewal = renewEvery(session.ctx.options.holderTimeoutMs);
   while (clock.now() < until) {
-    await clock.sleep(Math.max(0, Math.min(until, session.lastWriteAt + renewal) - clock.now()), signal);
-    if (clock.now() < until && clock.now() - session.lastWriteAt >= renewal) await touch(session, index, false);
+    await clock.sleep(Math.max(0, Math.min(until, session.renewedAt + renewal) - clock.now()), signal);
+    if (clock.now() < until && clock.now() - session.renewedAt >= renewal) await claim(session, spec.name, session.state);
   }
 }

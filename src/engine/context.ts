@@ -1,9 +1,9 @@
 // What a command needs (ports, options) and what it returns, plus the per-command session that
 // remembers whether this run already holds the rollout.
 import type { Plan } from '../plan/types.ts';
-import type { ReportLinks } from '../report/markdown.ts';
 import type { CanarySpec } from '../spec/types.ts';
-import type { Clock, Logger, MetricsPort, ReportPort, RoutingPort } from '../core/ports.ts';
+import type { Clock, HolderPort, Logger, MetricsPort, ProgressPort, RoutingPort } from '../core/ports.ts';
+import type { PendingEvaluations } from './pending.ts';
 import type { RolloutState, RolloutStatus } from '../core/state.ts';
 
 export type EngineCommand = 'run' | 'start' | 'advance' | 'promote' | 'abort' | 'status';
@@ -23,12 +23,13 @@ export interface EngineOptions {
 export interface EngineContext {
   spec: CanarySpec;
   routing: RoutingPort;
+  /** Who drives each canary's rollout (apply mode: a Lease in the namespace). */
+  holders: HolderPort;
   metrics: MetricsPort;
   clock: Clock;
   log: Logger;
-  report?: ReportPort;
-  /** Where the report points people for the next step (the dispatch form, this run). */
-  reportLinks?: ReportLinks;
+  /** Gets every new state (the app renders it into the report). */
+  progress?: ProgressPort;
   holder: { id: string; runUrl?: string };
   /** Aborted on SIGINT/SIGTERM: the engine stops and rolls back (the rollback itself is not cancelled). */
   signal?: AbortSignal;
@@ -41,8 +42,8 @@ export interface EngineResult {
   stage: string;
   canaryWeight: number;
   state: RolloutState;
-  /** The markdown report of this state. */
-  report: string;
+  /** The plan the state follows (for rendering the report of this result). */
+  plan?: Plan;
   /** Why the release was rolled back, when it was. */
   failure?: string;
   /** false: no state is recorded on the VirtualService (status shows what its routing says). */
@@ -53,14 +54,18 @@ export interface EngineResult {
 export interface Session {
   ctx: EngineContext;
   specHash: string;
-  /** This command has written under its holder and not released it yet. */
+  /** This command holds the rollout (took its holder record) and has not released it yet. */
   holding: boolean;
+  /** Version of the holder record this command last wrote. */
+  holderVersion?: string;
   /** This command has written something to the cluster (so an error must roll back). */
   wrote: boolean;
   /** The GitOps/manager check ran (it runs once, before the first forward write). */
   ownershipChecked: boolean;
-  /** Clock time of the last successful write (holder renewal). */
-  lastWriteAt: number;
+  /** Clock time this command last wrote its holder record (took or renewed it). */
+  renewedAt: number;
+  /** Evaluations of the current stage not written yet: they go with the stage's verdict. */
+  pending?: PendingEvaluations;
   /** Latest state and plan this command read or wrote. */
   state?: RolloutState;
   plan?: Plan;

@@ -9,15 +9,18 @@
 // - promote: straight to the promoted plan. abort: roll back. status: read only.
 // - Any error (and the signal) once the command has written, or while it drives a rollout that was
 //   already under way, rolls it back.
-// - The holder is taken by a command's first write, renewed by every write (and at a third of the
-//   holder timeout while baking) and released by its last one: it marks a command in flight.
+// - The holder (a record apart from the routing: holding.ts) is taken before a command's first
+//   write, renewed at two thirds of the holder timeout and released after its last write: it marks a
+//   command in flight. Evaluations are kept in memory and written with the stage's verdict; a stage
+//   this command did not watch from its start is re-judged at its past intervals first.
 import { describeError, InputError, OwnershipError, ReleaseFailedError } from '../errors.ts';
 import { planLive } from './plan-live.ts';
 import { specHash } from '../spec/hash.ts';
 import { bakeStage } from './bake.ts';
 import type { EngineCommand, EngineContext, EngineResult, Session } from './context.ts';
-import { judgeStage, windowOf } from './judge-stage.ts';
-import { readLive, vsName, type Live } from './live.ts';
+import { recordedHolder, releaseHolder } from './holding.ts';
+import { judgeStage, rejudgePast, windowOf } from './judge-stage.ts';
+import { readLive, routingName, type Live } from './live.ts';
 import { resultOf } from './result.ts';
 import { olderRelease, rollBackNow } from './rollback.ts';
 import { checkRouteOwner } from './write-stage.ts';
@@ -29,15 +32,15 @@ import { isActive } from '../core/transitions.ts';
 export type { EngineCommand, EngineContext, EngineResult } from './context.ts';
 
 export async function executeCommand(ctx: EngineContext, command: EngineCommand): Promise<EngineResult> {
-  const session: Session = { ctx, specHash: specHash(ctx.spec), holding: false, wrote: false, ownershipChecked: false, lastWriteAt: ctx.clock.now() };
+  const session: Session = { ctx, specHash: specHash(ctx.spec), holding: false, wrote: false, ownershipChecked: false, renewedAt: ctx.clock.now() };
   if (command === 'abort') return abort(session);
   const live = await readLive(ctx.routing, ctx.spec);
   session.state = live.state;
   // Another release's routing is planned with its own subset, until it is rolled back.
-  const other = isActive(live.state) ? olderRelease(session, live.state, live.dr) : undefined;
-  session.plan = planLive(other?.spec ?? ctx.spec, live.vs, live.dr);
+  const other = isActive(live.state) ? olderRelease(session, live.state, live.objects) : undefined;
+  session.plan = planLive(other?.spec ?? ctx.spec, live.objects);
   checkStageIndex(session, live);
-  if (command === 'status') return status(session, live.state);
+  if (command === 'status') return await status(session, live.state);
   // From here on an error rolls back whatever this command has started or resumed.
   const engaged = { value: false };
   try {
@@ -62,6 +65,9 @@ async function failed(session: Session, error: unknown, engaged: boolean): Promi
   const cancelled = ctx.signal?.aborted === true;
   const reason = cancelled ? `cancelled: ${describeError(ctx.signal?.reason)}` : describeError(error);
   if (error instanceof OwnershipError || !(engaged || session.wrote)) {
+    // Nothing of ours to roll back: the holder this command may have taken must not keep others out.
+    // A record another run took since is theirs (the write is refused and ignored).
+    await releaseHolder(session, ctx.spec.name).catch(() => undefined);
     if (cancelled && !(error instanceof OwnershipError)) throw new ReleaseFailedError(`${ctx.spec.name}: ${reason} before anything was written`);
     throw error;
   }
@@ -78,15 +84,15 @@ function stageName(session: Session, state: RolloutState): string {
 async function clearOtherRelease(session: Session, prev: RolloutState, engaged: { value: boolean }, live: Live): Promise<void> {
   const { ctx } = session;
   const what = prev.canarySubset !== ctx.spec.canary.subset ? `canary ${prev.canarySubset}` : `another version of this spec (hash ${prev.specHash})`;
-  const message = `${ctx.spec.name}: a rollout of ${what} is ${prev.status} at stage ${stageName(session, prev)} on ${vsName(ctx.spec)}`;
+  const message = `${ctx.spec.name}: a rollout of ${what} is ${prev.status} at stage ${stageName(session, prev)} on ${routingName(ctx.spec)}`;
   if (!ctx.options.supersede) {
     throw new OwnershipError(`${message}. Run \`abort\` first, or set supersede: true to roll it back and start ${ctx.spec.canary.subset}.`);
   }
   // A GitOps refusal must come before the first write, which here is the old release's rollback.
-  checkRouteOwner(session, live.vs);
+  checkRouteOwner(session, live.stateObject);
   ctx.log.warning(`${message}; superseding it: rolling it back first`);
   engaged.value = true;
-  await rollBackNow(session, `superseded by ${ctx.spec.canary.subset} (spec ${session.specHash})`, { keepHolder: true, older: olderRelease(session, prev, live.dr), toBaseline: true });
+  await rollBackNow(session, `superseded by ${ctx.spec.canary.subset} (spec ${session.specHash})`, { keepHolder: true, older: olderRelease(session, prev, live.objects), toBaseline: true });
 }
 
 function sameRelease(session: Session, state: RolloutState | undefined): boolean {
@@ -163,7 +169,7 @@ function requireOwnRollout(session: Session, prev: RolloutState | undefined, com
     throw new InputError({
       file: spec.source.file,
       path: 'command',
-      message: `${command}: no rollout of ${spec.name} is under way on ${vsName(spec)} (${prev ? `it is ${prev.status}` : 'no state recorded'}); use start or run`,
+      message: `${command}: no rollout of ${spec.name} is under way on ${routingName(spec)} (${prev ? `it is ${prev.status}` : 'no state recorded'}); use start or run`,
     });
   }
   if (!sameRelease(session, prev)) {
@@ -189,6 +195,8 @@ async function advance(session: Session, prevState: RolloutState | undefined, en
     const analysis = ctx.spec.analysis && ctx.spec.analysis.checks.length > 0 ? ctx.spec.analysis : undefined;
     let holding = false;
     if (analysis) {
+      const past = await rejudgePast(session, index);
+      if (past?.decision === 'fail') return rolledBack(session, past.reason);
       const holdExpired = ctx.clock.now() >= started + bake + (analysis.maxHold ?? bake);
       const judged = await judgeStage(session, index, windowOf(baked), { final: done, holdExpired });
       if (judged.decision === 'fail') return rolledBack(session, judged.reason);
@@ -197,7 +205,7 @@ async function advance(session: Session, prevState: RolloutState | undefined, en
     if (!done || holding) {
       const left = holding ? 'its checks are holding for more data' : `it has baked ${Math.round(baked / 1000)}s of ${Math.round(bake / 1000)}s`;
       ctx.log.info(`${ctx.spec.name}: stage ${stage.id} stays: ${left}; advance again later, or promote to skip the gates`);
-      if (session.holding) await touch(session, index, true);
+      await releaseHolder(session, ctx.spec.name);
       return resultOf(session, session.state!);
     }
   }
@@ -221,20 +229,21 @@ async function promote(session: Session, live: Live, engaged: { value: boolean }
 async function abort(session: Session): Promise<EngineResult> {
   const { ctx } = session;
   const live = await readLive(ctx.routing, ctx.spec, true);
-  if (ctx.options.onlyOwnRollout && live.state?.holder?.id !== ctx.holder.id) {
-    const what = live.state ? `the rollout is ${live.state.status}${live.state.holder ? ` and driven by ${live.state.holder.id}` : ''}` : 'no rollout is recorded';
+  const driver = recordedHolder(await ctx.holders.read(ctx.spec.namespace, ctx.spec.name), live.state);
+  if (ctx.options.onlyOwnRollout && driver?.id !== ctx.holder.id) {
+    const what = live.state ? `the rollout is ${live.state.status}${driver ? ` and driven by ${driver.id}` : ''}` : 'no rollout is recorded';
     ctx.log.info(`${ctx.spec.name}: nothing of this run to roll back: ${what}`);
     try {
       // Only for the result's stage and weight; routing this tool cannot plan is not ours to judge here.
-      session.plan = planLive(live.state ? (olderRelease(session, live.state, live.dr)?.spec ?? ctx.spec) : ctx.spec, live.vs, live.dr);
+      session.plan = planLive(live.state ? (olderRelease(session, live.state, live.objects)?.spec ?? ctx.spec) : ctx.spec, live.objects);
     } catch {}
-    return status(session, live.state);
+    return await status(session, live.state);
   }
   if (!live.state && untouched(session, live)) {
-    ctx.log.info(`${ctx.spec.name}: no rollout is recorded on ${vsName(ctx.spec)} and its routing has no trace of one; nothing to roll back`);
-    return status(session, undefined);
+    ctx.log.info(`${ctx.spec.name}: no rollout is recorded on ${routingName(ctx.spec)} and its routing has no trace of one; nothing to roll back`);
+    return await status(session, undefined);
   }
-  const older = live.state ? olderRelease(session, live.state, live.dr) : undefined;
+  const older = live.state ? olderRelease(session, live.state, live.objects) : undefined;
   if (live.state?.status === 'promoted') {
     ctx.log.warning(`${ctx.spec.name}: the release of ${live.state.canarySubset} was promoted; abort sends the owned route back to ${ctx.spec.stable.subset}`);
   }
@@ -248,9 +257,9 @@ async function abort(session: Session): Promise<EngineResult> {
  * live objects: a rollback would only add the canary subset and a weight-0 split nobody asked for. */
 function untouched(session: Session, live: Live): boolean {
   const { spec } = session.ctx;
-  if (live.vs.metadata.annotations?.[stateAnnotationKey(spec.name)] !== undefined) return false;
+  if (live.stateObject.metadata.annotations?.[stateAnnotationKey(spec.name)] !== undefined) return false;
   try {
-    session.plan = planLive(spec, live.vs, live.dr);
+    session.plan = planLive(spec, live.objects);
   } catch {
     return false; // the rollback reports what is wrong
   }
@@ -259,8 +268,12 @@ function untouched(session: Session, live: Live): boolean {
 
 /** Read only. Without a recorded rollout the stage is read from the routing: all on stable (rolled
  * back, no history), or — the annotation was removed — the stage or promotion the routing shows. */
-function status(session: Session, state: RolloutState | undefined): EngineResult {
-  const { spec, clock } = session.ctx;
+async function status(session: Session, recorded: RolloutState | undefined): Promise<EngineResult> {
+  const { spec, clock, holders } = session.ctx;
+  // Who drives it lives apart from the state; shown with it, as the report's next step depends on it.
+  const holder = recorded && recordedHolder(await holders.read(spec.namespace, spec.name), recorded);
+  const state = recorded && { ...recorded, holder };
+  if (state && !holder) delete state.holder;
   const detected = session.plan?.detected;
   const traced = detected !== undefined && detected !== 'rollback';
   const shown: RolloutState = state ?? {
@@ -271,7 +284,7 @@ function status(session: Session, state: RolloutState | undefined): EngineResult
     status: !traced ? 'rolled-back' : detected === 'promoted' ? 'promoted' : 'in-progress',
     stageIndex: typeof detected === 'number' ? detected : -1,
     stageStartedAt: new Date(clock.now()).toISOString(),
-    reason: `no rollout of ${spec.name} is recorded on ${vsName(spec)}${traced ? '; the stage is read from its routing (the state annotation is missing): run abort to put it back on stable' : ''}`,
+    reason: `no rollout of ${spec.name} is recorded on ${routingName(spec)}${traced ? '; the stage is read from its routing (the state annotation is missing): run abort to put it back on stable' : ''}`,
     history: [],
   };
   return { ...resultOf(session, shown), recorded: state !== undefined };
@@ -285,7 +298,7 @@ function checkStageIndex(session: Session, live: Live): void {
   if (!state || !isActive(state) || !sameRelease(session, state)) return;
   if (state.stageIndex >= 0 && state.stageIndex < stages) return;
   throw new InputError({
-    ...stateLocation(live.vs, stateAnnotationKey(session.ctx.spec.name)),
+    ...stateLocation(live.stateObject, stateAnnotationKey(session.ctx.spec.name)),
     message: `is ${state.status} at stageIndex ${state.stageIndex}, but this release has ${stages} stages (0 to ${stages - 1}): the state was edited by hand; run \`istio-canary abort\` to put all traffic back on stable and rewrite the state`,
   });
 }

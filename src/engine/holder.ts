@@ -1,12 +1,15 @@
-// Who drives a rollout right now. The holder is recorded in the state and taken with a
-// resourceVersion-guarded write, so two runs can never both drive; a run that died leaves a holder
-// that stops counting once it has not been renewed for the configured time.
+// Who drives a rollout right now: the rules. The holder is recorded through the holder port (a Lease
+// in apply mode, see holding.ts) and taken with a version-guarded write, so two runs can never both
+// drive; a run that died leaves a holder that stops counting once it has not been renewed for the
+// configured time.
 import { OwnershipError } from '../errors.ts';
 import type { Holder, RolloutState } from '../core/state.ts';
 
 export interface HolderCheck {
-  /** The live state just read. */
+  /** The live state just read (for saying what became of the rollout). */
   live: RolloutState | undefined;
+  /** The holder recorded now. */
+  holder: Holder | undefined;
   me: { id: string; runUrl?: string };
   now: number;
   timeoutMs: number;
@@ -23,8 +26,7 @@ function describeHolder(holder: Holder): string {
 
 /** Throws OwnershipError when another run drives the rollout; returns a warning when taking over. */
 export function checkHolder(check: HolderCheck): string | undefined {
-  const { live, me } = check;
-  const holder = live?.holder;
+  const { live, me, holder } = check;
   if (check.holding && holder?.id !== me.id) {
     const now = holder ? `run ${describeHolder(holder)} took it over` : `it is now ${live?.status ?? 'gone'}${live?.reason ? ` (${live.reason})` : ''}`;
     throw new OwnershipError(`${check.canary}: this run no longer drives the rollout: ${now}. Stopping without touching the routing.`);

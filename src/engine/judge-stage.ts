@@ -1,17 +1,21 @@
 // One evaluation of a stage's checks: query, log every verdict, decide with all evaluations of the
-// stage so far, and record it in the state (which also renews the holder). Counted checks are judged
-// on everything since the stage started (their test is sequential: see analysis/sequential.ts);
-// custom checks on the window they are given. A quick look between the recorded ones judges only the
-// counted checks, and is recorded only when it fails the stage.
+// stage so far, and keep it with the stage's pending evaluations (written with the stage's verdict:
+// pending.ts), after checking that the routing is still the stage's. Counted checks are judged on
+// everything since the stage started (their test is sequential: see analysis/sequential.ts); custom
+// checks on the window they are given. A quick look between the recorded ones judges only the
+// counted checks, and is kept only when it fails the stage. A stage this command did not watch from
+// its start is re-judged at each past interval from the metrics as they were then, so a resumed run
+// counts the same failures (failureLimit) as one that never stopped.
 import { cohortOf, promqlDuration, queryVarsFor } from '../analysis/cohort.ts';
 import { explainStageDecision, type StageMoment } from '../analysis/decide.ts';
 import { evaluateChecks } from '../analysis/evaluate.ts';
+import { formatValue } from '../analysis/format.ts';
 import type { CheckVerdict, StageDecision } from '../analysis/types.ts';
 import type { Session } from './context.ts';
 import type { Evaluation } from '../core/state.ts';
+import { addPending, withPending } from './pending.ts';
 import { publish } from './result.ts';
-import { addEvaluation } from '../core/transitions.ts';
-import { writeStage } from './write-stage.ts';
+import { touch } from './steps.ts';
 
 export interface Judgement {
   decision: StageDecision;
@@ -22,10 +26,6 @@ export interface Judgement {
 /** Query windows are whole seconds, at least one. */
 export function windowOf(ms: number): number {
   return Math.max(1000, Math.floor(ms / 1000) * 1000);
-}
-
-function formatValue(v: CheckVerdict): string {
-  return v.value === undefined ? 'no value' : String(Math.round(v.value * 1000) / 1000);
 }
 
 /** The queries' answer, or the signal's reason as soon as it is aborted: a hung Prometheus (timeout
@@ -50,11 +50,13 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Pro
   });
 }
 
-async function evaluate(session: Session, index: number, windowMs: number, moment: StageMoment, quick: boolean): Promise<CheckVerdict[]> {
+/** The checks' verdicts now, or (`at`, a past moment) as the metrics were then. */
+async function evaluate(session: Session, index: number, windowMs: number, moment: StageMoment, quick: boolean, at?: number): Promise<CheckVerdict[]> {
   const { ctx } = session;
   const stage = session.plan!.stages[index]!;
-  const sinceStart = windowOf(ctx.clock.now() - Date.parse(session.state!.stageStartedAt));
-  const evaluation = evaluateChecks(ctx.spec.analysis!, cohortOf(stage.spec!), queryVarsFor(ctx.spec, windowOf(windowMs)), ctx.metrics, {
+  const sinceStart = windowOf((at ?? ctx.clock.now()) - Date.parse(session.state!.stageStartedAt));
+  const metrics = at === undefined ? ctx.metrics : ctx.metrics.at!(at);
+  const evaluation = evaluateChecks(ctx.spec.analysis!, cohortOf(stage.spec!), queryVarsFor(ctx.spec, windowOf(windowMs)), metrics, {
     final: moment.final,
     quick,
     countedWindow: promqlDuration(sinceStart),
@@ -63,32 +65,29 @@ async function evaluate(session: Session, index: number, windowMs: number, momen
   return untilAborted(evaluation, ctx.signal);
 }
 
-/** Logs, decides, records and publishes one evaluation's verdicts. */
-async function conclude(session: Session, index: number, verdicts: CheckVerdict[], moment: StageMoment, kind: string): Promise<Judgement> {
+/** Logs, decides, keeps and publishes one evaluation's verdicts. `at`: a past moment re-judged (the
+ * routing was checked when this command started: no check per past interval). */
+async function conclude(session: Session, index: number, verdicts: CheckVerdict[], moment: StageMoment, kind: string, at?: number): Promise<Judgement> {
   const { ctx } = session;
   const analysis = ctx.spec.analysis!;
   const stage = session.plan!.stages[index]!;
   for (const v of verdicts) {
-    const line = `${ctx.spec.name} ${stage.id} ${kind}: ${v.check} ${v.status}: value ${formatValue(v)}, threshold ${v.threshold} (${v.evidence?.summary ?? v.reason})`;
+    const line = `${ctx.spec.name} ${stage.id} ${kind}: ${v.check} ${v.status}: value ${formatValue(v.value)}, threshold ${v.threshold} (${v.evidence?.summary ?? v.reason})`;
     if (v.status === 'fail') ctx.log.warning(line);
     else ctx.log.info(line);
   }
-  const previous = (session.state?.history.at(-1)?.evaluations ?? []).map((e) => e.verdicts);
+  const previous = (withPending(session.state!, session.pending).history.at(-1)?.evaluations ?? []).map((e) => e.verdicts);
   const explained = explainStageDecision(analysis, [...previous, verdicts], moment);
   // A hold past its limit is a failure, whatever the decision function says.
   const decision: StageDecision = explained.decision === 'hold' && moment.holdExpired ? 'fail' : explained.decision;
   // The decision's reasons, plus what the failing checks measured this time.
   const measured = verdicts.filter((v) => v.status === 'fail').map((v) => `${v.check}: ${v.evidence?.summary ?? v.reason}`);
   const reason = [...explained.reasons, ...measured].join('; ') || (decision === 'fail' ? 'the hold expired' : '');
-  const record: Evaluation = { at: new Date(ctx.clock.now()).toISOString(), decision, verdicts };
+  const record: Evaluation = { at: new Date(at ?? ctx.clock.now()).toISOString(), decision, verdicts };
   if (explained.reasons.length > 0) record.reasons = explained.reasons;
-  await writeStage(session, {
-    pick: (plan) => plan.stages[index]!,
-    change: (prev) => addEvaluation(prev!, record),
-    release: false,
-    expectCurrent: true,
-    signal: ctx.signal,
-  });
+  // The metrics judge the stage only while its routing is in place (and this run drives it).
+  if (at === undefined) await touch(session, index, false);
+  addPending(session, record);
   if (decision !== 'continue') ctx.log.info(`${ctx.spec.name} ${stage.id}: ${decision}: ${reason}`);
   if (decision === 'fail') {
     // The checks that failed the gate; a hold that expired fails on the checks still without data.
@@ -97,7 +96,7 @@ async function conclude(session: Session, index: number, verdicts: CheckVerdict[
       ctx.log.event?.({ kind: 'gate-failed', stage: stage.id, check: v.check, ...(v.value !== undefined ? { value: v.value } : {}), threshold: v.threshold, reason: v.reason });
     }
   }
-  await publish(session);
+  if (at === undefined) await publish(session);
   return { decision, reason: `stage ${stage.id}: ${reason}` };
 }
 
@@ -113,4 +112,25 @@ export async function quickLook(session: Session, index: number): Promise<Judgem
   const verdicts = await evaluate(session, index, session.ctx.spec.analysis!.interval, moment, true);
   if (!verdicts.some((v) => v.status === 'fail')) return undefined;
   return conclude(session, index, verdicts, moment, 'quick look');
+}
+
+/** Re-judges the interim evaluations this command missed: every interval boundary of the bake after
+ * the last evaluation recorded (or kept) and before now, with the metrics as of that boundary. The
+ * failures found count towards failureLimit like the ones a run that never stopped would have seen.
+ * Without a metrics backend that answers for past moments, nothing is re-judged. */
+export async function rejudgePast(session: Session, index: number): Promise<Judgement | undefined> {
+  const { ctx } = session;
+  const analysis = ctx.spec.analysis;
+  if (!analysis || analysis.checks.length === 0 || !ctx.metrics.at) return undefined;
+  const start = Date.parse(session.state!.stageStartedAt);
+  const end = Math.min(start + session.plan!.stages[index]!.spec!.bake, ctx.clock.now());
+  const last = withPending(session.state!, session.pending).history.at(-1)?.evaluations.at(-1);
+  const lastAt = Date.parse(last?.at ?? '') || start;
+  const moment = { final: false, holdExpired: false };
+  for (let t = start + analysis.interval * (Math.floor((lastAt - start) / analysis.interval) + 1); t < end; t += analysis.interval) {
+    const verdicts = await evaluate(session, index, analysis.interval, moment, false, t);
+    const judged = await conclude(session, index, verdicts, moment, 're-judged interim', t);
+    if (judged.decision === 'fail') return judged;
+  }
+  return undefined;
 }

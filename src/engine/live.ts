@@ -1,34 +1,42 @@
-// Reading what the cluster has now: the managed VirtualService, its DestinationRule, our state.
+// Reading what the cluster has now: the routing objects the spec's backend reads, and our state on
+// the one that carries it.
 import { InputError } from '../errors.ts';
-import type { DestinationRule, VirtualService } from '../istio/types.ts';
+import { describeRef, refKey, type RoutingObject } from '../plan/objects.ts';
+import { backendFor } from '../routing/registry.ts';
 import type { CanarySpec } from '../spec/types.ts';
 import type { RoutingPort } from '../core/ports.ts';
 import { decodeState } from '../core/state-codec.ts';
 import { stateAnnotationKey, type RolloutState } from '../core/state.ts';
 
 export interface Live {
-  vs: VirtualService;
-  dr?: DestinationRule;
+  /** The objects the backend reads that exist, in its order. */
+  objects: RoutingObject[];
+  /** The one carrying the rollout state (always read, it must exist). */
+  stateObject: RoutingObject;
   state?: RolloutState;
 }
 
-export const vsName = (spec: CanarySpec) => `VirtualService ${spec.namespace}/${spec.virtualService}`;
+/** `VirtualService shop/catalog`: the object that carries the rollout, for messages. */
+export const routingName = (spec: CanarySpec) => describeRef(backendFor(spec).stateObject(spec));
 
 /** Reads the live objects. `tolerateBadState`: a damaged annotation reads as no state (abort overwrites it). */
 export async function readLive(routing: RoutingPort, spec: CanarySpec, tolerateBadState = false): Promise<Live> {
-  const vs = await routing.get('VirtualService', spec.namespace, spec.virtualService);
-  if (!vs) {
-    throw new InputError({
-      file: spec.source.file,
-      path: 'spec.virtualService',
-      message: `${vsName(spec)} does not exist: create it first (istio-canary edits an existing VirtualService)`,
-    });
+  const backend = backendFor(spec);
+  const stateRef = backend.stateObject(spec);
+  const objects: RoutingObject[] = [];
+  let stateObject: RoutingObject | undefined;
+  for (const { ref, ifMissing } of backend.reads(spec)) {
+    const object = await routing.get(ref);
+    if (!object && ifMissing) throw new InputError(ifMissing);
+    if (!object) continue;
+    objects.push(object);
+    if (refKey(ref) === refKey(stateRef)) stateObject = object;
   }
-  const dr = await routing.get('DestinationRule', spec.namespace, spec.destinationRule);
+  if (!stateObject) throw new Error(`the ${backend.name} backend does not read ${describeRef(stateRef)}, where its state lives`);
   try {
-    return { vs, dr, state: decodeState(vs, stateAnnotationKey(spec.name)) };
+    return { objects, stateObject, state: decodeState(stateObject, stateAnnotationKey(spec.name)) };
   } catch (e) {
-    if (tolerateBadState) return { vs, dr };
+    if (tolerateBadState) return { objects, stateObject };
     throw e;
   }
 }

@@ -2,8 +2,10 @@
 // engine cares (resourceVersion guard, field managers), a fake clock, a null metrics backend.
 // Used by unit tests and dry runs; nothing here talks to the outside world.
 import { ConflictError } from '../errors.ts';
-import type { DestinationRule, ManagedFieldsEntry, VirtualService } from '../istio/types.ts';
-import type { Clock, Logger, MetricsPort, ReleaseEvent, ReportPort, RoutingKind, RoutingObject, RoutingPort } from '../core/ports.ts';
+import type { ManagedFieldsEntry } from '../istio/types.ts';
+import { describeRef, refKey, type ObjectRef } from '../plan/objects.ts';
+import type { Clock, Logger, MetricsPort, ReleaseEvent, ReportPort, RouteOwner, RoutingObject, RoutingPort } from '../core/ports.ts';
+import { checkReadBack } from '../core/stored.ts';
 
 /** Metrics for dry runs and commands that judge nothing: every query has no data. */
 export const nullMetrics: MetricsPort = {
@@ -18,15 +20,18 @@ export interface WriteAttempt {
 }
 
 export interface MemoryRoutingOptions {
-  /** Field manager recorded for writes through the port (the real adapter writes as `istio-canary`). */
+  /** Field manager recorded for writes through the port (tests pass the Kubernetes adapter's). */
   fieldManager?: string;
+  /** Who owns an object's routes, from what the store records (tests pass the Kubernetes adapter's
+   * reading of managedFields); default: nobody known. */
+  owner?: (object: RoutingObject) => RouteOwner;
   /** Called before each write is checked: throw to fail it, or edit the store to race it. */
   beforeWrite?: (attempt: WriteAttempt, store: MemoryRouting) => void | Promise<void>;
   /** Clock for managedFields times. */
   now?: () => number;
 }
 
-const keyOf = (kind: RoutingKind, namespace: string, name: string) => `${kind}/${namespace}/${name}`;
+const keyOf = (kind: string, namespace: string, name: string) => refKey({ kind, namespace, name });
 
 function copy<T>(value: T): T {
   return structuredClone(value);
@@ -40,6 +45,8 @@ export class MemoryRouting implements RoutingPort {
   #writeCalls = 0;
   /** Every version stored by a write or an edit, in order (fixtures put in are not listed). */
   readonly history: RoutingObject[] = [];
+  /** Every object deleted through the port, in order. */
+  readonly deleted: ObjectRef[] = [];
 
   constructor(objects: RoutingObject[] = [], options: MemoryRoutingOptions = {}) {
     this.#options = options;
@@ -50,15 +57,38 @@ export class MemoryRouting implements RoutingPort {
     return this.#writeCalls;
   }
 
-  get(kind: 'VirtualService', namespace: string, name: string): Promise<VirtualService | undefined>;
-  get(kind: 'DestinationRule', namespace: string, name: string): Promise<DestinationRule | undefined>;
-  async get(kind: RoutingKind, namespace: string, name: string): Promise<RoutingObject | undefined> {
-    const found = this.#objects.get(keyOf(kind, namespace, name));
-    return found ? copy(found) : undefined;
+  async get<T extends RoutingObject>(ref: ObjectRef): Promise<T | undefined> {
+    const found = this.#objects.get(refKey(ref));
+    return found ? (copy(found) as T) : undefined;
+  }
+
+  async list(kind: Pick<ObjectRef, 'kind' | 'namespace'>, labels: Record<string, string>): Promise<RoutingObject[]> {
+    const matches = (o: RoutingObject) => Object.entries(labels).every(([k, v]) => o.metadata.labels?.[k] === v);
+    return [...this.#objects.values()].filter((o) => o.kind === kind.kind && o.metadata.namespace === kind.namespace && matches(o)).map(copy);
+  }
+
+  async delete(ref: ObjectRef, resourceVersion: string): Promise<void> {
+    const live = this.#objects.get(refKey(ref));
+    if (!live) return;
+    if (live.metadata.resourceVersion !== resourceVersion) {
+      throw new ConflictError(`${describeRef(ref)}: the object has been modified (resourceVersion ${resourceVersion}, stored ${live.metadata.resourceVersion})`, { status: 409 });
+    }
+    this.#objects.delete(refKey(ref));
+    this.deleted.push(ref);
+  }
+
+  /** A write is in effect once stored: read back, and the write's answer is the record if someone wrote since. */
+  async applied(ref: ObjectRef, desired: RoutingObject | undefined, stored?: RoutingObject): Promise<RoutingObject | undefined> {
+    const back = this.#objects.get(refKey(ref));
+    return copy(checkReadBack(ref, desired, back, stored));
+  }
+
+  owner(object: RoutingObject): RouteOwner {
+    return this.#options.owner?.(object) ?? { kind: 'unknown' };
   }
 
   /** The stored object, synchronously (for assertions). */
-  peek<T extends RoutingObject>(kind: T['kind'], namespace: string, name: string): T | undefined {
+  peek<T extends RoutingObject>(kind: string, namespace: string, name: string): T | undefined {
     const found = this.#objects.get(keyOf(kind, namespace, name));
     return found ? (copy(found) as T) : undefined;
   }
@@ -77,7 +107,7 @@ export class MemoryRouting implements RoutingPort {
         { status: 409 },
       );
     }
-    const stored = this.#store({ ...copy(object), metadata: { ...copy(object.metadata), namespace } }, this.#options.fieldManager ?? 'istio-canary');
+    const stored = this.#store({ ...copy(object), metadata: { ...copy(object.metadata), namespace } }, this.#options.fieldManager ?? 'memory');
     return copy(stored) as T;
   }
 
@@ -88,7 +118,7 @@ export class MemoryRouting implements RoutingPort {
   }
 
   /** Someone else's write: edits the stored object in place and bumps its resourceVersion. */
-  edit<T extends RoutingObject>(kind: T['kind'], namespace: string, name: string, change: (object: T) => void, manager = 'kubectl-edit'): T {
+  edit<T extends RoutingObject>(kind: string, namespace: string, name: string, change: (object: T) => void, manager = 'kubectl-edit'): T {
     const live = this.peek<T>(kind, namespace, name);
     if (!live) throw new Error(`no ${kind} ${namespace}/${name} to edit`);
     change(live);
@@ -98,7 +128,7 @@ export class MemoryRouting implements RoutingPort {
   #store(object: RoutingObject, manager: string | undefined, record = true): RoutingObject {
     this.#revision += 1;
     object.metadata.resourceVersion = String(this.#revision);
-    if (manager !== undefined && object.kind === 'VirtualService') {
+    if (manager !== undefined) {
       object.metadata.managedFields = takeRoutesOver(object.metadata.managedFields ?? [], manager, this.#options.now?.() ?? 0);
     }
     this.#objects.set(keyOf(object.kind, object.metadata.namespace ?? 'default', object.metadata.name), object);

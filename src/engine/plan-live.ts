@@ -1,16 +1,20 @@
 // Planning from live objects, with this canary's state vouching for a header rule written by an
 // istio-canary from before the mark: such a rollout must stay readable (abort, advance...) by this one.
-import type { DestinationRule, VirtualService } from '../istio/types.ts';
-import { planRelease, type PlanOptions } from '../plan/plan.ts';
-import type { Plan } from '../plan/types.ts';
+import type { Plan, PlanOptions, RoutingObject } from '../plan/types.ts';
+import { planWith } from '../routing/plan.ts';
+import { backendFor } from '../routing/registry.ts';
 import type { CanarySpec } from '../spec/types.ts';
 import { decodeState } from '../core/state-codec.ts';
 import { stateAnnotationKey } from '../core/state.ts';
+import { refKey, refOf } from '../plan/objects.ts';
 
-/** planRelease, taking an unmarked header rule for ours only as PlanOptions.legacyHeaderRuleStage allows. */
-export function planLive(spec: CanarySpec, vs: VirtualService, dr: DestinationRule | undefined, options: PlanOptions = {}): Plan {
-  const stage = legacyHeaderRuleStage(vs, spec.name);
-  return planRelease(spec, vs, dr, stage === undefined ? options : { ...options, legacyHeaderRuleStage: stage });
+/** The plan of the spec's backend, taking an unmarked header rule for ours only as PlanOptions.legacyHeaderRuleStage allows. */
+export function planLive(spec: CanarySpec, live: readonly RoutingObject[], options: PlanOptions = {}): Plan {
+  const backend = backendFor(spec);
+  const stateKey = refKey(backend.stateObject(spec));
+  const holder = live.find((o) => refKey(refOf(o, spec.namespace)) === stateKey);
+  const stage = holder && legacyHeaderRuleStage(holder, spec.name);
+  return planWith(backend, spec, live, stage === undefined ? options : { ...options, legacyHeaderRuleStage: stage });
 }
 
 /**
@@ -18,10 +22,10 @@ export function planLive(spec: CanarySpec, vs: VirtualService, dr: DestinationRu
  * a rollout in progress or paused, at a stage, whose latest stage record has the rule. Undefined
  * otherwise, and for a damaged state (the commands report that on their own).
  */
-export function legacyHeaderRuleStage(vs: VirtualService, canaryName: string): number | undefined {
+export function legacyHeaderRuleStage(holder: RoutingObject, canaryName: string): number | undefined {
   let state: ReturnType<typeof decodeState>;
   try {
-    state = decodeState(vs, stateAnnotationKey(canaryName));
+    state = decodeState(holder, stateAnnotationKey(canaryName));
   } catch {
     return undefined;
   }

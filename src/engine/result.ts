@@ -1,7 +1,7 @@
-// What a command hands back and shows people: the result for the entry points and the published report.
-import { renderReport } from '../report/markdown.ts';
+// What a command hands back: the result for the entry points, and each new state for the progress port.
 import type { EngineResult, Session } from './context.ts';
 import type { RolloutState } from '../core/state.ts';
+import { shownState } from './pending.ts';
 
 function stageOf(session: Session, state: RolloutState) {
   const plan = session.plan;
@@ -11,30 +11,26 @@ function stageOf(session: Session, state: RolloutState) {
   return plan.stages[state.stageIndex];
 }
 
-function markdown(session: Session, state: RolloutState): string {
-  const { ctx } = session;
-  return renderReport({ spec: ctx.spec, state, plan: session.plan, now: new Date(ctx.clock.now()).toISOString(), links: ctx.reportLinks });
-}
-
 /** The command's result from the session's latest state. */
-export function resultOf(session: Session, state: RolloutState, failure?: string): EngineResult {
+export function resultOf(session: Session, recorded: RolloutState, failure?: string): EngineResult {
+  const state = shownState(session, recorded);
   const stage = stageOf(session, state);
   return {
     status: state.status,
     stage: stage?.id ?? (state.status === 'rolled-back' ? 'rollback' : 'unknown'),
     canaryWeight: stage?.traffic.canaryWeight ?? 0,
     state,
-    report: markdown(session, state),
+    ...(session.plan ? { plan: session.plan } : {}),
     ...(failure !== undefined ? { failure } : {}),
   };
 }
 
-/** Publishes the report of the latest state; a failure to publish is a warning, never fatal. */
+/** Hands the latest state to the progress port; a failure to show it is a warning, never fatal. */
 export async function publish(session: Session): Promise<void> {
   const { ctx } = session;
-  if (!ctx.report || !session.state) return;
+  if (!ctx.progress || !session.state) return;
   try {
-    await ctx.report.publish(markdown(session, session.state));
+    await ctx.progress.show({ spec: ctx.spec, state: shownState(session, session.state), ...(session.plan ? { plan: session.plan } : {}), at: new Date(ctx.clock.now()).toISOString() });
   } catch (e) {
     ctx.log.warning(`could not publish the report: ${e instanceof Error ? e.message : String(e)}`);
   }

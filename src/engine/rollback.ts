@@ -3,12 +3,13 @@
 // have caused it; bounded by the writer's conflict limit and the adapter's deadline instead. Rolling back twice equals once.
 import { InputError, OwnershipError, describeError } from '../errors.ts';
 import { RollbackFailedError } from './rollback-error.ts';
-import type { DestinationRule } from '../istio/types.ts';
-import type { Plan, PlannedStage } from '../plan/types.ts';
+import { describeRef, refKey } from '../plan/objects.ts';
+import type { Plan, PlannedStage, RoutingObject } from '../plan/types.ts';
+import { backendFor } from '../routing/registry.ts';
 import type { CanarySpec } from '../spec/types.ts';
 import type { Session } from './context.ts';
 import type { RolloutState } from '../core/state.ts';
-import { vsName } from './live.ts';
+import { routingName } from './live.ts';
 import { publish } from './result.ts';
 import { releaseOf } from './steps.ts';
 import { rollBack, type Release } from '../core/transitions.ts';
@@ -26,10 +27,16 @@ export interface RollbackOptions {
   toBaseline?: boolean;
 }
 
-/** The rollback stage with the baseline routing: no destination of the rolled-back subset at all. */
+/** The rollback stage with the baseline routing: no destination of the rolled-back subset at all. Only
+ * the state object is written: its routing goes back to the baseline, with the rollback's metadata. */
 function baselineOf(plan: Plan): PlannedStage {
   const { rollback, baseline } = plan;
-  return { ...rollback, virtualService: { ...baseline.virtualService, metadata: rollback.virtualService.metadata }, writes: [{ kind: 'VirtualService', settleAfter: false }] };
+  const stateKey = refKey(plan.stateObject);
+  const base = baseline.find((o) => o.kind === plan.stateObject.kind && o.metadata.name === plan.stateObject.name);
+  const operations = rollback.operations.flatMap((op) =>
+    op.action === 'apply' && refKey(op.ref) === stateKey ? [{ ...op, object: { ...(base ?? op.object), metadata: op.object.metadata }, after: [] }] : [],
+  );
+  return { ...rollback, operations };
 }
 
 export async function rollBackNow(session: Session, reason: string, options: RollbackOptions = {}): Promise<void> {
@@ -60,7 +67,7 @@ export async function rollBackNow(session: Session, reason: string, options: Rol
     }
     throw new RollbackFailedError(
       `${spec.name}: rolling back to stable failed: ${describeError(e)}. The state of the release is unknown: check the owned route of ` +
-        `${vsName(spec)} (canary weight, header rule, mirror) and DestinationRule ${spec.namespace}/${spec.destinationRule}, ` +
+        `${routingName(spec)} (canary weight, header rule, mirror)${othersOf(spec)}, ` +
         'then run `istio-canary abort` again once the cluster answers.',
       { cause: e },
     );
@@ -70,12 +77,19 @@ export async function rollBackNow(session: Session, reason: string, options: Rol
   await publish(session);
 }
 
+/** ` and DestinationRule ns/name`: the other objects the release writes, for messages. */
+function othersOf(spec: CanarySpec): string {
+  const backend = backendFor(spec);
+  const stateKey = refKey(backend.stateObject(spec));
+  return backend.reads(spec).filter((r) => refKey(r.ref) !== stateKey).map((r) => ` and ${describeRef(r.ref)}`).join('');
+}
+
 /** The spec of an older release still recorded in the state, for rolling it back. Its subset's
- * labels come from the live DestinationRule, so the rollback never rewrites that subset. */
-export function olderRelease(session: Session, state: Pick<RolloutState, 'canarySubset' | 'specHash' | 'routing'>, dr?: DestinationRule): RollbackOptions['older'] {
+ * labels come from the live routing objects, so the rollback never rewrites that subset. */
+export function olderRelease(session: Session, state: Pick<RolloutState, 'canarySubset' | 'specHash' | 'routing'>, live: readonly RoutingObject[]): RollbackOptions['older'] {
   const { spec } = session.ctx;
   if (state.canarySubset === spec.canary.subset && state.specHash === session.specHash) return undefined;
-  const labels = dr?.spec.subsets?.find((s) => s.name === state.canarySubset)?.labels ?? spec.canary.labels;
+  const labels = backendFor(spec).versionLabels(live, spec, state.canarySubset) ?? spec.canary.labels;
   // The route the older release owned, when its state recorded it (states of earlier versions did not).
   const { route: _current, ...rest } = spec;
   const route = state.routing ? state.routing.route : spec.route;

@@ -1,18 +1,22 @@
 // Puts one planned stage on the cluster together with the state that describes it. Always plans from
 // the objects just read, so a concurrent edit of another route survives; a lost race (409) re-reads,
-// re-plans and retries. The state annotation rides in the same VirtualService write as the routing.
+// re-plans and retries. A stage is the plan's operations in order, each written only where the live
+// object differs and waited for until it is in effect; the state annotation rides in the write of the
+// object that carries it (the backend's state object), after every operation before it is in effect.
+// The holder is checked (and taken or renewed when due) through its own port after the read.
 import { ClusterError, ConflictError, DriftError, OwnershipError, describeError } from '../errors.ts';
-import { headerRuleMarkKey, headerRuleName } from '../istio/header-rule.ts';
+import { headerRuleName } from '../istio/header-rule.ts';
 import { routingDrift } from './drift.ts';
 import { jsonEqual } from '../istio/clone.ts';
-import type { DestinationRule, VirtualService } from '../istio/types.ts';
 import { planLive } from './plan-live.ts';
-import type { Plan, PlannedStage, PlannedWrite } from '../plan/types.ts';
+import { refKey, refOf, type RoutingObject } from '../plan/objects.ts';
+import type { ObjectOperation, Plan, PlannedStage } from '../plan/types.ts';
+import { backendFor } from '../routing/registry.ts';
 import type { CanarySpec } from '../spec/types.ts';
 import type { Session } from './context.ts';
-import { checkHolder, holderFor } from './holder.ts';
-import { readLive, vsName, type Live } from './live.ts';
-import { routeOwner } from './ownership.ts';
+import { claim, releaseHolder } from './holding.ts';
+import { withPending } from './pending.ts';
+import { readLive, routingName, type Live } from './live.ts';
 import { encodeState } from '../core/state-codec.ts';
 import { stateAnnotationKey, type RolloutState } from '../core/state.ts';
 
@@ -31,8 +35,9 @@ export interface StageWrite {
   override?: boolean;
   /** Plan with this spec instead of the context's (rolling back an older canary subset). */
   spec?: CanarySpec;
-  /** The live routing should already be this stage's (an evaluation, a holder renewal): a change the
-   * release did not make fails the stage (DriftError), a deleted header rule is put back with a warning. */
+  /** The live routing should already be this stage's (a check between transitions): a change the
+   * release did not make fails the stage (DriftError), a deleted header rule is put back with a
+   * warning. The state is left as recorded: pending evaluations wait for the stage's verdict. */
   expectCurrent?: boolean;
   /** Cancels the settle wait and any later write; undefined on the rollback path. */
   signal?: AbortSignal;
@@ -56,14 +61,14 @@ export async function writeStage(session: Session, request: StageWrite): Promise
     } catch (e) {
       if (!(e instanceof ConflictError)) throw e;
       if (conflicts >= MAX_CONFLICT_RETRIES) {
-        throw new ClusterError(`${vsName(spec)}: gave up after ${conflicts + 1} conflicting writes; something else keeps changing it`, { cause: e });
+        throw new ClusterError(`${routingName(spec)}: gave up after ${conflicts + 1} conflicting writes; something else keeps changing it`, { cause: e });
       }
-      ctx.log.info(`${vsName(spec)} changed while writing (${describeError(e)}); re-reading and planning again`);
+      ctx.log.info(`${routingName(spec)} changed while writing (${describeError(e)}); re-reading and planning again`);
     }
   }
 }
 
-/** The state text of this request's last VirtualService write. A stored write whose answer was lost
+/** The state text of this request's last write of the state object. A stored write whose answer was lost
  * comes back as a conflict on the adapter's retry; finding our own text on the re-read means the
  * change is already made, and making it again would record a stage or an evaluation twice. */
 interface Sent {
@@ -73,73 +78,54 @@ interface Sent {
 async function attempt(session: Session, spec: CanarySpec, request: StageWrite, sent: Sent): Promise<Written> {
   const { ctx } = session;
   const live = await readLive(ctx.routing, spec, request.rollback);
-  const landed = sent.text !== undefined && live.state !== undefined && live.vs.metadata.annotations?.[stateAnnotationKey(spec.name)] === sent.text;
+  const landed = sent.text !== undefined && live.state !== undefined && live.stateObject.metadata.annotations?.[stateAnnotationKey(spec.name)] === sent.text;
   if (landed) session.wrote = true;
-  // Our own write is the latest one, so nobody took the rollout over (it may have released it).
-  const warning = landed ? undefined : checkHolder({
-    live: live.state,
-    me: ctx.holder,
-    now: ctx.clock.now(),
-    timeoutMs: ctx.options.holderTimeoutMs,
-    holding: session.holding,
-    override: request.override ?? false,
-    canary: spec.name,
-  });
-  if (warning) ctx.log.warning(warning);
-  if (!request.rollback && !session.ownershipChecked) checkRouteOwner(session, live.vs);
+  // After the read the write is planned from: see holding.ts for why that order keeps two runs apart.
+  await claim(session, spec.name, live.state, request.override ?? false);
+  if (!request.rollback && !session.ownershipChecked) checkRouteOwner(session, live.stateObject);
   // A rollback must go through even when someone left another route invalid: it plans around
   // problems the live object already has and refuses only ones it would add.
-  const plan = planLive(spec, live.vs, live.dr, { tolerateExistingProblems: request.rollback === true });
+  const plan = planLive(spec, live.objects, { tolerateExistingProblems: request.rollback === true });
   const stage = request.pick(plan);
-  if (request.expectCurrent && !landed) checkDrift(session, live.vs, plan, stage);
-  // Made at the VirtualService write, after any settle delay: a stage's bake starts when its routing does.
+  if (request.expectCurrent && !landed) checkDrift(session, live.stateObject, plan, stage);
+  // Made at the state object's write, once every operation before it is in effect and has settled:
+  // a stage's bake starts when its routing does.
   const stateNow = (): RolloutState => {
-    const changed = landed ? live.state! : request.change(live.state, stage, plan);
-    const next = { ...changed, holder: holderFor(ctx.holder, ctx.clock.now(), request.release) };
-    if (next.holder === undefined) delete next.holder;
+    const prev = live.state && !request.expectCurrent ? withPending(live.state, session.pending) : live.state;
+    const next = { ...(landed ? live.state! : request.change(prev, stage, plan)) };
+    delete next.holder; // the holder port records it; a state of an older istio-canary had it here
     return next;
   };
-  const next = await applyWrites(session, spec, live, stage, stateNow, sent, request.signal);
-  if (plan.legacyHeaderRule && !landed) logLegacyRule(session, spec, stage);
-  session.holding = !request.release;
-  session.lastWriteAt = ctx.clock.now();
+  const next = await applyOperations(session, spec, live, plan, stage, stateNow, sent, request.signal);
+  // Every part is a Kubernetes name or a fixed text, and the loggers escape each line anyway.
+  if (plan.legacyHeaderRule && !landed) ctx.log.info(backendFor(spec).legacyRuleNote(spec, stage));
+  if (!request.expectCurrent) session.pending = undefined;
+  if (request.release) await releaseHolder(session, spec.name);
   session.state = next;
   session.plan = plan;
   return { state: next, stage, plan };
 }
 
-/** Says that the unmarked header rule of a rollout started by an older istio-canary was taken for ours
- * (the state vouched for it and it is exactly the planned rule) and what this write did with it.
- * Every part is a Kubernetes name or a fixed text, and the loggers escape each line anyway. */
-function logLegacyRule(session: Session, spec: CanarySpec, stage: PlannedStage): void {
-  const name = headerRuleName(spec.name);
-  const kept = stage.virtualService.metadata.annotations?.[headerRuleMarkKey(spec.name)] !== undefined;
-  const done = kept ? `added its mark (annotation ${headerRuleMarkKey(spec.name)})` : 'removed it';
-  session.ctx.log.info(
-    `${vsName(spec)}: the header rule '${name}' had no mark (written by an older istio-canary); it is exactly the rule of the stage this canary's state records, so it was taken as ours and this write ${done}`,
-  );
-}
-
 /** Throws DriftError when the live routing is not the stage's; warns and goes on when only its header rule is gone. */
-function checkDrift(session: Session, vs: VirtualService, plan: Plan, stage: PlannedStage): void {
+function checkDrift(session: Session, holder: RoutingObject, plan: Plan, stage: PlannedStage): void {
   if (!plan.liveTraffic) return;
   const { ctx } = session;
   const drift = routingDrift(plan.liveTraffic, stage);
-  const owner = routeOwner(vs);
+  const owner = ctx.routing.owner(holder);
   const by = owner.kind === 'manager' ? ` (last written by "${owner.manager}")` : owner.kind === 'gitops' ? ` (by ${owner.controller})` : '';
   if (drift.changed.length > 0) {
-    throw new DriftError(`${vsName(ctx.spec)}: the routing of stage ${stage.id} was changed by someone else${by}: ${drift.changed.join('; ')}; its metrics no longer judge the stage`);
+    throw new DriftError(`${routingName(ctx.spec)}: the routing of stage ${stage.id} was changed by someone else${by}: ${drift.changed.join('; ')}; its metrics no longer judge the stage`);
   }
   if (drift.headerRuleDeleted) {
-    ctx.log.warning(`${vsName(ctx.spec)}: the header rule ${headerRuleName(ctx.spec.name)} of stage ${stage.id} was deleted by someone else${by}; adding it back`);
+    ctx.log.warning(`${routingName(ctx.spec)}: the header rule ${headerRuleName(ctx.spec.name)} of stage ${stage.id} was deleted by someone else${by}; adding it back`);
   }
 }
 
-/** Refuses a VirtualService a GitOps controller reconciles; warns when taking over someone's routes. */
-export function checkRouteOwner(session: Session, vs: VirtualService): void {
+/** Refuses routing a GitOps controller reconciles; warns when taking over someone's routes. */
+export function checkRouteOwner(session: Session, holder: RoutingObject): void {
   const { ctx } = session;
-  const owner = routeOwner(vs);
-  const name = vsName(ctx.spec);
+  const owner = ctx.routing.owner(holder);
+  const name = routingName(ctx.spec);
   if (owner.kind === 'gitops') {
     const message = `${name} is managed by ${owner.controller} (${owner.evidence}), which would revert every stage on its next sync`;
     if (!ctx.options.forceConflicts) {
@@ -152,72 +138,68 @@ export function checkRouteOwner(session: Session, vs: VirtualService): void {
   session.ownershipChecked = true;
 }
 
-/** The plan's writes in order, plus a VirtualService write if the plan has none (the state must be written). */
-function writesOf(stage: PlannedStage): PlannedWrite[] {
-  return stage.writes.some((w) => w.kind === 'VirtualService') ? stage.writes : [...stage.writes, { kind: 'VirtualService', settleAfter: false }];
+function withState<T extends RoutingObject>(object: T, key: string, text: string): T {
+  return { ...object, metadata: { ...object.metadata, annotations: { ...object.metadata.annotations, [key]: text } } };
 }
 
-function withState(vs: VirtualService, key: string, text: string): VirtualService {
-  return { ...vs, metadata: { ...vs.metadata, annotations: { ...vs.metadata.annotations, [key]: text } } };
+/** The live object differs from the desired one in what a write sets. */
+function differs(live: RoutingObject | undefined, desired: RoutingObject): boolean {
+  if (!live) return true;
+  const meta = (o: RoutingObject) => [o.metadata.labels ?? {}, o.metadata.annotations ?? {}];
+  return !jsonEqual(live.spec, desired.spec) || !jsonEqual(meta(live), meta(desired));
 }
 
-/** Writes the stage's objects in the plan's order; returns the state written with the VirtualService. */
-async function applyWrites(session: Session, spec: CanarySpec, live: Live, stage: PlannedStage, stateNow: () => RolloutState, sent: Sent, signal?: AbortSignal): Promise<RolloutState> {
-  const { routing, clock } = session.ctx;
+/**
+ * Puts the stage's operations in place in the plan's order, each written only where the live object
+ * differs and waited for until it is in effect; after a write, the settle delay passes before the
+ * next one (a new subset must reach the proxies before a route sends traffic to it). Returns the
+ * state written with the state object.
+ */
+async function applyOperations(session: Session, spec: CanarySpec, live: Live, plan: Plan, stage: PlannedStage, stateNow: () => RolloutState, sent: Sent, signal?: AbortSignal): Promise<RolloutState> {
+  const { clock } = session.ctx;
   const key = stateAnnotationKey(spec.name);
-  const writes = writesOf(stage);
+  const liveByRef = new Map(live.objects.map((o) => [refKey(refOf(o, spec.namespace)), o]));
+  const stateKey = refKey(plan.stateObject);
+  if (!stage.operations.some((op) => op.action === 'apply' && refKey(op.ref) === stateKey)) {
+    throw new Error(`stage ${stage.id} does not write ${plan.stateObject.kind} ${plan.stateObject.namespace}/${plan.stateObject.name}, where the state lives`);
+  }
   let next: RolloutState | undefined;
-  for (const [i, write] of writes.entries()) {
+  let unsettled = false;
+  for (const op of stage.operations) {
     signal?.throwIfAborted();
-    let wrote = false;
-    if (write.kind === 'DestinationRule') {
-      if (!live.dr || !jsonEqual(live.dr.spec, stage.destinationRule.spec)) {
-        const stored = await routing.write(stage.destinationRule);
-        session.wrote = true;
-        verifyStored(spec, stage.destinationRule, stored);
-        wrote = true;
-      }
-    } else {
+    const current = liveByRef.get(refKey(op.ref));
+    const isState = refKey(op.ref) === stateKey;
+    if (isState) {
+      // The state (and the stage's start) is made only once what came before has settled.
+      if (unsettled) await clock.sleep(spec.settle, signal);
+      unsettled = false;
       next = stateNow();
-      const desiredVs = withState(stage.virtualService, key, encodeState(next));
-      const annotationChanged = (k: string) => live.vs.metadata.annotations?.[k] !== desiredVs.metadata.annotations?.[k];
-      if (!jsonEqual(live.vs.spec, desiredVs.spec) || annotationChanged(key) || annotationChanged(headerRuleMarkKey(spec.name))) {
-        sent.text = desiredVs.metadata.annotations?.[key];
-        const stored = await routing.write(desiredVs);
-        session.wrote = true;
-        const back = await routing.get('VirtualService', spec.namespace, spec.virtualService);
-        // If someone wrote after us, the write's answer is the record of what we stored.
-        verifyStored(spec, desiredVs, back?.metadata.resourceVersion === stored.metadata.resourceVersion ? back : stored, key);
-        wrote = true;
-      }
     }
-    if (wrote && write.settleAfter && i < writes.length - 1) await clock.sleep(spec.settle, signal);
+    const desired = desiredOf(op, isState ? next : undefined, key);
+    if (desired ? !differs(current, desired) : current === undefined) continue;
+    if (unsettled) await clock.sleep(spec.settle, signal);
+    if (isState) sent.text = desired?.metadata.annotations?.[key];
+    await writeOne(session, op, current, desired, signal);
+    unsettled = true;
   }
   return next!;
 }
 
-/** The API server must store what was written (a webhook or an old CRD schema could change it). */
-function verifyStored(spec: CanarySpec, desired: VirtualService | DestinationRule, stored: VirtualService | DestinationRule | undefined, key?: string): void {
-  const name = `${desired.kind} ${spec.namespace}/${desired.metadata.name}`;
-  if (!stored) throw new ClusterError(`${name} disappeared right after it was written; check who deletes it`);
-  const path = firstDifference(desired.spec, stored.spec, 'spec');
-  const annotationOk = key === undefined || stored.metadata.annotations?.[key] === desired.metadata.annotations?.[key];
-  if (path !== undefined || !annotationOk) {
-    throw new ClusterError(
-      `${name}: the API server stored something other than what was written (at ${path ?? `metadata.annotations["${key}"]`}); ` +
-        'a mutating webhook or an older Istio CRD schema may have changed it',
-    );
-  }
+function desiredOf(op: ObjectOperation, state: RolloutState | undefined, key: string): RoutingObject | undefined {
+  if (op.action === 'delete') return undefined;
+  return state ? withState(op.object, key, encodeState(state)) : op.object;
 }
 
-/** Path of the first difference between two JSON values, or undefined when equal. */
-function firstDifference(a: unknown, b: unknown, path: string): string | undefined {
-  if (jsonEqual(a, b)) return undefined;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return path;
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  for (const k of keys) {
-    const child = firstDifference((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], Array.isArray(a) ? `${path}[${k}]` : `${path}.${k}`);
-    if (child !== undefined) return child;
+/** One write (or delete) guarded by the live resourceVersion, then waited for until it is in effect. */
+async function writeOne(session: Session, op: ObjectOperation, current: RoutingObject | undefined, desired: RoutingObject | undefined, signal?: AbortSignal): Promise<void> {
+  const { routing } = session.ctx;
+  if (desired === undefined) {
+    await routing.delete(op.ref, current!.metadata.resourceVersion ?? '');
+    session.wrote = true;
+    await routing.applied(op.ref, undefined, current, signal);
+    return;
   }
-  return path;
+  const stored = await routing.write(desired);
+  session.wrote = true;
+  await routing.applied(op.ref, desired, stored, signal);
 }

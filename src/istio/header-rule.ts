@@ -4,7 +4,7 @@
 // served exactly as before except for the version that answers. It is known by its mark, not its name.
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors.ts';
-import { canonicalJson } from '../spec/hash.ts';
+import { canonicalJson } from '../json/canonical.ts';
 import { jsonEqual, omit } from './clone.ts';
 import { sameHost } from './hosts.ts';
 import { objectProblem } from './object-ref.ts';

@@ -9,10 +9,11 @@ import { isIP } from 'node:net';
 /** The Kubernetes cluster domain Istio assumes (and `istioctl analyze` uses) unless configured otherwise. */
 export const CLUSTER_DOMAIN = 'cluster.local';
 
-/** `host` as Istio resolves it in `namespace`: a dotless name gets `.<namespace>.svc.cluster.local`; `*`, IPs and dotted names stay as written. */
-export function resolveHost(host: string, namespace: string): string {
+/** `host` as Istio resolves it in `namespace`: a dotless name gets `.<namespace>.svc.<clusterDomain>`;
+ * `*`, IPs and dotted names (wildcards such as `*.example.com` too) stay as written. */
+export function resolveHost(host: string, namespace: string, clusterDomain = CLUSTER_DOMAIN): string {
   if (host === '' || host === '*' || host.includes('.') || isIP(host) !== 0) return host;
-  return `${host}.${namespace}.svc.${CLUSTER_DOMAIN}`;
+  return `${host}.${namespace}.svc.${clusterDomain}`;
 }
 
 export function sameHost(a: string, b: string, namespace: string): boolean {

@@ -97,8 +97,8 @@ function isPlannedRule(live: VirtualService, routing: CanaryRouting, headers: Re
   };
 }
 
-/** What the owned route does in one stage. */
-export interface StageRouting {
+/** What the owned route does in one stage (the same shape as the plan's StageRouting, which istio/ cannot import). */
+export interface OwnedRouteEdit {
   destinations: { to: 'stable' } | { to: 'canary' } | { to: 'split'; canaryWeight: number };
   /** Mirror this percentage to the canary; absent = no mirror. */
   mirrorPercentage?: number;
@@ -107,7 +107,7 @@ export interface StageRouting {
 }
 
 /** The baseline with one stage's routing on the owned route (and the header rule before it). */
-export function applyRouting(base: Baseline, routing: CanaryRouting, stage: StageRouting, live: VirtualService): VirtualService {
+export function applyRouting(base: Baseline, routing: CanaryRouting, stage: OwnedRouteEdit, live: VirtualService): VirtualService {
   const vs = clone(base.virtualService);
   const http = vs.spec.http!;
   const baseOwned = http[base.ownedIndex]!;
@@ -124,7 +124,7 @@ export function applyRouting(base: Baseline, routing: CanaryRouting, stage: Stag
   return withHeaderRuleMark(vs, routing.canaryName, rule);
 }
 
-function destinationsFor(template: DestinationTemplate, t: CanaryTarget, d: StageRouting['destinations']) {
+function destinationsFor(template: DestinationTemplate, t: CanaryTarget, d: OwnedRouteEdit['destinations']) {
   if (d.to === 'stable') return allToStable(template, t);
   if (d.to === 'canary') return allToCanary(template, t);
   return splitWeights(template, t, d.canaryWeight);

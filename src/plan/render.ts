@@ -2,31 +2,33 @@
 // committed or applied anywhere), plan.json, and each stage's unified diff against the one before.
 import { randomUUID } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
-import type { DestinationRule, VirtualService } from '../istio/types.ts';
+import { refKey, refOf } from './objects.ts';
 import { safeYaml } from '../yaml/safe-yaml.ts';
-import type { Plan, PlannedStage } from './types.ts';
+import { isChange } from './operations.ts';
+import { stageObjects, type ObjectOperation, type Plan, type PlannedStage, type RoutingObject } from './types.ts';
 
 /** Fields the API server fills in; meaningless (or harmful, resourceVersion) in a manifest file. */
 const SERVER_METADATA = ['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'selfLink'] as const;
 
-export function manifestObject<T extends VirtualService | DestinationRule>(obj: T): T {
-  const { status: _status, ...rest } = obj as VirtualService | DestinationRule;
+export function manifestObject<T extends RoutingObject>(obj: T): T {
+  const { status: _status, ...rest } = obj as RoutingObject;
   const metadata: Record<string, unknown> = { ...rest.metadata };
   for (const key of SERVER_METADATA) delete metadata[key];
   return { ...rest, metadata } as unknown as T;
 }
 
-export function manifestYaml(obj: VirtualService | DestinationRule | undefined): string {
+export function manifestYaml(obj: RoutingObject | undefined): string {
   return obj === undefined ? '' : safeYaml(manifestObject(obj));
 }
 
 /**
- * manifestYaml with the http routes of a VirtualService rendered one by one and remembered by content.
- * A plan's stages share all routes but one or two, so rendering every stage costs about one rendering
- * of the routes instead of one per stage (a 10,000-route VirtualService takes seconds to stringify).
- * The text is the same as manifestYaml's: a route is an item of `spec.http`, indented by four spaces.
+ * manifestYaml with the items of the object's longest list in `spec` (the routes: `http` of a
+ * VirtualService, `rules` of an HTTPRoute) rendered one by one and remembered by content. A plan's
+ * stages share all routes but one or two, so rendering every stage costs about one rendering of the
+ * routes instead of one per stage (a 10,000-route VirtualService takes seconds to stringify).
+ * The text is the same as manifestYaml's: an item of `spec.<list>` is indented by four spaces.
  */
-export function createManifestRenderer(): (obj: VirtualService | DestinationRule | undefined) => string {
+export function createManifestRenderer(): (obj: RoutingObject | undefined) => string {
   const routes = new Map<string, string>();
   const routeYaml = (route: unknown): string => {
     const key = JSON.stringify(route);
@@ -38,14 +40,24 @@ export function createManifestRenderer(): (obj: VirtualService | DestinationRule
     return text;
   };
   return (obj) => {
-    const http = obj?.kind === 'VirtualService' ? obj.spec.http : undefined;
-    if (obj === undefined || !http || http.length === 0) return manifestYaml(obj);
-    const placeholder = `__http_${randomUUID()}__`;
-    const shell = manifestYaml({ ...obj, spec: { ...obj.spec, http: placeholder as unknown as [] } } as VirtualService);
-    const [before, after] = shell.split(`  http: ${placeholder}\n`);
+    const list = obj && longestList(obj.spec);
+    if (obj === undefined || !list) return manifestYaml(obj);
+    const placeholder = `__list_${randomUUID()}__`;
+    const shell = manifestYaml({ ...obj, spec: { ...(obj.spec as object), [list.key]: placeholder } });
+    const [before, after] = shell.split(`  ${list.key}: ${placeholder}\n`);
     if (after === undefined) return manifestYaml(obj); // not where it was expected: render it whole
-    return `${before}  http:\n${http.map(routeYaml).join('')}${after}`;
+    return `${before}  ${list.key}:\n${list.items.map(routeYaml).join('')}${after}`;
   };
+}
+
+/** The longest non-empty list directly under `spec` whose key is a plain YAML key, if any. */
+function longestList(spec: unknown): { key: string; items: unknown[] } | undefined {
+  if (typeof spec !== 'object' || spec === null) return undefined;
+  let best: { key: string; items: unknown[] } | undefined;
+  for (const [key, value] of Object.entries(spec)) {
+    if (Array.isArray(value) && value.length > (best?.items.length ?? 0) && /^[A-Za-z][A-Za-z0-9_-]*$/.test(key)) best = { key, items: value };
+  }
+  return best;
 }
 
 export interface RenderedFile {
@@ -54,18 +66,24 @@ export interface RenderedFile {
   content: string;
 }
 
-/** `NN-<stage>/{destinationrule,virtualservice}.yaml`, `promoted/`, `rollback/`, `plan.json`. */
+/** `NN-<stage>/<kind>.yaml` for each object of the stage (`<kind>-<name>.yaml` when a kind appears twice),
+ * `promoted/`, `rollback/`, `plan.json`. */
 export function planFiles(plan: Plan): RenderedFile[] {
   const render = createManifestRenderer();
-  const dirs = [...plan.stages, plan.promoted, plan.rollback].flatMap((s) => [
-    { path: `${s.id}/destinationrule.yaml`, content: render(s.destinationRule) },
-    { path: `${s.id}/virtualservice.yaml`, content: render(s.virtualService) },
-  ]);
+  const dirs = [...plan.stages, plan.promoted, plan.rollback].flatMap((s) => {
+    const names = fileNames(s.operations);
+    return s.operations.flatMap((op) => (op.action === 'apply' ? [{ path: `${s.id}/${names(op)}`, content: render(op.object) }] : []));
+  });
   return [...dirs, { path: 'plan.json', content: `${JSON.stringify(planJson(plan), null, 2)}\n` }];
 }
 
+function fileNames(operations: ObjectOperation[]): (op: ObjectOperation) => string {
+  const count = (kind: string) => operations.filter((o) => o.ref.kind === kind).length;
+  return (op) => `${op.ref.kind.toLowerCase()}${count(op.ref.kind) > 1 ? `-${op.ref.name}` : ''}.yaml`;
+}
+
 function stageJson(s: PlannedStage) {
-  return { ...s, destinationRule: manifestObject(s.destinationRule), virtualService: manifestObject(s.virtualService) };
+  return { ...s, operations: s.operations.map((op) => (op.action === 'apply' ? { ...op, object: manifestObject(op.object) } : op)) };
 }
 
 export function planJson(plan: Plan) {
@@ -73,27 +91,23 @@ export function planJson(plan: Plan) {
     stages: plan.stages.map(stageJson),
     promoted: stageJson(plan.promoted),
     rollback: stageJson(plan.rollback),
-    baseline: { virtualService: manifestObject(plan.baseline.virtualService), destinationRule: manifestObject(plan.baseline.destinationRule) },
+    baseline: plan.baseline.map(manifestObject),
+    stateObject: plan.stateObject,
     ...(plan.detected !== undefined ? { detected: plan.detected } : {}),
   };
-}
-
-export interface LiveObjects {
-  virtualService: VirtualService;
-  destinationRule?: DestinationRule;
 }
 
 /**
  * Human-readable plan: for each stage its summary, its writes and the diff from the previous
  * stage (the first stage and the rollback against the live objects, promotion against the last stage).
  */
-export function planText(plan: Plan, live: LiveObjects): string {
+export function planText(plan: Plan, live: readonly RoutingObject[]): string {
   const blocks: string[] = [];
-  if (plan.detected !== undefined) blocks.push(`The VirtualService already carries this release: ${detectedText(plan)}.\n`);
+  if (plan.detected !== undefined) blocks.push(`The ${plan.stateObject.kind} already carries this release: ${detectedText(plan)}.\n`);
   // Each object is rendered once, and each route once across all of them.
   const render = createManifestRenderer();
   const texts = new Map<object, string>();
-  const yaml = (obj: VirtualService | DestinationRule | undefined) => {
+  const yaml = (obj: RoutingObject | undefined) => {
     if (obj === undefined) return '';
     const known = texts.get(obj);
     if (known !== undefined) return known;
@@ -101,10 +115,10 @@ export function planText(plan: Plan, live: LiveObjects): string {
     texts.set(obj, text);
     return text;
   };
-  let previous: LiveObjects = live;
+  let previous: readonly RoutingObject[] = live;
   for (const s of plan.stages) {
     blocks.push(stageText(s, previous, yaml));
-    previous = s;
+    previous = stageObjects(s);
   }
   blocks.push(stageText(plan.promoted, previous, yaml));
   blocks.push(stageText(plan.rollback, live, yaml, 'the live objects'));
@@ -116,23 +130,29 @@ function detectedText(plan: Plan): string {
   return typeof d === 'number' ? `stage ${plan.stages[d]!.id}` : String(d);
 }
 
-type Yaml = (obj: VirtualService | DestinationRule | undefined) => string;
+type Yaml = (obj: RoutingObject | undefined) => string;
 
-function stageText(s: PlannedStage, previous: LiveObjects, yaml: Yaml, against = 'the previous stage'): string {
-  const writes = s.writes.length ? s.writes.map((w) => `${w.kind}${w.settleAfter ? ' (then settle)' : ''}`).join(', ') : 'nothing (no change)';
-  const diffs = [
-    objectDiff('destinationrule.yaml', previous.destinationRule, s.destinationRule, yaml),
-    objectDiff('virtualservice.yaml', previous.virtualService, s.virtualService, yaml),
-  ].filter((d) => d !== '');
+/** `DestinationRule (then settle), VirtualService`: each change in order, "then settle" where a later one waits for it. */
+export function writesText(s: PlannedStage): string {
+  const changes = s.operations.filter(isChange);
+  const waitedFor = (op: ObjectOperation) => changes.some((later) => later.after.some((r) => refKey(r) === refKey(op.ref)));
+  return changes.map((op) => `${op.action === 'delete' ? 'delete ' : ''}${op.ref.kind}${waitedFor(op) ? ' (then settle)' : ''}`).join(', ');
+}
+
+function stageText(s: PlannedStage, previous: readonly RoutingObject[], yaml: Yaml, against = 'the previous stage'): string {
+  const writes = writesText(s) || 'nothing (no change)';
+  const before = new Map(previous.map((o) => [refKey(refOf(o, s.operations[0]?.ref.namespace)), o]));
+  const names = fileNames(s.operations);
+  const diffs = s.operations.map((op) => objectDiff(names(op), before.get(refKey(op.ref)), op.action === 'apply' ? op.object : undefined, yaml)).filter((d) => d !== '');
   const body = diffs.length ? diffs.join('') : `(no change from ${against})\n`;
   return `== ${s.id}: ${s.summary}\nwrites: ${writes}\n${body}`;
 }
 
-function objectDiff(name: string, before: VirtualService | DestinationRule | undefined, after: VirtualService | DestinationRule, yaml: Yaml): string {
+function objectDiff(name: string, before: RoutingObject | undefined, after: RoutingObject | undefined, yaml: Yaml): string {
   const a = yaml(before);
   const b = yaml(after);
   if (a === b) return '';
-  const patch = createTwoFilesPatch(before ? `a/${name}` : '/dev/null', `b/${name}`, a, b, undefined, undefined, { context: 3 });
+  const patch = createTwoFilesPatch(before ? `a/${name}` : '/dev/null', after ? `b/${name}` : '/dev/null', a, b, undefined, undefined, { context: 3 });
   // Drop jsdiff's "Index:" / "====" preamble: the ---/+++ lines already name the files.
   return patch.slice(patch.indexOf('--- '));
 }

@@ -1,9 +1,9 @@
 // What the owned route does in each stage, derived from the spec's stage list: a weight persists
 // until the next weight stage, a mirror lasts for its own stage only, and a dark-launch header rule
 // lasts for its stage and, with `keep` (the default), every later one.
-import type { StageRouting } from '../istio/virtual-service.ts';
 import type { StageSpec } from '../spec/types.ts';
-import type { TrafficState } from './types.ts';
+import type { StageRouting, TrafficState } from './types.ts';
+
 
 export interface RoutingAt {
   routing: StageRouting;

@@ -1,13 +1,22 @@
 import type { StageSpec } from '../spec/types.ts';
-import type { DestinationRule, VirtualService } from '../istio/types.ts';
 import type { LiveTraffic } from '../istio/read-traffic.ts';
+import type { ObjectRef, RoutingObject } from './objects.ts';
 
-/** One write of the plan, in order. `settleAfter`: wait the spec's settle delay after this write
- * before the next one (a new subset must propagate before a route references it). */
-export interface PlannedWrite {
-  kind: 'DestinationRule' | 'VirtualService';
-  settleAfter: boolean;
-}
+export type { ObjectRef, RoutingObject } from './objects.ts';
+
+/** One step of a stage: put an object in place (create or replace) or delete it. `after` lists the
+ * changed operations of the same stage that must be in effect first (make before break). */
+export type ObjectOperation =
+  | {
+      action: 'apply';
+      ref: ObjectRef;
+      /** The desired object, whole. */
+      object: RoutingObject;
+      /** It differs from the object before this stage (or is new); an unchanged one is only kept in place. */
+      changed: boolean;
+      after: ObjectRef[];
+    }
+  | { action: 'delete'; ref: ObjectRef; after: ObjectRef[] };
 
 /** What the owned route does to traffic in a stage: the numbers reports and gates need. */
 export interface TrafficState {
@@ -17,6 +26,15 @@ export interface TrafficState {
   mirrorPercentage: number;
   /** The dark-launch header rule is present. */
   headerRule: boolean;
+}
+
+/** What the owned route does in one stage, for any routing API: the backend puts it on its objects. */
+export interface StageRouting {
+  destinations: { to: 'stable' } | { to: 'canary' } | { to: 'split'; canaryWeight: number };
+  /** Mirror this percentage to the canary; absent = no mirror. */
+  mirrorPercentage?: number;
+  /** Route requests with these cohort headers to the canary; absent = no header rule. */
+  headers?: Record<string, unknown>;
 }
 
 export interface PlannedStage {
@@ -30,18 +48,18 @@ export interface PlannedStage {
   /** The stage's spec (bake, pause, ...); undefined for promoted and rollback. */
   spec?: StageSpec;
   traffic: TrafficState;
-  destinationRule: DestinationRule;
-  virtualService: VirtualService;
-  /** The writes that take the cluster from the previous stage to this one (make before break). */
-  writes: PlannedWrite[];
+  /** Every object of the stage in write order, from the previous stage (make before break). */
+  operations: ObjectOperation[];
 }
 
 export interface Plan {
   stages: PlannedStage[];
   promoted: PlannedStage;
   rollback: PlannedStage;
-  /** The live VirtualService with everything this tool added removed (what "before the release" means). */
-  baseline: { virtualService: VirtualService; destinationRule: DestinationRule };
+  /** The live objects with everything this tool added removed (what "before the release" means). */
+  baseline: RoutingObject[];
+  /** The object whose annotation carries the rollout state (and whose owner is checked before writing). */
+  stateObject: ObjectRef;
   /** Where the live objects already are, if they carry this canary's routing: index into `stages`,
    * or 'promoted' / 'rollback' / undefined (no trace of this release). Read from the routing itself. */
   detected?: number | 'promoted' | 'rollback';
@@ -49,4 +67,23 @@ export interface Plan {
   liveTraffic?: LiveTraffic;
   /** The live header rule has no mark and was taken for ours from the recorded state (PlanOptions.legacyHeaderRuleStage). */
   legacyHeaderRule?: boolean;
+}
+
+export interface PlanOptions {
+  /**
+   * For a rollback: problems the live objects already have outside what the canary owns do not
+   * stop the plan (the rollback leaves them as they are); only problems it would add do.
+   */
+  tolerateExistingProblems?: boolean;
+  /**
+   * Index of the stage this canary's state records as current, given only when the state says that
+   * stage has the header rule. A rule written by an istio-canary from before the mark (none on it) is
+   * then taken for ours if it is exactly the one planned for that stage; the next write adds the mark.
+   */
+  legacyHeaderRuleStage?: number;
+}
+
+/** The desired objects of a stage, in write order (deletes left out). */
+export function stageObjects(stage: Pick<PlannedStage, 'operations'>): RoutingObject[] {
+  return stage.operations.flatMap((op) => (op.action === 'apply' ? [op.object] : []));
 }

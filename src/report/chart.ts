@@ -1,11 +1,13 @@
 // Mermaid charts (xychart-beta, which GitHub renders) of the release over time: the canary's weight,
 // and each check's value against its threshold (or against stable, for relative-only checks).
 // xychart has no legend, so each chart's title names its lines and fixed colours tell them apart.
+import { findCheckType } from '../analysis/checks/registry.ts';
 import type { RolloutState } from '../core/state.ts';
 import type { CanarySpec, CheckSpec } from '../spec/types.ts';
 import { mermaidLabel } from './escape.ts';
 import { boundOf, unitOf } from './evidence.ts';
-import { elapsedMs, formatDuration, formatValue } from './format.ts';
+import { formatValue } from '../analysis/format.ts';
+import { elapsedMs, formatDuration } from './format.ts';
 
 /** Newest points kept per chart: more do not fit the width GitHub gives a comment. */
 export const MAX_POINTS = 24;
@@ -90,6 +92,7 @@ function checkChart(check: CheckSpec, points: Point[], start: string | undefined
   const bound = boundOf(check);
   const stable = measured.map((p) => p.values.get(check.name)!.stable);
   const unit = unitOf(check).trim();
+  const range = findCheckType(check.type)?.range;
   let reference: number[] | undefined;
   let referenceName = '';
   if (bound) {
@@ -105,7 +108,7 @@ function checkChart(check: CheckSpec, points: Point[], start: string | undefined
     [
       `title "${mermaidLabel(title, 90)}"`,
       `x-axis [${measured.map((p) => `"${label(p, start, true)}"`).join(', ')}]`,
-      `y-axis "${mermaidLabel(unit || check.name, 30)}" ${axisRange(all, check.type === 'success-rate' ? 0 : undefined, check.type === 'success-rate' ? 100 : undefined)}`,
+      `y-axis "${mermaidLabel(unit || check.name, 30)}" ${axisRange(all, range?.min, range?.max)}`,
       `line [${values.map(num).join(', ')}]`,
       ...(reference ? [`line [${reference.map(num).join(', ')}]`] : []),
     ],

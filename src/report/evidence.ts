@@ -1,8 +1,9 @@
 // What a verdict says in words and numbers, for the headline, the table and the chart. One place
 // reads a verdict: the analysis layer's evidence (counts, p-value, power) when the check has it.
+import { findCheckType } from '../analysis/checks/registry.ts';
 import type { CheckVerdict } from '../analysis/types.ts';
 import type { CheckSpec } from '../spec/types.ts';
-import { formatValue } from './format.ts';
+import { formatValue } from '../analysis/format.ts';
 
 /** The sentence that explains a verdict with the numbers behind it (counts, rates, p-value). */
 export function verdictEvidence(verdict: CheckVerdict): string {
@@ -11,9 +12,7 @@ export function verdictEvidence(verdict: CheckVerdict): string {
 
 /** The unit a check's value is measured in, as written after a number. */
 export function unitOf(check: CheckSpec | undefined): string {
-  if (check?.type === 'success-rate') return ' %';
-  if (check?.type === 'latency-p99') return ' ms';
-  return '';
+  return check ? (findCheckType(check.type)?.unit ?? '') : '';
 }
 
 /** The check's absolute bound as a number with its direction, when it has one. */

@@ -1,4 +1,4 @@
-// Numbers and durations as people read them in a report.
+// Durations as people read them in a report (numbers: analysis/format.ts).
 
 /** `1h 2m`, `3m 20s`, `45s`, `800ms`. */
 export function formatDuration(ms: number): string {
@@ -11,18 +11,6 @@ export function formatDuration(ms: number): string {
   if (hours > 0) return minutes > 0 ? `${hours}h ${minutes}m` : `${hours}h`;
   if (minutes > 0) return seconds > 0 ? `${minutes}m ${seconds}s` : `${minutes}m`;
   return `${seconds}s`;
-}
-
-/** Up to 4 significant digits, no exponent for everyday magnitudes; `no data` for undefined. */
-export function formatValue(value: number | undefined): string {
-  if (value === undefined) return 'no data';
-  if (Number.isNaN(value)) return 'NaN';
-  if (!Number.isFinite(value)) return value > 0 ? '+Inf' : '-Inf';
-  if (value === 0) return '0';
-  const abs = Math.abs(value);
-  if (abs >= 1e9 || abs < 1e-4) return value.toExponential(3);
-  if (Number.isInteger(value)) return String(value);
-  return String(Number(value.toPrecision(4)));
 }
 
 /** Milliseconds between two ISO times, or undefined when either is missing or unreadable. */

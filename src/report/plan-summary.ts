@@ -1,4 +1,5 @@
 // The plan as a markdown table for the job summary of `command: plan`.
+import { isChange } from '../plan/operations.ts';
 import type { Plan, PlannedStage } from '../plan/types.ts';
 import type { CanarySpec } from '../spec/types.ts';
 import { formatDuration } from './format.ts';
@@ -16,7 +17,7 @@ function row(s: PlannedStage, plan: Plan): string {
   const here = isDetected(s, plan) ? ' ← current' : '';
   const t = s.traffic;
   const bake = s.spec ? formatDuration(s.spec.bake) + (s.spec.pause ? ', then pause' : '') : '';
-  const writes = s.writes.map((w) => w.kind).join(', ') || 'none';
+  const writes = s.operations.filter(isChange).map((op) => (op.action === 'delete' ? `delete ${op.ref.kind}` : op.ref.kind)).join(', ') || 'none';
   const cells = [`\`${s.id}\`${here}`, `${t.canaryWeight}%`, t.mirrorPercentage ? `${t.mirrorPercentage}%` : '', t.headerRule ? '✓' : '', bake, writes, escapeInline(s.summary)];
   return `| ${cells.join(' | ')} |`;
 }

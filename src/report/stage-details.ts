@@ -4,7 +4,7 @@ import type { CheckVerdict, QueryResult } from '../analysis/types.ts';
 import type { Evaluation, StageRecord } from '../core/state.ts';
 import { clip, codeBlock, escapeHtml, escapeInline } from './escape.ts';
 import { verdictEvidence } from './evidence.ts';
-import { formatValue } from './format.ts';
+import { formatValue } from '../analysis/format.ts';
 import { VERDICT_ICON } from './stage-table.ts';
 
 /** Longest query and reason shown; longer ones are cut with a note (the limit is per comment). */

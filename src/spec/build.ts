@@ -1,11 +1,11 @@
 // The computed defaults: from a valid raw document to the CanarySpec the rest of the action uses.
+import { checkType, ownFields } from '../analysis/checks/registry.ts';
 import { parseDuration } from './duration.ts';
 import { shortHost } from './names.ts';
 import type { RawAnalysis, RawCanaryDocument, RawCheck, RawEgress, RawStage, RawVersion } from './raw.ts';
 import type { AnalysisSpec, CanarySpec, CheckSpec, EgressSpec, StageSpec, VersionRef } from './types.ts';
 
 const BUILTIN_MIN_REQUESTS = 20;
-const DEFAULT_MAX_RATIO = 1.5;
 
 /** Subset `version-<v>` and workload `<short host>-<v>` unless given; semantics.ts made sure one can be derived. */
 export function versionRef(raw: RawVersion, host: string): VersionRef {
@@ -27,21 +27,19 @@ function stage(raw: RawStage, defaultBake: number): StageSpec {
 }
 
 function check(raw: RawCheck, failureLimit: number): CheckSpec {
-  const relative = raw.compare !== 'absolute';
+  const type = checkType(raw);
   const out: CheckSpec = {
     name: raw.name,
     type: raw.type,
     compare: raw.compare,
-    minRequests: raw.minRequests ?? (raw.type === 'custom' ? 0 : BUILTIN_MIN_REQUESTS),
+    minRequests: raw.minRequests ?? (type.counted ? BUILTIN_MIN_REQUESTS : 0),
     noData: raw.noData,
     failureLimit: raw.failureLimit ?? failureLimit,
   };
   if (raw.min !== undefined) out.min = raw.min;
   if (raw.max !== undefined) out.max = raw.max;
-  if (raw.maxRatio !== undefined) out.maxRatio = raw.maxRatio;
-  else if (raw.type === 'latency-p99' && relative) out.maxRatio = DEFAULT_MAX_RATIO;
-  if (raw.query !== undefined) out.query = raw.query;
-  return out;
+  const built = { ...out, ...ownFields(type, raw) };
+  return type.withDefaults ? type.withDefaults(built) : built;
 }
 
 function analysis(raw: RawAnalysis): AnalysisSpec {

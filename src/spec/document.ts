@@ -1,5 +1,6 @@
 // CanarySpec back to YAML, every default written out: parsing the output gives the same spec. Used to
 // show the effective spec (e.g. in `plan --out`) and to test parsing as a round trip.
+import { checkType, ownFields } from '../analysis/checks/registry.ts';
 import { safeYaml } from '../yaml/safe-yaml.ts';
 import { formatPromDuration } from './duration.ts';
 import { API_VERSION, KIND, type RawCanaryDocument, type RawCheck, type RawStage, type RawVersion } from './raw.ts';
@@ -19,14 +20,13 @@ function rawStage(stage: StageSpec): RawStage {
 }
 
 function rawCheck(check: CheckSpec): RawCheck {
-  const { name, type, compare, noData, failureLimit, min, max, maxRatio, query, minRequests } = check;
+  const { name, type, compare, noData, failureLimit, min, max, minRequests } = check;
   const raw: RawCheck = { name, type, compare, noData, failureLimit };
   if (min !== undefined) raw.min = min;
   if (max !== undefined) raw.max = max;
-  if (maxRatio !== undefined) raw.maxRatio = maxRatio;
-  if (query !== undefined) raw.query = query;
-  // Custom checks have no request count, and the spec refuses the field on them.
-  if (type !== 'custom') raw.minRequests = minRequests;
+  Object.assign(raw, ownFields(checkType(check), check));
+  // Checks without request counts (custom) have no minRequests, and the spec refuses the field on them.
+  if (checkType(check).counted) raw.minRequests = minRequests;
   return raw;
 }
 

@@ -5,8 +5,9 @@ import type { PathSegment } from './locate.ts';
 import { isDnsLabel, shortHost } from './names.ts';
 import { isRecord, type PathProblem } from './problem.ts';
 import { promqlSyntaxError } from './promql.ts';
+import { findCheckType } from '../analysis/checks/registry.ts';
 import { templateProblems, templateVariables } from '../analysis/render.ts';
-import { regexProblem } from './regex.ts';
+import { regexProblem } from '../istio/regex.ts';
 import { headerRuleName } from '../istio/header-rule.ts';
 import { egressProblems } from './egress.ts';
 
@@ -136,44 +137,34 @@ function versionlessProblem(query: string, versionless: Array<'stable' | 'canary
   return role && `{{ ${role}Version }} has no value: the ${role} labels have no \`version\`; use {{ ${role}Workload }} or add a \`version\` label`;
 }
 
+/** A custom query template's first problem: unknown variables are best named by the syntax check (it
+ * gives the column); otherwise a placeholder outside double quotes (its value could not be escaped)
+ * explains more than the syntax error its stand-in causes. */
+function queryProblem(query: string, versionless: Array<'stable' | 'canary'>): string | undefined {
+  const syntax = promqlSyntaxError(query);
+  return syntax?.startsWith('unknown template variable') ? syntax : (templateProblems(query)[0] ?? syntax) ?? versionlessProblem(query, versionless);
+}
+
 function checkRules(check: Record<string, unknown>, path: PathSegment[], shiftStage: boolean, versionless: Array<'stable' | 'canary'>, problems: Problems): void {
-  const { type, compare } = check;
+  const { compare } = check;
   const relative = compare === 'relative' || compare === 'both';
   const absolute = compare === 'absolute' || compare === 'both';
-  const refuse = (field: string, why: string) => {
-    if (check[field] !== undefined) problems.push({ path: [...path, field], message: why });
-  };
-  const need = (field: string, why: string) => {
-    if (check[field] === undefined) problems.push({ path: [...path, field], message: `missing required field \`${field}\` (${why})` });
-  };
-  if (type === 'success-rate') {
-    refuse('max', '`max` does not apply to success-rate (a percentage, higher is better); use `min`');
-    refuse('maxRatio', '`maxRatio` applies to latency-p99 only; relative success-rate uses a binomial test');
-    if (absolute) need('min', 'the lowest acceptable success rate in percent, for compare absolute or both');
-    if (typeof check.min === 'number' && (check.min < 0 || check.min > 100)) problems.push({ path: [...path, 'min'], message: `expected a percentage from 0 to 100, got ${check.min}` });
-  } else if (type === 'latency-p99') {
-    refuse('min', '`min` does not apply to latency-p99 (lower is better); use `max`');
-    if (absolute) need('max', 'the highest acceptable p99 latency in ms, for compare absolute or both');
-    if (!relative) refuse('maxRatio', '`maxRatio` needs compare relative or both');
-    if (typeof check.max === 'number' && check.max <= 0) problems.push({ path: [...path, 'max'], message: `expected a latency in ms greater than 0, got ${check.max}` });
-  } else if (type === 'custom') {
-    if (check.query === undefined) need('query', 'a custom check runs a PromQL template');
-    if (check.min === undefined && check.max === undefined) problems.push({ path, message: 'a custom check needs `min`, `max` or both' });
-    if (relative) problems.push({ path: [...path, 'compare'], message: 'custom checks compare against `min`/`max` only; expected `absolute`' });
-    refuse('maxRatio', '`maxRatio` applies to latency-p99 only');
-    refuse('minRequests', '`minRequests` applies to the built-in checks only (a custom query has no request count)');
-  }
-  if (type !== 'custom') refuse('query', '`query` applies to custom checks only');
+  const problem = (field: string | undefined, message: string) => problems.push({ path: field === undefined ? path : [...path, field], message });
+  // The type's own rules live in its check file; an unknown type is the schema's to report.
+  findCheckType(check.type)?.specRules(check, {
+    relative,
+    absolute,
+    problem,
+    refuse: (field, why) => {
+      if (check[field] !== undefined) problem(field, why);
+    },
+    need: (field, why) => {
+      if (check[field] === undefined) problem(field, `missing required field \`${field}\` (${why})`);
+    },
+    queryProblem: (query) => queryProblem(query, versionless),
+  });
   if (typeof check.min === 'number' && typeof check.max === 'number' && check.min > check.max) {
     problems.push({ path: [...path, 'min'], message: `min ${check.min} is above max ${check.max}` });
-  }
-  if (typeof check.query === 'string' && type === 'custom') {
-    // Unknown variables are best named by the syntax check (it gives the column); otherwise a
-    // placeholder outside double quotes (its value could not be escaped) explains more than the
-    // syntax error its stand-in causes.
-    const syntax = promqlSyntaxError(check.query);
-    const error = syntax?.startsWith('unknown template variable') ? syntax : (templateProblems(check.query)[0] ?? syntax) ?? versionlessProblem(check.query, versionless);
-    if (error) problems.push({ path: [...path, 'query'], message: error });
   }
   if (relative && !shiftStage) {
     problems.push({ path: [...path, 'compare'], message: `compare \`${String(compare)}\` needs a weight stage between 0 and 100 (stable must still get traffic); use \`absolute\`` });

@@ -1,4 +1,8 @@
-// The Canary spec after parsing and defaulting. Durations are milliseconds.
+// The Canary spec after parsing and defaulting. Durations are milliseconds. The analysis part (checks,
+// their policies) is the analysis layer's own types: its check files define what a check is.
+import type { AnalysisSpec } from '../analysis/types.ts';
+
+export type { AnalysisSpec, CheckSpec, Comparison, NoDataPolicy } from '../analysis/types.ts';
 
 export type StringMatch = { exact: string } | { prefix: string } | { regex: string } | Record<string, never>;
 
@@ -41,50 +45,6 @@ export interface WeightStage extends StageCommon {
 }
 
 export type StageSpec = DarkLaunchStage | MirrorStage | WeightStage;
-
-export type NoDataPolicy = 'fail' | 'hold' | 'pass';
-export type Comparison = 'absolute' | 'relative' | 'both';
-
-export interface CheckSpec {
-  name: string;
-  /** `success-rate` (percent, higher is better), `latency-p99` (ms, lower is better), or a custom PromQL template. */
-  type: 'success-rate' | 'latency-p99' | 'custom';
-  /** Absolute lower bound (success-rate: percent; custom: value). */
-  min?: number;
-  /** Absolute upper bound (latency-p99: ms; custom: value). */
-  max?: number;
-  /** absolute: thresholds only; relative: canary vs stable; both. Default absolute (relative needs stable traffic). */
-  compare: Comparison;
-  /** Relative latency: canary p99 may be at most this factor of stable's (default 1.5). */
-  maxRatio?: number;
-  /** Custom check: PromQL template with `{{ namespace }}`, `{{ canaryWorkload }}`, `{{ stableWorkload }}`,
-   * `{{ canaryVersion }}`, `{{ stableVersion }}`, `{{ service }}`, `{{ interval }}`. */
-  query?: string;
-  /** Fewer requests than this in the window counts as no data. Default 20 (built-in checks). */
-  minRequests: number;
-  noData: NoDataPolicy;
-  /** Failed evaluations of this check within one stage that fail the stage. Default from analysis. */
-  failureLimit: number;
-}
-
-export interface AnalysisSpec {
-  /** Evaluation interval and query window in ms (default 1m). */
-  interval: number;
-  prometheus: {
-    url?: string;
-    headers: Record<string, string>;
-    /** Name of an environment variable holding a bearer token (never the token itself in the spec). */
-    bearerTokenEnv?: string;
-  };
-  checks: CheckSpec[];
-  failureLimit: number;
-  /** How long a `hold` no-data policy may extend a stage's bake, ms (default: one more bake). */
-  maxHold?: number;
-  /** 1 − confidence of each stage's gate (corrected for the gate's repeated looks). Default 0.05. */
-  alpha: number;
-  /** Strict mode: a stage passes only when its counted checks show the canary within its limits (it holds until then). */
-  strict?: boolean;
-}
 
 export type EgressProtocol = 'HTTP' | 'HTTPS' | 'GRPC' | 'HTTP2' | 'MONGO' | 'TCP' | 'TLS';
 

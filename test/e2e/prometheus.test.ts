@@ -4,7 +4,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createPrometheusMetrics } from '../../src/adapters/prometheus.ts';
 import { quotePromqlString } from '../../src/analysis/escape.ts';
 import { evaluateChecks } from '../../src/analysis/evaluate.ts';
-import { planCheckQueries } from '../../src/analysis/queries.ts';
+import { planCheckQueries } from '../../src/analysis/checks/registry.ts';
 import type { CheckSpec, CheckVerdict, Cohort, QueryVars } from '../../src/analysis/types.ts';
 import { MetricsError } from '../../src/errors.ts';
 import { createIstio, kubeConfig, uniqueNamespace, waitFor } from '../env/cluster.ts';

@@ -10,6 +10,7 @@ import {
   assertOnStable,
   assertPromoted,
   disposedAfterAll,
+  leaseHolder,
   newRelease,
   readDr,
   readVs,
@@ -75,11 +76,12 @@ describe('release on the local mesh: the API server restarts mid-stage', () => {
     await apiserver!.restart();
     const stranded = stateOf(await readVs(lost))!;
     expect(stranded).toMatchObject({ status: 'in-progress', stageIndex: 2 });
-    expect(stranded.holder?.id).toMatch(/^cli-/);
+    const holder = await leaseHolder(lost);
+    expect(holder).toMatch(/^cli-/);
 
     const refused = await runCli(lost, 'run');
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain(`another run drives this rollout: ${stranded.holder!.id}`);
+    expect(refused.stderr).toContain(`another run drives this rollout: ${holder}`);
 
     const logs: string[] = [];
     const resumed = await runRelease({
@@ -92,7 +94,7 @@ describe('release on the local mesh: the API server restarts mid-stage', () => {
       reports: [],
     });
     expect(resumed.status).toBe('promoted');
-    expect(logs.join('\n')).toContain(`taking over the rollout from run ${stranded.holder!.id}`);
+    expect(logs.join('\n')).toContain(`taking over the rollout from run ${holder}`);
     expect(logs.join('\n')).toContain('resuming at stage 02-weight-10');
     expect(logs.join('\n')).not.toMatch(/stage 0[01]-/);
     assertPromoted(lost, await readVs(lost));
@@ -204,7 +206,7 @@ async function signalRun(point: SignalPoint): Promise<SignalOutcome> {
         expect(result.signal === 'SIGTERM' || result.code === 1).toBe(true);
       } else {
         expect(state).toMatchObject({ status: 'rolled-back' });
-        expect(state.holder).toBeUndefined();
+        expect(await leaseHolder(release)).toBeUndefined();
         expect(state.reason).toContain('cancelled by SIGTERM');
         expect(result.code).toBe(1);
       }

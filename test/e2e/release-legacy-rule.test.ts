@@ -2,7 +2,7 @@
 // state annotation and header rule are there, the mark is not. This version must still read it:
 // abort puts traffic back on stable, advance moves on and adds the mark.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FIELD_MANAGER } from '../../src/adapters/kubernetes.ts';
+import { FIELD_MANAGER } from '../../src/adapters/kubernetes-owner.ts';
 import { headerRuleMark, headerRuleMarkKey } from '../../src/istio/header-rule.ts';
 import type { HttpRoute as IstioHttpRoute } from '../../src/istio/types.ts';
 import type { IstioObject } from '../env/cluster.ts';
@@ -33,7 +33,7 @@ const annotationsOf = (vs: IstioObject) => (vs.metadata.annotations ?? {}) as Re
 async function dropMark(release: Release): Promise<void> {
   const before = await readVs(release);
   expect(annotationsOf(before)[MARK]).toBeDefined();
-  await editAs(release.kc, { namespace: release.ns, name: 'catalog' }, DEFAULT_FIELD_MANAGER, (vs) => {
+  await editAs(release.kc, { namespace: release.ns, name: 'catalog' }, FIELD_MANAGER, (vs) => {
     const { [MARK]: _, ...annotations } = annotationsOf(vs);
     return { ...vs, metadata: { ...vs.metadata, annotations } };
   });

@@ -8,6 +8,7 @@ import {
   assertPromoted,
   canonical,
   disposedAfterAll,
+  leaseHolder,
   initialVirtualService,
   newRelease,
   readDr,
@@ -26,7 +27,8 @@ describe.concurrent('release on the local mesh: who writes', () => {
   it('two runs started together on one rollout: exactly one drives it, the other fails naming the holder', async () => {
     const release = await track(newRelease('concurrent', { spec: { bake: '3s' } }));
     const runs = [spawnCli(release, 'run'), spawnCli(release, 'run')];
-    const holder = stateOf(await waitForStage(release, '00-dark-launch'))!.holder!.id;
+    await waitForStage(release, '00-dark-launch');
+    const holder = await leaseHolder(release);
     const results = await Promise.all(runs.map((r) => r.done));
 
     const winners = results.filter((r) => r.code === 0);

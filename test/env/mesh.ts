@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { apiserverReady, apiserverVersion, ensureApiserverBinary, startApiserver } from './apiserver.ts';
 import { applyIstioCrds, ISTIO_API_VERSION, loadIstioCrds, missingEstablished } from './istio-crds.ts';
+import { LEASE_CRD } from './lease-crd.ts';
 import { withLock } from './lock.ts';
 import { isAlive, readRecord, stopRecorded, tail, type ProcessRecord } from './process.ts';
 import { prometheusReady, startPrometheus } from './prometheus.ts';
@@ -150,7 +151,7 @@ async function ensureApiserver(paths: Layout): Promise<Outcome> {
 async function ensureIstioCrds(kubeconfigPath: string): Promise<void> {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
-  const crds = await loadIstioCrds();
+  const crds = [...(await loadIstioCrds()), LEASE_CRD];
   if ((await missingEstablished(kc, crds)).length > 0) await applyIstioCrds(kc, crds, START_TIMEOUT_MS.crds);
 }
 

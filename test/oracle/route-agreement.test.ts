@@ -7,12 +7,13 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestYaml } from '../../src/plan/render.ts';
-import { planRelease } from '../../src/plan/plan.ts';
+import { planRelease } from '../../src/routing/virtual-service/plan.ts';
 import type { DestinationRule, VirtualService } from '../../src/istio/types.ts';
 import { RouteOracle } from '../env/istio-tools.ts';
 import { oracleCase, oracleDecision, simulatorDecision, simulatorTable, type Normalized, type OracleAnswer } from './agreement.ts';
 import { CATALOG_FQDN, SAMPLE_VALUES, SERVICES, SERVICE_NAMESPACE, canaryFor, meshCase, plannableCase, type MeshCase } from './mesh-cases.ts';
 import { probeRequests, type ProbeRequest } from './probe-requests.ts';
+import { destinationRuleOf, virtualServiceOf } from '../../src/routing/virtual-service/objects.ts';
 
 let oracle: RouteOracle;
 beforeAll(async () => {
@@ -100,9 +101,9 @@ describe('the simulator routes as pilot does', () => {
         const input = await oracle.ask<OracleAnswer>(oracleCase(asJsonStream([c.virtualService, ...c.destinationRules]), SERVICES, c.clientNamespace, []));
         for (const stage of [...plan.stages, plan.promoted, plan.rollback]) {
           tally.plannedStages++;
-          const objects = { virtualServices: [stage.virtualService], destinationRules: [stage.destinationRule, ...others] };
+          const objects = { virtualServices: [virtualServiceOf(stage)], destinationRules: [destinationRuleOf(stage), ...others] };
           // The manifests exactly as `plan --out` renders them (YAML), the others as JSON.
-          const stream = [manifestYaml(stage.virtualService), manifestYaml(stage.destinationRule), ...others.map((o) => JSON.stringify(o))].join('\n---\n');
+          const stream = [manifestYaml(virtualServiceOf(stage)), manifestYaml(destinationRuleOf(stage)), ...others.map((o) => JSON.stringify(o))].join('\n---\n');
           const { disagreements, rejected } = await compare(stream, objects, c.clientNamespace);
           // What we write is never refused by istiod (read as Istio reads YAML) when the input was not.
           if ((input.rejected ?? []).length === 0) expect(rejected, `stage ${stage.id} of ${JSON.stringify(c.virtualService)}`).toEqual([]);

@@ -2,15 +2,8 @@
 // a dot is short for a service in the namespace of the resource that names it; any other host is
 // taken literally. `*.suffix` wildcards match any name ending in `.suffix`.
 
-/**
- * The host pilot means by `host` written in a resource of `namespace`: `catalog` is
- * `catalog.<namespace>.svc.<domain>`; `catalog.ns`, `catalog.ns.svc` and wildcards stay as written
- * (`catalog.prod` is not the service `catalog` of namespace `prod` to pilot).
- */
-export function qualifyHost(host: string, namespace: string, clusterDomain: string): string {
-  if (host.startsWith('*') || host.includes('.')) return host;
-  return `${host}.${namespace}.svc.${clusterDomain}`;
-}
+// The host pilot means by a host written in a resource is the product's own resolveHost
+// (src/istio/hosts.ts): one reading of Istio's rule, checked against pilot by the oracle tests.
 
 /**
  * The names a sidecar in `clientNamespace` also answers for a Kubernetes service, as pilot lists

@@ -2,7 +2,8 @@
 // from it and the world. Building is done once per change so each request only looks things up.
 
 import type { DestinationRule, ServiceEntry, Sidecar, VirtualService } from '../../src/istio/types.ts';
-import { hostMatches, hostSpecificity, qualifyHost } from './hosts.ts';
+import { resolveHost } from '../../src/istio/hosts.ts';
+import { hostMatches, hostSpecificity } from './hosts.ts';
 import { serviceFqdn, type Gateway, type OutboundMode, type Service, type World } from './world.ts';
 
 export interface MeshConfig {
@@ -83,7 +84,7 @@ export function buildTable(world: World, config: MeshConfig): RoutingTable {
       return {
         vs,
         namespace: ns,
-        hosts: (vs.spec.hosts ?? []).map((h) => qualifyHost(h, ns, domain)),
+        hosts: (vs.spec.hosts ?? []).map((h) => resolveHost(h, ns, domain)),
         gateways: (vs.spec.gateways ?? ['mesh']).map((g) => qualifyGateway(g, ns)),
       };
     });
@@ -159,10 +160,10 @@ export function selectDestinationRule(table: RoutingTable, fqdn: string, clientN
         namespaceOf(dr) === ns &&
         dr.spec.workloadSelector === undefined &&
         (ns === clientNamespace || exportedTo(dr.spec.exportTo, ns, clientNamespace)) &&
-        hostMatches(qualifyHost(dr.spec.host, ns, domain), fqdn),
+        hostMatches(resolveHost(dr.spec.host, ns, domain), fqdn),
     );
     if (candidates.length === 0) return undefined;
-    const specificity = (dr: DestinationRule) => hostSpecificity(qualifyHost(dr.spec.host, ns, domain));
+    const specificity = (dr: DestinationRule) => hostSpecificity(resolveHost(dr.spec.host, ns, domain));
     const best = Math.max(...candidates.map(specificity));
     const chosen = candidates.filter((dr) => specificity(dr) === best);
     return chosen.length === 1 ? chosen[0] : mergeDestinationRules(chosen);

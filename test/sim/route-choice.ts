@@ -5,7 +5,8 @@
 // test compares it with the routes Istio's own pilot builds.
 
 import type { Destination, HttpRoute } from '../../src/istio/types.ts';
-import { qualifyHost, serviceAliases } from './hosts.ts';
+import { resolveHost } from '../../src/istio/hosts.ts';
+import { serviceAliases } from './hosts.ts';
 import { selectVirtualService, type BoundVirtualService, type RoutingTable } from './mesh-config.ts';
 import { ruleAppliesToProxy, ruleMatches, type MatchableRequest } from './match.ts';
 
@@ -50,7 +51,7 @@ export function clusterName(c: ClusterRef): string {
 }
 
 function clusterOf(dest: Destination, vsNamespace: string, clusterDomain: string, listenerPort: number): ClusterRef {
-  const host = qualifyHost(dest.host, vsNamespace, clusterDomain);
+  const host = resolveHost(dest.host, vsNamespace, clusterDomain);
   const port = typeof dest.port?.number === 'number' && dest.port.number > 0 ? dest.port.number : listenerPort;
   return dest.subset ? { host, subset: dest.subset, port } : { host, port };
 }

@@ -1,5 +1,5 @@
 // Header names, header values and string matches as istiod's validation checks them.
-import { MAX_REGEX_LENGTH, regexProblem } from '../../spec/regex.ts';
+import { MAX_REGEX_LENGTH, regexProblem } from '../regex.ts';
 import { byteLength } from './names.ts';
 import { isObject, q } from './problem.ts';
 

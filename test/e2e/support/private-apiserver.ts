@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { apiserverReady, ensureApiserverBinary } from '../../env/apiserver.ts';
 import { applyIstioCrds, loadIstioCrds } from '../../env/istio-crds.ts';
+import { LEASE_CRD } from '../../env/lease-crd.ts';
 import { freePort } from '../../env/ports.ts';
 import { waitFor } from '../../env/wait.ts';
 
@@ -63,7 +64,7 @@ export async function startPrivateApiserver(apiserverArgs: string[] = []): Promi
   await start();
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
-  await applyIstioCrds(kc, await loadIstioCrds(), READY_TIMEOUT_MS);
+  await applyIstioCrds(kc, [...(await loadIstioCrds()), LEASE_CRD], READY_TIMEOUT_MS);
   const dispose = async () => {
     await kill();
     rmSync(dataDir, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { afterAll } from 'vitest';
 import { safeYaml } from '../../../src/yaml/safe-yaml.ts';
 import { createIstio, getIstio, kubeConfig, meshEnv, uniqueNamespace, waitFor, type IstioObject } from '../../env/cluster.ts';
@@ -238,6 +238,20 @@ export function stateOf(vs: IstioObject): RolloutState | undefined {
   const annotations = (vs.metadata['annotations'] ?? {}) as Record<string, string>;
   const text = annotations[STATE_ANNOTATION];
   return text === undefined ? undefined : (JSON.parse(text) as RolloutState);
+}
+
+/** Who the canary's Lease names as driving the rollout (undefined: nobody, or no Lease yet), read raw. */
+export async function leaseHolder(release: Release): Promise<string | undefined> {
+  const api = release.kc.makeApiClient(CustomObjectsApi);
+  try {
+    const lease = (await api.getNamespacedCustomObject({ group: 'coordination.k8s.io', version: 'v1', namespace: release.ns, plural: 'leases', name: `istio-canary.${CANARY_NAME}` })) as {
+      spec?: { holderIdentity?: string };
+    };
+    return lease.spec?.holderIdentity || undefined;
+  } catch (e) {
+    if (e instanceof ApiException && e.code === 404) return undefined;
+    throw e;
+  }
 }
 
 /** Traffic of the owned route as the cluster has it, read independently of the product's readers. */

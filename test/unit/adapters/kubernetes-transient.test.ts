@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createKubernetesRouting } from '../../../src/adapters/kubernetes.ts';
 import type { Logger } from '../../../src/core/ports.ts';
 import { ClusterError } from '../../../src/errors.ts';
+import { istioRef } from '../../../src/routing/virtual-service/objects.ts';
 
 type Answer = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -75,21 +76,21 @@ function recorder(): Logger & { warnings: string[] } {
 describe('Kubernetes adapter on a failing API server', () => {
   it('reads a NotFound Status as "no such object", at once', async () => {
     const url = await apiServer([notFound]);
-    const vs = await createKubernetesRouting({ kubeconfig: kubeconfig(url), deadlineMs: 10_000 }).get('VirtualService', 'shop', 'catalog');
+    const vs = await createKubernetesRouting({ kubeconfig: kubeconfig(url), deadlineMs: 10_000 }).get(istioRef('VirtualService', 'shop', 'catalog'));
     expect(vs).toBeUndefined();
     expect(requests).toHaveLength(1);
   });
 
   it('waits out a bare "404 page not found" (handlers not installed yet) instead of reading it as absent', async () => {
     const url = await apiServer([pageNotFound, pageNotFound, object]);
-    const vs = await createKubernetesRouting({ kubeconfig: kubeconfig(url), deadlineMs: 10_000 }).get('VirtualService', 'shop', 'catalog');
+    const vs = await createKubernetesRouting({ kubeconfig: kubeconfig(url), deadlineMs: 10_000 }).get(istioRef('VirtualService', 'shop', 'catalog'));
     expect(vs?.metadata.resourceVersion).toBe('7');
     expect(requests).toHaveLength(3);
   });
 
   it('names the missing Istio CRDs when the resource type is never served', async () => {
     const url = await apiServer([pageNotFound]);
-    const error = await createKubernetesRouting({ kubeconfig: kubeconfig(url), deadlineMs: 800 }).get('VirtualService', 'shop', 'catalog').catch((e: unknown) => e);
+    const error = await createKubernetesRouting({ kubeconfig: kubeconfig(url), deadlineMs: 800 }).get(istioRef('VirtualService', 'shop', 'catalog')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ClusterError);
     expect((error as Error).message).toContain("networking.istio.io/v1 is not served (HTTP 404 without a Status): are Istio's CRDs installed?");
   });
@@ -97,7 +98,7 @@ describe('Kubernetes adapter on a failing API server', () => {
   it('retries throttling and server errors, then returns the object', async () => {
     const url = await apiServer([status(429, 'too many requests'), status(503, 'etcd leader changed'), object]);
     const log = recorder();
-    const vs = await createKubernetesRouting({ kubeconfig: kubeconfig(url), deadlineMs: 10_000, log }).get('VirtualService', 'shop', 'catalog');
+    const vs = await createKubernetesRouting({ kubeconfig: kubeconfig(url), deadlineMs: 10_000, log }).get(istioRef('VirtualService', 'shop', 'catalog'));
     expect(vs?.metadata.resourceVersion).toBe('7');
     expect(requests).toEqual(Array(3).fill('GET /apis/networking.istio.io/v1/namespaces/shop/virtualservices/catalog'));
     expect(log.warnings).toHaveLength(2);
@@ -106,7 +107,7 @@ describe('Kubernetes adapter on a failing API server', () => {
 
   it('gives up on a server that keeps failing, with its last answer', async () => {
     const url = await apiServer([status(503, 'etcd leader changed')]);
-    const error = await createKubernetesRouting({ kubeconfig: kubeconfig(url), deadlineMs: 1_000 }).get('VirtualService', 'shop', 'catalog').catch((e: unknown) => e);
+    const error = await createKubernetesRouting({ kubeconfig: kubeconfig(url), deadlineMs: 1_000 }).get(istioRef('VirtualService', 'shop', 'catalog')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ClusterError);
     expect((error as ClusterError).message).toMatch(new RegExp(`^Could not reach the Kubernetes API server at ${url} while reading VirtualService shop/catalog \\(\\d+ attempts in 1s\\): HTTP 503: etcd leader changed`));
     expect((error as ClusterError).status).toBe(503);
@@ -115,16 +116,16 @@ describe('Kubernetes adapter on a failing API server', () => {
 
   it('abandons a request that never gets an answer when the deadline passes', async () => {
     const url = await apiServer([hang]);
-    const error = await createKubernetesRouting({ kubeconfig: kubeconfig(url), deadlineMs: 800 }).get('VirtualService', 'shop', 'catalog').catch((e: unknown) => e);
+    const error = await createKubernetesRouting({ kubeconfig: kubeconfig(url), deadlineMs: 800 }).get(istioRef('VirtualService', 'shop', 'catalog')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ClusterError);
     expect((error as ClusterError).message).toContain('while reading VirtualService shop/catalog (1 attempt in 1s): the request timed out');
   });
 
   it('does not retry a refusal, and explains what permissions are needed', async () => {
     const url = await apiServer([status(403, 'virtualservices.networking.istio.io "catalog" is forbidden')]);
-    const error = await createKubernetesRouting({ kubeconfig: kubeconfig(url), deadlineMs: 10_000 }).get('VirtualService', 'shop', 'catalog').catch((e: unknown) => e);
+    const error = await createKubernetesRouting({ kubeconfig: kubeconfig(url), deadlineMs: 10_000 }).get(istioRef('VirtualService', 'shop', 'catalog')).catch((e: unknown) => e);
     expect((error as ClusterError).message).toBe(
-      `Not allowed reading VirtualService shop/catalog on ${url} (HTTP 403): virtualservices.networking.istio.io "catalog" is forbidden. The credentials need get, create and update on networking.istio.io virtualservices and destinationrules in that namespace.`,
+      `Not allowed reading VirtualService shop/catalog on ${url} (HTTP 403): virtualservices.networking.istio.io "catalog" is forbidden. The credentials need get, create and update on networking.istio.io virtualservices in that namespace.`,
     );
     expect(requests).toHaveLength(1);
   });

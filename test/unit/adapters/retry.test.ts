@@ -75,3 +75,32 @@ describe('withRetries', () => {
     expect(remaining).toEqual([1_000, 900, 700]);
   });
 });
+
+describe('withRetries with a number of attempts (the Prometheus policy)', () => {
+  it('gives up after maxAttempts, doubling the plain backoff without jitter', async () => {
+    const time = fakeTime();
+    const error = await withRetries(
+      async () => {
+        throw new Transient('502');
+      },
+      { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 60_000, jitter: false, isTransient: () => true, random: () => 0, ...time },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetriesExhausted);
+    expect((error as RetriesExhausted).attempts).toBe(3);
+    expect(time.sleeps).toEqual([10, 20]);
+  });
+
+  it('waits at least what the failure asks for, up to the cap', async () => {
+    const time = fakeTime();
+    const asked = [2_000, 60_000];
+    const answers = [new Transient('429'), new Transient('429')];
+    const attempt = async () => {
+      const failure = answers.shift();
+      if (failure) throw failure;
+      return 'ok';
+    };
+    const options = { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 5_000, jitter: false, isTransient: () => true, delayHintMs: () => asked.shift(), ...time };
+    expect(await withRetries(attempt, options)).toBe('ok');
+    expect(time.sleeps).toEqual([2_000, 5_000]);
+  });
+});

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { judgeCheck, quantileOf, surelySlower } from '../../../src/analysis/judge.ts';
+import { judgeCheck } from '../../../src/analysis/checks/registry.ts';
+import { quantileOf, surelySlower } from '../../../src/analysis/checks/latency.ts';
 import type { Buckets, Cohort, QueryResult } from '../../../src/analysis/types.ts';
 import { check } from './fixtures.ts';
 

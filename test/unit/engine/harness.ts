@@ -3,9 +3,12 @@
 // answers by the traffic the routing currently gives the canary.
 import { executeCommand, type EngineCommand, type EngineContext, type EngineResult } from '../../../src/engine/engine.ts';
 import { FakeClock, MemoryLog, MemoryReport, MemoryRouting, type MemoryRoutingOptions } from '../../../src/engine/memory.ts';
-import type { MetricsPort } from '../../../src/core/ports.ts';
+import { MemoryHolders } from '../../../src/engine/memory-holder.ts';
+import type { MetricsPort, RoutingPort } from '../../../src/core/ports.ts';
+import { FIELD_MANAGER, routeOwner } from '../../../src/adapters/kubernetes-owner.ts';
+import { reportProgress } from '../../../src/app/report.ts';
 import { decodeState } from '../../../src/core/state-codec.ts';
-import { stateAnnotationKey, type RolloutState } from '../../../src/core/state.ts';
+import { stateAnnotationKey, type Holder, type RolloutState } from '../../../src/core/state.ts';
 import { MetricsError } from '../../../src/errors.ts';
 import type { DestinationRule, HttpRoute, VirtualService } from '../../../src/istio/types.ts';
 import type { CanarySpec, CheckSpec, StageSpec } from '../../../src/spec/types.ts';
@@ -94,12 +97,15 @@ export function trafficOf(vs: VirtualService, canarySubset = 'version-v2'): Traf
   return { canaryWeight: weight, mirror, header };
 }
 
-export type Health = (traffic: Traffic, clock: FakeClock) => number | undefined | 'error';
+/** The canary's health now, or (`at`) as a metrics backend with history answers for a past moment. */
+export type Health = (traffic: Traffic, clock: FakeClock, at?: number) => number | undefined | 'error';
 
 export interface World {
   spec: CanarySpec;
   clock: FakeClock;
   routing: MemoryRouting;
+  /** The holder records (apply mode's Lease). */
+  holders: MemoryHolders;
   log: MemoryLog;
   report: MemoryReport;
   metrics: MetricsPort;
@@ -109,37 +115,57 @@ export interface World {
   exec: (command: EngineCommand, overrides?: Partial<EngineContext>) => Promise<EngineResult>;
   vs: () => VirtualService;
   state: () => RolloutState | undefined;
+  /** Who the holder record names now. */
+  holder: () => Holder | undefined;
   traffic: () => Traffic;
   /** The canary's traffic after every VirtualService write, consecutive repeats folded. */
   written: () => Traffic[];
 }
 
+/** A port that does what `base` does, except for the methods given. */
+export function routingWith(base: RoutingPort, overrides: Partial<RoutingPort>): RoutingPort {
+  return {
+    get: (ref) => base.get(ref),
+    write: (object) => base.write(object),
+    list: (kind, labels) => base.list(kind, labels),
+    delete: (ref, resourceVersion) => base.delete(ref, resourceVersion),
+    applied: (ref, desired, stored, signal) => base.applied(ref, desired, stored, signal),
+    owner: (object) => base.owner(object),
+    ...overrides,
+  } as RoutingPort;
+}
+
 export function world(options: { spec?: CanarySpec; health?: Health; routing?: MemoryRoutingOptions; vs?: VirtualService; auto?: boolean } = {}): World {
   const theSpec = options.spec ?? spec();
   const clock = new FakeClock({ auto: options.auto ?? true });
-  const routing = new MemoryRouting([options.vs ?? liveVirtualService(), liveDestinationRule()], { now: () => clock.now(), ...options.routing });
+  // Writes are recorded under the Kubernetes adapter's field manager and ownership is read the adapter's way.
+  const routing = new MemoryRouting([options.vs ?? liveVirtualService(), liveDestinationRule()], { now: () => clock.now(), fieldManager: FIELD_MANAGER, owner: routeOwner, ...options.routing });
+  const holders = new MemoryHolders();
   const log = new MemoryLog();
   const report = new MemoryReport();
   const queries: string[] = [];
   const health = options.health ?? (() => 1);
   const vs = () => routing.peek<VirtualService>('VirtualService', NS, 'catalog')!;
-  const metrics: MetricsPort = {
+  const metricsAt = (at?: number): MetricsPort => ({
     query: async (promql) => {
       queries.push(promql);
-      const value = health(trafficOf(vs()), clock);
+      const value = health(trafficOf(vs()), clock, at);
       if (value === 'error') throw new MetricsError('Prometheus answered 503');
       return value;
     },
     // The engine tests judge custom checks, which query single numbers only.
     vector: async () => [],
-  };
+    at: (past) => metricsAt(past),
+  });
+  const metrics = metricsAt();
   const ctx = (overrides: Partial<EngineContext> = {}): EngineContext => ({
     spec: theSpec,
     routing,
+    holders,
     metrics,
     clock,
     log,
-    report,
+    progress: reportProgress([report], { log }),
     holder: { id: 'run-1', runUrl: 'https://github.com/acme/shop/actions/runs/1' },
     options: { holderTimeoutMs: HOLDER_TIMEOUT, supersede: false, forceConflicts: false },
     ...overrides,
@@ -152,6 +178,7 @@ export function world(options: { spec?: CanarySpec; health?: Health; routing?: M
     spec: theSpec,
     clock,
     routing,
+    holders,
     log,
     report,
     metrics,
@@ -160,6 +187,7 @@ export function world(options: { spec?: CanarySpec; health?: Health; routing?: M
     exec: (command, overrides) => executeCommand(ctx(overrides), command),
     vs,
     state: () => decodeState(vs(), stateAnnotationKey(theSpec.name)),
+    holder: () => holders.peek(NS, theSpec.name).holder,
     traffic: () => trafficOf(vs()),
     written,
   };

@@ -5,19 +5,18 @@ import { expect, test } from 'vitest';
 import { ConflictError } from '../../../src/errors.ts';
 import type { RoutingObject, RoutingPort } from '../../../src/core/ports.ts';
 import type { VirtualService } from '../../../src/istio/types.ts';
-import { STABLE, world, type World } from './harness.ts';
+import { routingWith, STABLE, world, type World } from './harness.ts';
 
 /** A routing port whose VirtualService writes are stored, then answered with a conflict, when `lose` says so. */
 function losingAnswers(w: World, lose: (vs: VirtualService, n: number) => boolean): RoutingPort {
   let n = 0;
-  return {
-    get: ((kind: 'VirtualService', ns: string, name: string) => w.routing.get(kind, ns, name)) as RoutingPort['get'],
+  return routingWith(w.routing, {
     async write<T extends RoutingObject>(object: T): Promise<T> {
       const stored = await w.routing.write(object);
       if (object.kind === 'VirtualService' && lose(object as VirtualService, ++n)) throw new ConflictError('the object has been modified', { status: 409 });
       return stored;
     },
-  };
+  });
 }
 
 test('a failed evaluation whose write answer was lost counts once toward failureLimit', async () => {

@@ -1,5 +1,6 @@
 // `run`: the whole release on in-memory ports — the writes in order, the gates, the way back.
 import { describe, expect, test } from 'vitest';
+import { reportProgress } from '../../../src/app/report.ts';
 import { ClusterError } from '../../../src/errors.ts';
 import { ADMIN_ROUTE, BAKE, INTERVAL, STABLE, adminRouteOf, spec, world, type Traffic } from './harness.ts';
 
@@ -21,7 +22,7 @@ describe('run, all gates passing', () => {
     expect(adminRouteOf(w.vs())).toEqual(ADMIN_ROUTE);
     const state = w.state()!;
     expect(state.status).toBe('promoted');
-    expect(state.holder).toBeUndefined();
+    expect(w.holder()).toBeUndefined();
     expect(state.history.map((r) => [r.stage, r.result])).toEqual([
       ['00-dark-launch', 'passed'],
       ['01-mirror', 'passed'],
@@ -73,7 +74,7 @@ describe('run, all gates passing', () => {
 
   test('a failing report port is a warning, never a failure', async () => {
     const w = world();
-    const result = await w.exec('run', { report: { publish: async () => Promise.reject(new Error('GitHub is down')) } });
+    const result = await w.exec('run', { progress: reportProgress([{ publish: async () => Promise.reject(new Error('GitHub is down')) }], { log: w.log }) });
     expect(result.status).toBe('promoted');
     expect(w.log.messages('warning')).toContain('could not publish the report: GitHub is down');
   });
@@ -93,7 +94,7 @@ describe('run, a gate failing', () => {
     expect(state.status).toBe('rolled-back');
     expect(state.reason).toContain(`stage ${state.history[index]!.stage}`);
     expect(state.history[index]!.result).toBe('failed');
-    expect(state.holder).toBeUndefined();
+    expect(w.holder()).toBeUndefined();
   });
 
   test('a failed interim check rolls back at once, without waiting for the end of the bake', async () => {

@@ -37,7 +37,7 @@ describe('cancellation', () => {
           expect(outcome).toMatchObject({ status: 'rolled-back' });
           expect(state?.reason).toMatch(/^cancelled: cancelled by SIGTERM/);
         }
-        expect(state?.holder).toBeUndefined();
+        expect(w.holder()).toBeUndefined();
       }),
       { numRuns: 60 },
     );

@@ -9,10 +9,11 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { planRelease } from '../../../src/plan/plan.ts';
+import { planRelease } from '../../../src/routing/virtual-service/plan.ts';
 import { scenarioArb } from '../plan/arbitraries.ts';
 
 import { ISTIO_API_MODULE, ISTIO_API_VERSION } from '../../env/istio-crds.ts';
+import { destinationRuleOf, virtualServiceOf } from '../../../src/routing/virtual-service/objects.ts';
 
 const ISTIO_API = `${ISTIO_API_MODULE}@${ISTIO_API_VERSION}`;
 
@@ -48,7 +49,7 @@ describe.skipIf(file === undefined && process.env.CI !== 'true')(`produced objec
       fc.property(scenarioArb, ({ spec, live, dr }) => {
         const plan = planRelease(spec, live, dr);
         for (const s of [...plan.stages, plan.promoted, plan.rollback]) {
-          for (const obj of [s.virtualService, s.destinationRule]) {
+          for (const obj of [virtualServiceOf(s), destinationRuleOf(s)]) {
             const validate = validators[obj.kind];
             expect(validate(obj), JSON.stringify(validate.errors)).toBe(true);
           }

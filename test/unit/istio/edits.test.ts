@@ -2,9 +2,10 @@
 // route options, other routes, metadata, other subsets.
 import { describe, expect, it } from 'vitest';
 import type { DestinationRule, HttpRoute, VirtualService } from '../../../src/istio/types.ts';
-import { planRelease } from '../../../src/plan/plan.ts';
-import { canarySpec, stage } from '../plan/helpers.ts';
+import { planRelease } from '../../../src/routing/virtual-service/plan.ts';
+import { canarySpec, stage, writesOf } from '../plan/helpers.ts';
 import { headerRuleMarkKey } from '../../../src/istio/header-rule.ts';
+import { destinationRuleOf, virtualServiceOf } from '../../../src/routing/virtual-service/objects.ts';
 
 const v1 = { host: 'catalog.istioinaction.svc.cluster.local', subset: 'version-v1', port: { number: 3000 } };
 const v2 = { ...v1, subset: 'version-v2' };
@@ -36,7 +37,7 @@ const spec = canarySpec({ route: 'primary' });
 
 describe('header rule', () => {
   const plan = planRelease(spec, liveVs());
-  const http = plan.stages[0]!.virtualService.spec.http!;
+  const http = virtualServiceOf(plan.stages[0]!).spec.http!;
 
   it('is inserted directly before the owned route, other routes untouched and in order', () => {
     expect(http.map((r) => r.name)).toEqual(['admin', 'catalog-dark-launch', 'primary', 'fallback']);
@@ -64,13 +65,13 @@ describe('header rule', () => {
 
   it('stays through later stages by default and goes at promotion and rollback', () => {
     expect(plan.stages.map((s) => s.traffic.headerRule)).toEqual([true, true, true, true, true]);
-    expect(plan.promoted.virtualService.spec.http!.map((r) => r.name)).toEqual(['admin', 'primary', 'fallback']);
-    expect(plan.rollback.virtualService.spec.http!.map((r) => r.name)).toEqual(['admin', 'primary', 'fallback']);
+    expect(virtualServiceOf(plan.promoted).spec.http!.map((r) => r.name)).toEqual(['admin', 'primary', 'fallback']);
+    expect(virtualServiceOf(plan.rollback).spec.http!.map((r) => r.name)).toEqual(['admin', 'primary', 'fallback']);
   });
 
   it('with keep: false is gone when its stage ends', () => {
     const p = planRelease(canarySpec({ route: 'primary', stages: [stage.darkLaunch(undefined, false), stage.weight(10)] }), liveVs());
-    expect(p.stages.map((s) => s.virtualService.spec.http!.some((r) => r.name === 'catalog-dark-launch'))).toEqual([true, false]);
+    expect(p.stages.map((s) => virtualServiceOf(s).spec.http!.some((r) => r.name === 'catalog-dark-launch'))).toEqual([true, false]);
     expect(p.stages[1]!.summary).toBe('10% of catalog traffic to version-v2, 90% to version-v1');
   });
 
@@ -81,7 +82,7 @@ describe('header rule', () => {
       live.spec.http![1] = { ...owned, ...foreign };
       const p = planRelease(noMirrorStage, live);
       for (const s of p.stages) {
-        const rule = s.virtualService.spec.http!.find((r) => r.name === 'catalog-dark-launch')!;
+        const rule = virtualServiceOf(s).spec.http!.find((r) => r.name === 'catalog-dark-launch')!;
         expect(rule).toMatchObject(foreign);
       }
     }
@@ -91,14 +92,14 @@ describe('header rule', () => {
     const live = liveVs();
     live.spec.http = [{ route: [{ destination: { host: 'catalog' } }] }];
     const p = planRelease(canarySpec({ stages: [stage.darkLaunch({ 'x-canary': {} })] }), live);
-    expect(p.stages[0]!.virtualService.spec.http![0]!.match).toEqual([{ headers: { 'x-canary': {} } }]);
+    expect(virtualServiceOf(p.stages[0]!).spec.http![0]!.match).toEqual([{ headers: { 'x-canary': {} } }]);
     expect(p.stages[0]!.summary).toBe('requests with header x-canary present go to version-v2; all other catalog traffic stays on version-v1');
   });
 });
 
 describe('owned route edits', () => {
   const plan = planRelease(spec, liveVs());
-  const ownedAt = (i: number) => plan.stages[i]!.virtualService.spec.http!.find((r) => r.name === 'primary')!;
+  const ownedAt = (i: number) => virtualServiceOf(plan.stages[i]!).spec.http!.find((r) => r.name === 'primary')!;
 
   it('mirror keeps the destination port and sets an explicit percentage', () => {
     expect(ownedAt(1).mirror).toEqual(v2);
@@ -113,21 +114,21 @@ describe('owned route edits', () => {
   });
 
   it('promotion is a single canary destination', () => {
-    const promoted = plan.promoted.virtualService.spec.http!.find((r) => r.name === 'primary')!;
+    const promoted = virtualServiceOf(plan.promoted).spec.http!.find((r) => r.name === 'primary')!;
     expect(promoted.route).toEqual([{ destination: v2, headers: { request: { set: { 'x-route': 'primary' } } } }]);
     expect(promoted.timeout).toBe('3s');
   });
 
   it('keeps metadata as live (resourceVersion for a guarded write) and everything outside http; writes v1', () => {
     for (const s of [...plan.stages, plan.promoted, plan.rollback]) {
-      const { http: _h, ...rest } = s.virtualService.spec;
+      const { http: _h, ...rest } = virtualServiceOf(s).spec;
       const { http: _h2, ...liveRest } = liveVs().spec;
       expect(rest).toEqual(liveRest);
       // Only our header rule's mark is added, and only while the rule is there.
-      const { [headerRuleMarkKey('catalog')]: mark, ...annotations } = s.virtualService.metadata.annotations ?? {};
-      expect({ ...s.virtualService.metadata, annotations }).toEqual(liveVs().metadata);
+      const { [headerRuleMarkKey('catalog')]: mark, ...annotations } = virtualServiceOf(s).metadata.annotations ?? {};
+      expect({ ...virtualServiceOf(s).metadata, annotations }).toEqual(liveVs().metadata);
       expect(mark !== undefined).toBe(s.traffic.headerRule);
-      expect(s.virtualService.apiVersion).toBe('networking.istio.io/v1');
+      expect(virtualServiceOf(s).apiVersion).toBe('networking.istio.io/v1');
     }
   });
 
@@ -142,13 +143,13 @@ describe('a new release after a rolled-back one', () => {
   it('plans over the weight-0 destination of the rolled-back subset and drops it', () => {
     const live = liveVs();
     live.spec.http = [{ route: [{ destination: { host: 'catalog' } }] }];
-    const rolledBack = planRelease(canarySpec(), live).rollback.virtualService;
+    const rolledBack = virtualServiceOf(planRelease(canarySpec(), live).rollback);
     expect(rolledBack.spec.http![0]!.route!.map((d) => [d.destination.subset, d.weight])).toEqual([['version-v1', 100], ['version-v2', 0]]);
     const v3 = canarySpec({ canary: { subset: 'version-v3', labels: { version: 'v3' }, workload: 'catalog-v3', version: 'v3' } });
     const next = planRelease(v3, rolledBack);
     expect(next.detected).toBeUndefined();
-    expect(next.baseline.virtualService.spec.http![0]!.route).toEqual([{ destination: { host: 'catalog', subset: 'version-v1' } }]);
-    expect(next.stages.at(-1)!.virtualService.spec.http![1]!.route!.map((d) => d.destination.subset)).toEqual(['version-v1', 'version-v3']);
+    expect(virtualServiceOf(next.baseline).spec.http![0]!.route).toEqual([{ destination: { host: 'catalog', subset: 'version-v1' } }]);
+    expect(virtualServiceOf(next.stages.at(-1)!).spec.http![1]!.route!.map((d) => d.destination.subset)).toEqual(['version-v1', 'version-v3']);
   });
 
   it('still refuses another subset that carries traffic, or that is the only destination', () => {
@@ -173,7 +174,7 @@ describe('DestinationRule edits', () => {
     },
   };
   const plan = planRelease(spec, liveVs(), dr);
-  const out = plan.stages[0]!.destinationRule;
+  const out = destinationRuleOf(plan.stages[0]!);
 
   it('adds the missing canary subset and keeps other subsets, policies and metadata', () => {
     expect(out.spec).toEqual({ ...dr.spec, subsets: [...dr.spec.subsets!, { name: 'version-v2', labels: { version: 'v2' } }] });
@@ -181,11 +182,11 @@ describe('DestinationRule edits', () => {
   });
 
   it('writes the DestinationRule first and waits before the VirtualService references it', () => {
-    expect(plan.stages[0]!.writes).toEqual([{ kind: 'DestinationRule', settleAfter: true }, { kind: 'VirtualService', settleAfter: false }]);
-    expect(plan.stages.slice(1).every((s) => s.writes.every((w) => w.kind === 'VirtualService'))).toBe(true);
+    expect(writesOf(plan.stages[0]!)).toEqual([{ kind: 'DestinationRule', settleAfter: true }, { kind: 'VirtualService', settleAfter: false }]);
+    expect(plan.stages.slice(1).every((s) => writesOf(s).every((w) => w.kind === 'VirtualService'))).toBe(true);
   });
 
   it('is the same in every stage, promotion and rollback (subsets are never removed while referenced)', () => {
-    for (const s of [...plan.stages, plan.promoted, plan.rollback]) expect(s.destinationRule).toEqual(out);
+    for (const s of [...plan.stages, plan.promoted, plan.rollback]) expect(destinationRuleOf(s)).toEqual(out);
   });
 });

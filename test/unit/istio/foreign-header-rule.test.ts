@@ -5,11 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.ts';
 import { headerRuleMark, headerRuleMarkKey, withHeaderRuleMark } from '../../../src/istio/header-rule.ts';
 import type { HttpRoute, VirtualService } from '../../../src/istio/types.ts';
-import { planRelease } from '../../../src/plan/plan.ts';
+import { planRelease } from '../../../src/routing/virtual-service/plan.ts';
 import { ADMIN_ROUTE, liveVirtualService, NS, spec as engineSpec, world } from '../engine/harness.ts';
 import { scenarioArb } from '../plan/arbitraries.ts';
 import { canarySpec, seedDestinationRule } from '../plan/helpers.ts';
 import { inputErrorMessage } from '../../support/input-error.ts';
+import { virtualServiceOf } from '../../../src/routing/virtual-service/objects.ts';
 
 /** The issue's route: our rule's name, one destination on the canary's host, but the user's `/beta` route. */
 const BETA: HttpRoute = {
@@ -34,13 +35,13 @@ describe('a route named like our header rule', () => {
   });
 
   it('of any shape, even exactly the shape our rule would have, is refused without the mark', () => {
-    const ours = planRelease(canarySpec(), vsWith([owned]), seedDestinationRule()).stages[0]!.virtualService;
+    const ours = virtualServiceOf(planRelease(canarySpec(), vsWith([owned]), seedDestinationRule()).stages[0]!);
     const unmarked = { ...ours, metadata: { name: 'catalog', namespace: 'istioinaction' } };
     expect(refusal(unmarked)).toContain('is not this canary\'s header rule');
   });
 
   it('our rule edited by hand (the mark no longer matches) is refused', () => {
-    const ours = planRelease(canarySpec(), vsWith([owned]), seedDestinationRule()).stages[0]!.virtualService;
+    const ours = virtualServiceOf(planRelease(canarySpec(), vsWith([owned]), seedDestinationRule()).stages[0]!);
     ours.spec.http![0]!.timeout = '9s';
     expect(refusal(ours)).toContain('its content differs from the one istio-canary wrote');
   });
@@ -51,15 +52,15 @@ describe('a route named like our header rule', () => {
   });
 
   it('a second route of that name beside our marked rule is refused', () => {
-    const ours = planRelease(canarySpec(), vsWith([owned]), seedDestinationRule()).stages[0]!.virtualService;
+    const ours = virtualServiceOf(planRelease(canarySpec(), vsWith([owned]), seedDestinationRule()).stages[0]!);
     ours.spec.http!.push(structuredClone(BETA));
     expect(refusal(ours)).toContain("spec.http[2].name: a second route named 'catalog-dark-launch'");
   });
 
   it('a rollback still removes our rule edited after we wrote it (a webhook, a person) while it sends only to the canary', () => {
-    const ours = planRelease(canarySpec(), vsWith([owned]), seedDestinationRule()).stages[0]!.virtualService;
+    const ours = virtualServiceOf(planRelease(canarySpec(), vsWith([owned]), seedDestinationRule()).stages[0]!);
     ours.spec.http![0]!.retries = { attempts: 9 };
-    const rollback = planRelease(canarySpec(), ours, seedDestinationRule(), { tolerateExistingProblems: true }).rollback.virtualService;
+    const rollback = virtualServiceOf(planRelease(canarySpec(), ours, seedDestinationRule(), { tolerateExistingProblems: true }).rollback);
     expect(rollback.spec.http!.map((r) => r.name)).toEqual([undefined]);
     ours.spec.http![0]!.route = [{ destination: { host: 'catalog', subset: 'version-v1' } }];
     expect(() => planRelease(canarySpec(), ours, seedDestinationRule(), { tolerateExistingProblems: true })).toThrow('is not this canary\'s header rule');
@@ -67,12 +68,12 @@ describe('a route named like our header rule', () => {
 
   it('our own marked rule is recognised, replaced in place and removed at rollback', () => {
     const plan = planRelease(canarySpec(), vsWith([owned]), seedDestinationRule());
-    const mid = plan.stages[2]!.virtualService;
+    const mid = virtualServiceOf(plan.stages[2]!);
     expect(mid.metadata.annotations?.[headerRuleMarkKey('catalog')]).toBe(headerRuleMark(mid.spec.http![0]!));
     const again = planRelease(canarySpec(), mid, seedDestinationRule());
     expect(again.detected).toBe(2);
-    expect(again.rollback.virtualService.spec.http!.map((r) => r.name)).toEqual([undefined]);
-    expect(again.rollback.virtualService.metadata.annotations?.[headerRuleMarkKey('catalog')]).toBeUndefined();
+    expect(virtualServiceOf(again.rollback).spec.http!.map((r) => r.name)).toEqual([undefined]);
+    expect(virtualServiceOf(again.rollback).metadata.annotations?.[headerRuleMarkKey('catalog')]).toBeUndefined();
   });
 });
 
@@ -138,8 +139,8 @@ describe('property: foreign routes are never modified or deleted', () => {
           return;
         }
         const count = (routes: HttpRoute[], text: string) => routes.filter((r) => JSON.stringify(r) === text).length;
-        for (const s of [...plan.stages, plan.promoted, plan.rollback, { virtualService: plan.baseline.virtualService }]) {
-          const http = s.virtualService.spec.http!;
+        for (const s of [...plan.stages, plan.promoted, plan.rollback, plan.baseline]) {
+          const http = virtualServiceOf(s).spec.http!;
           for (const route of foreign) expect(count(http, JSON.stringify(route))).toBeGreaterThanOrEqual(count(foreign, JSON.stringify(route)));
         }
       }),

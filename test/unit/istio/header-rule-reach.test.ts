@@ -6,9 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.ts';
 import { unreachableFindings } from '../../../src/istio/reachability.ts';
 import type { HttpRoute, VirtualService } from '../../../src/istio/types.ts';
-import { planRelease } from '../../../src/plan/plan.ts';
+import { planRelease } from '../../../src/routing/virtual-service/plan.ts';
 import { canarySpec, seedDestinationRule, stage } from '../plan/helpers.ts';
 import { scenarioArb } from '../plan/arbitraries.ts';
+import { virtualServiceOf } from '../../../src/routing/virtual-service/objects.ts';
 
 const HEADER_RULE = 'catalog-dark-launch';
 const COHORT = { 'x-istio-cohort': { exact: 'internal' } };
@@ -19,7 +20,7 @@ function vs(http: HttpRoute[]): VirtualService {
 }
 
 const darkSpec = canarySpec({ route: 'primary', stages: [stage.darkLaunch(), stage.weight(100)] });
-const headerRuleOf = (live: VirtualService) => planRelease(darkSpec, live, seedDestinationRule()).stages[0]!.virtualService.spec.http!.find((r) => r.name === HEADER_RULE)!;
+const headerRuleOf = (live: VirtualService) => virtualServiceOf(planRelease(darkSpec, live, seedDestinationRule()).stages[0]!).spec.http!.find((r) => r.name === HEADER_RULE)!;
 
 /** Findings as `code route[match] earlier reason`; a route by its name, else by its index among the routes other than the header rule. */
 function findings(routes: HttpRoute[]): string[] {
@@ -48,7 +49,7 @@ describe('the header rule adds no unreachable-match finding', () => {
     const live = vs([{ name: 'primary', match: [block, { ...block }], route: to('catalog') }, { name: 'rest', route: to('catalog') }]);
     expect(findings(live.spec.http!)).toEqual(['IST0131 primary[1] primary duplicate match']);
     expect(headerRuleOf(live).match).toEqual([{ ...block, headers: COHORT }]);
-    const produced = planRelease(darkSpec, live, seedDestinationRule()).stages[0]!.virtualService.spec.http!;
+    const produced = virtualServiceOf(planRelease(darkSpec, live, seedDestinationRule()).stages[0]!).spec.http!;
     expect(findings(produced)).toEqual(['IST0131 primary[1] primary duplicate match']);
   });
 
@@ -101,9 +102,9 @@ describe('the header rule adds no unreachable-match finding', () => {
         }
         const before = new Set(findings(live.spec.http!).filter((f) => !f.includes(HEADER_RULE)));
         for (const s of plan.stages) {
-          const rule = s.virtualService.spec.http!.find((r) => r.name === HEADER_RULE);
+          const rule = virtualServiceOf(s).spec.http!.find((r) => r.name === HEADER_RULE);
           const inherited = (f: string) => rule !== undefined && f.startsWith(`IST0130 ${HEADER_RULE}  route without matches defined before`) && [...before].some((b) => b.startsWith('IST0130'));
-          for (const f of findings(s.virtualService.spec.http!)) if (!inherited(f)) expect(before).toContain(f);
+          for (const f of findings(virtualServiceOf(s).spec.http!)) if (!inherited(f)) expect(before).toContain(f);
         }
       }),
       { numRuns: 150 },

@@ -6,9 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.ts';
 import { resolveHost } from '../../../src/istio/hosts.ts';
 import type { DestinationRule, HttpRoute, VirtualService } from '../../../src/istio/types.ts';
-import { planRelease } from '../../../src/plan/plan.ts';
+import { planRelease } from '../../../src/routing/virtual-service/plan.ts';
 import type { CanarySpec } from '../../../src/spec/types.ts';
 import { canarySpec, seedDestinationRule } from '../plan/helpers.ts';
+import { destinationRuleOf, virtualServiceOf } from '../../../src/routing/virtual-service/objects.ts';
 
 const NS = 'istioinaction';
 
@@ -37,10 +38,10 @@ function refusal(spec: CanarySpec, live: VirtualService, dr?: DestinationRule): 
 function expectDestinationRuleAppliesToRoutes(spec: CanarySpec, live: VirtualService, dr?: DestinationRule): void {
   const plan = planRelease(spec, live, dr);
   for (const s of [...plan.stages, plan.promoted, plan.rollback]) {
-    const drHost = resolveHost(s.destinationRule.spec.host, s.destinationRule.metadata.namespace!);
-    const routed = (s.virtualService.spec.http ?? []).flatMap((r) => [...(r.route ?? []).map((d) => d.destination), ...(r.mirror ? [r.mirror] : [])]);
+    const drHost = resolveHost(destinationRuleOf(s).spec.host, destinationRuleOf(s).metadata.namespace!);
+    const routed = (virtualServiceOf(s).spec.http ?? []).flatMap((r) => [...(r.route ?? []).map((d) => d.destination), ...(r.mirror ? [r.mirror] : [])]);
     for (const d of routed.filter((d) => d.subset === spec.stable.subset || d.subset === spec.canary.subset)) {
-      expect(resolveHost(d.host, s.virtualService.metadata.namespace!)).toBe(drHost);
+      expect(resolveHost(d.host, virtualServiceOf(s).metadata.namespace!)).toBe(drHost);
     }
   }
 }

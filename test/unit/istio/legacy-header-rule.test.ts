@@ -7,10 +7,11 @@ import { encodeState } from '../../../src/core/state-codec.ts';
 import { stateAnnotationKey, type RolloutState } from '../../../src/core/state.ts';
 import { headerRuleMark, headerRuleMarkKey, withHeaderRuleMark } from '../../../src/istio/header-rule.ts';
 import type { HttpRoute, VirtualService } from '../../../src/istio/types.ts';
-import { planRelease } from '../../../src/plan/plan.ts';
+import { planRelease } from '../../../src/routing/virtual-service/plan.ts';
 import { inputErrorMessage } from '../../support/input-error.ts';
 import { STABLE, world } from '../engine/harness.ts';
 import { canarySpec, seedDestinationRule, stage } from '../plan/helpers.ts';
+import { virtualServiceOf } from '../../../src/routing/virtual-service/objects.ts';
 
 const owned: HttpRoute = { timeout: '3s', route: [{ destination: { host: 'catalog', subset: 'version-v1' } }] };
 const base: VirtualService = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'catalog', namespace: 'istioinaction' }, spec: { hosts: ['catalog'], http: [owned] } };
@@ -26,7 +27,7 @@ function state(stageIndex: number, headerRule: boolean, status: RolloutState['st
 
 /** Stage `index` as an older istio-canary left it: the planned routing, no mark, `stateText` as its state. */
 function legacy(index: number, stateText: string | undefined, spec = canarySpec()): VirtualService {
-  const vs = withHeaderRuleMark(planRelease(spec, base, seedDestinationRule()).stages[index]!.virtualService, 'catalog', undefined);
+  const vs = withHeaderRuleMark(virtualServiceOf(planRelease(spec, base, seedDestinationRule()).stages[index]!), 'catalog', undefined);
   if (stateText !== undefined) vs.metadata.annotations = { ...vs.metadata.annotations, [stateAnnotationKey('catalog')]: stateText };
   return vs;
 }
@@ -35,41 +36,41 @@ const NOT_OURS = "the route named 'catalog-dark-launch' is not this canary's hea
 
 describe('an unmarked header rule of a rollout started before the mark', () => {
   it('is taken for ours when the state records a header stage and the rule is exactly that stage\'s: the next stage writes the mark', () => {
-    const plan = planLive(canarySpec(), legacy(2, state(2, true)), seedDestinationRule());
+    const plan = planLive(canarySpec(), [legacy(2, state(2, true)), seedDestinationRule()]);
     expect(plan.legacyHeaderRule).toBe(true);
     expect(plan.detected).toBe(2);
-    const next = plan.stages[3]!.virtualService;
+    const next = virtualServiceOf(plan.stages[3]!);
     expect(next.spec.http![0]!.name).toBe('catalog-dark-launch');
     expect(next.metadata.annotations?.[headerRuleMarkKey('catalog')]).toBe(headerRuleMark(next.spec.http![0]!));
     // The rollback removes the rule and leaves the user's route as it was before the release.
-    expect(plan.rollback.virtualService.spec.http).toEqual([{ ...owned, route: [{ destination: { host: 'catalog', subset: 'version-v1' }, weight: 100 }, { destination: { host: 'catalog', subset: 'version-v2' }, weight: 0 }] }]);
+    expect(virtualServiceOf(plan.rollback).spec.http).toEqual([{ ...owned, route: [{ destination: { host: 'catalog', subset: 'version-v1' }, weight: 100 }, { destination: { host: 'catalog', subset: 'version-v2' }, weight: 0 }] }]);
   });
 
   it('is taken for ours by a paused rollout and by the rollback plan too', () => {
-    expect(planLive(canarySpec(), legacy(0, state(0, true, 'paused')), seedDestinationRule()).detected).toBe(0);
-    const rollback = planLive(canarySpec(), legacy(1, state(1, true)), seedDestinationRule(), { tolerateExistingProblems: true }).rollback;
-    expect(rollback.virtualService.spec.http!.map((r) => r.name)).toEqual([undefined]);
+    expect(planLive(canarySpec(), [legacy(0, state(0, true, 'paused')), seedDestinationRule()]).detected).toBe(0);
+    const rollback = planLive(canarySpec(), [legacy(1, state(1, true)), seedDestinationRule()], { tolerateExistingProblems: true }).rollback;
+    expect(virtualServiceOf(rollback).spec.http!.map((r) => r.name)).toEqual([undefined]);
   });
 
   it('is refused without a state', () => {
-    expect(inputErrorMessage(() => planLive(canarySpec(), legacy(2, undefined), seedDestinationRule()))).toContain(NOT_OURS);
+    expect(inputErrorMessage(() => planLive(canarySpec(), [legacy(2, undefined), seedDestinationRule()]))).toContain(NOT_OURS);
   });
 
   it('is refused when the state records a stage without the header rule, or no rollout under way', () => {
     // The stage record says no rule, though the planner's stage has one.
-    expect(inputErrorMessage(() => planLive(canarySpec(), legacy(2, state(2, false)), seedDestinationRule()))).toContain(NOT_OURS);
+    expect(inputErrorMessage(() => planLive(canarySpec(), [legacy(2, state(2, false)), seedDestinationRule()]))).toContain(NOT_OURS);
     // The record says a rule, but the spec's stage has none (the dark launch is not kept).
     const notKept = canarySpec({ stages: [stage.darkLaunch(undefined, false), stage.weight(10), stage.weight(100)] });
     const rule = legacy(0, undefined, notKept).spec.http![0]!;
     const atWeight = legacy(1, state(1, true), notKept);
     atWeight.spec.http!.unshift(rule);
-    expect(inputErrorMessage(() => planLive(notKept, atWeight, seedDestinationRule()))).toContain(NOT_OURS);
+    expect(inputErrorMessage(() => planLive(notKept, [atWeight, seedDestinationRule()]))).toContain(NOT_OURS);
     for (const status of ['promoted', 'rolled-back'] as const) {
-      expect(inputErrorMessage(() => planLive(canarySpec(), legacy(2, state(2, true, status)), seedDestinationRule()))).toContain(NOT_OURS);
+      expect(inputErrorMessage(() => planLive(canarySpec(), [legacy(2, state(2, true, status)), seedDestinationRule()]))).toContain(NOT_OURS);
     }
-    expect(inputErrorMessage(() => planLive(canarySpec(), legacy(2, state(-1, true)), seedDestinationRule()))).toContain(NOT_OURS);
-    expect(inputErrorMessage(() => planLive(canarySpec(), legacy(2, state(9, true)), seedDestinationRule()))).toContain(NOT_OURS);
-    expect(inputErrorMessage(() => planLive(canarySpec(), legacy(2, 'not json'), seedDestinationRule()))).toContain(NOT_OURS);
+    expect(inputErrorMessage(() => planLive(canarySpec(), [legacy(2, state(-1, true)), seedDestinationRule()]))).toContain(NOT_OURS);
+    expect(inputErrorMessage(() => planLive(canarySpec(), [legacy(2, state(9, true)), seedDestinationRule()]))).toContain(NOT_OURS);
+    expect(inputErrorMessage(() => planLive(canarySpec(), [legacy(2, 'not json'), seedDestinationRule()]))).toContain(NOT_OURS);
   });
 
   it('is refused when its content differs in any way from the rule planned for the recorded stage', () => {
@@ -82,20 +83,20 @@ describe('an unmarked header rule of a rollout started before the mark', () => {
     for (const edit of edits) {
       const vs = legacy(2, state(2, true));
       edit(vs.spec.http![0]!);
-      expect(inputErrorMessage(() => planLive(canarySpec(), vs, seedDestinationRule()))).toContain(NOT_OURS);
+      expect(inputErrorMessage(() => planLive(canarySpec(), [vs, seedDestinationRule()]))).toContain(NOT_OURS);
     }
     // Another spec's headers: the rule is the old spec's, not what this spec plans.
     const otherHeaders = canarySpec({ stages: [stage.darkLaunch({ 'x-beta': { exact: 'yes' } }), stage.weight(10), stage.weight(100)] });
-    expect(inputErrorMessage(() => planLive(otherHeaders, legacy(1, state(1, true)), seedDestinationRule()))).toContain(NOT_OURS);
+    expect(inputErrorMessage(() => planLive(otherHeaders, [legacy(1, state(1, true)), seedDestinationRule()]))).toContain(NOT_OURS);
   });
 
   it("the issue's foreign route (/beta, 9s, to version-v1) is refused even beside a state recording a header stage", () => {
     const beta: HttpRoute = { name: 'catalog-dark-launch', match: [{ uri: { prefix: '/beta' } }], timeout: '9s', route: [{ destination: { host: 'catalog', subset: 'version-v1' } }] };
     const vs = structuredClone(base);
     vs.spec.http = [beta, owned];
-    expect(inputErrorMessage(() => planLive(canarySpec(), vs, seedDestinationRule()))).toContain(NOT_OURS);
+    expect(inputErrorMessage(() => planLive(canarySpec(), [vs, seedDestinationRule()]))).toContain(NOT_OURS);
     vs.metadata.annotations = { [stateAnnotationKey('catalog')]: state(0, true) };
-    expect(inputErrorMessage(() => planLive(canarySpec(), vs, seedDestinationRule()))).toContain(NOT_OURS);
+    expect(inputErrorMessage(() => planLive(canarySpec(), [vs, seedDestinationRule()]))).toContain(NOT_OURS);
   });
 });
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.ts';
 import type { DestinationRule, HttpRoute, VirtualService } from '../../../src/istio/types.ts';
-import { planRelease } from '../../../src/plan/plan.ts';
+import { planRelease } from '../../../src/routing/virtual-service/plan.ts';
 import type { CanarySpec } from '../../../src/spec/types.ts';
 import { canarySpec, seedDestinationRule, stage } from '../plan/helpers.ts';
 

@@ -5,9 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { routeCovers } from '../../../src/istio/shadowing.ts';
 import { blockMatches, type MatchableRequest } from '../../sim/match.ts';
 import type { HttpRoute, VirtualService } from '../../../src/istio/types.ts';
-import { planRelease } from '../../../src/plan/plan.ts';
+import { planRelease } from '../../../src/routing/virtual-service/plan.ts';
 import { canarySpec, seedDestinationRule } from '../plan/helpers.ts';
 import { inputErrorMessage } from '../../support/input-error.ts';
+import { virtualServiceOf } from '../../../src/routing/virtual-service/objects.ts';
 
 const toV1 = { route: [{ destination: { host: 'catalog', subset: 'version-v1' } }] };
 const vs = (http: HttpRoute[]): VirtualService => ({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'catalog', namespace: 'istioinaction' }, spec: { hosts: ['catalog'], http } });
@@ -41,7 +42,7 @@ describe('an earlier route catches the cohort', () => {
     ['a case-sensitive URI against a case-insensitive owned route', { uri: { prefix: '/api' } }],
   ])('accepted: %s', (_what, earlierBlock) => {
     const owned: HttpRoute = { name: 'primary', match: [{ uri: { prefix: '/api/v2' }, ignoreUriCase: true }], ...toV1 };
-    expect(plan([{ name: 'early', match: [earlierBlock], ...toV1 }, owned], 'primary').stages[0]!.virtualService.spec.http![1]!.name).toBe('catalog-dark-launch');
+    expect(virtualServiceOf(plan([{ name: 'early', match: [earlierBlock], ...toV1 }, owned], 'primary').stages[0]!).spec.http![1]!.name).toBe('catalog-dark-launch');
   });
 
   it('names the shadowed block when the owned route has several, the first one included', () => {
@@ -53,12 +54,12 @@ describe('an earlier route catches the cohort', () => {
 
   it('a route after the owned route never shadows it', () => {
     const internal: HttpRoute = { name: 'internal-users', match: [{ headers: { 'x-istio-cohort': { exact: 'internal' } } }], ...toV1 };
-    expect(plan([toV1, internal]).stages[0]!.virtualService.spec.http!.map((r) => r.name)).toEqual(['catalog-dark-launch', undefined, 'internal-users']);
+    expect(virtualServiceOf(plan([toV1, internal]).stages[0]!).spec.http!.map((r) => r.name)).toEqual(['catalog-dark-launch', undefined, 'internal-users']);
   });
 
   it('a rollback is never blocked by it', () => {
     const internal: HttpRoute = { name: 'internal-users', match: [{ headers: { 'x-istio-cohort': { exact: 'internal' } } }], ...toV1 };
-    expect(plan([internal, toV1], undefined, true).rollback.virtualService.spec.http).toHaveLength(2);
+    expect(virtualServiceOf(plan([internal, toV1], undefined, true).rollback).spec.http).toHaveLength(2);
   });
 });
 

@@ -104,7 +104,7 @@ describe('who is to blame', () => {
 
 describe('a live object nested deeper than any Istio object needs', () => {
   it('is refused by the plan with the field where the nesting starts, before any recursive step could overflow', async () => {
-    const { planRelease } = await import('../../../src/plan/plan.ts');
+    const { planRelease } = await import('../../../src/routing/virtual-service/plan.ts');
     const { canarySpec } = await import('../plan/helpers.ts');
     let deep: unknown = 1;
     for (let i = 0; i < 20_000; i++) deep = [deep];

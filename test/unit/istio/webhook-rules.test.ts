@@ -6,7 +6,7 @@ import { InputError } from '../../../src/errors.ts';
 import type { DestinationRule, VirtualService } from '../../../src/istio/types.ts';
 import { ACCEPTED, REJECTED, vsWith } from './webhook-cases.ts';
 import { istioProblems } from '../../../src/istio/validate.ts';
-import { planRelease } from '../../../src/plan/plan.ts';
+import { planRelease } from '../../../src/routing/virtual-service/plan.ts';
 import { canarySpec, seedDestinationRule, stage } from '../plan/helpers.ts';
 
 const found = (obj: VirtualService | DestinationRule) => istioProblems(obj).map((p) => ({ rule: p.rule, path: p.path, message: p.message }));

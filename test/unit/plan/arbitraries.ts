@@ -4,7 +4,7 @@ import type { DestinationRule, HttpRoute, RouteDestination, VirtualService } fro
 import type { CanarySpec, StageSpec, StringMatch } from '../../../src/spec/types.ts';
 import { routeCovers } from '../../../src/istio/shadowing.ts';
 import { InputError } from '../../../src/errors.ts';
-import { planRelease } from '../../../src/plan/plan.ts';
+import { planRelease } from '../../../src/routing/virtual-service/plan.ts';
 import { canarySpec, stage } from './helpers.ts';
 
 const stringMatch: fc.Arbitrary<StringMatch> = fc.oneof(

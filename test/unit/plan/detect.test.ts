@@ -2,8 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import type { HttpRoute, VirtualService } from '../../../src/istio/types.ts';
 import { withHeaderRuleMark } from '../../../src/istio/header-rule.ts';
-import { planRelease } from '../../../src/plan/plan.ts';
-import { canarySpec, seedDestinationRule, seedVirtualService, stage } from './helpers.ts';
+import { planRelease } from '../../../src/routing/virtual-service/plan.ts';
+import { canarySpec, seedDestinationRule, seedVirtualService, stage, writesOf } from './helpers.ts';
+import { virtualServiceOf } from '../../../src/routing/virtual-service/objects.ts';
 
 const dr = seedDestinationRule();
 const dest = (subset: string, weight?: number) => ({ destination: { host: 'catalog', subset }, ...(weight !== undefined ? { weight } : {}) });
@@ -23,14 +24,14 @@ describe('detected stage', () => {
   it('weights and header rule from this tool: the matching stage, without doubling the rule', () => {
     const plan = planRelease(canarySpec(), vs([headerRule('internal'), { route: [dest('version-v1', 50), dest('version-v2', 50)] }]), dr);
     expect(plan.detected).toBe(3);
-    expect(plan.stages[3]!.virtualService.spec.http!.filter((r) => r.name === 'catalog-dark-launch')).toHaveLength(1);
-    expect(plan.stages[3]!.writes).toEqual([{ kind: 'VirtualService', settleAfter: false }]);
+    expect(virtualServiceOf(plan.stages[3]!).spec.http!.filter((r) => r.name === 'catalog-dark-launch')).toHaveLength(1);
+    expect(writesOf(plan.stages[3]!)).toEqual([{ kind: 'VirtualService', settleAfter: false }]);
   });
 
   it('a header rule left after the owned route by hand is moved back before it, not duplicated', () => {
     const plan = planRelease(canarySpec(), vs([{ route: [dest('version-v1')] }, headerRule('internal')]), dr);
     expect(plan.detected).toBe(0);
-    expect(plan.stages[0]!.virtualService.spec.http!.map((r) => r.name)).toEqual(['catalog-dark-launch', undefined]);
+    expect(virtualServiceOf(plan.stages[0]!).spec.http!.map((r) => r.name)).toEqual(['catalog-dark-launch', undefined]);
   });
 
   it('rolled back (stable 100, canary 0, nothing else): rollback', () => {
@@ -49,6 +50,6 @@ describe('detected stage', () => {
   it('a header rule with other headers than the spec now says is still ours (found by its mark) and replaced', () => {
     const plan = planRelease(canarySpec(), vs([headerRule('beta'), { route: [dest('version-v1')] }]), dr);
     expect(plan.detected).toBe(0);
-    expect(plan.stages[0]!.virtualService.spec.http![0]!.match).toEqual([{ headers: { 'x-istio-cohort': { exact: 'internal' } } }]);
+    expect(virtualServiceOf(plan.stages[0]!).spec.http![0]!.match).toEqual([{ headers: { 'x-istio-cohort': { exact: 'internal' } } }]);
   });
 });

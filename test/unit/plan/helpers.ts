@@ -3,6 +3,9 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { DestinationRule, VirtualService } from '../../../src/istio/types.ts';
 import type { CanarySpec, StageSpec, StringMatch } from '../../../src/spec/types.ts';
+import { refKey } from '../../../src/plan/objects.ts';
+import { isChange } from '../../../src/plan/operations.ts';
+import type { PlannedStage } from '../../../src/plan/types.ts';
 import { canarySpec as sharedCanarySpec } from '../../support/rollout-fixtures.ts';
 
 const SEED = new URL('../../fixtures/seed/', import.meta.url);
@@ -28,4 +31,11 @@ export const DEFAULT_STAGES: StageSpec[] = [stage.darkLaunch(), stage.mirror(100
 /** The example spec (catalog in istioinaction, v1 → v2, the five default stages), host as the seed writes it. */
 export function canarySpec(overrides: Partial<CanarySpec> = {}): CanarySpec {
   return sharedCanarySpec({ host: 'catalog', stages: DEFAULT_STAGES, ...overrides });
+}
+
+/** A stage's writes as the plan used to list them: each changed object's kind, and whether a later
+ * write of the stage waits for it (then the settle delay passes in between). */
+export function writesOf(stage: PlannedStage): Array<{ kind: string; settleAfter: boolean }> {
+  const changes = stage.operations.filter(isChange);
+  return changes.map((op) => ({ kind: op.ref.kind, settleAfter: changes.some((later) => later.after.some((r) => refKey(r) === refKey(op.ref))) }));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planRelease } from '../../../src/plan/plan.ts';
+import { planRelease } from '../../../src/routing/virtual-service/plan.ts';
 import { planSummaryMarkdown } from '../../../src/report/plan-summary.ts';
 import { canarySpec, seedVirtualService } from './helpers.ts';
 

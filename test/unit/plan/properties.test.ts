@@ -3,10 +3,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { HttpRoute, VirtualService } from '../../../src/istio/types.ts';
 import { istioProblems } from '../../../src/istio/validate.ts';
-import { planRelease } from '../../../src/plan/plan.ts';
+import { planRelease } from '../../../src/routing/virtual-service/plan.ts';
 import type { Plan, PlannedStage } from '../../../src/plan/types.ts';
 import { scenarioArb, type Scenario } from './arbitraries.ts';
 import { headerRuleMarkKey } from '../../../src/istio/header-rule.ts';
+import { destinationRuleOf, virtualServiceOf } from '../../../src/routing/virtual-service/objects.ts';
 
 const HEADER_RULE = 'catalog-dark-launch';
 const runs = { numRuns: 100 };
@@ -29,8 +30,8 @@ describe('plan properties', () => {
     fc.assert(
       fc.property(scenarioArb, ({ spec, live, dr }: Scenario) => {
         for (const s of everyOutcome(planRelease(spec, live, dr))) {
-          expect(istioProblems(s.virtualService)).toEqual([]);
-          expect(istioProblems(s.destinationRule)).toEqual([]);
+          expect(istioProblems(virtualServiceOf(s))).toEqual([]);
+          expect(istioProblems(destinationRuleOf(s))).toEqual([]);
         }
       }),
       runs,
@@ -41,7 +42,7 @@ describe('plan properties', () => {
     fc.assert(
       fc.property(scenarioArb, ({ spec, live, dr, ownedIndex }: Scenario) => {
         for (const s of everyOutcome(planRelease(spec, live, dr))) {
-          const route = split(s.virtualService, ownedIndex).owned.route!;
+          const route = split(virtualServiceOf(s), ownedIndex).owned.route!;
           if (route.length > 1) {
             expect(route.reduce((a, d) => a + d.weight!, 0)).toBe(100);
             expect(route.find((d) => d.destination.subset === 'version-v2')!.weight).toBe(s.traffic.canaryWeight);
@@ -60,10 +61,10 @@ describe('plan properties', () => {
         const liveOthers = live.spec.http!.filter((_, i) => i !== ownedIndex);
         const { http: _h, ...liveRest } = live.spec;
         for (const s of everyOutcome(planRelease(spec, live, dr))) {
-          expect(split(s.virtualService, ownedIndex).others).toEqual(liveOthers);
-          const { http: _h2, ...rest } = s.virtualService.spec;
+          expect(split(virtualServiceOf(s), ownedIndex).others).toEqual(liveOthers);
+          const { http: _h2, ...rest } = virtualServiceOf(s).spec;
           expect(rest).toEqual(liveRest);
-          const { annotations: all, ...metadata } = s.virtualService.metadata;
+          const { annotations: all, ...metadata } = virtualServiceOf(s).metadata;
           const { [headerRuleMarkKey('catalog')]: mark, ...annotations } = all ?? {};
           expect({ ...metadata, ...(Object.keys(annotations).length ? { annotations } : {}) }).toEqual(live.metadata);
           expect(mark !== undefined).toBe(s.traffic.headerRule);
@@ -78,13 +79,13 @@ describe('plan properties', () => {
       fc.property(scenarioArb, ({ spec, live, dr }: Scenario) => {
         const plan = planRelease(spec, live, dr);
         plan.stages.forEach((s, i) => {
-          const again = planRelease(spec, s.virtualService, dr);
+          const again = planRelease(spec, virtualServiceOf(s), dr);
           expect(withoutDetected(again)).toEqual(withoutDetected(plan));
           expect(again.detected).toBe(i);
         });
-        expect(planRelease(spec, plan.promoted.virtualService, dr).detected).toBe('promoted');
-        expect(planRelease(spec, plan.rollback.virtualService, dr).detected).toBe('rollback');
-        expect(withoutDetected(planRelease(spec, plan.rollback.virtualService, dr))).toEqual(withoutDetected(plan));
+        expect(planRelease(spec, virtualServiceOf(plan.promoted), dr).detected).toBe('promoted');
+        expect(planRelease(spec, virtualServiceOf(plan.rollback), dr).detected).toBe('rollback');
+        expect(withoutDetected(planRelease(spec, virtualServiceOf(plan.rollback), dr))).toEqual(withoutDetected(plan));
       }),
       runs,
     );
@@ -94,7 +95,7 @@ describe('plan properties', () => {
     fc.assert(
       fc.property(scenarioArb, ({ spec, live, dr, ownedIndex }: Scenario) => {
         const { rollback } = planRelease(spec, live, dr);
-        const { owned, headerRule } = split(rollback.virtualService, ownedIndex);
+        const { owned, headerRule } = split(virtualServiceOf(rollback), ownedIndex);
         expect(headerRule).toBeUndefined();
         expect(owned.route!.map((d) => [d.destination.subset, d.weight])).toEqual([['version-v1', 100], ['version-v2', 0]]);
         expect(owned.mirror).toBeUndefined();
@@ -111,7 +112,7 @@ describe('plan properties', () => {
     fc.assert(
       fc.property(scenarioArb, ({ spec, live, dr }: Scenario) => {
         for (const s of everyOutcome(planRelease(spec, live, dr))) {
-          const http = s.virtualService.spec.http!;
+          const http = virtualServiceOf(s).spec.http!;
           const at = http.findIndex((r) => r.name === HEADER_RULE);
           expect(at >= 0).toBe(s.traffic.headerRule);
           if (at >= 0) expect(http[at]!.route!.map((d) => d.destination.subset)).toEqual(['version-v2']);

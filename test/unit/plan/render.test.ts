@@ -3,12 +3,13 @@ import { parse } from 'yaml';
 import { canaryDocument, stringifyCanarySpec } from '../../../src/spec/document.ts';
 import { parseCanarySpecs } from '../../../src/spec/parse.ts';
 import type { VirtualService } from '../../../src/istio/types.ts';
-import { planRelease } from '../../../src/plan/plan.ts';
+import { planRelease } from '../../../src/routing/virtual-service/plan.ts';
 import { createManifestRenderer, manifestYaml, planFiles, planJson, planText } from '../../../src/plan/render.ts';
 import { canarySpec, seedDestinationRule, seedVirtualService, stage } from './helpers.ts';
 import fc from 'fast-check';
 import type { HttpRoute } from '../../../src/istio/types.ts';
 import { scenarioArb } from './arbitraries.ts';
+import { destinationRuleOf, virtualServiceOf } from '../../../src/routing/virtual-service/objects.ts';
 
 function liveFromServer(): VirtualService {
   const vs = seedVirtualService('mesh-virtualservice.yaml');
@@ -43,7 +44,7 @@ describe('rendering', () => {
 
   it('the text says where a release already is and lists a stage without change as such', () => {
     const plan = planRelease(canarySpec(), seedVirtualService('traffic-shifting.yaml'), seedDestinationRule());
-    const text = planText(plan, { virtualService: seedVirtualService('traffic-shifting.yaml'), destinationRule: seedDestinationRule() });
+    const text = planText(plan, [seedVirtualService('traffic-shifting.yaml'), seedDestinationRule()]);
     expect(text.split('\n')[0]).toBe('The VirtualService already carries this release: stage 02-weight-10.');
     expect(text).toContain('== 00-dark-launch: requests with header x-istio-cohort exact "internal" go to version-v2');
   });
@@ -70,7 +71,7 @@ describe('rendering', () => {
     const json = planJson(plan);
     const byPath = new Map(planFiles(plan).map((f) => [f.path, f.content]));
     for (const stage of [...json.stages, json.promoted, json.rollback]) {
-      for (const [file, obj] of [['virtualservice.yaml', stage.virtualService], ['destinationrule.yaml', stage.destinationRule]] as const) {
+      for (const [file, obj] of [['virtualservice.yaml', virtualServiceOf(stage)], ['destinationrule.yaml', destinationRuleOf(stage)]] as const) {
         const text = byPath.get(`${stage.id}/${file}`)!;
         expect(parse(text, { version: '1.1' })).toEqual(obj);
         expect(parse(text)).toEqual(obj);
@@ -98,8 +99,8 @@ describe('manifest renderer (routes rendered one by one and remembered)', () => 
         expect(render(vs)).toBe(manifestYaml(vs));
         const plan = planRelease(spec, live, dr);
         for (const s of [...plan.stages, plan.promoted, plan.rollback]) {
-          expect(render(s.virtualService)).toBe(manifestYaml(s.virtualService));
-          expect(render(s.destinationRule)).toBe(manifestYaml(s.destinationRule));
+          expect(render(virtualServiceOf(s))).toBe(manifestYaml(virtualServiceOf(s)));
+          expect(render(destinationRuleOf(s))).toBe(manifestYaml(destinationRuleOf(s)));
         }
       }),
       { numRuns: 60 },

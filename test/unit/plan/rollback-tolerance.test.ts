@@ -3,8 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.ts';
 import type { HttpRoute, VirtualService } from '../../../src/istio/types.ts';
-import { planRelease } from '../../../src/plan/plan.ts';
+import { planRelease } from '../../../src/routing/virtual-service/plan.ts';
 import { canarySpec, seedDestinationRule } from './helpers.ts';
+import { virtualServiceOf } from '../../../src/routing/virtual-service/objects.ts';
 
 const spec = canarySpec({ route: 'primary' });
 
@@ -26,7 +27,7 @@ function midRelease(): VirtualService {
     metadata: { name: 'catalog', namespace: 'istioinaction' },
     spec: { hosts: ['catalog'], http: [{ name: 'admin', match: [{ uri: { prefix: '/admin' } }], route: [{ destination: { host: 'catalog', subset: 'version-v1' } }] }, { name: 'primary', route: [{ destination: { host: 'catalog', subset: 'version-v1' } }] }] },
   };
-  const atFifty = planRelease(spec, healthy, seedDestinationRule()).stages[3]!.virtualService;
+  const atFifty = virtualServiceOf(planRelease(spec, healthy, seedDestinationRule()).stages[3]!);
   return { ...atFifty, spec: { ...atFifty.spec, http: [brokenForeign, ...atFifty.spec.http!.slice(1)] } };
 }
 
@@ -38,7 +39,7 @@ describe('planning a rollback over a foreign problem', () => {
 
   it('the rollback plan goes through, sends the owned route to stable and leaves the foreign route as it was', () => {
     const plan = planRelease(spec, midRelease(), seedDestinationRule(), { tolerateExistingProblems: true });
-    const http = plan.rollback.virtualService.spec.http!;
+    const http = virtualServiceOf(plan.rollback).spec.http!;
     expect(http[0]).toEqual(brokenForeign);
     const primary = http.find((r) => r.name === 'primary')!;
     expect(primary.route).toEqual([

@@ -85,12 +85,10 @@ describe('renderReport', () => {
       kind: 'weight',
       summary: `${canaryWeight}% to canary`,
       traffic: { canaryWeight, mirrorPercentage: 0, headerRule: true },
-      destinationRule: { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'catalog' }, spec: { host: 'catalog' } },
-      virtualService: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'catalog' }, spec: {} },
-      writes: [],
+      operations: [],
     });
     const stages = [plannedStage(0, '00-dark-launch', 0), plannedStage(1, '01-mirror', 0), plannedStage(2, '02-weight-10', 10), plannedStage(3, '03-weight-50', 50)];
-    const plan: Plan = { stages, promoted: stages[3]!, rollback: stages[0]!, baseline: { virtualService: stages[0]!.virtualService, destinationRule: stages[0]!.destinationRule } };
+    const plan: Plan = { stages, promoted: stages[3]!, rollback: stages[0]!, baseline: [], stateObject: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace: 'istioinaction', name: 'catalog' } };
     const history = [passedHistory[0]!, passedHistory[1]!, stageRecord('02-weight-10', { canaryWeight: 10, result: 'in-progress', startedAt: '2026-01-01T10:06:00Z', endedAt: undefined })];
     const md = renderReport({ spec, plan, now: '2026-01-01T10:06:45Z', state: rolloutState({ stageIndex: 2, history }) });
     expect(md.split('\n')[0]).toBe('### 🔄 Releasing version-v2: 10 % (stage 02-weight-10)');

@@ -32,9 +32,7 @@ const weight = (i: number, id: string, w: number): PlannedStage => ({
   kind: 'weight',
   summary: `${w}% to canary`,
   traffic: { canaryWeight: w, mirrorPercentage: 0, headerRule: true },
-  destinationRule: { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'catalog' }, spec: { host: 'catalog' } },
-  virtualService: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'catalog' }, spec: {} },
-  writes: [],
+  operations: [],
 });
 
 describe('the report rendered as GitHub renders it', () => {
@@ -71,7 +69,7 @@ describe('the report rendered as GitHub renders it', () => {
 
   it('ends a running release with the dispatch form and the inputs for advance, promote and abort', () => {
     const stages = [weight(0, '00-weight-10', 10), weight(1, '01-weight-50', 50)];
-    const plan = { stages, promoted: stages[1]!, rollback: stages[0]!, baseline: { virtualService: stages[0]!.virtualService, destinationRule: stages[0]!.destinationRule } };
+    const plan = { stages, promoted: stages[1]!, rollback: stages[0]!, baseline: [], stateObject: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace: 'istioinaction', name: 'catalog' } };
     const state = rolloutState({
       stageIndex: 0,
       runUrl: 'https://github.com/acme/shop/actions/runs/777',

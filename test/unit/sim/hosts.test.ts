@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { hostMatches, qualifyHost } from '../../sim/hosts.ts';
+import { resolveHost } from '../../../src/istio/hosts.ts';
+import { hostMatches } from '../../sim/hosts.ts';
 import { escapeLabelValue } from '../../sim/telemetry.ts';
 import { parseExposition } from './exposition.ts';
 
@@ -13,7 +14,7 @@ describe('host names', () => {
     ['catalog.istioinaction.io', 'catalog.istioinaction.io'],
     ['*.shop.svc.cluster.local', '*.shop.svc.cluster.local'],
   ])('%s in namespace shop means %s (only a dotless host is qualified)', (host, fqdn) => {
-    expect(qualifyHost(host, 'shop', 'cluster.local')).toBe(fqdn);
+    expect(resolveHost(host, 'shop', 'cluster.local')).toBe(fqdn);
   });
 
   it.each([

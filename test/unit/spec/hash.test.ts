@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, specHash } from '../../../src/spec/hash.ts';
+import { canonicalJson } from '../../../src/json/canonical.ts';
+import { specHash } from '../../../src/spec/hash.ts';
 import { parseCanarySpecs } from '../../../src/spec/parse.ts';
 
 const text = `apiVersion: istio-canary/v1

@@ -3,6 +3,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseCanarySpecs } from '../../../src/spec/parse.ts';
+import { canarySchema } from '../../../src/spec/schema.ts';
 import schema from '../../../schema/canary.schema.json' with { type: 'json' };
 
 const example = parse(readFileSync(new URL('./fixtures/catalog.canary.yaml', import.meta.url), 'utf8'));
@@ -22,6 +23,10 @@ function* propertySchemas(node: unknown, path = '#'): Generator<[string, Record<
 }
 
 describe('schema/canary.schema.json', () => {
+  it('is the schema the spec validates with, check types from the registry included (npm run schema rewrites it)', () => {
+    expect(schema).toEqual(canarySchema);
+  });
+
   it('compiles under ajv strict mode', () => {
     const ajv = new Ajv({ strict: true, strictTypes: true, strictTuples: true, strictRequired: true, allErrors: true });
     expect(() => ajv.compile(schema)).not.toThrow();

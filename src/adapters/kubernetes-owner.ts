@@ -1,19 +1,11 @@
-// Who writes the VirtualService's routes besides us, read from managedFields and the tracking
+// Who writes an object's routes besides us, read from the cluster's managedFields and the tracking
 // labels/annotations GitOps controllers leave. A GitOps controller would revert every stage on its
 // next sync, so the engine refuses to fight it; a person, kubectl or Helm is taken over.
-import type { ManagedFieldsEntry, VirtualService } from '../istio/types.ts';
+import type { RouteOwner, RoutingObject } from '../core/ports.ts';
+import type { ManagedFieldsEntry } from '../istio/types.ts';
 
-/** Our field manager: the Kubernetes adapter writes under this name. */
-export const OWN_FIELD_MANAGER = 'istio-canary';
-
-export type RouteOwner =
-  /** A GitOps controller reconciles this object: stages would be reverted. */
-  | { kind: 'gitops'; controller: string; evidence: string }
-  /** The routes were last written by another manager (kubectl, Helm, a script). */
-  | { kind: 'manager'; manager: string }
-  /** We wrote the routes last, or nobody is recorded. */
-  | { kind: 'self' }
-  | { kind: 'unknown' };
+/** Our field manager: every write of the Kubernetes adapter is made under this name. */
+export const FIELD_MANAGER = 'istio-canary';
 
 // Field manager names as the controllers register them: Argo CD's server-side apply manager
 // (`argocd-controller`) and its client-side apply (the controller binary name); Flux's controllers.
@@ -33,13 +25,14 @@ const GITOPS_ANNOTATIONS: Record<string, string> = {
   'argocd.argoproj.io/tracking-id': 'Argo CD',
 };
 
+/** The entry owns `spec.http`, the routes of a VirtualService. */
 function ownsRoutes(entry: ManagedFieldsEntry): boolean {
   const fields = entry.fieldsV1 as { 'f:spec'?: Record<string, unknown> } | undefined;
   return fields?.['f:spec']?.['f:http'] !== undefined;
 }
 
-/** Decides who owns `spec.http` of the VirtualService. Pure. */
-export function routeOwner(vs: VirtualService): RouteOwner {
+/** Decides who owns the routes (`spec.http` of a VirtualService) of an object as read. Pure. */
+export function routeOwner(vs: RoutingObject): RouteOwner {
   const entries = (vs.metadata.managedFields ?? []).filter((e) => !e.subresource);
   for (const entry of entries) {
     const controller = entry.manager ? GITOPS_MANAGERS[entry.manager] : undefined;
@@ -54,5 +47,5 @@ export function routeOwner(vs: VirtualService): RouteOwner {
   const routeWriters = entries.filter(ownsRoutes).sort((a, b) => Date.parse(b.time ?? '') - Date.parse(a.time ?? '') || 0);
   const last = routeWriters[0];
   if (!last?.manager) return entries.length === 0 ? { kind: 'unknown' } : { kind: 'self' };
-  return last.manager === OWN_FIELD_MANAGER ? { kind: 'self' } : { kind: 'manager', manager: last.manager };
+  return last.manager === FIELD_MANAGER ? { kind: 'self' } : { kind: 'manager', manager: last.manager };
 }

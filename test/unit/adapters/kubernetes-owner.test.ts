@@ -1,6 +1,6 @@
 // Who writes the routes: GitOps controllers (refuse), other managers (take over), ourselves.
 import { describe, expect, test } from 'vitest';
-import { routeOwner } from '../../../src/engine/ownership.ts';
+import { routeOwner } from '../../../src/adapters/kubernetes-owner.ts';
 import type { ManagedFieldsEntry, VirtualService } from '../../../src/istio/types.ts';
 
 const HTTP = { 'f:spec': { 'f:http': {} } };

@@ -1,0 +1,14 @@
+// The routing backends, one line each. A spec is released through the first one that handles it.
+import type { CanarySpec } from '../spec/types.ts';
+import type { RoutingBackend } from './backend.ts';
+import { virtualServiceBackend } from './virtual-service/backend.ts';
+
+const BACKENDS: Array<{ handles: (spec: CanarySpec) => boolean; backend: RoutingBackend<never> }> = [
+  { handles: (spec) => spec.virtualService !== undefined, backend: virtualServiceBackend as RoutingBackend<never> },
+];
+
+export function backendFor(spec: CanarySpec): RoutingBackend {
+  const found = BACKENDS.find((b) => b.handles(spec));
+  if (!found) throw new Error(`no routing backend handles the spec of ${spec.name}`);
+  return found.backend as RoutingBackend;
+}
