@@ -138,8 +138,8 @@ export function planServiceEntries(release: EgressRelease, live: ServiceEntry[])
   });
 }
 
-/** Server-managed fields a write must not carry back. */
-function stripServerFields(entry: ServiceEntry): ServiceEntry {
+/** Server-managed fields a write must not carry back (resourceVersion stays: it guards the write). */
+export function stripServerFields(entry: ServiceEntry): ServiceEntry {
   const { managedFields: _m, uid: _u, creationTimestamp: _c, generation: _g, status: _s, ...metadata } = entry.metadata;
   const { status: _status, ...rest } = entry;
   return { ...rest, metadata: metadata as ServiceEntry['metadata'] };
