@@ -101,6 +101,10 @@ export interface CheckSpec {
   /** Custom check: PromQL template with `{{ namespace }}`, `{{ canaryWorkload }}`, `{{ stableWorkload }}`,
    * `{{ canaryVersion }}`, `{{ stableVersion }}`, `{{ service }}`, `{{ interval }}`. */
   query?: string;
+  /** Egress gate: the declared outside hosts (exact or `*.suffix`), from spec.egress.hosts. */
+  hosts?: string[];
+  /** Egress gate: fail the stage, or pass with a warning. */
+  policy?: 'fail' | 'warn';
   /** Fewer requests than this in the window counts as no data. Default 20 (built-in checks). */
   minRequests: number;
   noData: NoDataPolicy;

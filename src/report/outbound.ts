@@ -16,7 +16,7 @@ export interface OutboundMode {
   warnings: string[];
 }
 
-/** The name of the egress gate's check (src/analysis/egress.ts EGRESS_CHECK). */
+/** The name of the egress gate's check (src/analysis/checks/egress.ts EGRESS_CHECK). */
 const EGRESS_CHECK = 'egress';
 const WARNING = 'warning: ';
 /** The gate's distinct warnings shown, newest kept. */

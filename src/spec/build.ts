@@ -1,4 +1,5 @@
 // The computed defaults: from a valid raw document to the CanarySpec the rest of the action uses.
+import { egressGateCheck } from '../analysis/checks/egress.ts';
 import { checkType, ownFields } from '../analysis/checks/registry.ts';
 import { parseDuration } from './duration.ts';
 import { shortHost } from './names.ts';
@@ -88,8 +89,12 @@ export function buildCanarySpec(raw: RawCanaryDocument, source: CanarySpec['sour
     settle: parseDuration(s.settle),
     source,
   };
-  if (s.egress) spec.egress = egress(s.egress);
   if (s.route !== undefined) spec.route = s.route;
   if (s.analysis) spec.analysis = analysis(s.analysis);
+  if (s.egress) {
+    spec.egress = egress(s.egress);
+    // The egress gate runs in every stage with the other checks (semantics.ts made sure there is an analysis).
+    spec.analysis?.checks.push(egressGateCheck(spec.egress.hosts.map((h) => h.host), spec.egress.policy));
+  }
   return spec;
 }

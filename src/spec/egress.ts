@@ -63,10 +63,25 @@ function portRules(entry: Record<string, unknown>, path: PathSegment[], problems
   });
 }
 
+/** The gate runs with the other checks: it needs the analysis (Prometheus), and its name. */
+function gateRules(spec: Record<string, unknown>, problems: PathProblem[]): void {
+  if (spec.analysis === undefined) {
+    problems.push({ path: ['spec', 'egress'], message: 'the egress gate queries Prometheus in every stage: add `spec.analysis` (its `prometheus.url` and at least one check)' });
+    return;
+  }
+  const checks = isRecord(spec.analysis) && Array.isArray(spec.analysis.checks) ? spec.analysis.checks : [];
+  checks.forEach((check, i) => {
+    if (isRecord(check) && check.name === 'egress' && check.type !== 'egress') {
+      problems.push({ path: ['spec', 'analysis', 'checks', i, 'name'], message: 'the name `egress` is the egress gate\'s (added by `spec.egress`); expected another name' });
+    }
+  });
+}
+
 /** Every problem of `spec.egress` (the document may be schema-invalid elsewhere). */
 export function egressProblems(spec: Record<string, unknown>): PathProblem[] {
   const egress = spec.egress;
   const problems: PathProblem[] = [];
+  if (isRecord(egress)) gateRules(spec, problems);
   if (!isRecord(egress) || !Array.isArray(egress.hosts)) return problems;
   const seen = new Map<string, number>();
   egress.hosts.forEach((entry, i) => {

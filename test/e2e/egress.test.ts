@@ -9,7 +9,7 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { detectOutboundMode } from '../../src/adapters/outbound-policy.ts';
 import { createPrometheusMetrics } from '../../src/adapters/prometheus.ts';
-import { egressQuery, judgeEgress, type EgressGateSpec } from '../../src/analysis/egress.ts';
+import { egressQuery, judgeEgress, type EgressGateSpec } from '../../src/analysis/checks/egress.ts';
 import { splitGrouped } from '../../src/analysis/grouped.ts';
 import { planServiceEntries } from '../../src/istio/service-entry.ts';
 import { createIstio, kubeConfig, uniqueNamespace, waitFor, type IstioObject } from '../env/cluster.ts';

@@ -14,7 +14,7 @@ import { safeYaml } from '../../src/yaml/safe-yaml.ts';
 import { apiFailure, createIstio, getIstio, kubeConfig, meshEnv, uniqueNamespace, type IstioObject } from '../env/cluster.ts';
 import { istioWritesFromFile } from '../env/istio-writes.ts';
 import { SimulatorClient } from '../sim/client.ts';
-import { assertOnStable, assertPromoted, runCli, stateOf, type HttpRoute, type Release } from './support/release-fixture.ts';
+import { assertOnStable, assertPromoted, runCli, type HttpRoute, type Release, type stateOf } from './support/release-fixture.ts';
 
 const HOST = 'jsonplaceholder.typicode.com';
 const ENTRY = `egress-${HOST}`;

@@ -2,7 +2,7 @@
 // vector Prometheus returns (blocked and undeclared calls of the canary, stable beside them).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { egressQuery, hostOf, judgeEgress as judgeResults, outboundFindings, type EgressGateSpec } from '../../../src/analysis/egress.ts';
+import { egressQuery, hostOf, judgeEgress as judgeResults, outboundFindings, type EgressGateSpec } from '../../../src/analysis/checks/egress.ts';
 import { splitGrouped } from '../../../src/analysis/grouped.ts';
 import { escapeRe2 } from '../../../src/analysis/escape.ts';
 import type { Sample } from '../../../src/analysis/metrics-source.ts';

@@ -14,6 +14,7 @@ const BASE = [
   '  host: forum',
   '  stable: {labels: {version: v1}}',
   '  canary: {labels: {version: v2}}',
+  '  analysis: {prometheus: {url: "http://prometheus:9090"}, checks: [{name: success, type: success-rate, min: 99}]}',
 ];
 
 function text(egress: string[]): string {
@@ -50,6 +51,23 @@ describe('a valid egress section', () => {
     expect(spec!.egress).toEqual({ hosts: [], mode: 'REGISTRY_ONLY', policy: 'warn' });
     const [plain] = parseCanarySpecs(`${BASE.join('\n')}\n`, 'canary.yaml');
     expect(plain!.egress).toBeUndefined();
+    expect(plain!.analysis?.checks.map((c) => c.name)).toEqual(['success']);
+  });
+});
+
+describe('the egress gate', () => {
+  it('is added to the checks of every stage, with the declared hosts and the policy', () => {
+    const [spec] = parseCanarySpecs(text(['hosts: [{host: api.example.com, ports: [{number: 443, protocol: TLS}]}]', 'policy: warn']), 'canary.yaml');
+    expect(spec!.analysis?.checks.at(-1)).toEqual({ name: 'egress', type: 'egress', compare: 'absolute', minRequests: 0, noData: 'pass', failureLimit: 1, hosts: ['api.example.com'], policy: 'warn' });
+  });
+
+  it('needs the analysis (Prometheus), refuses a hand-written egress check and the name egress for another', () => {
+    const noAnalysis = `${[...BASE.slice(0, -1), '  egress: {hosts: []}'].join('\n')}\n`;
+    expect(() => parseCanarySpecs(noAnalysis, 'canary.yaml')).toThrow(/spec\.egress: the egress gate queries Prometheus in every stage: add `spec\.analysis`/);
+    const byHand = text(['hosts: []']).replace('checks: [{name: success, type: success-rate, min: 99}]', 'checks: [{name: out, type: egress}]');
+    expect(() => parseCanarySpecs(byHand, 'canary.yaml')).toThrow(/spec\.analysis\.checks\[0\]\.type: expected one of `success-rate`, `latency-p99` or `custom`, got "egress"/);
+    const named = text(['hosts: []']).replace('{name: success, type: success-rate, min: 99}', '{name: egress, type: success-rate, min: 99}');
+    expect(() => parseCanarySpecs(named, 'canary.yaml')).toThrow(/spec\.analysis\.checks\[0\]\.name: the name `egress` is the egress gate's/);
   });
 });
 
@@ -66,7 +84,7 @@ describe('bad egress input: one clear error each', () => {
   ])('a host that is no DNS name or wildcard: %s', (_what, value, message) => {
     const found = problems(host(value));
     expect(found).toHaveLength(1);
-    expect(found[0]).toContain('canary.yaml:12:15 spec.egress.hosts[0].host: ');
+    expect(found[0]).toContain('canary.yaml:13:15 spec.egress.hosts[0].host: ');
     expect(found[0]).toContain(message);
     expect(found[0]).toContain('expected a DNS name such as `api.example.com` or a wildcard such as `*.example.com`');
   });

@@ -1,4 +1,4 @@
-// The egress gate: the canary's outbound calls that the mesh blocked (REGISTRY_ONLY: the `block_all`
+// `egress`, the egress gate: the canary's outbound calls that the mesh blocked (REGISTRY_ONLY: the `block_all`
 // route's 502, labelled `destination_service_name="BlackHoleCluster"`) or that left the mesh through
 // `PassthroughCluster` (ALLOW_ANY) to a host not declared in spec.egress.hosts. Stable's calls to the
 // same hosts are fetched in the same query and shown beside them, so an old dependency (stable
@@ -11,11 +11,12 @@
 //
 // Destination hosts come from the application's requests, so whoever controls the canary controls
 // them: they are quoted and cut in every sentence built here, and the report escapes them again.
-import { hostPatternMatches } from '../istio/hosts.ts';
-import { escapeRe2, quotePromqlString } from './escape.ts';
-import type { Sample } from './metrics-source.ts';
-import { checkedDuration } from './render.ts';
-import type { QueryResult, PlannedQuery, QueryVars, VerdictStatus } from './types.ts';
+import { hostPatternMatches } from '../../istio/hosts.ts';
+import { escapeRe2, quotePromqlString } from '../escape.ts';
+import type { Sample } from '../metrics-source.ts';
+import { checkedDuration } from '../render.ts';
+import type { CheckSpec, QueryResult, PlannedQuery, QueryVars, VerdictStatus } from '../types.ts';
+import type { CheckType } from './check-type.ts';
 
 export const EGRESS_CHECK = 'egress';
 export const BLACK_HOLE = 'BlackHoleCluster';
@@ -139,3 +140,30 @@ export function judgeEgress(results: QueryResult[], spec: EgressGateSpec): Egres
   if (spec.policy === 'warn') return { status: 'pass', threshold, reason: `warning: ${reason}`, value, findings, warning: reason };
   return { status: 'fail', threshold, reason, value, findings };
 }
+
+/** The gate's check as the spec's `egress` adds it to every stage (never written by hand). */
+export function egressGateCheck(hosts: string[], policy: 'fail' | 'warn'): CheckSpec {
+  return { name: EGRESS_CHECK, type: EGRESS_CHECK, compare: 'absolute', minRequests: 0, noData: 'pass', failureLimit: 1, hosts, policy };
+}
+
+export const egressGate: CheckType = {
+  name: EGRESS_CHECK,
+  implicit: true,
+  schema: {
+    description: '`egress`: the egress gate, added to every stage by `spec.egress` (not written here): fails on the canary\'s outbound calls the mesh blocked or that went to hosts not declared.',
+    properties: {
+      hosts: { description: 'egress: the declared outside hosts (from spec.egress.hosts).', type: 'array', items: { type: 'string' } },
+      policy: { description: 'egress: `fail` the stage, or `warn` (from spec.egress.policy).', enum: ['fail', 'warn'] },
+    },
+  },
+  // Over the whole stage (a blocked call at any time counts), and a quick look may fail it early.
+  counted: true,
+  unit: ' calls',
+  // The schema does not offer the type, so a spec never holds this check as written.
+  specRules() {},
+  queries: (_check, _cohort, vars) => [egressQuery(vars)],
+  judge(check, _cohort, results) {
+    const out = judgeEgress(results, { hosts: check.hosts ?? [], policy: check.policy ?? 'fail' });
+    return { status: out.status, threshold: out.threshold, reason: out.reason, value: out.value };
+  },
+};
