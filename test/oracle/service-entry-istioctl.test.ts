@@ -2,7 +2,9 @@
 // validate` itself: on hand-picked entries each breaking one rule (or just not breaking it), our rules
 // refuse exactly those istioctl refuses; and every entry the planner creates for hosts the spec
 // accepts — generated — passes istioctl.
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parse } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -12,6 +14,9 @@ import type { ServiceEntry } from '../../src/istio/types.ts';
 import { serviceEntryRuleProblems } from '../../src/istio/webhook-rules.ts';
 import { egressProblems } from '../../src/spec/egress.ts';
 import { loadCanarySpec } from '../../src/spec/load.ts';
+import { planFiles } from '../../src/plan/render.ts';
+import { planRelease } from '../../src/routing/virtual-service/plan.ts';
+import type { DestinationRule, VirtualService } from '../../src/istio/types.ts';
 import { ensureIstioctl, istioctlValidate } from '../env/istio-tools.ts';
 
 let istioctl: string;
@@ -104,6 +109,24 @@ describe('the forum example (examples/forum)', () => {
     expect(await istioctlAccepts(desiredServiceEntry({ canary: spec.name, namespace: spec.namespace, hosts: egress.hosts }, request))).toMatchObject({ accepted: true });
     const manifests = readdirSync(examples).filter((f) => f !== 'canary.yaml').map((f) => join(examples, f));
     const r = await istioctlValidate(istioctl, manifests);
+    expect(r.code, `${r.stdout}${r.stderr}`).toBe(0);
+  });
+
+  it('plan --out of its release: the entry is in the first stage, and every file passes istioctl validate', async () => {
+    const examples = new URL('../../examples/forum/', import.meta.url).pathname;
+    const spec = await loadCanarySpec(join(examples, 'canary.yaml'));
+    const vs = parse(readFileSync(join(examples, 'virtualservice.yaml'), 'utf8')) as VirtualService;
+    const dr = parse(readFileSync(join(examples, 'destinationrule.yaml'), 'utf8')) as DestinationRule;
+    const files = planFiles(planRelease(spec, vs, dr)).filter((f) => f.path.endsWith('.yaml') && f.content !== '');
+    expect(files.filter((f) => f.content.includes('kind: ServiceEntry')).map((f) => f.path.split('/')[0])).toEqual(['00-dark-launch', '01-mirror', '02-weight-10', '03-weight-50', '04-weight-100', 'promoted']);
+    const out = mkdtempSync(join(dir, 'forum-plan-'));
+    const paths = files.map((f) => {
+      const path = join(out, f.path);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, f.content);
+      return path;
+    });
+    const r = await istioctlValidate(istioctl, paths);
     expect(r.code, `${r.stdout}${r.stderr}`).toBe(0);
   });
 });
