@@ -162,8 +162,10 @@ export function isTransient(error: unknown): boolean {
   if (status === 404) return !isNotFoundStatus(error);
   if (status !== undefined) return status === 429 || status >= 500;
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return true;
-  // Node's fetch fails with TypeError('fetch failed') and the socket error as its cause.
-  return error instanceof TypeError && error.message === 'fetch failed';
+  // Node's fetch fails with TypeError('fetch failed') and the socket error as its cause, and with
+  // TypeError('terminated') when the connection drops while the answer is read (a restarting API
+  // server). A write retried after that is safe: the engine recognises its own stored write.
+  return error instanceof TypeError && (error.message === 'fetch failed' || error.message === 'terminated');
 }
 
 /**

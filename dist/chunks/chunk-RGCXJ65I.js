@@ -1,0 +1,2 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+function t(r){if(Number.isNaN(r))return"NaN";if(!Number.isFinite(r))return r>0?"+Inf":"-Inf";if(r===0)return"0";let n=Math.abs(r);return n>=1e9||n<1e-4?r.toExponential(3):Number.isInteger(r)?String(r):String(Number(r.toPrecision(4)))}function e(r){return r===void 0?"no data":t(r)}function i(r){return r===0?"0":r<1e-4?r.toExponential(0):String(Number(r.toPrecision(2)))}function o(r){return`${Number((100*r).toPrecision(3))}%`}export{t as a,e as b,i as c,o as d};

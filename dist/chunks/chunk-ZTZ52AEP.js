@@ -1,0 +1,2 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+function u(n){if(!Number.isFinite(n)||n<0)return"\u2014";if(n<1e3)return`${Math.round(n)}ms`;let e=Math.round(n/1e3),r=Math.floor(e/3600),t=Math.floor(e%3600/60),i=e%60;return r>0?t>0?`${r}h ${t}m`:`${r}h`:t>0?i>0?`${t}m ${i}s`:`${t}m`:`${i}s`}function d(n,e){if(n===void 0||e===void 0)return;let r=Date.parse(e)-Date.parse(n);return Number.isFinite(r)?r:void 0}export{u as a,d as b};

@@ -1,0 +1,2 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+import{c as a,d as b,e as c,f as d,g as e,h as f,i as g}from"./chunk-F6E2TPTH.js";import"./chunk-L6GIX32N.js";import"./chunk-ZJLQV4C5.js";import"./chunk-ZAL6NNEB.js";import"./chunk-UQ5VQKKY.js";import"./chunk-TFWTWCI2.js";import"./chunk-IM7GNSPV.js";export{a as createKubernetesRouting,e as isTransient,b as kubernetesRouting,f as serverMessage,d as statusOf,g as transientReason,c as withSignal};

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{d as a,e as b}from"./chunk-XFMSQW6Z.js";import"./chunk-BSOBWTNE.js";import"./chunk-IXT23RPD.js";import"./chunk-XMVJM6HA.js";import"./chunk-3L5FSNCI.js";import"./chunk-26G4OSJ2.js";import"./chunk-VHIBKCU7.js";import"./chunk-WIYXBUOS.js";import"./chunk-IM7GNSPV.js";export{b as loadCanarySpec,a as readInputFile};

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{a,b}from"./chunk-TCMPWRWY.js";import"./chunk-AU2ZNYGF.js";import"./chunk-6SEEWGZY.js";import"./chunk-3AZIPEF2.js";import"./chunk-BGK3UM7C.js";import"./chunk-ELEGXLQ3.js";import"./chunk-BSOBWTNE.js";import"./chunk-IXT23RPD.js";import"./chunk-3L5FSNCI.js";import"./chunk-VHIBKCU7.js";import"./chunk-WIYXBUOS.js";import"./chunk-IM7GNSPV.js";export{a as metricsFor,b as runRelease};
