@@ -3,7 +3,7 @@
 import { InputError, type InputProblem } from '../errors.ts';
 import { planText } from '../plan/render.ts';
 import type { Plan } from '../plan/types.ts';
-import { planLive } from '../engine/plan-live.ts';
+import { planLive, unrecorded } from '../engine/plan-live.ts';
 import { loadCanarySpec, readInputFile } from '../spec/load.ts';
 import { locate, type PathSegment } from '../spec/locate.ts';
 import { loadManifest } from '../spec/manifest.ts';
@@ -24,7 +24,8 @@ export async function planFromFiles(flags: PlanFiles): Promise<{ spec: CanarySpe
   const virtualService = await loadManifest(flags.virtualService, 'VirtualService');
   const destinationRule = flags.destinationRule ? await loadManifest(flags.destinationRule, 'DestinationRule') : undefined;
   const live = destinationRule ? [virtualService, destinationRule] : [virtualService];
-  const plan = await withSourcePositions(flags, spec.source.document, () => planLive(spec, live));
+  // A split in manifests that carry no rollout of this canary is someone else's: refused as `run` would.
+  const plan = await withSourcePositions(flags, spec.source.document, () => planLive(spec, live, { unrecorded: unrecorded(virtualService, spec.name) }));
   return { spec, plan, text: planText(plan, live) };
 }
 

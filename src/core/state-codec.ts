@@ -105,7 +105,8 @@ export function shapeProblem(value: unknown): string | undefined {
     return 'field holder should be {id, renewedAt, runUrl?}';
   }
   const routing = value.routing;
-  if (routing !== undefined && !(isObject(routing) && isOptionalString(routing.route))) return 'field routing should be {route?}';
+  const routeRef = (v: unknown) => isOptionalString(v) || (typeof v === 'number' && Number.isInteger(v) && v >= 0);
+  if (routing !== undefined && !(isObject(routing) && routeRef(routing.route))) return 'field routing should be {route?}';
   const history = value.history as unknown[];
   for (const [i, record] of history.entries()) {
     const problem = recordProblem(record);

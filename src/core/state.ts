@@ -53,7 +53,7 @@ export interface RolloutState {
   runUrl?: string;
   /** The owned route as the spec that started this release named it (`route` absent: the route the
    * spec's default picks). Lets a run with an edited spec roll back the route this release used. */
-  routing?: { route?: string };
+  routing?: { route?: string | number };
   history: StageRecord[];
 }
 

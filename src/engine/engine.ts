@@ -14,7 +14,7 @@
 //   command in flight. Evaluations are kept in memory and written with the stage's verdict; a stage
 //   this command did not watch from its start is re-judged at its past intervals first.
 import { describeError, InputError, OwnershipError, ReleaseFailedError } from '../errors.ts';
-import { planLive } from './plan-live.ts';
+import { planLive, unrecorded } from './plan-live.ts';
 import { specHash } from '../spec/hash.ts';
 import { bakeStage } from './bake.ts';
 import type { EngineCommand, EngineContext, EngineResult, Session } from './context.ts';
@@ -38,7 +38,9 @@ export async function executeCommand(ctx: EngineContext, command: EngineCommand)
   session.state = live.state;
   // Another release's routing is planned with its own subset, until it is rolled back.
   const other = isActive(live.state) ? olderRelease(session, live.state, live.objects) : undefined;
-  session.plan = planLive(other?.spec ?? ctx.spec, live.objects);
+  // Starting afresh over a split nobody recorded would silently take its traffic off the canary: refused.
+  const first = (command === 'run' || command === 'start') && unrecorded(live.stateObject, ctx.spec.name);
+  session.plan = planLive(other?.spec ?? ctx.spec, live.objects, first ? { unrecorded: true } : {});
   checkStageIndex(session, live);
   if (command === 'status') return await status(session, live.state);
   // From here on an error rolls back whatever this command has started or resumed.

@@ -17,6 +17,11 @@ export function planLive(spec: CanarySpec, live: readonly RoutingObject[], optio
   return planWith(backend, spec, live, stage === undefined ? options : { ...options, legacyHeaderRuleStage: stage });
 }
 
+/** No rollout of this canary is recorded on the object carrying the state (not even a damaged record): a first run. */
+export function unrecorded(stateObject: RoutingObject, canaryName: string): boolean {
+  return stateObject.metadata.annotations?.[stateAnnotationKey(canaryName)] === undefined;
+}
+
 /**
  * The stage index this canary's state records as current when its record says the header rule is on:
  * a rollout in progress or paused, at a stage, whose latest stage record has the rule. Undefined

@@ -117,7 +117,9 @@ function checkDrift(session: Session, holder: RoutingObject, plan: Plan, stage: 
     throw new DriftError(`${routingName(ctx.spec)}: the routing of stage ${stage.id} was changed by someone else${by}: ${drift.changed.join('; ')}; its metrics no longer judge the stage`);
   }
   if (drift.headerRuleDeleted) {
-    ctx.log.warning(`${routingName(ctx.spec)}: the header rule ${headerRuleName(ctx.spec.name)} of stage ${stage.id} was deleted by someone else${by}; adding it back`);
+    const owned = plan.routes?.owned.length ?? 1;
+    const rule = owned > 1 ? `a header rule (of the ${owned}: ${headerRuleName(ctx.spec.name)} to ${headerRuleName(ctx.spec.name, owned - 1)})` : `the header rule ${headerRuleName(ctx.spec.name)}`;
+    ctx.log.warning(`${routingName(ctx.spec)}: ${rule} of stage ${stage.id} was deleted by someone else${by}; adding it back`);
   }
 }
 

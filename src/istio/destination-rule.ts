@@ -19,6 +19,7 @@ export interface SubsetsWanted {
 export function withCanarySubsets(live: DestinationRule | undefined, want: SubsetsWanted): DestinationRule {
   if (live === undefined) return newDestinationRule(want);
   checkHost(live, want);
+  checkVersionsApart(live, want);
   const subsets = clone(live.spec.subsets ?? []);
   for (const version of [want.stable, want.canary]) {
     checkNoClash(live, subsets, version, [want.stable.subset, want.canary.subset]);
@@ -53,6 +54,21 @@ function checkHost(live: DestinationRule, want: SubsetsWanted): void {
   const alike = lookAlikeHosts(live.spec.host, want.host, namespace);
   const why = alike ? `: Istio reads it as '${alike.a}' and the spec's host as '${alike.b}' (only a host without a dot is expanded with the namespace; every other host is compared as written)` : '';
   throw new InputError(objectProblem(live, 'spec.host', `host '${live.spec.host}' is not the spec's host '${want.host}'${why}; expected the DestinationRule of the host the canary shifts`));
+}
+
+/** The DestinationRule's stable and canary subsets must select different pods: with the same labels every
+ * split between them sends requests to the same pods, and the metrics of "the canary" judge nothing. */
+function checkVersionsApart(live: DestinationRule, want: SubsetsWanted): void {
+  const subsets = live.spec.subsets ?? [];
+  const stable = subsets.findIndex((s) => s.name === want.stable.subset);
+  const canary = subsets.findIndex((s) => s.name === want.canary.subset);
+  if (stable < 0 || canary < 0) return;
+  const a = subsets[stable]!.labels ?? {};
+  const b = subsets[canary]!.labels ?? {};
+  const within = (x: Record<string, string>, y: Record<string, string>) => Object.entries(x).every(([k, v]) => y[k] === v);
+  if (!within(a, b) && !within(b, a)) return;
+  throw new InputError(objectProblem(live, `spec.subsets[${canary}].labels`,
+    `the stable subset '${want.stable.subset}' (${labelText(a)}) and the canary subset '${want.canary.subset}' (${labelText(b)}) select the same pods, so every split between them sends requests to the same pods and the release would judge nothing; expected labels that tell the versions apart, e.g. the spec's ${labelText(want.stable.labels)} and ${labelText(want.canary.labels)}: set them on the subsets (or remove the two subsets and let istio-canary add them)`));
 }
 
 function checkNoClash(live: DestinationRule, subsets: Subset[], version: { subset: string; labels: Record<string, string> }, ours: string[]): void {

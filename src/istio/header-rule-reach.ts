@@ -9,10 +9,19 @@ import type { HttpRoute, VirtualService } from './types.ts';
 
 type Block = Record<string, unknown>;
 
-/** Where things are, for messages: the live object and the owned route's index in it. */
+/** Where things are, for messages: the live object and, per baseline route, its index in it. */
 export interface RuleContext {
   live: VirtualService;
+  /** Index in the live object of each baseline route. */
+  liveIndexOf: number[];
+}
+
+/** A header rule laid onto the baseline: its index in the routes with the rules, the owned route's live
+ * index, and the owned route's block each of its blocks was made from. */
+export interface InsertedRule {
+  at: number;
   liveIndex: number;
+  sources: number[];
 }
 
 /**
@@ -34,28 +43,34 @@ export function withoutShadowedBlocks(rule: HttpRoute, before: HttpRoute[]): { r
   return { rule: { ...rule, match: kept }, sources };
 }
 
-/** InputError when `withRule` (the baseline routes with the header rule at `at`) has an unreachable-match finding `baseline` does not. */
-export function checkNoNewFindings(baseline: HttpRoute[], withRule: HttpRoute[], at: number, sources: number[], ctx: RuleContext): void {
-  const toBaseline = (i: number | undefined) => (i === undefined ? '' : i === at ? 'rule' : String(i < at ? i : i - 1));
+/** InputError when `withRules` (the baseline routes with the header rules inserted) has an unreachable-match finding `baseline` does not. */
+export function checkNoNewFindings(baseline: HttpRoute[], withRules: HttpRoute[], inserted: InsertedRule[], ctx: RuleContext): void {
+  const ruleAt = new Map(inserted.map((r) => [r.at, r]));
+  // Index in `withRules` → its baseline index, or the rule it is.
+  const baseIndexOf: Array<number | undefined> = [];
+  let b = 0;
+  withRules.forEach((_, i) => {
+    baseIndexOf.push(ruleAt.has(i) ? undefined : b++);
+  });
+  // Each rule sits right before its owned route: it is keyed as that route's rule.
+  const toBaseline = (i: number | undefined) => (i === undefined ? '' : ruleAt.has(i) ? `rule-${baseIndexOf[i + 1]}` : String(baseIndexOf[i]));
   const key = (f: UnreachableFinding, map: (i: number | undefined) => string) =>
     `${f.code}|${map(f.route)}|${f.match ?? ''}|${map(f.earlierRoute)}|${f.earlierMatch ?? ''}|${f.reason}`;
   const before = baselineFindings(baseline);
   const known = new Set(before.map((f) => key(f, (i) => (i === undefined ? '' : String(i)))));
-  // A route without match before the owned route makes the owned route unreachable already; the rule inherits that.
-  const ownedUnreachable = before.some((f) => f.code === 'IST0130' && f.route === at);
-  const inherited = (f: UnreachableFinding) => ownedUnreachable && f.route === at && f.reason === UNREACHABLE_AFTER_CATCH_ALL;
-  const added = unreachableFindings(withRule).find((f) => !known.has(key(f, toBaseline)) && !inherited(f));
+  // A route without match before an owned route makes that route unreachable already; its rule inherits that.
+  const unreachableOwned = new Set(before.filter((f) => f.code === 'IST0130').map((f) => f.route));
+  const inherited = (f: UnreachableFinding) => ruleAt.has(f.route) && unreachableOwned.has(baseIndexOf[f.route + 1]!) && f.reason === UNREACHABLE_AFTER_CATCH_ALL;
+  const added = unreachableFindings(withRules).find((f) => !known.has(key(f, toBaseline)) && !inherited(f));
   if (added === undefined) return;
-  const liveLength = ctx.live.spec.http?.length ?? 0;
-  const liveHasRule = liveLength === baseline.length + 1;
   const where = (i: number, m?: number) => {
-    if (i === at) return `the header rule's block made from spec.http[${ctx.liveIndex}].match[${sources[m ?? 0] ?? 0}]`;
-    const b = i < at ? i : i - 1;
-    const live = liveHasRule && b >= at ? b + 1 : b;
-    return `spec.http[${live}]${m === undefined ? '' : `.match[${m}]`}`;
+    const rule = ruleAt.get(i);
+    if (rule) return `the header rule's block made from spec.http[${rule.liveIndex}].match[${rule.sources[m ?? 0] ?? 0}]`;
+    return `spec.http[${ctx.liveIndexOf[baseIndexOf[i]!]}]${m === undefined ? '' : `.match[${m}]`}`;
   };
   const cause = added.earlierRoute === undefined ? '' : ` because of ${where(added.earlierRoute, added.earlierMatch)}`;
-  throw new InputError(objectProblem(ctx.live, `spec.http[${ctx.liveIndex}].match`,
+  const owner = ruleAt.get(added.route) ?? inserted.find((r) => r.at > added.route) ?? inserted[0]!;
+  throw new InputError(objectProblem(ctx.live, `spec.http[${owner.liveIndex}].match`,
     `the dark-launch header rule would make istioctl analyze report ${added.code} (${added.reason}) for ${where(added.route, added.match)}${cause}, which the VirtualService does not have now; ` +
       'expected owned-route match blocks that stay distinct from every other route\'s once the dark-launch headers are added'));
 }

@@ -22,9 +22,19 @@ export interface UnreachableFinding {
   reason: string;
 }
 
+/** Keys by block object: a plan compares each header rule's blocks with every earlier block, stage after
+ * stage, so with many owned routes the same block is keyed thousands of times. Blocks are never mutated
+ * once built (every edit makes new objects), so the object identifies its key. */
+const keys = new WeakMap<Block, string>();
+
 /** Go's encoding/json of a match block: zero values omitted (omitempty), `name` removed; string matches kept as written. */
 export function blockKey(block: Block): string {
-  return canonical(Object.fromEntries(Object.entries(block).filter(([k, v]) => k !== 'name' && !isZero(v))));
+  let key = keys.get(block);
+  if (key === undefined) {
+    key = canonical(Object.fromEntries(Object.entries(block).filter(([k, v]) => k !== 'name' && !isZero(v))));
+    keys.set(block, key);
+  }
+  return key;
 }
 
 function isZero(v: unknown): boolean {

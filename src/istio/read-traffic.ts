@@ -1,35 +1,50 @@
-// Reads back what the live owned route does for this canary, from the routing itself: which
-// destinations it has, the canary's share, the mirror and the header rule. The plan matches this
-// against its stages to find where a release already is.
+// Reads back what the live owned routes do for this canary, from the routing itself: which
+// destinations they have, the canary's share, the mirror and the header rules. The plan matches this
+// against its stages to find where a release already is; drift checks compare every owned route.
 import { sameHost } from './hosts.ts';
 import { hasOwnMirror } from './mirror.ts';
 import type { CanaryTarget } from './destinations.ts';
-import type { VirtualService } from './types.ts';
+import type { RouteDestination, VirtualService } from './types.ts';
 
 export type DestinationShape = 'stable' | 'split' | 'canary';
 
-export interface LiveTraffic {
-  /** stable: only stable (or unpinned); split: both subsets listed; canary: only the canary. */
+/** What one owned route does. */
+export interface RouteTraffic {
+  /** stable: only stable (or unpinned); split: both versions listed; canary: only the canary. */
   shape: DestinationShape;
-  /** Percent of the owned route's traffic to the canary subset, rounded to an integer. */
+  /** Percent of the route's traffic to the canary, rounded to an integer. */
   canaryWeight: number;
   mirrorPercentage: number;
-  headerRule: boolean;
 }
 
-/** `headerRule`: the live object has this canary's (marked) header rule. */
-export function readLiveTraffic(live: VirtualService, ownedIndex: number, headerRule: boolean, t: CanaryTarget): LiveTraffic {
+export interface LiveTraffic extends RouteTraffic {
+  /** Every owned route has its header rule. */
+  headerRule: boolean;
+  /** Each owned route (live index) and what it does, when there are several to tell apart; the fields
+   * above are the first route's. */
+  routes?: Array<RouteTraffic & { index: number }>;
+}
+
+/** `headerRules`: how many of this canary's (marked) header rules the live object has. */
+export function readLiveTraffic(live: VirtualService, owned: number[], headerRules: number, t: CanaryTarget): LiveTraffic {
+  const routes = owned.map((index) => ({ index, ...routeTraffic(live, index, t) }));
+  const { index: _first, ...headline } = routes[0]!;
+  return { ...headline, headerRule: headerRules > 0 && headerRules >= owned.length, routes };
+}
+
+function routeTraffic(live: VirtualService, index: number, t: CanaryTarget): RouteTraffic {
   const namespace = live.metadata.namespace ?? '';
-  const route = live.spec.http![ownedIndex]!;
-  const ours = (route.route ?? []).filter((d) => sameHost(d.destination.host, t.host, namespace));
-  const canary = ours.filter((d) => d.destination.subset === t.canarySubset);
+  const route = live.spec.http![index]!;
+  const is = (d: RouteDestination, v: CanaryTarget['stable']) => sameHost(d.destination.host, v.host, namespace) && d.destination.subset === v.subset;
+  const unpinned = (d: RouteDestination) => t.stable.subset !== undefined && d.destination.subset === undefined && sameHost(d.destination.host, t.stable.host, namespace);
+  const ours = (route.route ?? []).filter((d) => is(d, t.stable) || is(d, t.canary) || unpinned(d));
+  const canary = ours.filter((d) => is(d, t.canary));
   const others = ours.length - canary.length;
   const shape: DestinationShape = canary.length === 0 ? 'stable' : others === 0 ? 'canary' : 'split';
   return {
     shape,
     canaryWeight: shape === 'stable' ? 0 : shape === 'canary' ? 100 : shareOf(canary, ours),
     mirrorPercentage: hasOwnMirror(route, t, namespace) ? (route.mirrorPercentage?.value ?? 100) : 0,
-    headerRule,
   };
 }
 

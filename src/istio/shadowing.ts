@@ -45,13 +45,13 @@ export function routeCovers(earlier: HttpRoute, rule: Block): boolean {
 }
 
 /**
- * InputError when a route of `vs` before the owned route (`ownedIndex`, `skip`: our own header rule)
+ * InputError when a route of `vs` before the owned route (`ownedIndex`; `skip`: our own header rules)
  * catches every request of a match block of the header rule `rule`.
  */
-export function checkNotShadowed(vs: VirtualService, ownedIndex: number, skip: number | undefined, rule: HttpRoute): void {
+export function checkNotShadowed(vs: VirtualService, ownedIndex: number, skip: readonly number[], rule: HttpRoute): void {
   const http = vs.spec.http ?? [];
   (rule.match ?? [{}]).forEach((block, j) => {
-    const at = http.slice(0, ownedIndex).findIndex((route, i) => i !== skip && routeCovers(route, block));
+    const at = http.slice(0, ownedIndex).findIndex((route, i) => !skip.includes(i) && routeCovers(route, block));
     if (at < 0) return;
     const name = http[at]!.name ? ` '${http[at]!.name}'` : '';
     const headers = Object.keys((block.headers ?? {}) as object).join(', ');

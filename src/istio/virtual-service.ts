@@ -1,38 +1,47 @@
 // The VirtualService edits as two steps: strip this canary's traces from the live object (header
-// rule, mirror to the canary, weights) to get the pre-release baseline, then lay one stage's routing
+// rules, mirrors to the canary, weights) to get the pre-release baseline, then lay one stage's routing
 // onto that baseline. Planning from any stage's VirtualService therefore starts from the same
-// baseline, and every route the canary does not own is carried over untouched.
+// baseline, and every route the canary does not own is carried over untouched. Every owned route gets
+// the stage: its own header rule right before it (carrying its matches), its own weights and mirror.
 import { InputError } from '../errors.ts';
 import { clone, jsonEqual } from './clone.ts';
-import { allToCanary, allToStable, canaryDestination, destinationTemplate, splitWeights } from './destinations.ts';
-import type { CanaryTarget, DestinationTemplate } from './destinations.ts';
-import { buildHeaderRule, findHeaderRule, headerRuleMarkKey, headerRuleName, withHeaderRuleMark } from './header-rule.ts';
+import { allToCanary, allToStable, canaryDestination, destinationTemplate, idleDestinations, splitWeights } from './destinations.ts';
+import type { CanaryTarget, Destinations } from './destinations.ts';
+import { buildHeaderRule, findHeaderRules, headerRuleMarkKey, withHeaderRuleMark } from './header-rule.ts';
 import { checkNoForeignMirror, withMirror, withoutOwnMirror } from './mirror.ts';
-import { checkNoNewFindings, withoutShadowedBlocks } from './header-rule-reach.ts';
-import { findOwnedRoute } from './owned-route.ts';
+import { checkNoNewFindings, type InsertedRule, withoutShadowedBlocks } from './header-rule-reach.ts';
+import { findOwnedRoutes } from './owned-route.ts';
 import { checkNotShadowed } from './shadowing.ts';
 import { ISTIO_API_VERSION, type HttpRoute, type VirtualService } from './types.ts';
 
 export interface CanaryRouting {
   canaryName: string;
-  /** The spec's route name, if any. */
-  route?: string;
+  /** The spec's route (name or index), if any. */
+  route?: string | number;
   target: CanaryTarget;
+}
+
+/** One owned route: where it is in the baseline and in the live object, and its destinations. */
+export interface OwnedRoute {
+  baseIndex: number;
+  liveIndex: number;
+  destinations: Destinations;
 }
 
 export interface Baseline {
   virtualService: VirtualService;
-  /** Index of the owned route in the baseline. */
-  ownedIndex: number;
-  /** Index of the owned route in the live object (for messages and reading traces). */
-  liveIndex: number;
-  /** Index of this canary's (marked) header rule in the live object, if it has one. */
-  liveHeaderRule?: number;
+  /** The owned routes, in order. */
+  owned: OwnedRoute[];
+  /** Routes to the stable version that no request reaches (live indices): reported, not owned. */
+  shadowed: number[];
+  /** Indices of this canary's (marked) header rules in the live object. */
+  liveHeaderRules: number[];
+  /** Index in the live object of each baseline route. */
+  liveIndexOf: number[];
   /** The header rule found has no mark: an earlier istio-canary wrote it (see StripOptions.legacyHeaders). */
   legacyHeaderRule?: boolean;
-  /** Refuse a header rule an earlier route would starve (forward plans; a rollback removes the rule). */
+  /** Refuse a header rule an earlier route would starve (forward plans; a rollback removes the rules). */
   checkShadowing: boolean;
-  template: DestinationTemplate;
 }
 
 export interface StripOptions {
@@ -44,52 +53,57 @@ export interface StripOptions {
   legacyHeaders?: Record<string, unknown>;
 }
 
-/** The live VirtualService without this canary's traces; the owned route sends everything to stable. */
+/** The live VirtualService without this canary's traces; the owned routes send everything to stable. */
 export function stripCanary(live: VirtualService, routing: CanaryRouting, opts: StripOptions): Baseline {
   const unmarked = opts.legacyHeaders && isPlannedRule(live, routing, opts.legacyHeaders);
-  const liveHeaderRule = findHeaderRule(live, routing.canaryName, opts.rollback ? { host: routing.target.host, canarySubset: routing.target.canarySubset } : undefined, unmarked);
-  const { liveIndex, template, owned } = ownedAtBaseline(live, routing);
-  if (opts.mirrorNeeded) checkNoForeignMirror(live, liveIndex, owned);
+  const liveHeaderRules = findHeaderRules(live, routing.canaryName, opts.rollback ? { canary: routing.target.canary } : undefined, unmarked);
+  const { ownership, owned } = ownedAtBaseline(live, routing, liveHeaderRules);
+  if (opts.mirrorNeeded) for (const o of owned) checkNoForeignMirror(live, o.liveIndex, o.route);
   const http: HttpRoute[] = [];
-  let ownedIndex = -1;
+  const liveIndexOf: number[] = [];
+  const ownedRoutes: OwnedRoute[] = [];
   live.spec.http!.forEach((r, i) => {
-    if (i === liveIndex) {
-      ownedIndex = http.length;
-      http.push(owned);
-    } else if (i !== liveHeaderRule) {
-      http.push(clone(r));
-    }
+    if (liveHeaderRules.includes(i)) return;
+    const mine = owned.find((o) => o.liveIndex === i);
+    if (mine) ownedRoutes.push({ baseIndex: http.length, liveIndex: i, destinations: mine.destinations });
+    liveIndexOf.push(i);
+    http.push(mine ? mine.route : clone(r));
   });
   const virtualService = withHeaderRuleMark(clone(live), routing.canaryName, undefined);
   virtualService.apiVersion = ISTIO_API_VERSION;
   virtualService.spec.http = http;
-  const legacy = liveHeaderRule !== undefined && live.metadata.annotations?.[headerRuleMarkKey(routing.canaryName)] === undefined;
+  const legacy = liveHeaderRules.length > 0 && live.metadata.annotations?.[headerRuleMarkKey(routing.canaryName)] === undefined;
   return {
     virtualService,
-    ownedIndex,
-    liveIndex,
-    template,
+    owned: ownedRoutes,
+    shadowed: ownership.shadowed,
+    liveHeaderRules,
+    liveIndexOf,
     checkShadowing: opts.rollback !== true,
-    ...(liveHeaderRule !== undefined ? { liveHeaderRule } : {}),
     ...(legacy ? { legacyHeaderRule: true } : {}),
   };
 }
 
-/** The owned route as before the release (no canary mirror, all to stable), and where it is live. */
-function ownedAtBaseline(live: VirtualService, routing: CanaryRouting) {
-  const liveIndex = findOwnedRoute(live, { route: routing.route, host: routing.target.host, headerRuleName: headerRuleName(routing.canaryName) });
-  const template = destinationTemplate(live, liveIndex, routing.target);
-  const liveOwned = live.spec.http![liveIndex]!;
-  const owned: HttpRoute = { ...withoutOwnMirror(clone(liveOwned), routing.target, live.metadata.namespace ?? ''), route: allToStable(template, routing.target) };
-  return { liveIndex, template, owned };
+/** The owned routes as before the release (no canary mirror, all to stable), and where they are live. */
+function ownedAtBaseline(live: VirtualService, routing: CanaryRouting, headerRules: number[]) {
+  const ownership = findOwnedRoutes(live, { ...(routing.route !== undefined ? { route: routing.route } : {}), target: routing.target, headerRules });
+  const namespace = live.metadata.namespace ?? '';
+  const owned = ownership.owned.map((liveIndex) => {
+    const destinations: Destinations = { template: destinationTemplate(live, liveIndex, routing.target), idle: idleDestinations(live, liveIndex, routing.target), namespace };
+    const route: HttpRoute = { ...withoutOwnMirror(clone(live.spec.http![liveIndex]!), routing.target, namespace), route: allToStable(destinations, routing.target) };
+    return { liveIndex, destinations, route };
+  });
+  return { ownership, owned };
 }
 
-/** Whether `route` is exactly the header rule the planner makes for `headers` from the owned route. */
+/** Whether `route` is exactly the header rule the planner makes for `headers` from the (single) owned route. */
 function isPlannedRule(live: VirtualService, routing: CanaryRouting, headers: Record<string, unknown>) {
   return (route: HttpRoute): boolean => {
     try {
-      const { liveIndex, template, owned } = ownedAtBaseline(live, routing);
-      return jsonEqual(route, buildHeaderRule(live, liveIndex, owned, routing.canaryName, headers, canaryDestination(template, routing.target)));
+      const rule = live.spec.http!.indexOf(route);
+      const { owned } = ownedAtBaseline(live, routing, [rule]);
+      const [first] = owned;
+      return owned.length === 1 && jsonEqual(route, buildHeaderRule(live, first!.liveIndex, first!.route, routing.canaryName, headers, canaryDestination(first!.destinations, routing.target)));
     } catch (e) {
       if (e instanceof InputError) return false; // the plan reports it on its own terms
       throw e;
@@ -97,35 +111,72 @@ function isPlannedRule(live: VirtualService, routing: CanaryRouting, headers: Re
   };
 }
 
-/** What the owned route does in one stage (the same shape as the plan's StageRouting, which istio/ cannot import). */
+/** What the owned routes do in one stage (the same shape as the plan's StageRouting, which istio/ cannot import). */
 export interface OwnedRouteEdit {
   destinations: { to: 'stable' } | { to: 'canary' } | { to: 'split'; canaryWeight: number };
   /** Mirror this percentage to the canary; absent = no mirror. */
   mirrorPercentage?: number;
-  /** Insert the header rule with these cohort headers; absent = no header rule. */
+  /** Insert the header rules with these cohort headers; absent = no header rule. */
   headers?: Record<string, unknown>;
 }
 
-/** The baseline with one stage's routing on the owned route (and the header rule before it). */
+/** The baseline with one stage's routing on every owned route (and a header rule before each). */
 export function applyRouting(base: Baseline, routing: CanaryRouting, stage: OwnedRouteEdit, live: VirtualService): VirtualService {
   const vs = clone(base.virtualService);
   const http = vs.spec.http!;
-  const baseOwned = http[base.ownedIndex]!;
-  let owned: HttpRoute = { ...baseOwned, route: destinationsFor(base.template, routing.target, stage.destinations) };
-  if (stage.mirrorPercentage !== undefined) owned = withMirror(owned, base.template, routing.target, stage.mirrorPercentage);
-  http[base.ownedIndex] = owned;
+  const baseOwned = base.owned.map((o) => http[o.baseIndex]!);
+  for (const o of base.owned) {
+    let route: HttpRoute = { ...http[o.baseIndex]!, route: destinationsFor(o.destinations, routing.target, stage.destinations) };
+    if (stage.mirrorPercentage !== undefined) route = withMirror(route, o.destinations, routing.target, stage.mirrorPercentage);
+    http[o.baseIndex] = route;
+  }
   if (stage.headers === undefined) return vs;
-  const built = buildHeaderRule(live, base.liveIndex, baseOwned, routing.canaryName, stage.headers, canaryDestination(base.template, routing.target));
-  if (base.checkShadowing) checkNotShadowed(live, base.liveIndex, base.liveHeaderRule, built);
-  const { rule, sources } = withoutShadowedBlocks(built, http.slice(0, base.ownedIndex));
-  http.splice(base.ownedIndex, 0, rule);
+  const rules: HttpRoute[] = [];
+  const inserted: InsertedRule[] = [];
+  base.owned.forEach((o, k) => {
+    const built = buildHeaderRule(live, o.liveIndex, baseOwned[k]!, routing.canaryName, stage.headers!, canaryDestination(o.destinations, routing.target), k);
+    if (base.checkShadowing) notShadowedOnce(base, live, o.liveIndex, built);
+    // Rules already inserted sit before this owned route: its index in `http` moved by their number.
+    const at = o.baseIndex + k;
+    const { rule, sources } = withoutShadowedBlocksOnce(base, o.liveIndex, built, http, at);
+    http.splice(at, 0, rule);
+    rules.push(rule);
+    inserted.push({ at, liveIndex: o.liveIndex, sources });
+  });
   // A rollback plans the forward stages too, but must never be refused over them.
-  if (base.checkShadowing) checkNoNewFindings(base.virtualService.spec.http!, http, base.ownedIndex, sources, { live, liveIndex: base.liveIndex });
-  return withHeaderRuleMark(vs, routing.canaryName, rule);
+  if (base.checkShadowing) checkNoNewFindings(base.virtualService.spec.http!, http, inserted, { live, liveIndexOf: base.liveIndexOf });
+  return withHeaderRuleMark(vs, routing.canaryName, rules);
 }
 
-function destinationsFor(template: DestinationTemplate, t: CanaryTarget, d: OwnedRouteEdit['destinations']) {
-  if (d.to === 'stable') return allToStable(template, t);
-  if (d.to === 'canary') return allToCanary(template, t);
-  return splitWeights(template, t, d.canaryWeight);
+/**
+ * Every stage with the header rules builds the same rule for an owned route, and the match blocks
+ * before it are the same in each (stages differ in destinations and mirrors only): the earlier routes
+ * are searched once per rule and plan (with many owned routes these searches are the plan's largest cost).
+ */
+const searched = new WeakMap<Baseline, Map<string, unknown>>();
+
+function once<T>(base: Baseline, key: string, search: () => T): T {
+  let results = searched.get(base);
+  if (results === undefined) {
+    results = new Map();
+    searched.set(base, results);
+  }
+  if (!results.has(key)) results.set(key, search());
+  return results.get(key) as T;
+}
+
+function notShadowedOnce(base: Baseline, live: VirtualService, liveIndex: number, rule: HttpRoute): void {
+  once(base, `shadowed|${liveIndex}|${JSON.stringify(rule.match)}`, () => checkNotShadowed(live, liveIndex, base.liveHeaderRules, rule));
+}
+
+function withoutShadowedBlocksOnce(base: Baseline, liveIndex: number, rule: HttpRoute, http: HttpRoute[], at: number): ReturnType<typeof withoutShadowedBlocks> {
+  const kept = once(base, `blocks|${liveIndex}|${JSON.stringify(rule.match)}`, () => withoutShadowedBlocks(rule, http.slice(0, at)));
+  // The rule of this stage, with the blocks kept for the rule built first (same match, same blocks).
+  return { rule: { ...rule, match: structuredClone(kept.rule.match) }, sources: kept.sources };
+}
+
+function destinationsFor(d: Destinations, t: CanaryTarget, to: OwnedRouteEdit['destinations']) {
+  if (to.to === 'stable') return allToStable(d, t);
+  if (to.to === 'canary') return allToCanary(d, t);
+  return splitWeights(d, t, to.canaryWeight);
 }

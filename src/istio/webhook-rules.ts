@@ -25,17 +25,46 @@ import { virtualServiceProblems } from './webhook/virtual-service.ts';
 export type { RuleProblem } from './webhook/problem.ts';
 
 export function virtualServiceRuleProblems(vs: VirtualService): RuleProblem[] {
-  return [...hostsProblems(vs), ...virtualServiceProblems(vs.spec as unknown as Json, vs.metadata.namespace ?? '.')];
+  return [...unknownRouteFields(vs), ...hostsProblems(vs), ...virtualServiceProblems(vs.spec as unknown as Json, vs.metadata.namespace ?? '.')];
 }
 
-/** istiod reads a VirtualService without hosts as a delegate and refuses one with gateways, tcp or
- * tls; without them it routes only what a root VirtualService delegates to it, which no plan here can
- * see, so the canary refuses it too rather than show stages that may carry no traffic. */
+/** The fields of istio.networking.v1alpha3.HTTPRoute (istio/api virtual_service.proto), in both spellings
+ * protobuf's JSON decoding accepts. */
+const HTTP_ROUTE_FIELDS = new Set(
+  ['name', 'match', 'route', 'redirect', 'direct_response', 'delegate', 'rewrite', 'timeout', 'retries', 'fault', 'mirror', 'mirrors', 'mirror_percent', 'mirror_percentage', 'cors_policy', 'headers']
+    .flatMap((f) => [f, f.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())]),
+);
+const REMOVED: Record<string, string> = {
+  websocketUpgrade: 'removed from the API: WebSocket upgrades need no setting; delete the field',
+  appendHeaders: 'removed from the API: use `headers.request.add`',
+  removeResponseHeaders: 'removed from the API: use `headers.response.remove`',
+  appendResponseHeaders: 'removed from the API: use `headers.response.add`',
+  appendRequestHeaders: 'removed from the API: use `headers.request.add`',
+  removeRequestHeaders: 'removed from the API: use `headers.request.remove`',
+};
+
+/** istiod decodes the spec strictly: a field the API does not have is an error (the API server, by
+ * contrast, prunes it silently, so only manifests from files carry one). */
+function unknownRouteFields(vs: VirtualService): RuleProblem[] {
+  return (vs.spec.http ?? []).flatMap((route, i) =>
+    typeof route === 'object' && route !== null
+      ? Object.keys(route).filter((k) => !HTTP_ROUTE_FIELDS.has(k)).map((k) => ({
+          rule: 'unknown-field',
+          path: `spec.http[${i}].${k}`,
+          message: `cannot parse proto message: unknown field "${k}" in istio.networking.v1alpha3.HTTPRoute${REMOVED[k] ? ` (${REMOVED[k]})` : ''}`,
+        }))
+      : [],
+  );
+}
+
+/** istiod reads a VirtualService without hosts as a delegate (its routes carry what a root VirtualService
+ * delegates to it) and refuses one with gateways, tcp or tls routes. A delegate is released like any
+ * VirtualService: the root's match is merged with each of its routes, header rules included. */
 function hostsProblems(vs: VirtualService): RuleProblem[] {
   if ((vs.spec.hosts ?? []).length > 0) return [];
   const delegateOnly = ['gateways', 'tcp', 'tls'].filter((k) => ((vs.spec[k] as unknown[] | undefined) ?? []).length > 0);
-  const why = delegateOnly.length > 0 ? `istiod refuses a VirtualService without hosts that has ${delegateOnly.map((k) => `\`${k}\``).join(', ')}` : 'a VirtualService without hosts is a delegate: it routes only what a root VirtualService delegates to it';
-  return [{ rule: 'hosts-required', path: 'spec.hosts', message: `no hosts: ${why}; expected at least one host` }];
+  if (delegateOnly.length === 0) return [];
+  return [{ rule: 'hosts-required', path: 'spec.hosts', message: `no hosts: istiod refuses a VirtualService without hosts (a delegate) that has ${delegateOnly.map((k) => `\`${k}\``).join(', ')}; expected at least one host` }];
 }
 
 export function destinationRuleRuleProblems(dr: DestinationRule): RuleProblem[] {

@@ -94,6 +94,7 @@ export function planJson(plan: Plan) {
     baseline: plan.baseline.map(manifestObject),
     stateObject: plan.stateObject,
     ...(plan.detected !== undefined ? { detected: plan.detected } : {}),
+    ...(plan.routes ? { routes: plan.routes } : {}),
   };
 }
 
@@ -104,6 +105,7 @@ export function planJson(plan: Plan) {
 export function planText(plan: Plan, live: readonly RoutingObject[]): string {
   const blocks: string[] = [];
   if (plan.detected !== undefined) blocks.push(`The ${plan.stateObject.kind} already carries this release: ${detectedText(plan)}.\n`);
+  if (plan.routes) blocks.push(routesText(plan));
   // Each object is rendered once, and each route once across all of them.
   const render = createManifestRenderer();
   const texts = new Map<object, string>();
@@ -123,6 +125,16 @@ export function planText(plan: Plan, live: readonly RoutingObject[]): string {
   blocks.push(stageText(plan.promoted, previous, yaml));
   blocks.push(stageText(plan.rollback, live, yaml, 'the live objects'));
   return blocks.join('\n');
+}
+
+/** Which live routes the release owns, and the routes to the stable version no request reaches. */
+function routesText(plan: Plan): string {
+  const routes = plan.routes!;
+  const list = (indices: number[]) => indices.map((i) => `#${i}`).join(', ');
+  const shadowed = routes.shadowed.length
+    ? `; not owned, because an earlier route already catches all their requests: ${list(routes.shadowed)}`
+    : '';
+  return `Owned routes of the ${plan.stateObject.kind} (by position, from 0): ${list(routes.owned)}${shadowed}.\n`;
 }
 
 function detectedText(plan: Plan): string {

@@ -11,6 +11,7 @@ export function checkSpecForPlan(spec: CanarySpec): void {
 
 function versionProblems(spec: CanarySpec): InputProblem[] {
   const out: InputProblem[] = [];
+  if (spec.stable.host !== undefined || spec.canary.host !== undefined) return hostProblems(spec);
   for (const side of ['stable', 'canary'] as const) {
     const subset = spec[side].subset;
     if (!isDnsLabel(subset)) {
@@ -22,6 +23,14 @@ function versionProblems(spec: CanarySpec): InputProblem[] {
   const sameLabels = JSON.stringify(Object.entries(spec.stable.labels).sort()) === JSON.stringify(Object.entries(spec.canary.labels).sort());
   if (sameLabels) out.push({ path: 'spec.canary.labels', message: 'stable and canary select the same pod labels; expected labels that tell the versions apart' });
   return out;
+}
+
+/** One Service per version: both versions have one, and they differ. */
+function hostProblems(spec: CanarySpec): InputProblem[] {
+  const [stable, canary] = [spec.stable.host, spec.canary.host];
+  if (stable === undefined || canary === undefined) return [{ path: `spec.${stable === undefined ? 'stable' : 'canary'}.host`, message: 'expected a host on both versions, or on neither' }];
+  if (stable === canary) return [{ path: 'spec.canary.host', message: `stable and canary are both the Service '${canary}'; expected each version's own Service` }];
+  return [];
 }
 
 function stageProblems(spec: CanarySpec): InputProblem[] {

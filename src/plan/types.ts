@@ -65,6 +65,9 @@ export interface Plan {
   detected?: number | 'promoted' | 'rollback';
   /** What the live owned route does now for this canary, read from the routing (drift checks compare it with a stage). */
   liveTraffic?: LiveTraffic;
+  /** The live routes the release owns, and those sending to the stable version that no request reaches
+   * (reported, not owned): indices into the routing object's list of routes (`spec.http` of a VirtualService). */
+  routes?: { owned: number[]; shadowed: number[] };
   /** The live header rule has no mark and was taken for ours from the recorded state (PlanOptions.legacyHeaderRuleStage). */
   legacyHeaderRule?: boolean;
 }
@@ -81,6 +84,12 @@ export interface PlanOptions {
    * then taken for ours if it is exactly the one planned for that stage; the next write adds the mark.
    */
   legacyHeaderRuleStage?: number;
+  /**
+   * No rollout of this canary is recorded (a first run, or `plan` of manifests): routing that already
+   * sends traffic to the canary is then someone else's split, not a stage of ours, and starting over
+   * from stage 0 would silently take that traffic away. Refused.
+   */
+  unrecorded?: boolean;
 }
 
 /** The desired objects of a stage, in write order (deletes left out). */

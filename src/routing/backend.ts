@@ -17,6 +17,8 @@ export interface Stripped<Base> {
   before: RoutingObject[];
   /** The live header rule carries no mark and was taken for ours (PlanOptions.legacyHeaderRuleStage). */
   legacyHeaderRule?: boolean;
+  /** The live routes the release owns and those it reports as never reached (Plan.routes). */
+  routes?: { owned: number[]; shadowed: number[] };
 }
 
 export interface RoutingBackend<Base = unknown> {

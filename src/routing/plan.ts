@@ -44,6 +44,7 @@ export function planWith<Base>(backend: RoutingBackend<Base>, spec: CanarySpec, 
     stateObject: backend.stateObject(spec),
     detected: detectStage(liveTraffic, routings.map((at) => ({ traffic: at.traffic, shape: at.routing.destinations.to === 'split' ? 'split' : 'stable' }))),
     liveTraffic,
+    ...(stripped.routes ? { routes: stripped.routes } : {}),
     ...(stripped.legacyHeaderRule ? { legacyHeaderRule: true } : {}),
   };
 }

@@ -8,14 +8,17 @@ import type { AnalysisSpec, CanarySpec, CheckSpec, EgressSpec, StageSpec, Versio
 
 const BUILTIN_MIN_REQUESTS = 20;
 
-/** Subset `version-<v>` and workload `<short host>-<v>` unless given; semantics.ts made sure one can be derived. */
+/** Subset `version-<v>` and workload `<short host>-<v>` unless given; semantics.ts made sure one can be derived.
+ * A version with its own Service (`host`) is named, and by default measured, by the Service's short name. */
 export function versionRef(raw: RawVersion, host: string): VersionRef {
-  const version = raw.labels.version;
+  const version = raw.labels?.version;
+  const own = raw.host;
   const ref: VersionRef = {
-    subset: raw.subset ?? `version-${version}`,
+    subset: own !== undefined ? shortHost(own) : (raw.subset ?? `version-${version}`),
     labels: { ...raw.labels },
-    workload: raw.workload ?? `${shortHost(host)}-${version}`,
+    workload: raw.workload ?? (own !== undefined && version === undefined ? shortHost(own) : `${shortHost(own ?? host)}-${version}`),
   };
+  if (own !== undefined) ref.host = own;
   if (version !== undefined) ref.version = version;
   return ref;
 }
@@ -76,14 +79,16 @@ export function egress(raw: RawEgress): EgressSpec {
 export function buildCanarySpec(raw: RawCanaryDocument, source: CanarySpec['source']): CanarySpec {
   const s = raw.spec;
   const bake = parseDuration(s.bake);
+  // semantics.ts made sure there is a host: the spec's, or the stable version's own.
+  const host = s.host ?? s.stable.host!;
   const spec: CanarySpec = {
     name: raw.metadata.name,
     namespace: s.namespace,
     virtualService: s.virtualService,
-    destinationRule: s.destinationRule ?? shortHost(s.host),
-    host: s.host,
-    stable: versionRef(s.stable, s.host),
-    canary: versionRef(s.canary, s.host),
+    destinationRule: s.destinationRule ?? shortHost(host),
+    host,
+    stable: versionRef(s.stable, host),
+    canary: versionRef(s.canary, host),
     stages: s.stages.map((st) => stage(st, bake)),
     bake,
     settle: parseDuration(s.settle),

@@ -8,6 +8,7 @@ import { API_VERSION, KIND, type RawCanaryDocument, type RawCheck, type RawStage
 import type { CanarySpec, CheckSpec, StageSpec, VersionRef } from './types.ts';
 
 function rawVersion(ref: VersionRef): RawVersion {
+  if (ref.host !== undefined) return { host: ref.host, ...(Object.keys(ref.labels).length ? { labels: { ...ref.labels } } : {}), workload: ref.workload };
   return { subset: ref.subset, labels: { ...ref.labels }, workload: ref.workload };
 }
 

@@ -3,8 +3,10 @@
 import type { CheckSpec, EgressProtocol, StringMatch } from './types.ts';
 
 export interface RawVersion {
+  /** One Service per version: this version's own Service. */
+  host?: string;
   subset?: string;
-  labels: Record<string, string>;
+  labels?: Record<string, string>;
   workload?: string;
 }
 
@@ -42,9 +44,9 @@ export interface RawCanaryDocument {
   spec: {
     namespace: string;
     virtualService: string;
-    route?: string;
+    route?: string | number;
     destinationRule?: string;
-    host: string;
+    host?: string;
     stable: RawVersion;
     canary: RawVersion;
     stages: RawStage[];

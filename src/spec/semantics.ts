@@ -18,6 +18,14 @@ const CONTROL = /[\p{Cc}\u2028\u2029]/u;
 
 function versionRules(spec: Record<string, unknown>, role: 'stable' | 'canary', problems: Problems): void {
   const ref = spec[role];
+  if (isRecord(ref) && ref.host === undefined && ref.labels === undefined) {
+    problems.push({ path: ['spec', role, 'labels'], message: 'missing required field `labels` (the pod labels of the version\'s subset; or `host`, the version\'s own Service)' });
+    return;
+  }
+  if (isRecord(ref) && ref.host !== undefined) {
+    if (ref.subset !== undefined) problems.push({ path: ['spec', role, 'subset'], message: '`subset` and `host` exclude each other: a version is either a subset of the spec\'s host or a Service of its own; expected one of them' });
+    return;
+  }
   if (!isRecord(ref) || !isRecord(ref.labels)) return;
   const version = ref.labels.version;
   const path: PathSegment[] = ['spec', role];
@@ -36,9 +44,34 @@ function sameLabels(a: Record<string, unknown>, b: Record<string, unknown>): boo
   return Object.entries(a).every(([k, v]) => b[k] === v);
 }
 
+/** One Service per version: both versions name their own Service, or neither does (then the spec's host is required). */
+function versionHosts(spec: Record<string, unknown>, problems: Problems): void {
+  const { stable, canary } = spec;
+  const hostOf = (ref: unknown) => (isRecord(ref) && typeof ref.host === 'string' ? ref.host : undefined);
+  const [a, b] = [hostOf(stable), hostOf(canary)];
+  if (a === undefined && b === undefined) {
+    if (spec.host === undefined) problems.push({ path: ['spec', 'host'], message: 'missing required field `host` (the destination host of the routes to release; or give each version its own `host`)' });
+    return;
+  }
+  if (a === undefined || b === undefined) {
+    const missing = a === undefined ? 'stable' : 'canary';
+    problems.push({ path: ['spec', missing], message: `expected \`host\` here too: with one Service per version, both versions name their own Service (the ${missing === 'stable' ? 'canary' : 'stable'} version has \`host: ${a ?? b}\`)` });
+    return;
+  }
+  if (a === b) problems.push({ path: ['spec', 'canary', 'host'], message: `stable and canary are both the Service \`${a}\`; expected each version's own Service` });
+  const workloadOf = (ref: unknown, host: string) => (isRecord(ref) && typeof ref.workload === 'string' ? ref.workload : shortHost(host));
+  if (a !== b && workloadOf(stable, a) === workloadOf(canary, b)) {
+    problems.push({ path: ['spec', 'canary', 'workload'], message: `stable and canary have the same workload \`${workloadOf(canary, b)}\`; metrics could not tell them apart (expected each version's own Deployment name)` });
+  }
+  if (typeof spec.host === 'string' && spec.host !== a) {
+    problems.push({ path: ['spec', 'host'], message: `with one Service per version the released host is the stable one, \`${a}\`, not \`${spec.host}\`; expected \`host: ${a}\` or no \`host\`` });
+  }
+}
+
 function stableVersusCanary(spec: Record<string, unknown>, problems: Problems): void {
   const { stable, canary } = spec;
   if (!isRecord(stable) || !isRecord(canary) || !isRecord(stable.labels) || !isRecord(canary.labels)) return;
+  if (stable.host !== undefined || canary.host !== undefined) return; // two Services: the labels may well be equal
   const subsetOf = (ref: Record<string, unknown>, labels: Record<string, unknown>) => ref.subset ?? (typeof labels.version === 'string' ? `version-${labels.version}` : undefined);
   const stableSubset = subsetOf(stable, stable.labels);
   if (stableSubset !== undefined && stableSubset === subsetOf(canary, canary.labels)) {
@@ -236,6 +269,7 @@ export function semanticProblems(document: unknown): PathProblem[] {
   routeNameRule(document as Record<string, unknown>, spec, problems);
   versionRules(spec, 'stable', problems);
   versionRules(spec, 'canary', problems);
+  versionHosts(spec, problems);
   stableVersusCanary(spec, problems);
   const stages = Array.isArray(spec.stages) ? spec.stages : [];
   stageOrder(stages, problems);

@@ -7,8 +7,11 @@ export type { AnalysisSpec, CheckSpec, Comparison, NoDataPolicy } from '../analy
 export type StringMatch = { exact: string } | { prefix: string } | { regex: string } | Record<string, never>;
 
 export interface VersionRef {
-  /** DestinationRule subset name (DNS-1123 label). */
+  /** DestinationRule subset name (DNS-1123 label); with `host`, the short name of the version's Service,
+   * which then names the version in messages and the rollout state (no subset is written). */
   subset: string;
+  /** One Service per version: the version's own Service, routed to without a subset (no DestinationRule). */
+  host?: string;
   /** Pod labels the subset selects. */
   labels: Record<string, string>;
   /** Workload name as Istio telemetry reports it (`destination_workload`); default `<host short name>-<labels.version>`. */
@@ -76,9 +79,11 @@ export interface CanarySpec {
   name: string;
   namespace: string;
   virtualService: string;
-  /** Name of the owned http route; optional when the VS has exactly one route without match. */
-  route?: string;
+  /** The one http route to release, by name or by index (counted without this canary's header rules);
+   * absent: every route whose traffic for the host goes to the stable version. */
+  route?: string | number;
   destinationRule: string;
+  /** The host whose traffic is shifted: the spec's `host`, or with one Service per version the stable one's. */
   host: string;
   stable: VersionRef;
   canary: VersionRef;

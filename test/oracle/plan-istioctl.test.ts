@@ -3,9 +3,9 @@
 // writes them) passes `istioctl validate` whenever the input does, and `istioctl analyze
 // --use-kube=false` of each stage's pair reports nothing the input pair did not already have.
 
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import { GO_REGEXP_UNICODE_CLASSES } from '../../src/istio/go-unicode-classes.ts
 import { loadCanarySpec } from '../../src/spec/load.ts';
 import { regexProblem } from '../../src/istio/regex.ts';
 import type { CanarySpec } from '../../src/spec/types.ts';
+import { writeTree } from './files.ts';
 import { ensureIstioctl, istioctlAnalyze, istioctlValidate, newFindings } from '../env/istio-tools.ts';
 import { canarySpec, seedDestinationRule, seedVirtualService } from '../unit/plan/helpers.ts';
 import { SERVICE_NAMESPACE, canaryFor, plannableCase } from './mesh-cases.ts';
@@ -30,15 +31,6 @@ beforeAll(async () => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const counts = { plans: 0, stages: 0 };
-
-function writeTree(dir: string, files: Array<{ path: string; content: string }>): string[] {
-  return files.map((f) => {
-    const path = join(dir, f.path);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, f.content);
-    return path;
-  });
-}
 
 /** Plans, writes plan --out's files, and judges every stage with istioctl against the input. */
 async function judgePlan(label: string, spec: CanarySpec, vs: VirtualService, dr: DestinationRule | undefined, others: DestinationRule[] = []): Promise<void> {

@@ -1,14 +1,16 @@
 // Istio's VirtualService + DestinationRule as a routing backend: the DestinationRule gets the stable
-// and canary subsets, the owned route of the VirtualService gets the stage's weights, mirror and header
-// rule, and the rollout state rides on the VirtualService. The edits themselves are the pure ones of
-// src/istio/; this wraps them in the backend interface.
+// and canary subsets (none is needed when each version is its own Service), every owned route of the
+// VirtualService gets the stage's weights, mirror and header rule, and the rollout state rides on the
+// VirtualService. The edits themselves are the pure ones of src/istio/; this wraps them in the backend
+// interface.
 import { InputError } from '../../errors.ts';
 import { clone } from '../../istio/clone.ts';
 import { withCanarySubsets } from '../../istio/destination-rule.ts';
 import { checkSubsetsVisible } from '../../istio/export-to.ts';
 import { headerRuleMarkKey, headerRuleName } from '../../istio/header-rule.ts';
 import { objectProblem } from '../../istio/object-ref.ts';
-import { readLiveTraffic } from '../../istio/read-traffic.ts';
+import type { CanaryTarget } from '../../istio/destinations.ts';
+import { readLiveTraffic, type LiveTraffic } from '../../istio/read-traffic.ts';
 import type { DestinationRule, VirtualService } from '../../istio/types.ts';
 import { assertNoNewProblems, assertValidInput, assertValidProduced } from '../../istio/validate.ts';
 import { applyRouting, stripCanary, type Baseline, type CanaryRouting } from '../../istio/virtual-service.ts';
@@ -25,7 +27,8 @@ interface Base {
   stripped: Baseline;
   routing: CanaryRouting;
   live: VirtualService;
-  destinationRule: DestinationRule;
+  /** Absent when each version is its own Service and there is no DestinationRule. */
+  destinationRule?: DestinationRule;
 }
 
 const vsRef = (spec: CanarySpec) => istioRef('VirtualService', spec.namespace, spec.virtualService);
@@ -45,9 +48,9 @@ export const virtualServiceBackend: RoutingBackend<Base> = {
   strip,
   apply: (_spec, { base }, stage) => {
     const virtualService = applyRouting(base.stripped, base.routing, stage, base.live);
-    return [clone(base.destinationRule), virtualService];
+    return base.destinationRule ? [clone(base.destinationRule), virtualService] : [virtualService];
   },
-  readTraffic: (_spec, { base }) => readLiveTraffic(base.live, base.stripped.liveIndex, base.stripped.liveHeaderRule !== undefined, base.routing.target),
+  readTraffic: (_spec, { base }) => liveTrafficOf(base.live, base.stripped, base.routing.target),
   validate: (produced, live) => (live ? assertNoNewProblems(live as Checked, produced as Checked) : assertValidProduced(produced as Checked)),
   links: subsetLinks,
   versionLabels: (live, _spec, subset) => findDestinationRule(live)?.spec.subsets?.find((s) => s.name === subset)?.labels,
@@ -78,17 +81,42 @@ function strip(spec: CanarySpec, live: readonly RoutingObject[], options: PlanOp
     rollback: tolerant,
     ...(legacyHeaders ? { legacyHeaders } : {}),
   });
-  const withSubsets = withCanarySubsets(liveDestinationRule, { name: spec.destinationRule, namespace: spec.namespace, host: spec.host, stable: spec.stable, canary: spec.canary });
-  // A DestinationRule the release creates is ours: labelled so it can be found again.
-  const destinationRule = liveDestinationRule ? withSubsets : { ...withSubsets, metadata: { ...withSubsets.metadata, labels: ownedLabels(spec.name) } };
-  virtualServiceBackend.validate(destinationRule, tolerant ? liveDestinationRule : undefined);
-  checkSubsetsVisible(liveVirtualService, destinationRule, spec.namespace);
+  if (options.unrecorded) checkNoSplitInProgress(liveVirtualService, liveTrafficOf(liveVirtualService, stripped, routing.target), spec);
+  const destinationRule = withSubsetsFor(spec, liveDestinationRule, liveVirtualService, tolerant);
+  const before = liveDestinationRule ? [liveDestinationRule, stripped.virtualService] : [stripped.virtualService];
   return {
-    base: { stripped, routing, live: liveVirtualService, destinationRule },
-    baseline: [liveDestinationRule ?? destinationRule, stripped.virtualService],
-    before: liveDestinationRule ? [liveDestinationRule, stripped.virtualService] : [stripped.virtualService],
+    base: { stripped, routing, live: liveVirtualService, ...(destinationRule ? { destinationRule } : {}) },
+    baseline: destinationRule && !liveDestinationRule ? [destinationRule, stripped.virtualService] : before,
+    before,
+    routes: { owned: stripped.owned.map((o) => o.liveIndex), shadowed: stripped.shadowed },
     ...(stripped.legacyHeaderRule ? { legacyHeaderRule: true } : {}),
   };
+}
+
+/** The DestinationRule with both subsets; one Service per version needs none, and one that exists is left as it is. */
+function withSubsetsFor(spec: CanarySpec, live: DestinationRule | undefined, vs: VirtualService, tolerant: boolean): DestinationRule | undefined {
+  if (spec.stable.host !== undefined) return live;
+  const withSubsets = withCanarySubsets(live, { name: spec.destinationRule, namespace: spec.namespace, host: spec.host, stable: spec.stable, canary: spec.canary });
+  // A DestinationRule the release creates is ours: labelled so it can be found again.
+  const destinationRule = live ? withSubsets : { ...withSubsets, metadata: { ...withSubsets.metadata, labels: ownedLabels(spec.name) } };
+  virtualServiceBackend.validate(destinationRule, tolerant ? live : undefined);
+  checkSubsetsVisible(vs, destinationRule, spec.namespace);
+  return destinationRule;
+}
+
+function liveTrafficOf(live: VirtualService, stripped: Baseline, target: CanaryTarget): LiveTraffic {
+  return readLiveTraffic(live, stripped.owned.map((o) => o.liveIndex), stripped.liveHeaderRules.length, target);
+}
+
+/** A split someone else started (no rollout of this canary recorded): name the weights, and how to reset or finish it. */
+function checkNoSplitInProgress(vs: VirtualService, live: LiveTraffic, spec: CanarySpec): void {
+  const split = (live.routes ?? []).find((r) => r.canaryWeight > 0);
+  if (split === undefined) return;
+  const stable = `the stable '${spec.stable.subset}'`;
+  const canary = `the canary '${spec.canary.subset}'`;
+  const weights = split.shape === 'canary' ? `all of it to ${canary}` : `${100 - split.canaryWeight} % to ${stable} and ${split.canaryWeight} % to ${canary}`;
+  throw new InputError(objectProblem(vs, `spec.http[${split.index}].route`,
+    `the route already splits traffic: ${weights}, and no istio-canary rollout of '${spec.name}' is recorded on the VirtualService, so starting the release would take that traffic off the canary and begin again from its first stage; to reset it, run \`istio-canary abort\` (or set the canary weight to 0) and then start the release; to finish it instead, set the weights by hand`));
 }
 
 /** The cohort headers of stage `index`, if it is one of the spec's stages and has the header rule. */
@@ -101,8 +129,14 @@ function canaryRouting(spec: CanarySpec): CanaryRouting {
   return {
     canaryName: spec.name,
     ...(spec.route !== undefined ? { route: spec.route } : {}),
-    target: { host: spec.host, stableSubset: spec.stable.subset, canarySubset: spec.canary.subset },
+    target: canaryTarget(spec),
   };
+}
+
+/** Each version as a route destination: a subset of the spec's host, or (one Service per version) its own host. */
+export function canaryTarget(spec: CanarySpec): CanaryTarget {
+  const version = (v: CanarySpec['stable']) => (v.host !== undefined ? { host: v.host } : { host: spec.host, subset: v.subset });
+  return { stable: version(spec.stable), canary: version(spec.canary) };
 }
 
 /** The objects must be the ones the spec names, or the plan would edit the wrong routing. */

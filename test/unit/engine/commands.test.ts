@@ -155,7 +155,7 @@ describe('abort and promote from every stage', () => {
 
   test('abort goes through when someone left a foreign route invalid, and leaves that route as it is', async () => {
     const w = await atStage(3);
-    const broken = { ...structuredClone(ADMIN_ROUTE), route: [{ destination: { host: 'catalog', subset: 'version-v1' }, weight: 0 }, { destination: { host: 'catalog', subset: 'version-v2' }, weight: 0 }] };
+    const broken = { ...structuredClone(ADMIN_ROUTE), route: [{ destination: { host: 'catalog-admin', subset: 'a' }, weight: 0 }, { destination: { host: 'catalog-admin', subset: 'b' }, weight: 0 }] };
     w.routing.edit<VirtualService>('VirtualService', 'istioinaction', 'catalog', (vs) => {
       vs.spec.http![0] = structuredClone(broken);
     });

@@ -32,7 +32,7 @@ describe('concurrent writes', () => {
     const w = world();
     w.clock.at(w.clock.now() + w.spec.settle + BAKE + 1, () => {
       w.routing.edit<VirtualService>('VirtualService', NS, 'catalog', (vs) => {
-        vs.spec.http!.unshift({ name: 'beta', match: [{ headers: { 'x-beta': { exact: '1' } } }], route: [{ destination: { host: 'catalog', subset: 'version-v1' } }] });
+        vs.spec.http!.unshift({ name: 'beta', match: [{ headers: { 'x-beta': { exact: '1' } } }], route: [{ destination: { host: 'catalog-beta' } }] });
       });
     });
     expect((await w.exec('run')).status).toBe('promoted');

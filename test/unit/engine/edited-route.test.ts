@@ -3,12 +3,18 @@
 // route it did not own must not be turned into a canary split.
 import { expect, test } from 'vitest';
 import type { HttpRoute } from '../../../src/istio/types.ts';
-import { ADMIN_ROUTE, HOLDER_TIMEOUT, adminRouteOf, spec, world } from './harness.ts';
+import { ADMIN_ROUTE, HOLDER_TIMEOUT, adminRouteOf, liveVirtualService, spec, world } from './harness.ts';
+
+// Here the admin route sends to the stable version too, so either route could be the owned one: the
+// release starts on the catch-all, chosen by its index.
+const ADMIN_TO_STABLE: HttpRoute = { ...ADMIN_ROUTE, route: [{ destination: { host: 'catalog', subset: 'version-v1' } }] };
 
 function pausedAtTenPercent() {
-  const s = spec();
+  const s = spec({ route: 1 });
   s.stages[2] = { ...s.stages[2]!, pause: true };
-  return { s, w: world({ spec: s }) };
+  const vs = liveVirtualService();
+  vs.spec.http![0] = structuredClone(ADMIN_TO_STABLE);
+  return { s, w: world({ spec: s, vs }) };
 }
 
 const catchAll = (http: HttpRoute[] | undefined) => http?.find((r) => !r.match);
@@ -20,7 +26,7 @@ test('abort with a spec whose route was edited rolls back the route the release 
   const result = await w.exec('abort', { spec: { ...s, route: 'admin' } });
   expect(result.status).toBe('rolled-back');
   expect(toCanary(catchAll(w.vs().spec.http))).toBe(false);
-  expect(adminRouteOf(w.vs())).toEqual(ADMIN_ROUTE);
+  expect(adminRouteOf(w.vs())).toEqual(ADMIN_TO_STABLE);
 });
 
 test('supersede with a spec whose route was edited rolls the old release back on its own route', async () => {

@@ -19,11 +19,11 @@ export const BAKE = 60_000;
 export const INTERVAL = 20_000;
 export const HOLDER_TIMEOUT = 15 * 60_000;
 
-/** A route the canary does not own; every test checks it survives untouched. */
+/** A route the canary does not own (it sends to another service); every test checks it survives untouched. */
 export const ADMIN_ROUTE: HttpRoute = {
   name: 'admin',
   match: [{ uri: { prefix: '/admin' } }],
-  route: [{ destination: { host: 'catalog', subset: 'version-v1' } }],
+  route: [{ destination: { host: 'catalog-admin' } }],
   timeout: '3s',
 };
 

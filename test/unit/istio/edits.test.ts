@@ -140,7 +140,7 @@ describe('owned route edits', () => {
 });
 
 describe('a new release after a rolled-back one', () => {
-  it('plans over the weight-0 destination of the rolled-back subset and drops it', () => {
+  it('keeps the weight-0 destination of the rolled-back subset where it is, at weight 0, in every stage', () => {
     const live = liveVs();
     live.spec.http = [{ route: [{ destination: { host: 'catalog' } }] }];
     const rolledBack = virtualServiceOf(planRelease(canarySpec(), live).rollback);
@@ -148,17 +148,29 @@ describe('a new release after a rolled-back one', () => {
     const v3 = canarySpec({ canary: { subset: 'version-v3', labels: { version: 'v3' }, workload: 'catalog-v3', version: 'v3' } });
     const next = planRelease(v3, rolledBack);
     expect(next.detected).toBeUndefined();
-    expect(virtualServiceOf(next.baseline).spec.http![0]!.route).toEqual([{ destination: { host: 'catalog', subset: 'version-v1' } }]);
-    expect(virtualServiceOf(next.stages.at(-1)!).spec.http![1]!.route!.map((d) => d.destination.subset)).toEqual(['version-v1', 'version-v3']);
+    const weights = (vs: VirtualService, i: number) => vs.spec.http![i]!.route!.map((d) => [d.destination.subset, d.weight]);
+    expect(weights(virtualServiceOf(next.baseline), 0)).toEqual([['version-v1', 100], ['version-v2', 0]]);
+    expect(weights(virtualServiceOf(next.stages.at(-1)!), 1)).toEqual([['version-v1', 0], ['version-v3', 100], ['version-v2', 0]]);
+    expect(weights(virtualServiceOf(next.promoted), 0)).toEqual([['version-v3', 100], ['version-v2', 0]]);
+  });
+
+  it('treats a weight-0 destination of another host the same way as a weight-0 subset', () => {
+    const live = liveVs();
+    live.spec.http = [{ route: [{ destination: { host: 'catalog' }, weight: 100 }, { destination: { host: 'catalog-next' }, weight: 0 }] }];
+    const plan = planRelease(canarySpec(), live);
+    const hosts = (vs: VirtualService) => vs.spec.http!.at(-1)!.route!.map((d) => [d.destination.host, d.destination.subset, d.weight]);
+    expect(hosts(virtualServiceOf(plan.baseline))).toEqual([['catalog', 'version-v1', 100], ['catalog-next', undefined, 0]]);
+    expect(hosts(virtualServiceOf(plan.stages.at(-1)!))).toEqual([['catalog', 'version-v1', 0], ['catalog', 'version-v2', 100], ['catalog-next', undefined, 0]]);
+    expect(hosts(virtualServiceOf(plan.rollback))).toEqual([['catalog', 'version-v1', 100], ['catalog', 'version-v2', 0], ['catalog-next', undefined, 0]]);
   });
 
   it('still refuses another subset that carries traffic, or that is the only destination', () => {
     const live = liveVs();
     const to = (subset: string, weight?: number) => ({ destination: { host: 'catalog', subset }, ...(weight === undefined ? {} : { weight }) });
     live.spec.http = [{ route: [to('version-v1', 90), to('version-v0', 10)] }];
-    expect(() => planRelease(canarySpec(), live)).toThrow("subset 'version-v0' is neither the stable subset 'version-v1' nor the canary subset 'version-v2'");
+    expect(() => planRelease(canarySpec(), live)).toThrow("the route also sends 10 % of its traffic to subset 'version-v0', which is neither the stable subset 'version-v1' nor the canary subset 'version-v2'");
     live.spec.http = [{ route: [to('version-v0', 0)] }];
-    expect(() => planRelease(canarySpec(), live)).toThrow("subset 'version-v0' is neither");
+    expect(() => planRelease(canarySpec(), live)).toThrow("no http route sends traffic to the stable version (subset 'version-v1' of 'catalog')");
   });
 });
 

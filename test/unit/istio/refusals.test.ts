@@ -28,30 +28,51 @@ describe('owned route', () => {
     );
   });
 
-  it('several routes without match and no route given', () => {
-    expect(refusal(canarySpec(), vs([toCatalog(), { match: [{ uri: { prefix: '/a' } }], ...toCatalog() }, toCatalog()]))).toBe(
-      'VirtualService istioinaction/catalog: spec.http: 2 http routes without `match` (spec.http[0], spec.http[2]); name the one to manage with `route:` in the spec',
+  it('no route of the given index', () => {
+    expect(refusal(canarySpec({ route: 3 }), vs([toCatalog()]))).toBe(
+      'VirtualService istioinaction/catalog: spec.http: no http route at index 3: the VirtualService has 1 http route of its own (indices 0 to 0); expected the index of the route to release',
     );
   });
 
-  it('no route without match and no route given', () => {
-    expect(refusal(canarySpec(), vs([{ match: [{ uri: { prefix: '/a' } }], ...toCatalog() }]))).toBe(
-      'VirtualService istioinaction/catalog: spec.http: no http route without `match` to manage; name the route with `route:` in the spec',
+  it('a route name given, but no route has a name: the way out is the index', () => {
+    expect(refusal(canarySpec({ route: 'x' }), vs([toCatalog()]))).toBe(
+      "VirtualService istioinaction/catalog: spec.http: no http route named 'x' (no http route has a name: give `route:` the route's index instead (0 for the first)); expected the name given as the spec's route",
+    );
+  });
+
+  it('every route to the stable version comes after a route that catches all its requests', () => {
+    expect(refusal(canarySpec(), vs([{ route: [{ destination: { host: 'reviews' } }] }, toCatalog(), { match: [{ uri: { prefix: '/a' } }], ...toCatalog() }]))).toBe(
+      'VirtualService istioinaction/catalog: spec.http[1]: every route to the stable version comes after a route that already catches all its requests (spec.http[1], spec.http[2]), so none of them gets traffic; expected a route to the stable version that requests reach: move it before the route that catches them',
+    );
+  });
+
+  it('no http route at all (TCP only)', () => {
+    const tcpOnly = vs([]);
+    tcpOnly.spec.tcp = [{ route: [{ destination: { host: 'catalog' } }] }];
+    expect(refusal(canarySpec(), tcpOnly)).toBe(
+      'VirtualService istioinaction/catalog: spec.http: no http route: it has 1 `tcp` route only, and istio-canary releases through HTTP routes (header rules, mirrors and weights of `http`); expected the VirtualService whose http routes send to the stable version',
     );
   });
 
   it.each([
-    ['delegate', { delegate: { name: 'catalog-delegate', namespace: 'istioinaction' } }],
-    ['redirect', { redirect: { uri: '/v2' } }],
-    ['directResponse', { directResponse: { status: 503 } }],
-  ])('owned route is a %s', (field, route) => {
-    expect(refusal(canarySpec({ route: 'primary' }), vs([{ name: 'primary', ...route }]))).toBe(
-      `VirtualService istioinaction/catalog: spec.http[0].${field}: the owned route uses \`${field}\`; istio-canary manages a route that sends traffic with \`route:\` destinations`,
+    ['delegate', { delegate: { name: 'catalog-delegate', namespace: 'istioinaction' } }, 'the route delegates to VirtualService istioinaction/catalog-delegate, which holds the routes that send the traffic; expected that VirtualService as the spec\'s virtualService (and its route, if any, as the spec\'s route)'],
+    ['redirect', { redirect: { uri: '/v2' } }, 'the route redirects requests (`redirect`) instead of sending them to a version, so there is no traffic to shift; expected the spec\'s `route` to name a route with `route:` destinations (the route the redirect leads to, if it is in this VirtualService)'],
+    ['directResponse', { directResponse: { status: 503 } }, 'the route answers requests itself (`directResponse`) instead of sending them to a version, so there is no traffic to shift; expected the spec\'s `route` to name a route with `route:` destinations'],
+  ])('the named route is a %s: the real problem first, then the way out', (field, route, message) => {
+    expect(refusal(canarySpec({ route: 'primary' }), vs([{ name: 'primary', ...route }]))).toBe(`VirtualService istioinaction/catalog: spec.http[0].${field}: ${message}`);
+  });
+
+  it('only a delegate route, no route given: points at the delegate VirtualService', () => {
+    expect(refusal(canarySpec(), vs([{ match: [{ uri: { prefix: '/c' } }], delegate: { name: 'catalog-delegate', namespace: 'istioinaction' } }]))).toBe(
+      "VirtualService istioinaction/catalog: spec.http[0].delegate: no http route sends traffic to 'catalog' here: the route delegates to VirtualService istioinaction/catalog-delegate, which holds the routes; expected that VirtualService as the spec's virtualService",
     );
   });
 
-  it('spec host not among the route\'s destinations', () => {
+  it('spec host not among the routes\' destinations', () => {
     expect(refusal(canarySpec(), vs([{ route: [{ destination: { host: 'reviews' } }] }]))).toBe(
+      "VirtualService istioinaction/catalog: spec.http: no http route sends traffic to the stable version (subset 'version-v1' of 'catalog') or only to the canary (found destinations: 'reviews'); expected the spec's host and stable version among the routes' destinations",
+    );
+    expect(refusal(canarySpec({ route: 0 }), vs([{ route: [{ destination: { host: 'reviews' } }] }]))).toBe(
       "VirtualService istioinaction/catalog: spec.http[0].route: no destination has host 'catalog' (found: 'reviews'); expected the spec's host among the owned route's destinations",
     );
   });
@@ -59,13 +80,16 @@ describe('owned route', () => {
   it('owned route also sends traffic to another host', () => {
     const route = { route: [{ destination: { host: 'catalog' }, weight: 80 }, { destination: { host: 'reviews' }, weight: 20 }] };
     expect(refusal(canarySpec(), vs([route]))).toBe(
-      "VirtualService istioinaction/catalog: spec.http[0].route[1].destination.host: the owned route also sends traffic to 'reviews'; expected only destinations of host 'catalog'",
+      "VirtualService istioinaction/catalog: spec.http[0].route[1].destination.host: the route also sends traffic to 'reviews' (weight 20); shifting 'catalog' would change that host's share too: keep it at weight 0 (kept as it is), move it to a route of its own, or name another route with `route:` in the spec",
     );
   });
 
-  it('owned route uses a subset that is neither stable nor canary', () => {
+  it('the route sends to a subset that is neither stable nor canary', () => {
     expect(refusal(canarySpec(), vs([toCatalog('version-v0')]))).toBe(
-      "VirtualService istioinaction/catalog: spec.http[0].route[0].destination.subset: subset 'version-v0' is neither the stable subset 'version-v1' nor the canary subset 'version-v2'",
+      "VirtualService istioinaction/catalog: spec.http: no http route sends traffic to the stable version (subset 'version-v1' of 'catalog') or only to the canary (found destinations: 'catalog' subset 'version-v0'); expected the spec's host and stable version among the routes' destinations (if the routes send to another subset of the host, that subset is the stable version: name it in the spec's `stable.subset`)",
+    );
+    expect(refusal(canarySpec({ route: 0 }), vs([toCatalog('version-v0')]))).toBe(
+      "VirtualService istioinaction/catalog: spec.http[0].route[0].destination.subset: the route sends its traffic to subset 'version-v0', which is neither the stable subset 'version-v1' nor the canary subset 'version-v2'; expected the route of the stable version: if 'version-v0' is the version serving now, name it in the spec's `stable.subset` (with its labels), or name another route with `route:`",
     );
   });
 
@@ -79,13 +103,13 @@ describe('owned route', () => {
 
   it('a foreign mirror when the plan mirrors', () => {
     expect(refusal(canarySpec(), vs([{ ...toCatalog(), mirror: { host: 'audit' } }]))).toBe(
-      "VirtualService istioinaction/catalog: spec.http[0].mirror: the owned route already mirrors to 'audit'; a mirror stage needs a route without a mirror",
+      "VirtualService istioinaction/catalog: spec.http[0].mirror: the route already mirrors its requests to 'audit', and a route has one `mirror`, so the mirror stage cannot add its own: remove the mirror, or leave out the mirror stage (or, among several routes, release the others with `route:`)",
     );
   });
 
   it('`mirrors` when the plan mirrors', () => {
     expect(refusal(canarySpec(), vs([{ ...toCatalog(), mirrors: [{ destination: { host: 'audit' } }] }]))).toBe(
-      'VirtualService istioinaction/catalog: spec.http[0].mirrors: the owned route already has `mirrors`; a mirror stage needs the route without mirrors (Istio allows `mirror` or `mirrors`, not both)',
+      'VirtualService istioinaction/catalog: spec.http[0].mirrors: the route already mirrors its requests (`mirrors`), and Istio allows one of `mirror` and `mirrors` on a route, so the mirror stage cannot add its own: remove the mirror, or leave out the mirror stage (or, among several routes, release the others with `route:`)',
     );
   });
 

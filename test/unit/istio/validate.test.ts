@@ -60,12 +60,19 @@ describe('VirtualService rules', () => {
     expect(rules(vs({ ...ok, match: [{ uri: { regex: '' } }] }))).toEqual(['string-match spec.http[0].match[0].uri.regex']);
   });
 
-  it('hosts: [] (istiod reads it as a delegate, refused with gateways, tcp or tls) is refused, and so are missing hosts', () => {
+  it('hosts: [] or none is a delegate, as istiod reads it: accepted, but refused with gateways, tcp or tls', () => {
     const noHosts = (spec: Partial<VirtualService['spec']>) => ({ ...vs(ok), spec: { ...vs(ok).spec, hosts: [], ...spec } });
-    expect(() => assertValidInput(noHosts({ gateways: ['mesh'] }))).toThrow('VirtualService ns/catalog: spec.hosts: no hosts: istiod refuses a VirtualService without hosts that has `gateways`; expected at least one host');
-    expect(() => assertValidInput(noHosts({}))).toThrow('VirtualService ns/catalog: spec.hosts: no hosts: a VirtualService without hosts is a delegate: it routes only what a root VirtualService delegates to it; expected at least one host');
+    expect(() => assertValidInput(noHosts({ gateways: ['mesh'] }))).toThrow('VirtualService ns/catalog: spec.hosts: no hosts: istiod refuses a VirtualService without hosts (a delegate) that has `gateways`; expected at least one host');
+    expect(rules(noHosts({}))).toEqual([]);
     const { hosts: _h, ...withoutHosts } = vs(ok).spec;
-    expect(rules({ ...vs(ok), spec: withoutHosts })).toEqual(['hosts-required spec.hosts']);
+    expect(rules({ ...vs(ok), spec: withoutHosts })).toEqual([]);
+  });
+
+  it('a field HTTPRoute does not have (e.g. the removed websocketUpgrade) is refused with istiod\'s reason; both proto spellings pass', () => {
+    expect(() => assertValidInput(vs({ ...ok, websocketUpgrade: true }))).toThrow(
+      'VirtualService ns/catalog: spec.http[0].websocketUpgrade: cannot parse proto message: unknown field "websocketUpgrade" in istio.networking.v1alpha3.HTTPRoute (removed from the API: WebSocket upgrades need no setting; delete the field)',
+    );
+    expect(rules(vs({ ...ok, mirror_percentage: { value: 5 }, mirror: { host: 'a' } }))).toEqual([]);
   });
 
   it('subset names are DNS-1123 labels', () => {

@@ -99,10 +99,10 @@ describe('istio-canary plan', () => {
 
   it('exit 2 with the plan\'s message when the VirtualService has no route to manage', async () => {
     const vs = join(dir, 'no-route.yaml');
-    await writeFile(vs, 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: catalog}\nspec:\n  hosts: [catalog]\n  http:\n  - match: [{uri: {prefix: /a}}]\n    route: [{destination: {host: catalog}}]\n');
+    await writeFile(vs, 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: catalog}\nspec:\n  hosts: [catalog]\n  http:\n  - match: [{uri: {prefix: /a}}]\n    route: [{destination: {host: reviews}}]\n');
     const r = await run('--spec', join(dir, 'canary.yaml'), '--virtual-service', vs);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`istio-canary plan: ${vs}:7:3 VirtualService istioinaction/catalog: spec.http: no http route without \`match\` to manage; name the route with \`route:\` in the spec\n`);
+    expect(r.stderr).toBe(`istio-canary plan: ${vs}:7:3 VirtualService istioinaction/catalog: spec.http: no http route sends traffic to the stable version (subset 'version-v1' of 'catalog') or only to the canary (found destinations: 'reviews'); expected the spec's host and stable version among the routes' destinations\n`);
   });
 
   it('exit 2 naming the DestinationRule file and the line of the clashing subset', async () => {

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{d as a,e as b}from"./chunk-AQPLWHJ6.js";import"./chunk-BSOBWTNE.js";import"./chunk-IXT23RPD.js";import"./chunk-INVYPNGM.js";import"./chunk-7OU3KWVJ.js";import"./chunk-X7IFSN64.js";import"./chunk-UQ5VQKKY.js";import"./chunk-OBOLYZBX.js";import"./chunk-RGCXJ65I.js";import"./chunk-VHIBKCU7.js";import"./chunk-TFWTWCI2.js";import"./chunk-IM7GNSPV.js";export{b as loadCanarySpec,a as readInputFile};

@@ -1,0 +1,2 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+import{d as a,e as b}from"./chunk-FJTPXPKP.js";import"./chunk-BSOBWTNE.js";import"./chunk-IXT23RPD.js";import"./chunk-SRCQ6JXD.js";import"./chunk-KZDNK3JX.js";import"./chunk-X7IFSN64.js";import"./chunk-UQ5VQKKY.js";import"./chunk-OBOLYZBX.js";import"./chunk-RGCXJ65I.js";import"./chunk-VHIBKCU7.js";import"./chunk-TFWTWCI2.js";import"./chunk-IM7GNSPV.js";export{b as loadCanarySpec,a as readInputFile};
