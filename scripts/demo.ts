@@ -1,10 +1,12 @@
-// The demo (README's main-job command): starts the local mesh, then runs three real releases of
-// catalog v2 with the CLI against it — a healthy v2 (expected: promoted), a v2 that starts
-// failing 30 % of requests when it reaches 50 % of traffic (expected: rolled back), a healthy v2
-// in commit mode, its routing committed to a local git repository that a controller playing Argo CD
-// applies (expected: promoted, one commit per routing change), and a healthy v2 on a Gateway API
-// HTTPRoute (examples/gateway-api; expected: promoted). Exit 0 when all end as expected. Reports go
-// to .mesh/demo/.
+// The demo (README's main-job command): starts the local mesh, then runs real releases with the
+// CLI against it — a healthy catalog v2 (expected: promoted), a catalog v2 that starts failing 30 %
+// of requests when it reaches 50 % of traffic (expected: rolled back), a healthy v2 in commit mode,
+// its routing committed to a local git repository that a controller playing Argo CD applies
+// (expected: promoted, one commit per routing change), a healthy v2 on a Gateway API HTTPRoute
+// (examples/gateway-api; expected: promoted), and the seed's forum v2, which calls
+// jsonplaceholder.typicode.com in a REGISTRY_ONLY mesh: without its ServiceEntry (expected: 502
+// BlackHoleCluster, rolled back by the egress gate) and with egress.hosts (expected: the entry
+// created first, promoted). Exit 0 when all end as expected. Reports go to .mesh/demo/.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -32,13 +34,14 @@ function say(line: string): void {
   process.stdout.write(`\x1b[1m${line}\x1b[0m\n`);
 }
 
-/** The example spec with short bakes so the demo takes minutes, not half an hour. */
-function demoSpec(prometheusUrl: string, example = examples, name = 'canary.yaml'): string {
+/** An example spec with short bakes so the demo takes minutes, not half an hour. */
+function demoSpec(prometheusUrl: string, example = examples, name = 'canary.yaml', edit: (spec: { spec: Record<string, unknown> }) => void = () => {}): string {
   const spec = parse(readFileSync(join(example, 'canary.yaml'), 'utf8'));
   spec.spec.bake = '12s';
   spec.spec.settle = '1s';
   spec.spec.analysis.interval = '4s';
   spec.spec.analysis.prometheus.url = prometheusUrl;
+  edit(spec);
   const file = join(demoDir, name);
   writeFileSync(file, safeYaml(spec));
   return file;
@@ -67,11 +70,11 @@ async function resetHttpRoute(kc: KubeConfig, sim: SimulatorClient): Promise<voi
   await api.createNamespacedCustomObject({ ...target, body: route });
 }
 
-/** Puts VirtualService and DestinationRule back to the example's "before the release". */
-async function resetRouting(kc: KubeConfig): Promise<void> {
+/** Puts an example's objects back to "before the release" (VirtualService and DestinationRule; any others as they are). */
+async function resetRouting(kc: KubeConfig, example = examples, extra: Array<readonly [string, string]> = []): Promise<void> {
   const api = kc.makeApiClient(CustomObjectsApi);
-  for (const [plural, file] of [['virtualservices', 'virtualservice.yaml'], ['destinationrules', 'destinationrule.yaml']] as const) {
-    const object = parse(readFileSync(join(examples, file), 'utf8'));
+  for (const [plural, file] of [['virtualservices', 'virtualservice.yaml'], ['destinationrules', 'destinationrule.yaml'], ...extra] as const) {
+    const object = parse(readFileSync(join(example, file), 'utf8'));
     try {
       await api.deleteNamespacedCustomObject({ group: 'networking.istio.io', version: 'v1', namespace: NS, plural, name: object.metadata.name });
     } catch {
@@ -200,7 +203,31 @@ async function main(): Promise<number> {
   say(`release 4 exited ${fourth}; catalog-v1 answered ${afterFourth.versions[`${GAMMA_NS}/catalog-v1:v1`]?.live ?? 0} and catalog-v2 ${afterFourth.versions[`${GAMMA_NS}/catalog-v2:v2`]?.live ?? 0} live requests`);
   await sim.setLoad(GAMMA_NS, 'catalog', { paused: true });
 
-  say(`\nreports: ${join(demoDir, 'release-1.md')}, ${join(demoDir, 'release-2.md')}, ${join(demoDir, 'release-3.md')}, ${join(demoDir, 'release-4.md')}`);
+
+  say('\n== release 5: the seed\'s forum v2, which calls jsonplaceholder.typicode.com, in a REGISTRY_ONLY mesh, without its ServiceEntry');
+  const forum = join(root, 'examples', 'forum');
+  const api = kc.makeApiClient(CustomObjectsApi);
+  const forumEntry = { group: 'networking.istio.io', version: 'v1', namespace: NS, plural: 'serviceentries', name: 'egress-jsonplaceholder.typicode.com' };
+  await api.deleteNamespacedCustomObject(forumEntry).catch(() => undefined);
+  await resetRouting(kc, forum, [['sidecars', 'sidecar.yaml']]);
+  await sim.setLoad(NS, 'forum', { requestsPerSecond: 40, paused: false, headers: [{ name: 'x-istio-cohort', value: 'internal', share: 0.2 }] });
+  const blockedSpec = demoSpec(env.prometheusUrl, forum, 'forum-undeclared.yaml', (s) => {
+    (s.spec.egress as { hosts: unknown[] }).hosts = [];
+  });
+  const fifth = await runCli(['run', '--spec', blockedSpec, '--kubeconfig', env.kubeconfig, '--prometheus-url', env.prometheusUrl, '--report', join(demoDir, 'release-5.md')]);
+  const forumStats = await sim.stats(NS, 'forum');
+  say(`release 5 exited ${fifth}; forum v2's calls: ${JSON.stringify(forumStats.outbound)}`);
+
+  say('\n== release 6: the same forum v2 with egress.hosts: its ServiceEntry is created before any canary traffic');
+  await resetRouting(kc, forum);
+  await sim.resetService(NS, 'forum');
+  const sixth = await runCli(['run', '--spec', demoSpec(env.prometheusUrl, forum, 'forum.yaml'), '--kubeconfig', env.kubeconfig, '--prometheus-url', env.prometheusUrl, '--report', join(demoDir, 'release-6.md')]);
+  const entry = await api.getNamespacedCustomObject(forumEntry).catch(() => undefined);
+  const blockedAfter = Object.entries((await sim.stats(NS, 'forum')).outbound).filter(([k]) => k.includes('BlackHoleCluster'));
+  say(`release 6 exited ${sixth}; ServiceEntry ${entry ? 'present' : 'missing'}; blocked calls since: ${blockedAfter.length === 0 ? 'none' : JSON.stringify(blockedAfter)}`);
+  await sim.setLoad(NS, 'forum', { paused: true });
+
+  say(`\nreports: ${[1, 2, 3, 4, 5, 6].map((n) => join(demoDir, `release-${n}.md`)).join(', ')}`);
   say('\n== Istio checks what the releases wrote (istioctl validate and analyze)');
   const check = await checkIstioWrites(
     istioWritesFromFile(env.istioWrites).filter((w) => w.fieldManager === FIELD_MANAGER && Date.parse(w.at) >= demoStarted),
@@ -208,11 +235,12 @@ async function main(): Promise<number> {
   );
   for (const p of check.problems) say(`   ${p.write}: ${p.problem}`);
   say(`   ${check.writes} writes, ${check.problems.length} problems`);
-  const ok = first === 0 && second === 1 && third && fourth === 0 && traffic?.canaryWeight === 0 && !traffic.headerRule && !traffic.mirror && check.problems.length === 0 && check.writes > 0;
+  const forumOk = fifth === 1 && sixth === 0 && entry !== undefined && blockedAfter.length === 0;
+  const ok = first === 0 && second === 1 && third && fourth === 0 && traffic?.canaryWeight === 0 && !traffic.headerRule && !traffic.mirror && forumOk && check.problems.length === 0 && check.writes > 0;
   say(
     ok
-      ? 'demo OK: release 1 promoted, release 2 rolled back to stable, release 3 promoted through git, release 4 (HTTPRoute) promoted, Istio accepts every write'
-      : 'demo FAILED: expected release 1 promoted (exit 0), release 2 rolled back (exit 1), release 3 promoted in commit mode, release 4 on the HTTPRoute promoted (exit 0) and every write accepted by Istio',
+      ? 'demo OK: release 1 promoted, release 2 rolled back to stable, release 3 promoted through git, release 4 (HTTPRoute) promoted, forum rolled back without its ServiceEntry and promoted with it, Istio accepts every write'
+      : 'demo FAILED: expected release 1 promoted (exit 0), release 2 rolled back (exit 1), release 3 promoted in commit mode, release 4 on the HTTPRoute promoted (exit 0), forum release 5 rolled back (exit 1) and 6 promoted (exit 0) with its ServiceEntry, and every write accepted by Istio',
   );
   return ok ? 0 : 1;
 }

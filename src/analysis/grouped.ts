@@ -7,7 +7,7 @@ import type { Buckets, PlannedQuery, QueryResult } from './types.ts';
 
 const SERVER_ERROR = /^5\d\d$/;
 
-function whoseSeries(labels: Record<string, string>, grouped: NonNullable<PlannedQuery['grouped']>): 'canary' | 'stable' | undefined {
+function whoseSeries(labels: Record<string, string>, grouped: Pick<NonNullable<PlannedQuery['grouped']>, 'canary' | 'stable'>): 'canary' | 'stable' | undefined {
   const workload = labels.destination_workload;
   if (workload === grouped.canary) return 'canary';
   if (grouped.stable !== undefined && workload === grouped.stable) return 'stable';
@@ -61,7 +61,19 @@ function latencyResults(query: PlannedQuery, samples: Sample[]): QueryResult[] {
   return results;
 }
 
+/** A `series` query's answer as one result per side (`<role>:canary`, `<role>:stable`): the sum of its values and its series. */
+function seriesResults(query: PlannedQuery, samples: Sample[]): QueryResult[] {
+  const grouped = query.grouped;
+  if (grouped?.kind !== 'series') return [];
+  const side = (workload: string): QueryResult => {
+    const series = samples.filter((s) => s.labels[grouped.by] === workload && Number.isFinite(s.value));
+    return { role: `${query.role}:${workload === grouped.canary ? 'canary' : 'stable'}`, promql: query.promql, value: series.reduce((sum, s) => sum + s.value, 0), series };
+  };
+  return grouped.stable === undefined ? [side(grouped.canary)] : [side(grouped.canary), side(grouped.stable)];
+}
+
 /** The per-role results of a grouped query's answer. */
 export function splitGrouped(query: PlannedQuery, samples: Sample[]): QueryResult[] {
+  if (query.grouped?.kind === 'series') return seriesResults(query, samples);
   return query.grouped?.kind === 'latency' ? latencyResults(query, samples) : trafficResults(query, samples);
 }

@@ -1,4 +1,5 @@
 // The analysis' types: what a check and an analysis are (the spec embeds them), what queries it runs and what it concludes.
+import type { Sample } from './metrics-source.ts';
 
 /** Which traffic a stage's checks look at. */
 export type Cohort =
@@ -32,8 +33,10 @@ export interface PlannedQuery {
   /** e.g. `canary-requests`, `canary-client-failures`, `value`; for a grouped query, what it fetches (`traffic`, `latency`). */
   role: string;
   promql: string;
-  /** A grouped query: one vector whose series are split by `destination_workload` into the canary's and stable's numbers. */
-  grouped?: { kind: 'traffic' | 'latency'; canary: string; stable?: string };
+  /** A grouped query: one vector whose series are split by `destination_workload` into the canary's and stable's numbers
+   * (`series`: split by the label `by` into `<role>:canary` and `<role>:stable`, each kept whole with its labels,
+   * for a check that reads them itself). */
+  grouped?: { kind: 'traffic' | 'latency'; canary: string; stable?: string } | { kind: 'series'; by: string; canary: string; stable?: string };
 }
 
 /** A histogram's cumulative counts: [upper bound in ms (`le`, Infinity for +Inf), requests at or below it], ascending. */
@@ -41,7 +44,7 @@ export type Buckets = Array<[number, number]>;
 
 /** One number's outcome: a number (possibly NaN or ±Inf, as Prometheus answered it), or no data (empty vector).
  * A grouped query yields one result per number it carries, each with the grouped query's PromQL. */
-export type QueryResult = { role: string; promql: string; value: number | undefined; buckets?: Buckets };
+export type QueryResult = { role: string; promql: string; value: number | undefined; buckets?: Buckets; series?: Sample[] };
 
 /** What a counted check found, as data for reports: a sentence and the numbers behind it. */
 export interface Evidence {
@@ -103,6 +106,10 @@ export interface CheckSpec {
   /** Custom check: PromQL template with `{{ namespace }}`, `{{ canaryWorkload }}`, `{{ stableWorkload }}`,
    * `{{ canaryVersion }}`, `{{ stableVersion }}`, `{{ service }}`, `{{ interval }}`. */
   query?: string;
+  /** Egress gate: the declared outside hosts (exact or `*.suffix`), from spec.egress.hosts. */
+  hosts?: string[];
+  /** Egress gate: fail the stage, or pass with a warning. */
+  policy?: 'fail' | 'warn';
   /** Fewer requests than this in the window counts as no data. Default 20 (built-in checks). */
   minRequests: number;
   noData: NoDataPolicy;

@@ -9,6 +9,7 @@ import { systemClock } from '../adapters/clock.ts';
 import { executeCommand, type EngineResult } from '../engine/engine.ts';
 import { nullMetrics } from '../engine/memory.ts';
 import { reportProgress } from './report.ts';
+import type { OutboundMode } from '../report/outbound.ts';
 
 export type ReleaseCommand = 'run' | 'start' | 'advance' | 'promote' | 'abort' | 'status';
 
@@ -73,6 +74,18 @@ export async function metricsFor(options: Pick<ReleaseOptions, 'spec' | 'prometh
   return createPrometheusMetrics({ url, headers: analysis.prometheus.headers, bearerToken });
 }
 
+/** A spec with `egress`: the canary's outbound mode, read from the cluster and logged (never fails the command). */
+async function outboundModeFor(options: ReleaseOptions): Promise<OutboundMode | undefined> {
+  const { spec, log } = options;
+  if (!spec.egress || options.command === 'status') return undefined;
+  const [{ loadKubeconfig }, { detectOutboundMode }] = await Promise.all([import('../adapters/kubeconfig.ts'), import('../adapters/outbound-policy.ts')]);
+  const { kc } = loadKubeconfig({ kubeconfig: options.kubeconfig, kubeconfigPath: options.kubeconfigPath, env: options.env });
+  const decision = await detectOutboundMode(kc, { namespace: spec.namespace, labels: spec.canary.labels, ...(spec.egress.mode ? { fallback: spec.egress.mode } : {}) });
+  log.info(`${spec.name}: outbound traffic mode ${decision.mode} (${decision.source})`);
+  for (const warning of decision.warnings) log.warning(`${spec.name}: ${warning}`);
+  return decision;
+}
+
 export async function runRelease(options: ReleaseOptions): Promise<EngineResult> {
   // Loaded on demand: @kubernetes/client-node is most of the bundle's start-up time, and plan,
   // input errors and the post step's no-op path never need it.
@@ -80,6 +93,7 @@ export async function runRelease(options: ReleaseOptions): Promise<EngineResult>
   const metrics = options.command === 'status' || options.command === 'abort' || options.command === 'promote' ? nullMetrics : await metricsFor(options);
   const holder = { id: options.holderId ?? `cli-${randomUUID()}`, runUrl: options.runUrl };
   const { routing, holders, close } = await portsFor(options, holder);
+  const outbound = await outboundModeFor(options);
   try {
     return await executeCommand(
       {
@@ -89,7 +103,7 @@ export async function runRelease(options: ReleaseOptions): Promise<EngineResult>
         metrics,
         clock: systemClock,
         log: options.log,
-        progress: reportProgress(options.reports, { log: options.log, ...(options.reportLinks ? { links: options.reportLinks } : {}) }),
+        progress: reportProgress(options.reports, { log: options.log, ...(options.reportLinks ? { links: options.reportLinks } : {}), ...(outbound ? { outbound } : {}) }),
         holder,
         signal: options.signal,
         options: {

@@ -1,7 +1,7 @@
 // Reading what the cluster has now: the routing objects the spec's backend reads, and our state on
 // the one that carries it.
 import { InputError } from '../errors.ts';
-import { describeRef, refKey, type RoutingObject } from '../plan/objects.ts';
+import { describeRef, refKey, refOf, type RoutingObject } from '../plan/objects.ts';
 import { backendFor } from '../routing/registry.ts';
 import type { CanarySpec } from '../spec/types.ts';
 import type { RoutingPort } from '../core/ports.ts';
@@ -31,6 +31,14 @@ export async function readLive(routing: RoutingPort, spec: CanarySpec, tolerateB
     if (!object) continue;
     objects.push(object);
     if (refKey(ref) === refKey(stateRef)) stateObject = object;
+  }
+  const known = new Set(objects.map((o) => refKey(refOf(o, spec.namespace))));
+  for (const { ref, labels } of backend.lists?.(spec) ?? []) {
+    for (const object of await routing.list(ref, labels)) {
+      const key = refKey(refOf(object, ref.namespace));
+      if (!known.has(key)) objects.push(object);
+      known.add(key);
+    }
   }
   if (!stateObject) throw new Error(`the ${backend.name} backend does not read ${describeRef(stateRef)}, where its state lives`);
   try {

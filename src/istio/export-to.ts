@@ -16,6 +16,12 @@ function reach(exportTo: unknown, namespace: string): Set<string> | typeof EVERY
   return new Set(exportTo.filter((e): e is string => typeof e === 'string' && e !== '~').map((e) => (e === '.' ? namespace : e)));
 }
 
+/** Is an object of `ownNamespace` with this `exportTo` visible to proxies in `clientNamespace`? */
+export function isExportedTo(exportTo: unknown, ownNamespace: string, clientNamespace: string): boolean {
+  const visible = reach(exportTo, ownNamespace);
+  return visible === EVERYWHERE || visible.has(clientNamespace);
+}
+
 /** Where the proxies the VirtualService programs run: its export namespaces for the mesh, and its gateways' namespaces. */
 function callers(vs: VirtualService, namespace: string): Set<string> | typeof EVERYWHERE {
   const gateways = vs.spec.gateways ?? [];

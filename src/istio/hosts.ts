@@ -49,3 +49,12 @@ export function lookAlikeHosts(a: string, b: string, namespace: string): { a: st
   if (ra === rb || kubernetesReading(a, namespace) !== kubernetesReading(b, namespace)) return undefined;
   return { a: ra, b: rb, fqdn: kubernetesReading(a, namespace) };
 }
+
+/** Does a ServiceEntry host (exact, or `*.suffix` for any name under the suffix) register `host`? Case-insensitive, like DNS. */
+export function hostPatternMatches(pattern: string, host: string): boolean {
+  const p = pattern.toLowerCase();
+  const h = host.toLowerCase();
+  if (p === '*') return true;
+  if (p.startsWith('*.')) return h.endsWith(p.slice(1)) || (h.startsWith('*.') && h.endsWith(p.slice(1)));
+  return p === h;
+}

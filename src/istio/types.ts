@@ -82,11 +82,41 @@ export interface DestinationRule {
   [key: string]: unknown;
 }
 
+export interface ServicePort {
+  number: number;
+  name: string;
+  protocol?: string;
+  targetPort?: number;
+  [key: string]: unknown;
+}
+
 export interface ServiceEntry {
   apiVersion: string;
   kind: 'ServiceEntry';
   metadata: ObjectMeta;
-  spec: { hosts: string[]; [key: string]: unknown };
+  spec: {
+    hosts: string[];
+    ports?: ServicePort[];
+    location?: 'MESH_EXTERNAL' | 'MESH_INTERNAL';
+    resolution?: 'NONE' | 'STATIC' | 'DNS' | 'DNS_ROUND_ROBIN';
+    exportTo?: string[];
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+/** The outbound policy a Sidecar sets for the workloads it applies to (istio.io/api networking v1 Sidecar). */
+export type OutboundTrafficMode = 'ALLOW_ANY' | 'REGISTRY_ONLY';
+
+export interface Sidecar {
+  apiVersion: string;
+  kind: 'Sidecar';
+  metadata: ObjectMeta;
+  spec: {
+    workloadSelector?: { labels?: Record<string, string> };
+    outboundTrafficPolicy?: { mode?: OutboundTrafficMode; [key: string]: unknown };
+    [key: string]: unknown;
+  };
   [key: string]: unknown;
 }
 

@@ -1,6 +1,6 @@
-// Our copy of istiod's validating-webhook rules for VirtualService and DestinationRule
+// Our copy of istiod's validating-webhook rules for VirtualService, DestinationRule and ServiceEntry
 // (istio.io/istio pkg/config/validation: ValidateVirtualService, validateHTTPRoute and the functions
-// it calls, ValidateDestinationRule). The API server does not run them (only the CRD schema), so we
+// it calls, ValidateDestinationRule, ValidateServiceEntry). The API server does not run them (only the CRD schema), so we
 // do: an input istiod would reject is refused with istiod's reason before we plan, and a produced
 // object that breaks one is a bug. Each mirrored rule is listed with an example in
 // test/unit/istio/webhook-rules.test.ts.
@@ -16,9 +16,10 @@
 // - Gateway API semantics (internal annotations): not objects this tool edits.
 // - The unreachable-rule findings (IST0130, IST0131) are warnings, not rejections; src/istio/
 //   reachability.ts keeps the header rule from creating them.
-import type { DestinationRule, VirtualService } from './types.ts';
+import type { DestinationRule, ServiceEntry, VirtualService } from './types.ts';
 import { destinationRuleProblems } from './webhook/destination-rule.ts';
 import type { Json, RuleProblem } from './webhook/problem.ts';
+import { serviceEntryProblems } from './webhook/service-entry.ts';
 import { virtualServiceProblems } from './webhook/virtual-service.ts';
 
 export type { RuleProblem } from './webhook/problem.ts';
@@ -68,4 +69,8 @@ function hostsProblems(vs: VirtualService): RuleProblem[] {
 
 export function destinationRuleRuleProblems(dr: DestinationRule): RuleProblem[] {
   return destinationRuleProblems(dr.spec as unknown as Json, dr.metadata.namespace ?? '.');
+}
+
+export function serviceEntryRuleProblems(se: ServiceEntry): RuleProblem[] {
+  return serviceEntryProblems(se.spec as unknown as Json, se.metadata.namespace ?? '.');
 }

@@ -11,6 +11,7 @@ import { renderCharts } from './chart.ts';
 import { escapeInline } from './escape.ts';
 import { headline } from './headline.ts';
 import { renderNextStep, type ReportLinks } from './next-step.ts';
+import { outboundReportOf, renderOutbound, type OutboundMode } from './outbound.ts';
 import { renderDetails, stageDetails } from './stage-details.ts';
 import { checkColumns, renderTableHeader, renderTableRow, type StageRow } from './stage-table.ts';
 
@@ -31,6 +32,8 @@ export interface ReportInput {
   maxLength?: number;
   /** The dispatch form and the run, for the next step. */
   links?: ReportLinks;
+  /** The canary's outbound mode as this run read it (specs with `egress`). */
+  outbound?: OutboundMode;
 }
 
 export function renderReport(input: ReportInput): string {
@@ -46,7 +49,7 @@ export function renderReport(input: ReportInput): string {
   return `${[head, ...(charts ? [charts] : []), table, ...(details ? [details] : []), footer].join('\n\n')}\n`;
 }
 
-function renderHeader({ spec, state, plan }: ReportInput): string {
+function renderHeader({ spec, state, plan, outbound }: ReportInput): string {
   const { title, evidence } = headline(spec, state, plan);
   const target = [
     `istio-canary **${escapeInline(spec.name)}**`,
@@ -54,7 +57,8 @@ function renderHeader({ spec, state, plan }: ReportInput): string {
     `${escapeInline(spec.stable.subset)} → ${escapeInline(spec.canary.subset)}`,
     ...(spec.analysis ? [describeReporter(spec.dataPlane)] : []),
   ].join(' · ');
-  return [`### ${title}`, ...(evidence ? ['', evidence] : []), '', target].join('\n');
+  const egress = spec.egress ? ['', renderOutbound(outboundReportOf(spec, plan, state, outbound))] : [];
+  return [`### ${title}`, ...(evidence ? ['', evidence] : []), '', target, ...egress].join('\n');
 }
 
 /** The table of all stages: what happened, then what the plan has still to come. Oldest rows are

@@ -25,6 +25,8 @@ export interface RoutingBackend<Base = unknown> {
   readonly name: string;
   /** The objects a release of `spec` reads, in write order; `ifMissing` for the ones that must exist. */
   reads(spec: CanarySpec): Array<{ ref: ObjectRef; ifMissing?: InputProblem }>;
+  /** Collections a release also reads whole (kind in a namespace, with these labels; `{}`: all), after `reads`. */
+  lists?(spec: CanarySpec): Array<{ ref: Pick<ObjectRef, 'apiVersion' | 'kind' | 'namespace'>; labels: Record<string, string> }>;
   /** The object whose annotation carries the rollout state: the one the release always writes. */
   stateObject(spec: CanarySpec): ObjectRef;
   /** Checks the live objects (InputError naming the object and field) and strips this canary's traces. */

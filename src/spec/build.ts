@@ -1,9 +1,10 @@
 // The computed defaults: from a valid raw document to the CanarySpec the rest of the action uses.
+import { egressGateCheck } from '../analysis/checks/egress.ts';
 import { checkType, ownFields } from '../analysis/checks/registry.ts';
 import { parseDuration } from './duration.ts';
 import { shortHost } from './names.ts';
-import type { RawAnalysis, RawCanaryDocument, RawCheck, RawCommit, RawStage, RawVersion } from './raw.ts';
-import type { AnalysisSpec, CanarySpec, CheckSpec, CommitSpec, StageSpec, SyncSource, VersionRef } from './types.ts';
+import type { RawAnalysis, RawCanaryDocument, RawCheck, RawCommit, RawEgress, RawStage, RawVersion } from './raw.ts';
+import type { AnalysisSpec, CanarySpec, CheckSpec, CommitSpec, EgressSpec, StageSpec, SyncSource, VersionRef } from './types.ts';
 
 const BUILTIN_MIN_REQUESTS = 20;
 
@@ -90,6 +91,20 @@ function commit(raw: RawCommit): CommitSpec {
   return out;
 }
 
+/** Port names `<protocol>-<number>` and the resolution a host's form calls for, unless given. */
+export function egress(raw: RawEgress): EgressSpec {
+  const out: EgressSpec = {
+    hosts: raw.hosts.map((h) => ({
+      host: h.host,
+      ports: h.ports.map((p) => ({ number: p.number, protocol: p.protocol, name: p.name ?? `${p.protocol.toLowerCase()}-${p.number}` })),
+      resolution: h.resolution ?? (h.host.startsWith('*') ? 'NONE' : 'DNS'),
+    })),
+    policy: raw.policy,
+  };
+  if (raw.mode !== undefined) out.mode = raw.mode;
+  return out;
+}
+
 export function buildCanarySpec(raw: RawCanaryDocument, source: CanarySpec['source']): CanarySpec {
   const s = raw.spec;
   const bake = parseDuration(s.bake);
@@ -119,5 +134,10 @@ export function buildCanarySpec(raw: RawCanaryDocument, source: CanarySpec['sour
   if (s.analysis) spec.analysis = analysis(s.analysis);
   if (s.mode === 'commit') spec.mode = 'commit';
   if (s.commit) spec.commit = commit(s.commit);
+  if (s.egress) {
+    spec.egress = egress(s.egress);
+    // The egress gate runs in every stage with the other checks (semantics.ts made sure there is an analysis).
+    spec.analysis?.checks.push(egressGateCheck(spec.egress.hosts.map((h) => h.host), spec.egress.policy));
+  }
   return spec;
 }

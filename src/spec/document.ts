@@ -1,5 +1,6 @@
 // CanarySpec back to YAML, every default written out: parsing the output gives the same spec. Used to
 // show the effective spec (e.g. in `plan --out`) and to test parsing as a round trip.
+import { EGRESS_CHECK } from '../analysis/checks/egress.ts';
 import { checkType, ownFields } from '../analysis/checks/registry.ts';
 import { safeYaml } from '../yaml/safe-yaml.ts';
 import { formatPromDuration } from './duration.ts';
@@ -68,13 +69,18 @@ export function canaryDocument(spec: CanarySpec): RawCanaryDocument {
       prometheus: structuredClone(analysis.prometheus),
       failureLimit: analysis.failureLimit,
       alpha: analysis.alpha,
-      checks: analysis.checks.map(rawCheck),
+      // The egress gate is not written: `egress` below adds it again.
+      checks: analysis.checks.filter((c) => c.type !== EGRESS_CHECK).map(rawCheck),
     };
     if (analysis.maxHold !== undefined) doc.spec.analysis.maxHold = formatPromDuration(analysis.maxHold);
     if (analysis.strict) doc.spec.analysis.strict = true;
   }
   if (spec.mode === 'commit') doc.spec.mode = 'commit';
   if (spec.commit) doc.spec.commit = rawCommit(spec.commit);
+  if (spec.egress) {
+    doc.spec.egress = { hosts: structuredClone(spec.egress.hosts), policy: spec.egress.policy };
+    if (spec.egress.mode !== undefined) doc.spec.egress.mode = spec.egress.mode;
+  }
   return doc;
 }
 

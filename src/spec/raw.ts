@@ -1,6 +1,6 @@
 // The YAML document's shape once the schema has validated it and filled its defaults: what the user
 // wrote, before the spec's computed defaults (subsets, workloads, per-stage bakes) and ms conversion.
-import type { CheckSpec, DataPlane, StringMatch } from './types.ts';
+import type { CheckSpec, DataPlane, EgressProtocol, StringMatch } from './types.ts';
 
 export interface RawVersion {
   /** One Service per version (VirtualService routing): this version's own Service. */
@@ -34,6 +34,12 @@ export interface RawAnalysis {
   checks: RawCheck[];
 }
 
+export interface RawEgress {
+  hosts: Array<{ host: string; ports: Array<{ number: number; protocol: EgressProtocol; name?: string }>; resolution?: 'DNS' | 'DNS_ROUND_ROBIN' | 'NONE' }>;
+  mode?: 'ALLOW_ANY' | 'REGISTRY_ONLY';
+  policy: 'fail' | 'warn';
+}
+
 export interface RawCanaryDocument {
   apiVersion: 'istio-canary/v1';
   kind: 'Canary';
@@ -59,6 +65,7 @@ export interface RawCanaryDocument {
     /** The schema fills in `apply`; a document written back leaves it out in apply mode. */
     mode?: 'apply' | 'commit';
     commit?: RawCommit;
+    egress?: RawEgress;
   };
 }
 

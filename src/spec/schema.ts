@@ -19,9 +19,11 @@ export function withCheckTypes(schema: object): object {
   const definitions = built.definitions as JsonObject;
   const check = definitions.check as JsonObject;
   const properties = check.properties as JsonObject;
-  check.description = `One check. ${CHECK_TYPES.map((t) => t.schema.description).join(' ')}`;
-  properties.type = { description: `${wordList(CHECK_TYPES.map((t) => `\`${t.name}\``))}.`, enum: CHECK_TYPES.map((t) => t.name) };
-  for (const type of CHECK_TYPES) Object.assign(properties, type.schema.properties);
+  // A type the spec adds by itself (the egress gate, from `spec.egress`) is never written in `checks`.
+  const written = CHECK_TYPES.filter((t) => !t.implicit);
+  check.description = `One check. ${written.map((t) => t.schema.description).join(' ')}`;
+  properties.type = { description: `${wordList(written.map((t) => `\`${t.name}\``))}.`, enum: written.map((t) => t.name) };
+  for (const type of written) Object.assign(properties, type.schema.properties);
   return built;
 }
 

@@ -12,6 +12,7 @@ import { headerRuleName } from '../istio/header-rule.ts';
 import { branchNameProblem, isRepositoryPath } from './repository-path.ts';
 import { reporterProblems } from './reporter-rules.ts';
 import { routingProblems, usesHttpRoute } from './routing-rules.ts';
+import { egressProblems } from './egress.ts';
 
 type Problems = PathProblem[];
 const STAGE_KINDS = ['darkLaunch', 'mirror', 'weight'] as const;
@@ -314,5 +315,6 @@ export function semanticProblems(document: unknown): PathProblem[] {
   headerRules(stages, problems);
   if (isRecord(spec.analysis)) analysisRules(spec.analysis, stages, versionlessRoles(spec), problems);
   commitRules(spec, problems);
+  problems.push(...egressProblems(spec));
   return problems;
 }

@@ -61,6 +61,32 @@ export interface HttpRouteRouting {
   name: string;
 }
 
+export type EgressProtocol = 'HTTP' | 'HTTPS' | 'GRPC' | 'HTTP2' | 'MONGO' | 'TCP' | 'TLS';
+
+export interface EgressPort {
+  number: number;
+  protocol: EgressProtocol;
+  /** ServiceEntry port name; default `<protocol>-<number>` in lowercase. */
+  name: string;
+}
+
+/** An outside host the canary needs: one ServiceEntry (unless an existing one covers it). */
+export interface EgressHost {
+  /** DNS name or wildcard (`*.example.com`), outside the mesh. */
+  host: string;
+  ports: EgressPort[];
+  /** Default DNS for a name, NONE for a wildcard. */
+  resolution: 'DNS' | 'DNS_ROUND_ROBIN' | 'NONE';
+}
+
+export interface EgressSpec {
+  hosts: EgressHost[];
+  /** The mesh's outbound mode when it cannot be read from the cluster. */
+  mode?: 'ALLOW_ANY' | 'REGISTRY_ONLY';
+  /** What the egress gate does with blocked or undeclared outbound calls: fail the stage, or warn. */
+  policy: 'fail' | 'warn';
+}
+
 export interface CanarySpec {
   name: string;
   namespace: string;
@@ -92,6 +118,8 @@ export interface CanarySpec {
   /** Where the managed objects live in git; given in commit mode (also kept when the action input
    * or CLI flag selects apply mode). */
   commit?: CommitSpec;
+  /** Outbound traffic: ServiceEntries for these hosts and the egress gate; absent: neither. */
+  egress?: EgressSpec;
   /** Where the spec came from, for messages. */
   source: { file?: string; document?: number };
 }

@@ -26,8 +26,8 @@ export function kubeConfig(env: MeshEnv = meshEnv()): KubeConfig {
 }
 
 /**
- * A namespace name no other test uses. The API server serves CRDs only (no Namespace objects),
- * so namespaced custom resources can be created in it without creating it first.
+ * A namespace name no other test uses. The API server needs no Namespace object for namespaced
+ * objects (NamespaceLifecycle is off), so they can be created in it without creating it first.
  */
 export function uniqueNamespace(prefix = 'test'): string {
   const safe = prefix.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 40).replace(/^-+|-+$/g, '');
@@ -40,6 +40,7 @@ const PLURALS = {
   VirtualService: 'virtualservices',
   DestinationRule: 'destinationrules',
   ServiceEntry: 'serviceentries',
+  Sidecar: 'sidecars',
   Gateway: 'gateways',
 } as const;
 

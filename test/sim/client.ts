@@ -4,7 +4,7 @@ import type { ServiceStats } from './stats.ts';
 import type { Load, OutboundMode, Profile, Service, World } from './world.ts';
 
 /** Input shapes: what the API accepts (fields left out keep their value or default). */
-export type ProfileChange = Partial<Omit<Profile, 'latency'>> & { latency?: Profile['latency'] };
+export type ProfileChange = Partial<Omit<Profile, 'latency' | 'outbound'>> & { latency?: Profile['latency']; outbound?: Array<{ host: string; port?: number; share?: number }> };
 export type LoadChange = Partial<Omit<Load, 'via'>> & { via?: Load['via'] | null };
 export type ServiceInput = Omit<Partial<Service>, 'versions' | 'load'> & {
   versions: Array<{ name: string; labels?: Record<string, string>; readyReplicas?: number; workload?: string; workloadNamespace?: string; profile?: ProfileChange }>;
@@ -23,6 +23,7 @@ export interface SimulatorConfig {
   destinationRules: ConfigObject[];
   serviceEntries: ConfigObject[];
   httpRoutes: ConfigObject[];
+  sidecars: ConfigObject[];
   /** VirtualServices istiod's validation would reject; they never take effect. */
   rejected: Array<{ name: string; reason: string }>;
 }
@@ -88,7 +89,7 @@ export class SimulatorClient {
   }
 
   /** Whether the simulator routes with this object at (at least) this resourceVersion. */
-  async sees(kind: 'virtualServices' | 'destinationRules' | 'serviceEntries' | 'httpRoutes', name: string, resourceVersion: string): Promise<boolean> {
+  async sees(kind: 'virtualServices' | 'destinationRules' | 'serviceEntries' | 'httpRoutes' | 'sidecars', name: string, resourceVersion: string): Promise<boolean> {
     const config = await this.config();
     return config[kind].some((o) => o.name === name && o.resourceVersion === resourceVersion);
   }

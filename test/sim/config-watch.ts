@@ -1,16 +1,26 @@
-// Stands in for istiod's config ingestion: lists and watches VirtualServices, DestinationRules
-// and ServiceEntries (networking.istio.io/v1) and HTTPRoutes (gateway.networking.k8s.io/v1)
-// cluster-wide. When the API server goes away it
+// Stands in for istiod's config ingestion: lists and watches VirtualServices, DestinationRules,
+// ServiceEntries and Sidecars (networking.istio.io/v1) and HTTPRoutes (gateway.networking.k8s.io/v1)
+// cluster-wide, and the mesh config (ConfigMap
+// istio in istio-system). When the API server goes away it
 // keeps the last config (as Envoy keeps its last xDS push) and relists once it is back.
 
-import { CustomObjectsApi, Watch, type KubeConfig } from '@kubernetes/client-node';
-import type { DestinationRule, ServiceEntry, VirtualService } from '../../src/istio/types.ts';
+import { CoreV1Api, CustomObjectsApi, Watch, type KubeConfig } from '@kubernetes/client-node';
+import { MeshConfigError, readMeshOutboundConfig } from '../../src/istio/outbound-mode.ts';
+import type { DestinationRule, ServiceEntry, Sidecar, VirtualService } from '../../src/istio/types.ts';
 import type { HTTPRoute } from '../../src/routing/http-route/types.ts';
 import type { MeshConfig } from './mesh-config.ts';
 
+/** Where istiod's mesh config lives in a default install: ConfigMap istio in istio-system, key mesh. */
+export const MESH_CONFIG_NAMESPACE = 'istio-system';
+export const MESH_CONFIG_NAME = 'istio';
+
+interface ConfigMapLike {
+  metadata: { namespace?: string; name: string; resourceVersion?: string };
+  data?: Record<string, string>;
+}
+
 const ISTIO = { group: 'networking.istio.io', version: 'v1' };
 const GATEWAY_API = { group: 'gateway.networking.k8s.io', version: 'v1' };
-type ApiGroup = typeof ISTIO;
 
 interface Listed {
   metadata?: { resourceVersion?: string };
@@ -19,6 +29,30 @@ interface Listed {
 
 type Log = (message: string) => void;
 
+/** What one watch lists and watches: a path and its list call. */
+interface Source {
+  /** For messages, e.g. `virtualservices`. */
+  name: string;
+  /** The collection's URL path, e.g. `/apis/networking.istio.io/v1/virtualservices`. */
+  path: string;
+  list(kc: KubeConfig): Promise<Listed>;
+}
+
+/** A custom resource of `api`, cluster-wide. */
+function customSource(api: typeof ISTIO, plural: string): Source {
+  return {
+    name: plural,
+    path: `/apis/${api.group}/${api.version}/${plural}`,
+    list: async (kc) => (await kc.makeApiClient(CustomObjectsApi).listClusterCustomObject({ group: api.group, version: api.version, plural })) as Listed,
+  };
+}
+
+const MESH_CONFIG_SOURCE: Source = {
+  name: `configmaps in ${MESH_CONFIG_NAMESPACE}`,
+  path: `/api/v1/namespaces/${MESH_CONFIG_NAMESPACE}/configmaps`,
+  list: async (kc) => (await kc.makeApiClient(CoreV1Api).listNamespacedConfigMap({ namespace: MESH_CONFIG_NAMESPACE })) as unknown as Listed,
+};
+
 /** One resource kind: list, then watch from the list's resourceVersion; relist on any end. */
 class ResourceWatch<T extends { metadata: { namespace?: string; name: string } }> {
   readonly objects = new Map<string, T>();
@@ -26,25 +60,24 @@ class ResourceWatch<T extends { metadata: { namespace?: string; name: string } }
   private stopped = false;
   private abort: AbortController | undefined;
   private readonly kc: KubeConfig;
-  private readonly api: ApiGroup;
+  private readonly source: Source;
   private readonly plural: string;
   private readonly onChange: () => void;
   private readonly log: Log;
 
-  constructor(kc: KubeConfig, api: ApiGroup, plural: string, onChange: () => void, log: Log) {
+  constructor(kc: KubeConfig, source: Source, onChange: () => void, log: Log) {
     this.kc = kc;
-    this.api = api;
-    this.plural = plural;
+    this.source = source;
+    this.plural = source.name;
     this.onChange = onChange;
     this.log = log;
   }
 
   async run(): Promise<void> {
-    const api = this.kc.makeApiClient(CustomObjectsApi);
     let delayMs = 200;
     while (!this.stopped) {
       try {
-        const list = (await api.listClusterCustomObject({ group: this.api.group, version: this.api.version, plural: this.plural })) as Listed;
+        const list = await this.source.list(this.kc);
         this.objects.clear();
         for (const item of list.items) this.objects.set(keyOf(item), item as T);
         this.synced = true;
@@ -75,7 +108,7 @@ class ResourceWatch<T extends { metadata: { namespace?: string; name: string } }
     let last = resourceVersion;
     return new Promise((resolve) => {
       const end = (resumable: boolean, reason: string) => resolve({ resumable, reason, resourceVersion: last });
-      const path = `/apis/${this.api.group}/${this.api.version}/${this.plural}`;
+      const path = this.source.path;
       new Watch(this.kc)
         .watch(
           path,
@@ -120,19 +153,42 @@ export class ConfigWatch {
   private readonly vs: ResourceWatch<VirtualService>;
   private readonly dr: ResourceWatch<DestinationRule>;
   private readonly se: ResourceWatch<ServiceEntry>;
+  private readonly sidecars: ResourceWatch<Sidecar>;
   private readonly hr: ResourceWatch<HTTPRoute>;
+  private readonly meshConfig: ResourceWatch<ConfigMapLike>;
+  private readonly log: Log;
 
   constructor(kc: KubeConfig, onChange: (config: MeshConfig) => void, log: Log) {
     const changed = () => onChange(this.snapshot());
-    this.vs = new ResourceWatch(kc, ISTIO, 'virtualservices', changed, log);
-    this.dr = new ResourceWatch(kc, ISTIO, 'destinationrules', changed, log);
-    this.se = new ResourceWatch(kc, ISTIO, 'serviceentries', changed, log);
-    this.hr = new ResourceWatch(kc, GATEWAY_API, 'httproutes', changed, log);
+    this.log = log;
+    this.vs = new ResourceWatch(kc, customSource(ISTIO, 'virtualservices'), changed, log);
+    this.dr = new ResourceWatch(kc, customSource(ISTIO, 'destinationrules'), changed, log);
+    this.se = new ResourceWatch(kc, customSource(ISTIO, 'serviceentries'), changed, log);
+    this.sidecars = new ResourceWatch(kc, customSource(ISTIO, 'sidecars'), changed, log);
+    this.hr = new ResourceWatch(kc, customSource(GATEWAY_API, 'httproutes'), changed, log);
+    this.meshConfig = new ResourceWatch(kc, MESH_CONFIG_SOURCE, changed, log);
+  }
+
+  private all(): Array<ResourceWatch<{ metadata: { namespace?: string; name: string } }>> {
+    return [this.vs, this.dr, this.se, this.sidecars, this.hr, this.meshConfig] as Array<ResourceWatch<{ metadata: { namespace?: string; name: string } }>>;
+  }
+
+  /** The mesh config's outbound mode, when the ConfigMap exists and istiod could read it. */
+  private outboundMode(): MeshConfig['outboundMode'] {
+    const cm = this.meshConfig.objects.get(`${MESH_CONFIG_NAMESPACE}/${MESH_CONFIG_NAME}`);
+    if (!cm) return undefined;
+    try {
+      return readMeshOutboundConfig(cm.data?.mesh ?? '', `ConfigMap ${MESH_CONFIG_NAMESPACE}/${MESH_CONFIG_NAME}`).mode;
+    } catch (e) {
+      // istiod keeps its last good mesh config; the simulator keeps the world's.
+      if (e instanceof MeshConfigError) this.log(e.message);
+      return undefined;
+    }
   }
 
   /** True once every kind has been listed at least once. */
   get synced(): boolean {
-    return this.vs.synced && this.dr.synced && this.se.synced && this.hr.synced;
+    return this.all().every((w) => w.synced);
   }
 
   snapshot(): MeshConfig {
@@ -140,7 +196,9 @@ export class ConfigWatch {
       virtualServices: [...this.vs.objects.values()],
       destinationRules: [...this.dr.objects.values()],
       serviceEntries: [...this.se.objects.values()],
+      sidecars: [...this.sidecars.objects.values()],
       httpRoutes: [...this.hr.objects.values()],
+      outboundMode: this.outboundMode(),
     };
   }
 
@@ -150,9 +208,5 @@ export class ConfigWatch {
 
   stop(): void {
     for (const w of this.all()) w.stop();
-  }
-
-  private all(): Array<ResourceWatch<{ metadata: { namespace?: string; name: string } }>> {
-    return [this.vs, this.dr, this.se, this.hr] as Array<ResourceWatch<{ metadata: { namespace?: string; name: string } }>>;
   }
 }

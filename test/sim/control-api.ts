@@ -145,6 +145,7 @@ export async function handleControl(deps: ControlDeps, req: IncomingMessage): Pr
       destinationRules: names(t.destinationRules),
       serviceEntries: names(t.serviceEntries),
       httpRoutes: names(t.httpRoutes),
+      sidecars: names(t.sidecars),
       rejected: t.rejected,
     });
   }
@@ -167,7 +168,7 @@ export async function handleControl(deps: ControlDeps, req: IncomingMessage): Pr
     if (body.mode === null) delete namespacePolicies[ns];
     else namespacePolicies[ns] = body.mode;
     deps.sim.setWorld({ ...world, namespacePolicies });
-    return ok({ namespace: ns, mode: body.mode ?? world.outboundTrafficPolicy });
+    return ok({ namespace: ns, mode: body.mode ?? deps.sim.routingTable.outboundMode });
   }
   if (parts[0] === 'services' && parts.length >= 3) return serviceRoutes(deps, req, method, parts[1]!, parts[2]!, parts.slice(3));
   throw new HttpError(404, `no route ${route}`);

@@ -1,11 +1,11 @@
 // The Istio configuration the simulator has seen in the API server, and the routing table built
 // from it and the world. Building is done once per change so each request only looks things up.
 
-import type { DestinationRule, ServiceEntry, VirtualService } from '../../src/istio/types.ts';
+import type { DestinationRule, ServiceEntry, Sidecar, VirtualService } from '../../src/istio/types.ts';
 import { resolveHost } from '../../src/istio/hosts.ts';
 import type { HTTPRoute } from '../../src/routing/http-route/types.ts';
 import { hostMatches, hostSpecificity } from './hosts.ts';
-import { serviceFqdn, type Gateway, type Service, type World } from './world.ts';
+import { serviceFqdn, type Gateway, type OutboundMode, type Service, type World } from './world.ts';
 
 export interface MeshConfig {
   virtualServices: VirtualService[];
@@ -13,9 +13,13 @@ export interface MeshConfig {
   serviceEntries: ServiceEntry[];
   /** Gateway API HTTPRoutes (gateway.networking.k8s.io/v1); optional so VirtualService-only callers need not list them. */
   httpRoutes?: HTTPRoute[];
+  /** Sidecars: only their workloadSelector and outboundTrafficPolicy are simulated. */
+  sidecars?: Sidecar[];
+  /** outboundTrafficPolicy.mode of the mesh config (ConfigMap istio), when there is one; else the world's. */
+  outboundMode?: OutboundMode | undefined;
 }
 
-export const EMPTY_CONFIG: MeshConfig = { virtualServices: [], destinationRules: [], serviceEntries: [], httpRoutes: [] };
+export const EMPTY_CONFIG: MeshConfig = { virtualServices: [], destinationRules: [], serviceEntries: [], httpRoutes: [], sidecars: [] };
 
 /** A VirtualService with its hosts and gateways already qualified. */
 export interface BoundVirtualService {
@@ -34,6 +38,9 @@ export interface RoutingTable {
   destinationRules: DestinationRule[];
   serviceEntries: ServiceEntry[];
   httpRoutes: HTTPRoute[];
+  sidecars: Sidecar[];
+  /** The mesh-wide outbound mode: the mesh config's, else the world's. */
+  outboundMode: OutboundMode;
   /** VirtualServices istiod's validation would reject, which therefore never take effect. */
   rejected: Array<{ name: string; reason: string }>;
 }
@@ -93,6 +100,8 @@ export function buildTable(world: World, config: MeshConfig): RoutingTable {
     destinationRules: [...config.destinationRules].sort(creationOrder),
     serviceEntries: [...config.serviceEntries].sort(creationOrder),
     httpRoutes: [...(config.httpRoutes ?? [])],
+    sidecars: [...(config.sidecars ?? [])],
+    outboundMode: config.outboundMode ?? world.outboundTrafficPolicy,
     rejected,
   };
 }
@@ -179,7 +188,26 @@ function mergeDestinationRules(rules: DestinationRule[]): DestinationRule {
   return { ...first, spec: { ...first.spec, subsets } };
 }
 
-/** The ServiceEntry that registers an external host, if any. */
-export function selectServiceEntry(table: RoutingTable, host: string): ServiceEntry | undefined {
-  return table.serviceEntries.find((se) => (se.spec.hosts ?? []).some((pattern) => hostMatches(pattern, host)));
+/**
+ * The ServiceEntry through which a sidecar in `clientNamespace` reaches `host` on `port`: one
+ * exported to that namespace, listing the host (exact or `*.suffix`) and the port. An entry for the
+ * host on another port builds no route on this port's listener, so the call falls to the catch-all
+ * (Passthrough or block_all). The most specific host wins, then the oldest entry.
+ */
+export function selectServiceEntry(table: RoutingTable, host: string, clientNamespace: string, port = 80): ServiceEntry | undefined {
+  let best: ServiceEntry | undefined;
+  let bestScore = -1;
+  for (const se of table.serviceEntries) {
+    if (!exportedTo(se.spec.exportTo, namespaceOf(se), clientNamespace)) continue;
+    if (!(se.spec.ports ?? []).some((p) => p.number === port)) continue;
+    for (const pattern of se.spec.hosts ?? []) {
+      if (!hostMatches(pattern, host)) continue;
+      const score = hostSpecificity(pattern);
+      if (score > bestScore) {
+        best = se;
+        bestScore = score;
+      }
+    }
+  }
+  return best;
 }

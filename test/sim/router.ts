@@ -126,7 +126,7 @@ export function sampleMirrors(mirrors: readonly MirrorCluster[], random: Random)
 function routeByChoice(ctx: RouteContext, choice: RouteChoice, req: RouteRequest): Decision {
   switch (choice.kind) {
     case 'outbound':
-      return { live: decideOutbound(ctx.table, choice.host, req.sourceNamespace), mirrors: [] };
+      return { live: decideOutbound(ctx.table, choice.host, { namespace: req.sourceNamespace, labels: {} }), mirrors: [] };
     case 'default':
       return { live: resolveCluster(ctx, choice.cluster, req.sourceNamespace), mirrors: [] };
     case 'noRoute':

@@ -141,8 +141,9 @@ export class Simulator {
     const calls = outboundCallsMade(served.version.profile, random);
     if (calls.length === 0) return;
     const caller = { workload: served.version.workload, namespace: served.version.workloadNamespace };
+    const pod = { namespace: caller.namespace, labels: served.version.labels };
     for (const call of calls) {
-      const decision = decideOutbound(this.table, call.host, caller.namespace);
+      const decision = decideOutbound(this.table, call.host, pod, call.port);
       const res = decision.cluster === 'BlackHoleCluster' ? { code: decision.code, durationMs: 0 } : externalResponse(random);
       this.telemetry.record(key, outboundLabels(caller, decision, res.code), res.durationMs);
       countOutbound(stats, this.versionKey(owner, served), call.host, decision.cluster, res.code);

@@ -93,8 +93,8 @@ function latency(src: Source, v: unknown, path: Path): Latency {
 
 function outboundCall(src: Source, v: unknown, path: Path): OutboundCall {
   const o = obj(src, v, path);
-  known(src, o, path, ['host', 'share']);
-  return { host: str(src, o.host, [...path, 'host']), share: num(src, o.share, [...path, 'share'], 0, 1, 1) };
+  known(src, o, path, ['host', 'port', 'share']);
+  return { host: str(src, o.host, [...path, 'host']), port: int(src, o.port, [...path, 'port'], 1, 65535, 80), share: num(src, o.share, [...path, 'share'], 0, 1, 1) };
 }
 
 /** A profile, starting from `base` so a control-API body may set only what changes. */

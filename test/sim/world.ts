@@ -12,6 +12,8 @@ export interface Latency {
 /** An outbound call a version makes to a host outside the mesh while serving a request. */
 export interface OutboundCall {
   host: string;
+  /** Port called (the sidecar's outbound listener); default 80. A ServiceEntry must list it. */
+  port: number;
   /** Share of served requests that make this call, 0..1. */
   share: number;
 }
@@ -89,7 +91,7 @@ export interface World {
   clusterDomain: string;
   /** Mesh-wide default, like `outboundTrafficPolicy.mode` in the `istio` ConfigMap. */
   outboundTrafficPolicy: OutboundMode;
-  /** Per-namespace override, like a Sidecar resource's outboundTrafficPolicy. */
+  /** Per-namespace override where no Sidecar object applies (a Sidecar in the API server wins). */
   namespacePolicies: Record<string, OutboundMode>;
   services: Service[];
   gateways: Gateway[];
@@ -103,6 +105,3 @@ export function serviceKey(namespace: string, name: string): string {
   return `${namespace}/${name}`;
 }
 
-export function outboundModeFor(world: World, namespace: string): OutboundMode {
-  return world.namespacePolicies[namespace] ?? world.outboundTrafficPolicy;
-}

@@ -32,6 +32,8 @@ export interface CheckRules {
 export interface CheckType {
   /** The spec's `type`. */
   readonly name: string;
+  /** Added by the spec itself (the egress gate, from `spec.egress`), never written in `checks`: left out of the schema. */
+  readonly implicit?: boolean;
   readonly schema: CheckSchema;
   /** Its verdicts rest on request counts: a quick look between the recorded ones may decide, and
    * `minRequests` applies (default 20; without counts the default is 0 and YAML leaves it out). */

@@ -5,10 +5,11 @@ import { checkedDuration } from '../render.ts';
 import type { CheckSpec, CheckVerdict, Cohort, PlannedQuery, QueryResult, QueryVars } from '../types.ts';
 import type { CheckType } from './check-type.ts';
 import { custom } from './custom.ts';
+import { egressGate } from './egress.ts';
 import { latencyP99 } from './latency.ts';
 import { successRate } from './success-rate.ts';
 
-export const CHECK_TYPES: readonly CheckType[] = [successRate, latencyP99, custom];
+export const CHECK_TYPES: readonly CheckType[] = [successRate, latencyP99, custom, egressGate];
 
 /** The type named `name`, or undefined (the spec's schema refuses unknown types). */
 export function findCheckType(name: unknown): CheckType | undefined {

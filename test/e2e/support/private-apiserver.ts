@@ -27,7 +27,8 @@ export interface PrivateApiserver {
 
 const READY_TIMEOUT_MS = 120_000;
 
-export async function startPrivateApiserver(): Promise<PrivateApiserver> {
+/** `apiserverArgs` go to the Kubernetes API server itself (after `--`), e.g. another authorization kubeconfig. */
+export async function startPrivateApiserver(apiserverArgs: string[] = []): Promise<PrivateApiserver> {
   const binary = await ensureApiserverBinary();
   const dataDir = mkdtempSync(join(tmpdir(), 'istio-canary-apiserver-'));
   const args = [
@@ -35,6 +36,7 @@ export async function startPrivateApiserver(): Promise<PrivateApiserver> {
     `--secure-port=${await freePort()}`,
     `--etcd-client-port=${await freePort()}`,
     `--etcd-peer-port=${await freePort()}`,
+    ...(apiserverArgs.length > 0 ? ['--', ...apiserverArgs] : []),
   ];
   const kubeconfig = join(dataDir, 'admin.kubeconfig');
   let child: ChildProcess | undefined;

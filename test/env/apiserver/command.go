@@ -46,7 +46,11 @@ func runServer(ctx context.Context, o *options.CustomResourceDefinitionsServerOp
 		return err
 	}
 	notFound := notfoundhandler.New(config.GenericConfig.Serializer, genericapifilters.NoMuxAndDiscoveryIncompleteKey)
-	server, err := config.Complete().New(genericapiserver.NewEmptyDelegateWithCustomHandler(notFound))
+	core, err := newCoreServer(o, config.GenericConfig, genericapiserver.NewEmptyDelegateWithCustomHandler(notFound))
+	if err != nil {
+		return err
+	}
+	server, err := config.Complete().New(core)
 	if err != nil {
 		return err
 	}

@@ -8,19 +8,20 @@ describe('check registry', () => {
   test('lists each type once, each with its sentence for the schema starting with its name', () => {
     const names = CHECK_TYPES.map((t) => t.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toEqual(['success-rate', 'latency-p99', 'custom']);
+    expect(names).toEqual(['success-rate', 'latency-p99', 'custom', 'egress']);
     for (const type of CHECK_TYPES) expect(type.schema.description.startsWith(`\`${type.name}\`: `)).toBe(true);
   });
 
   test('finds a type by its spec name; an unknown name is undefined, or a TypeError for a parsed check', () => {
     expect(findCheckType('latency-p99')?.unit).toBe(' ms');
-    expect(findCheckType('egress')).toBeUndefined();
-    expect(() => checkType({ name: 'x', type: 'egress' })).toThrow('check x: unknown check type "egress"');
+    expect(findCheckType('ingress')).toBeUndefined();
+    expect(() => checkType({ name: 'x', type: 'ingress' })).toThrow('check x: unknown check type "ingress"');
   });
 
   test('the schema gets every type: its name in the enum, its sentence, its own fields', () => {
     const base = { definitions: { check: { description: '', properties: { name: { type: 'string' } } } } };
     const built = withCheckTypes(base) as typeof base & { definitions: { check: { properties: Record<string, { enum?: string[] }> } } };
+    // The egress gate is added by spec.egress, never written: not in the schema.
     expect(built.definitions.check.properties.type!.enum).toEqual(['success-rate', 'latency-p99', 'custom']);
     expect(built.definitions.check.description).toContain('`custom`: a PromQL `query`');
     expect(Object.keys(built.definitions.check.properties).sort()).toEqual(['maxRatio', 'name', 'query', 'type']);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Simulator } from '../../sim/simulator.ts';
 import { DURATION_BUCKETS_MS } from '../../sim/telemetry.ts';
+import type { ServiceEntry, Sidecar } from '../../../src/istio/types.ts';
 import type { World } from '../../sim/world.ts';
 import { parseExposition, sumWhere } from './exposition.ts';
 import { CATALOG, NS, demoWorld, destinationRule, serviceEntry, to, virtualService } from './fixtures.ts';
@@ -117,7 +118,7 @@ describe('telemetry as Istio reports it', () => {
 describe('outbound calls', () => {
   function callingWorld(policy: 'ALLOW_ANY' | 'REGISTRY_ONLY'): World {
     const world = withLoad(demoWorld({ policy }), {});
-    world.services[0]!.versions[1]!.profile.outbound = [{ host: 'jsonplaceholder.typicode.com', share: 1 }];
+    world.services[0]!.versions[1]!.profile.outbound = [{ host: 'jsonplaceholder.typicode.com', port: 80, share: 1 }];
     return world;
   }
 
@@ -131,7 +132,9 @@ describe('outbound calls', () => {
     sim.send(catalog(sim), 7);
     const samples = parseExposition(sim.telemetry.render());
     const where = { reporter: 'source', source_workload: 'catalog-v2', destination_service: 'jsonplaceholder.typicode.com' };
-    expect(sumWhere(samples, REQ, { ...where, response_code: code, destination_service_name: serviceName, destination_service_namespace: serviceNamespace })).toBe(7);
+    // Istio's stats filter: no response flag on block_all's direct 502 nor on Passthrough (istio.io blog
+    // "Monitoring blocked and passthrough external service traffic"); the client's proxy alone reports.
+    expect(sumWhere(samples, REQ, { ...where, response_code: code, response_flags: '-', destination_service_name: serviceName, destination_service_namespace: serviceNamespace })).toBe(7);
     expect(sumWhere(samples, REQ, { reporter: 'destination', destination_service: 'jsonplaceholder.typicode.com' })).toBe(0);
   });
 
@@ -140,6 +143,74 @@ describe('outbound calls', () => {
     const sim = simulator(world, config([{ route: [to('version-v2')] }]));
     sim.send(catalog(sim), 2);
     expect(sim.statsFor(`${NS}/catalog`).outbound).toEqual({ 'v2 jsonplaceholder.typicode.com BlackHoleCluster 502': 2 });
+  });
+});
+
+describe('outbound policy from Sidecars, and which ServiceEntry applies', () => {
+  const HOST = 'jsonplaceholder.typicode.com';
+  function callingWorld(policy: 'ALLOW_ANY' | 'REGISTRY_ONLY', port = 80): World {
+    const world = withLoad(demoWorld({ policy }), {});
+    for (const v of world.services[0]!.versions) v.profile.outbound = [{ host: HOST, port, share: 1 }];
+    return world;
+  }
+  function sidecar(name: string, namespace: string, mode: 'ALLOW_ANY' | 'REGISTRY_ONLY' | undefined, selector?: Record<string, string>, created = '2026-01-01T00:00:00Z'): Sidecar {
+    const spec: Sidecar['spec'] = {};
+    if (mode) spec.outboundTrafficPolicy = { mode };
+    if (selector) spec.workloadSelector = { labels: selector };
+    return { apiVersion: 'networking.istio.io/v1', kind: 'Sidecar', metadata: { name, namespace, creationTimestamp: created }, spec };
+  }
+  function outbound(world: World, extra: { sidecars?: Sidecar[]; serviceEntries?: ServiceEntry[]; outboundMode?: 'ALLOW_ANY' | 'REGISTRY_ONLY' }) {
+    const sim = simulator(world, { ...config([{ route: [to('version-v1', 50), to('version-v2', 50)] }]), serviceEntries: [], ...extra });
+    sim.send(catalog(sim), 40);
+    return Object.keys(sim.statsFor(`${NS}/catalog`).outbound).sort();
+  }
+
+  it('a namespace-wide Sidecar overrides the mesh config for every workload of its namespace', () => {
+    expect(outbound(callingWorld('ALLOW_ANY'), { sidecars: [sidecar('default', NS, 'REGISTRY_ONLY')] })).toEqual([
+      `v1 ${HOST} BlackHoleCluster 502`,
+      `v2 ${HOST} BlackHoleCluster 502`,
+    ]);
+    expect(outbound(callingWorld('REGISTRY_ONLY'), { sidecars: [sidecar('default', NS, 'ALLOW_ANY')] })).toEqual([
+      `v1 ${HOST} PassthroughCluster 200`,
+      `v2 ${HOST} PassthroughCluster 200`,
+    ]);
+  });
+
+  it('a Sidecar selecting the workload beats the namespace-wide one; another namespace\'s Sidecar does nothing', () => {
+    const sidecars = [sidecar('default', NS, 'ALLOW_ANY'), sidecar('v2-only', NS, 'REGISTRY_ONLY', { version: 'v2' }), sidecar('elsewhere', 'other', 'REGISTRY_ONLY')];
+    expect(outbound(callingWorld('ALLOW_ANY'), { sidecars })).toEqual([`v1 ${HOST} PassthroughCluster 200`, `v2 ${HOST} BlackHoleCluster 502`]);
+  });
+
+  it('a selector naming a label the pods lack does not apply', () => {
+    expect(outbound(callingWorld('ALLOW_ANY'), { sidecars: [sidecar('tier', NS, 'REGISTRY_ONLY', { tier: 'web' })] })).toEqual([
+      `v1 ${HOST} PassthroughCluster 200`,
+      `v2 ${HOST} PassthroughCluster 200`,
+    ]);
+  });
+
+  it("the root namespace's Sidecar applies where the namespace has none; one without a mode keeps the mesh config's", () => {
+    expect(outbound(callingWorld('ALLOW_ANY'), { sidecars: [sidecar('default', 'istio-system', 'REGISTRY_ONLY')] })).toEqual([
+      `v1 ${HOST} BlackHoleCluster 502`,
+      `v2 ${HOST} BlackHoleCluster 502`,
+    ]);
+    const world = { ...callingWorld('ALLOW_ANY'), namespacePolicies: { [NS]: 'REGISTRY_ONLY' as const } };
+    expect(outbound(world, { sidecars: [sidecar('default', NS, undefined)] })).toEqual([`v1 ${HOST} PassthroughCluster 200`, `v2 ${HOST} PassthroughCluster 200`]);
+  });
+
+  it("the mesh config's mode (ConfigMap istio) replaces the world's mesh-wide one; Sidecars still override it", () => {
+    expect(outbound(callingWorld('ALLOW_ANY'), { outboundMode: 'REGISTRY_ONLY' })).toEqual([`v1 ${HOST} BlackHoleCluster 502`, `v2 ${HOST} BlackHoleCluster 502`]);
+    expect(outbound(callingWorld('ALLOW_ANY'), { outboundMode: 'REGISTRY_ONLY', sidecars: [sidecar('v1', NS, 'ALLOW_ANY', { version: 'v1' })] })).toEqual([
+      `v1 ${HOST} PassthroughCluster 200`,
+      `v2 ${HOST} BlackHoleCluster 502`,
+    ]);
+  });
+
+  it('a ServiceEntry counts only when exported to the caller and listing the port called; wildcards cover subdomains', () => {
+    const hidden = { ...serviceEntry(HOST), metadata: { name: 'hidden', namespace: 'other' }, spec: { ...serviceEntry(HOST).spec, exportTo: ['.'] } };
+    expect(outbound(callingWorld('REGISTRY_ONLY'), { serviceEntries: [hidden] })).toEqual([`v1 ${HOST} BlackHoleCluster 502`, `v2 ${HOST} BlackHoleCluster 502`]);
+    expect(outbound(callingWorld('REGISTRY_ONLY', 443), { serviceEntries: [serviceEntry(HOST)] })).toEqual([`v1 ${HOST} BlackHoleCluster 502`, `v2 ${HOST} BlackHoleCluster 502`]);
+    const wildcard = serviceEntry('*.typicode.com');
+    expect(outbound(callingWorld('REGISTRY_ONLY'), { serviceEntries: [wildcard] })).toEqual([`v1 ${HOST} ServiceEntry 200`, `v2 ${HOST} ServiceEntry 200`]);
   });
 });
 
