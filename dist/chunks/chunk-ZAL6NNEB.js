@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-function r(e){return`${e.kind}/${e.namespace}/${e.name}`}function s(e){return`${e.kind} ${e.namespace}/${e.name}`}function o(e,n=""){return{apiVersion:e.apiVersion,kind:e.kind,namespace:e.metadata.namespace??n,name:e.metadata.name}}var t="app.kubernetes.io/managed-by",a="istio-canary",i="istio-canary.dev/canary";function c(e){return{[t]:a,[i]:e}}export{r as a,s as b,o as c,c as d};

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{a,b,c,d,e,f,g}from"./chunk-VKCC27NY.js";import"./chunk-L6GIX32N.js";import"./chunk-4XJBFIEP.js";import"./chunk-EUKLWUMX.js";import"./chunk-ZJLQV4C5.js";import"./chunk-ZAL6NNEB.js";import"./chunk-UQ5VQKKY.js";import"./chunk-TFWTWCI2.js";import"./chunk-IM7GNSPV.js";export{a as createKubernetesRouting,e as isTransient,b as kubernetesRouting,f as serverMessage,d as statusOf,g as transientReason,c as withSignal};

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{d as a,e as b}from"./chunk-6CHZWWHI.js";import"./chunk-BSOBWTNE.js";import"./chunk-IXT23RPD.js";import"./chunk-A2ZFA7WV.js";import"./chunk-PF2SIRPZ.js";import"./chunk-X7IFSN64.js";import"./chunk-UZAPSFPA.js";import"./chunk-UQ5VQKKY.js";import"./chunk-EV2JDGHV.js";import"./chunk-OBOLYZBX.js";import"./chunk-RGCXJ65I.js";import"./chunk-VHIBKCU7.js";import"./chunk-TFWTWCI2.js";import"./chunk-IM7GNSPV.js";export{b as loadCanarySpec,a as readInputFile};
