@@ -8,7 +8,7 @@ import { isRecord, type PathProblem } from './problem.ts';
 type Problems = PathProblem[];
 
 const VIRTUAL_SERVICE_ONLY = ['virtualService', 'destinationRule'] as const;
-const VERSION_VIRTUAL_SERVICE_ONLY = ['subset'] as const;
+const VERSION_VIRTUAL_SERVICE_ONLY = ['subset', 'host'] as const;
 
 function routingOf(spec: Record<string, unknown>): 'virtualService' | 'httpRoute' | undefined {
   const routing = spec.routing ?? 'virtualService';
@@ -21,15 +21,13 @@ export function routingProblems(spec: Record<string, unknown>, problems: Problem
   if (routing === undefined) return; // the schema reports a routing outside its enum
   const roles = ['stable', 'canary'] as const;
   if (routing === 'virtualService') {
-    for (const field of ['virtualService', 'host'] as const) {
-      if (spec[field] === undefined) problems.push({ path: ['spec', field], message: `missing required field \`${field}\`` });
-    }
+    // `host` is checked with the versions' own hosts (semantics.ts versionHosts): one Service per version needs none.
+    if (spec.virtualService === undefined) problems.push({ path: ['spec', 'virtualService'], message: 'missing required field `virtualService`' });
     if (spec.httpRoute !== undefined) problems.push({ path: ['spec', 'httpRoute'], message: '`httpRoute` needs `routing: httpRoute`; with routing virtualService name the VirtualService in `virtualService`' });
     for (const role of roles) {
       const ref = spec[role];
       if (!isRecord(ref)) continue;
       if (ref.service !== undefined) problems.push({ path: ['spec', role, 'service'], message: '`service` applies to routing httpRoute (one Service per version); with routing virtualService a version is the subset its `labels` select' });
-      if (ref.labels === undefined) problems.push({ path: ['spec', role, 'labels'], message: 'missing required field `labels`' });
     }
     return;
   }

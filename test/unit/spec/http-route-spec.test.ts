@@ -77,7 +77,7 @@ describe('routing: httpRoute', () => {
     expect(found.sort()).toEqual([
       'canary.yaml:8:14 spec.httpRoute: `httpRoute` needs `routing: httpRoute`; with routing virtualService name the VirtualService in `virtualService`',
       'canary.yaml:9:21 spec.stable.service: `service` applies to routing httpRoute (one Service per version); with routing virtualService a version is the subset its `labels` select',
-      'canary.yaml:9:11 spec.stable.labels: missing required field `labels`',
+      "canary.yaml:9:11 spec.stable.labels: missing required field `labels` (the pod labels of the version's subset; or `host`, the version's own Service)",
     ].sort());
   });
 });
