@@ -6,8 +6,8 @@ import type { Cohort, QueryVars } from './types.ts';
 export interface QueriedCanary {
   namespace: string;
   host: string;
-  stable: { workload: string; version?: string };
-  canary: { workload: string; version?: string };
+  stable: { workload: string; version?: string; host?: string };
+  canary: { workload: string; version?: string; host?: string };
 }
 
 export function cohortOf(stage: { kind: 'darkLaunch' | 'mirror' | 'weight' }): Cohort {
@@ -40,5 +40,8 @@ export function queryVarsFor(spec: QueriedCanary, windowMs: number): QueryVars {
     canaryVersion: spec.canary.version ?? '',
     stableVersion: spec.stable.version ?? '',
     interval: promqlDuration(windowMs),
+    ...(spec.stable.host !== undefined && spec.canary.host !== undefined
+      ? { services: { canary: resolveHost(spec.canary.host, spec.namespace), stable: resolveHost(spec.stable.host, spec.namespace) } }
+      : {}),
   };
 }

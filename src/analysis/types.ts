@@ -18,17 +18,23 @@ export interface QueryVars {
   stableWorkload: string;
   canaryVersion: string;
   stableVersion: string;
+  /** With one Service per version: each version's Service (FQDN, as `destination_service` has it), by which the queries select it (its
+   * workload may be shared, as in Argo Rollouts' layout). Absent with subsets. */
+  services?: { canary: string; stable: string };
   /** PromQL duration, e.g. `1m` or `30s`. */
   interval: string;
 }
+
+/** The label a grouped query tells the versions apart by: the workload (subsets), or the Service's FQDN (one Service per version). */
+export type VersionLabel = 'destination_workload' | 'destination_service';
 
 /** A query to run, with why it is run: kept in the history so reports can show it. */
 export interface PlannedQuery {
   /** e.g. `canary-requests`, `canary-client-failures`, `value`; for a grouped query, what it fetches (`traffic`, `latency`). */
   role: string;
   promql: string;
-  /** A grouped query: one vector whose series are split by `destination_workload` into the canary's and stable's numbers. */
-  grouped?: { kind: 'traffic' | 'latency'; canary: string; stable?: string };
+  /** A grouped query: one vector whose series are split by `label` (default `destination_workload`) into the canary's and stable's numbers. */
+  grouped?: { kind: 'traffic' | 'latency'; canary: string; stable?: string; label?: VersionLabel };
 }
 
 /** A histogram's cumulative counts: [upper bound in ms (`le`, Infinity for +Inf), requests at or below it], ascending. */

@@ -58,10 +58,8 @@ function versionHosts(spec: Record<string, unknown>, problems: Problems): void {
     return;
   }
   if (a === b) problems.push({ path: ['spec', 'canary', 'host'], message: `stable and canary are both the Service \`${a}\`; expected each version's own Service` });
-  const workloadOf = (ref: unknown, host: string) => (isRecord(ref) && typeof ref.workload === 'string' ? ref.workload : shortHost(host));
-  if (a !== b && workloadOf(stable, a) === workloadOf(canary, b)) {
-    problems.push({ path: ['spec', 'canary', 'workload'], message: `stable and canary have the same workload \`${workloadOf(canary, b)}\`; metrics could not tell them apart (expected each version's own Deployment name)` });
-  }
+  // Equal workloads are fine here (Argo Rollouts: both Services select pods of one Rollout): the checks
+  // select each version by its Service (analysis/queries.ts).
   if (typeof spec.host === 'string' && spec.host !== a) {
     problems.push({ path: ['spec', 'host'], message: `with one Service per version the released host is the stable one, \`${a}\`, not \`${spec.host}\`; expected \`host: ${a}\` or no \`host\`` });
   }

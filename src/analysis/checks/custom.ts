@@ -2,7 +2,7 @@
 // `min`/`max`. A point value: there is no count behind it to test.
 import { formatNumber } from '../format.ts';
 import { badCount, combine, count, formatBeside, resultOf, tooFewRequests, type Measured, type Part } from '../judge.ts';
-import { requestCount, ROLE, workloadMatchers } from '../queries.ts';
+import { requestCount, ROLE, canaryMatchers } from '../queries.ts';
 import { renderQuery } from '../render.ts';
 import type { CheckSpec, PlannedQuery, QueryResult, QueryVars } from '../types.ts';
 import type { CheckType } from './check-type.ts';
@@ -44,7 +44,7 @@ function customQueries(check: CheckSpec, vars: QueryVars): PlannedQuery[] {
   if (check.query === undefined) throw new TypeError(`check ${check.name}: a custom check needs a query`);
   const queries: PlannedQuery[] = [{ role: ROLE.value, promql: renderQuery(check.query, vars) }];
   if (check.minRequests > 0) {
-    queries.unshift({ role: ROLE.canaryRequests, promql: requestCount(workloadMatchers(vars, vars.canaryWorkload), vars.interval) });
+    queries.unshift({ role: ROLE.canaryRequests, promql: requestCount(canaryMatchers(vars), vars.interval) });
   }
   return queries;
 }

@@ -62,4 +62,10 @@ describe('queryVarsFor', () => {
       interval: '5m',
     });
   });
+
+  it('names each version by its Service (FQDN, as destination_service has it) when each version is its own Service', () => {
+    const perService = { ...spec, host: 'app-stable', stable: { host: 'app-stable', workload: 'app' }, canary: { host: 'app-canary.other', workload: 'app' } } as unknown as CanarySpec;
+    expect(queryVarsFor(perService, 60_000).services).toEqual({ canary: 'app-canary.other', stable: 'app-stable.shop.svc.cluster.local' });
+    expect(queryVarsFor(spec, 60_000).services).toBeUndefined();
+  });
 });
