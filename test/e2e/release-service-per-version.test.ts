@@ -10,7 +10,7 @@ import { safeYaml } from '../../src/yaml/safe-yaml.ts';
 import { createIstio, kubeConfig, meshEnv, uniqueNamespace, type IstioObject } from '../env/cluster.ts';
 import { SimulatorClient } from '../sim/client.ts';
 import type { ServiceStats } from '../sim/stats.ts';
-import { COHORT_HEADER, readVs, routesOf, runCli, specDocument, spawnCli, stateOf, waitForSimulator, waitForStage, type HttpRoute, type Release } from './support/release-fixture.ts';
+import { COHORT_HEADER, readVs, routesOf, runCli, runToPausedStage, specDocument, spawnCli, stateOf, waitForSimulator, waitForStage, type HttpRoute, type Release } from './support/release-fixture.ts';
 import { withinBinomial } from './support/traffic.ts';
 
 const STABLE = 'catalog-stable';
@@ -82,16 +82,8 @@ const weights = (route: HttpRoute) => route.route!.map((d) => [d.destination.hos
 
 describe('release on the local mesh: one Service per version, one workload for both (Argo Rollouts layout)', () => {
   it('goes through every stage to promotion, judged by Service; the simulator confirms each stage', async () => {
-    const release = await perServiceRelease('svc-promote', STAGES, '2s');
-    const step = async (index: number) => {
-      if (index > 0) expect((await runCli(release, 'advance')).code).toBe(0);
-      const run = await runCli(release, 'run');
-      expect(run.code, run.stderr).toBe(0);
-      const vs = await readVs(release);
-      expect(stateOf(vs)).toMatchObject({ status: 'paused', stageIndex: index });
-      await waitForSimulator(release, vs);
-      return vs;
-    };
+    const release = await perServiceRelease('svc-promote', STAGES, '4s');
+    const step = (index: number) => runToPausedStage(release, index);
 
     // Dark launch: the cohort, and only the cohort, reaches the canary Service.
     await step(0);
