@@ -16,8 +16,12 @@
 //   stable-side UH in the same window (and for a same-named short host in another namespace).
 // - One Service per version (`stable: {host}`, `canary: {host}`): both versions may run under one
 //   workload name (Argo Rollouts' layout: pods told apart by a label), so each version is selected by
-//   its Service, `destination_service` (the FQDN pilot resolves), on the destination side; client-side
-//   failures are counted for the released host and the canary's Service.
+//   its Service, `destination_service`, from `reporter="source"`: the client's proxy labels it from the
+//   cluster the route chose (the canary's Service for requests routed there), while the server's proxy
+//   has only the Host the client asked for (the stable host). Client-side failures towards the canary
+//   Service (UH, UF) are then in the canary's own series; those for the released host (NC: no cluster)
+//   are still counted against the canary. Shadow requests have no source report, so the mirror stage
+//   is judged by workload (the spec refuses a mirror stage when both versions share one).
 import { escapeRe2, quotePromqlString } from './escape.ts';
 import type { CheckSpec, Cohort, PlannedQuery, QueryVars, VersionLabel } from './types.ts';
 export const ROLE = {
@@ -51,9 +55,9 @@ interface VersionSelection {
   scope: Array<[string, string]>;
 }
 
-function selectionOf(vars: QueryVars): VersionSelection {
-  return vars.services
-    ? { label: 'destination_service', canary: vars.services.canary, stable: vars.services.stable, scope: [['reporter', 'destination']] }
+function selectionOf(vars: QueryVars, mirrored: boolean): VersionSelection {
+  return vars.services && !mirrored
+    ? { label: 'destination_service', canary: vars.services.canary, stable: vars.services.stable, scope: [['reporter', 'source']] }
     : {
         label: 'destination_workload',
         canary: vars.canaryWorkload,
@@ -65,9 +69,9 @@ function selectionOf(vars: QueryVars): VersionSelection {
       };
 }
 
-/** The destination-side matchers of the canary's own requests. */
-export function canaryMatchers(vars: QueryVars): string {
-  const selection = selectionOf(vars);
+/** The matchers of the canary's own requests (`mirrored`: in the mirror stage, where only the destination reports). */
+export function canaryMatchers(vars: QueryVars, mirrored: boolean): string {
+  const selection = selectionOf(vars, mirrored);
   return matchers([...selection.scope, [selection.label, selection.canary]]);
 }
 
@@ -76,23 +80,23 @@ export function requestCount(selector: string, interval: string): string {
 }
 
 /** The versions a grouped query covers: the canary's, and stable's when it is compared with. */
-function versionsMatcher(vars: QueryVars, withStable: boolean): string {
-  const selection = selectionOf(vars);
+function versionsMatcher(vars: QueryVars, withStable: boolean, mirrored: boolean): string {
+  const selection = selectionOf(vars, mirrored);
   const names = withStable ? [selection.canary, selection.stable] : [selection.canary];
   return matchers(selection.scope, [`${selection.label}=~${quotePromqlString(names.map(escapeRe2).join('|'))}`]);
 }
 
 /** Requests by version and response code in one vector: the canary's and stable's requests and 5xx,
  * and (unless mirrored: shadow traffic has no client) the client-side failures as one more series. */
-export function trafficQuery(vars: QueryVars, withStable: boolean, withClientFailures: boolean): string {
-  const label = selectionOf(vars).label;
-  const served = `sum by (${label}, response_code) (increase(istio_requests_total{${versionsMatcher(vars, withStable)}}[${vars.interval}]))`;
-  return withClientFailures ? `${served} or ${clientFailures(vars, label)}` : served;
+export function trafficQuery(vars: QueryVars, withStable: boolean, mirrored: boolean): string {
+  const label = selectionOf(vars, mirrored).label;
+  const served = `sum by (${label}, response_code) (increase(istio_requests_total{${versionsMatcher(vars, withStable, mirrored)}}[${vars.interval}]))`;
+  return mirrored ? served : `${served} or ${clientFailures(vars, label)}`;
 }
 
 /** Latency histogram buckets by version in one vector: counts, the share over a bound, and the p99. */
-export function latencyQuery(vars: QueryVars, withStable: boolean): string {
-  return `sum by (${selectionOf(vars).label}, le) (increase(istio_request_duration_milliseconds_bucket{${versionsMatcher(vars, withStable)}}[${vars.interval}]))`;
+export function latencyQuery(vars: QueryVars, withStable: boolean, mirrored: boolean): string {
+  return `sum by (${selectionOf(vars, mirrored).label}, le) (increase(istio_request_duration_milliseconds_bucket{${versionsMatcher(vars, withStable, mirrored)}}[${vars.interval}]))`;
 }
 
 /**
@@ -100,26 +104,23 @@ export function latencyQuery(vars: QueryVars, withStable: boolean): string {
  * `destination_service` with the host it was asked for, which may be short (`catalog`), partial
  * (`catalog.shop`) or carry a port.
  */
-export function serviceHostPattern(...services: string[]): string {
-  const names = services.flatMap((service) => {
-    const parts = /^([^.]+)\.([^.]+)\.svc\.cluster\.local$/.exec(service);
-    return parts ? [service, parts[1] ?? '', `${parts[1]}.${parts[2]}`, `${parts[1]}.${parts[2]}.svc`] : [service];
-  });
-  return `(${[...new Set(names)].map(escapeRe2).join('|')})(:[0-9]+)?`;
+export function serviceHostPattern(service: string): string {
+  const parts = /^([^.]+)\.([^.]+)\.svc\.cluster\.local$/.exec(service);
+  const names = parts ? [service, parts[1], `${parts[1]}.${parts[2]}`, `${parts[1]}.${parts[2]}.svc`] : [service];
+  return `(${names.map((n) => escapeRe2(n ?? '')).join('|')})(:[0-9]+)?`;
 }
 
 /** The version label value under which a traffic query carries the client-side failures: a colon
  * cannot occur in a Kubernetes workload name nor in a Service's FQDN, so no real series can be mistaken for it. */
 export const CLIENT_FAILURES_SERIES = ':client-failures';
 
-/** Client-side failures (source side, no destination workload) for the released host, and with one
- * Service per version for the canary's Service too (a UH there names it; an NC names the host asked for),
- * as one series whose version label is CLIENT_FAILURES_SERIES. */
+/** Client-side failures (source side, no destination workload) for the released host, as one series
+ * whose version label is CLIENT_FAILURES_SERIES. (With one Service per version those towards the canary
+ * Service are already in its own source-side series.) */
 function clientFailures(vars: QueryVars, label: VersionLabel): string {
-  const hosts = vars.services ? [vars.service, vars.services.canary] : [vars.service];
   const selector = matchers(
     [['reporter', 'source']],
-    [`destination_service=~${quotePromqlString(serviceHostPattern(...hosts))}`, `response_flags=~"${CLIENT_SIDE_FAILURE_FLAGS}"`],
+    [`destination_service=~${quotePromqlString(serviceHostPattern(vars.service))}`, `response_flags=~"${CLIENT_SIDE_FAILURE_FLAGS}"`],
   );
   return `label_replace(${requestCount(selector, vars.interval)}, "${label}", "${CLIENT_FAILURES_SERIES}", "", "")`;
 }
@@ -128,8 +129,8 @@ export function comparesWithStable(check: CheckSpec, cohort: Cohort): boolean {
   return cohort === 'shift' && (check.compare === 'relative' || check.compare === 'both');
 }
 
-export function grouped(kind: 'traffic' | 'latency', vars: QueryVars, withStable: boolean): PlannedQuery['grouped'] {
-  const { label, canary, stable } = selectionOf(vars);
+export function grouped(kind: 'traffic' | 'latency', vars: QueryVars, withStable: boolean, mirrored: boolean): PlannedQuery['grouped'] {
+  const { label, canary, stable } = selectionOf(vars, mirrored);
   const by = label === 'destination_workload' ? {} : { label };
   return withStable ? { kind, canary, stable, ...by } : { kind, canary, ...by };
 }

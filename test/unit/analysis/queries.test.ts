@@ -86,33 +86,35 @@ describe('planCheckQueries: custom', () => {
   });
 });
 
-describe('planCheckQueries: one Service per version (each version selected by its Service)', () => {
+describe('planCheckQueries: one Service per version (each version selected by its Service, from the client side)', () => {
   // Argo Rollouts' layout: both Services select pods of one workload, so the workload cannot tell them apart.
   const perService = { ...vars, canaryWorkload: 'catalog', stableWorkload: 'catalog', services: { canary: 'catalog-canary.shop.svc.cluster.local', stable: 'catalog-stable.shop.svc.cluster.local' }, service: 'catalog-stable.shop.svc.cluster.local' };
-  const BOTH_SERVICES = 'reporter="destination",destination_service=~"catalog-canary\\\\.shop\\\\.svc\\\\.cluster\\\\.local|catalog-stable\\\\.shop\\\\.svc\\\\.cluster\\\\.local"';
-  const CLIENT_FAILURES_BOTH_HOSTS =
+  const BOTH_SERVICES = 'reporter="source",destination_service=~"catalog-canary\\\\.shop\\\\.svc\\\\.cluster\\\\.local|catalog-stable\\\\.shop\\\\.svc\\\\.cluster\\\\.local"';
+  const CLIENT_FAILURES_RELEASED_HOST =
     'label_replace(sum(increase(istio_requests_total{reporter="source",' +
-    'destination_service=~"(catalog-stable\\\\.shop\\\\.svc\\\\.cluster\\\\.local|catalog-stable|catalog-stable\\\\.shop|catalog-stable\\\\.shop\\\\.svc|' +
-    'catalog-canary\\\\.shop\\\\.svc\\\\.cluster\\\\.local|catalog-canary|catalog-canary\\\\.shop|catalog-canary\\\\.shop\\\\.svc)(:[0-9]+)?",' +
+    'destination_service=~"(catalog-stable\\\\.shop\\\\.svc\\\\.cluster\\\\.local|catalog-stable|catalog-stable\\\\.shop|catalog-stable\\\\.shop\\\\.svc)(:[0-9]+)?",' +
     'response_flags=~"(.*,)?(UH|NC|UF)(,.*)?"}[1m])), "destination_service", ":client-failures", "", "")';
 
-  it('groups requests by destination_service and counts client-side failures towards the canary Service as well as the released host', () => {
+  it('groups the client side\'s requests by destination_service (the cluster the route chose); failures towards the canary Service are in its series, those for the released host counted besides', () => {
     expect(planCheckQueries(check({ compare: 'relative' }), 'shift', perService)).toEqual([
       {
         role: 'traffic',
-        promql: `sum by (destination_service, response_code) (increase(istio_requests_total{${BOTH_SERVICES}}[1m])) or ${CLIENT_FAILURES_BOTH_HOSTS}`,
+        promql: `sum by (destination_service, response_code) (increase(istio_requests_total{${BOTH_SERVICES}}[1m])) or ${CLIENT_FAILURES_RELEASED_HOST}`,
         grouped: { kind: 'traffic', canary: 'catalog-canary.shop.svc.cluster.local', stable: 'catalog-stable.shop.svc.cluster.local', label: 'destination_service' },
       },
     ]);
   });
 
-  it('selects latency buckets by Service, and the mirror stage by the canary Service alone', () => {
+  it('selects latency buckets by Service in the dark launch, and by workload in the mirror stage (shadow requests have no client report)', () => {
     const latency = { name: 'latency', type: 'latency-p99' as const, max: 500, min: undefined };
-    expect(planCheckQueries(check(latency), 'mirror', perService)).toEqual([
+    expect(planCheckQueries(check(latency), 'dark-launch', perService)[0]?.promql).toBe(
+      'sum by (destination_service, le) (increase(istio_request_duration_milliseconds_bucket{reporter="source",destination_service=~"catalog-canary\\\\.shop\\\\.svc\\\\.cluster\\\\.local"}[1m]))',
+    );
+    expect(planCheckQueries(check(latency), 'mirror', { ...perService, canaryWorkload: 'catalog-canary' })).toEqual([
       {
         role: 'latency',
-        promql: 'sum by (destination_service, le) (increase(istio_request_duration_milliseconds_bucket{reporter="destination",destination_service=~"catalog-canary\\\\.shop\\\\.svc\\\\.cluster\\\\.local"}[1m]))',
-        grouped: { kind: 'latency', canary: 'catalog-canary.shop.svc.cluster.local', label: 'destination_service' },
+        promql: 'sum by (destination_workload, le) (increase(istio_request_duration_milliseconds_bucket{reporter="destination",destination_workload_namespace="shop",destination_workload=~"catalog-canary"}[1m]))',
+        grouped: { kind: 'latency', canary: 'catalog-canary' },
       },
     ]);
   });
@@ -120,7 +122,7 @@ describe('planCheckQueries: one Service per version (each version selected by it
   it("counts a custom check's canary requests by the canary Service", () => {
     const custom = { name: 'queue', type: 'custom' as const, query: 'vector(1)', minRequests: 10 };
     expect(planCheckQueries(check(custom), 'shift', perService)[0]?.promql).toBe(
-      'sum(increase(istio_requests_total{reporter="destination",destination_service="catalog-canary.shop.svc.cluster.local"}[1m]))',
+      'sum(increase(istio_requests_total{reporter="source",destination_service="catalog-canary.shop.svc.cluster.local"}[1m]))',
     );
   });
 
@@ -169,7 +171,6 @@ describe('planCheckQueries: safety', () => {
           const allowed = [namespace, service].map((x) => x.toWellFormed());
           const workloads = [canaryWorkload, stableWorkload].map((x) => escapeRe2(x.toWellFormed()));
           allowed.push(workloads[0]!, workloads.join('|'), 'destination', 'source', CLIENT_SIDE_FAILURE_FLAGS, serviceHostPattern(service.toWellFormed()));
-          if (perService) allowed.push(serviceHostPattern(service.toWellFormed(), canaryWorkload.toWellFormed()));
           allowed.push('destination_workload', 'destination_service', ':client-failures', '');
           for (const literal of parsed.strings) expect(allowed).toContain(JSON.parse(literal));
         }

@@ -23,9 +23,18 @@ describe('one Service per version', () => {
     });
   });
 
-  it('accepts one workload for both Services (Argo Rollouts: both Services select pods of one Rollout; the checks tell the versions apart by Service)', () => {
-    const [spec] = parseCanarySpecs(doc('  stable: {host: app-stable, workload: app}\n  canary: {host: app-canary, workload: app}\n'), 'c.yaml');
+  it('accepts one workload for both Services without a mirror stage (Argo Rollouts: both Services select pods of one Rollout; the checks tell the versions apart by Service)', () => {
+    const [spec] = parseCanarySpecs(doc('  stable: {host: app-stable, workload: app}\n  canary: {host: app-canary, workload: app}\n  stages: [{weight: 50}]\n'), 'c.yaml');
     expect(spec).toMatchObject({ stable: { host: 'app-stable', workload: 'app' }, canary: { host: 'app-canary', workload: 'app' } });
+  });
+
+  it.each([
+    ['a mirror stage', '  stages: [{mirror: {percentage: 10}}, {weight: 50}]\n', 'stage 0 mirrors'],
+    ['the default stages (dark launch, mirror, weights)', '', 'stage 1 mirrors'],
+  ])('refuses one workload for both Services with %s: shadow requests are reported under the workload only', (_what, stages, where) => {
+    expect(problems(`  stable: {host: app-stable, workload: app}\n  canary: {host: app-canary, workload: app}\n${stages}`)).toContain(
+      `spec.canary.workload: stable and canary share the workload \`app\` and ${where}: shadow requests are reported only by the pod that receives them, under its workload, so the canary's could not be told from stable's; expected each version's own workload, or stages without \`mirror\``,
+    );
   });
 
   it.each([
