@@ -7,8 +7,8 @@ import type { Cohort, QueryVars } from './types.ts';
 export interface QueriedCanary {
   namespace: string;
   host: string;
-  stable: { workload: string; version?: string };
-  canary: { workload: string; version?: string };
+  stable: { workload: string; version?: string; host?: string };
+  canary: { workload: string; version?: string; host?: string };
   /** Which proxies report its metrics (default sidecar). */
   dataPlane?: DataPlane;
 }
@@ -45,5 +45,8 @@ export function queryVarsFor(spec: QueriedCanary, windowMs: number): QueryVars {
     interval: promqlDuration(windowMs),
     reporter: reportersFor(spec.dataPlane).served,
     clientReporter: reportersFor(spec.dataPlane).clientFailures,
+    ...(spec.stable.host !== undefined && spec.canary.host !== undefined
+      ? { services: { canary: resolveHost(spec.canary.host, spec.namespace), stable: resolveHost(spec.stable.host, spec.namespace) } }
+      : {}),
   };
 }

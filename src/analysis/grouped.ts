@@ -3,14 +3,14 @@
 // buckets (by `le`) at once, and this turns the series into per-role results.
 import type { Sample } from './metrics-source.ts';
 import { CLIENT_FAILURES_SERIES, ROLE } from './queries.ts';
-import type { Buckets, PlannedQuery, QueryResult } from './types.ts';
+import type { Buckets, PlannedQuery, QueryResult, VersionLabel } from './types.ts';
 
 const SERVER_ERROR = /^5\d\d$/;
 
-function whoseSeries(labels: Record<string, string>, grouped: Pick<NonNullable<PlannedQuery['grouped']>, 'canary' | 'stable'>): 'canary' | 'stable' | undefined {
-  const workload = labels.destination_workload;
-  if (workload === grouped.canary) return 'canary';
-  if (grouped.stable !== undefined && workload === grouped.stable) return 'stable';
+function whoseSeries(labels: Record<string, string>, grouped: { canary: string; stable?: string; label?: VersionLabel }): 'canary' | 'stable' | undefined {
+  const version = labels[grouped.label ?? 'destination_workload'];
+  if (version === grouped.canary) return 'canary';
+  if (grouped.stable !== undefined && version === grouped.stable) return 'stable';
   return undefined;
 }
 
@@ -19,7 +19,7 @@ function trafficResults(query: PlannedQuery, samples: Sample[]): QueryResult[] {
   const sums = { canary: { requests: undefined as number | undefined, errors: 0 }, stable: { requests: undefined as number | undefined, errors: 0 } };
   let clientFailures: number | undefined;
   for (const sample of samples) {
-    if (sample.labels.destination_workload === CLIENT_FAILURES_SERIES) {
+    if (sample.labels[grouped.label ?? 'destination_workload'] === CLIENT_FAILURES_SERIES) {
       clientFailures = (clientFailures ?? 0) + sample.value;
       continue;
     }

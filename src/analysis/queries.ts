@@ -15,8 +15,16 @@
 //   error (`canary-client-failures`). This fails closed: a canary nobody can reach fails its
 //   success-rate check instead of showing "no data", at the price of also blaming the canary for a
 //   stable-side UH in the same window (and for a same-named short host in another namespace).
+// - One Service per version (`stable: {host}`, `canary: {host}`): both versions may run under one
+//   workload name (Argo Rollouts' layout: pods told apart by a label), so each version is selected by
+//   its Service, `destination_service`, from `reporter="source"`: the client's proxy labels it from the
+//   cluster the route chose (the canary's Service for requests routed there), while the server's proxy
+//   has only the Host the client asked for (the stable host). Client-side failures towards the canary
+//   Service (UH, UF) are then in the canary's own series; those for the released host (NC: no cluster)
+//   are still counted against the canary. Shadow requests have no source report, so the mirror stage
+//   is judged by workload (the spec refuses a mirror stage when both versions share one).
 import { escapeRe2, quotePromqlString } from './escape.ts';
-import type { CheckSpec, Cohort, PlannedQuery, QueryVars } from './types.ts';
+import type { CheckSpec, Cohort, PlannedQuery, QueryVars, VersionLabel } from './types.ts';
 export const ROLE = {
   canaryRequests: 'canary-requests',
   canaryErrors: 'canary-errors',
@@ -39,41 +47,57 @@ function matchers(pairs: Array<[string, string]>, extra: string[] = []): string 
   return [...pairs.map(([label, value]) => `${label}=${quotePromqlString(value)}`), ...extra].join(',');
 }
 
-export function workloadMatchers(vars: QueryVars, workload: string, extra: string[] = []): string {
-  return matchers(
-    [
-      ['reporter', vars.reporter ?? 'destination'],
-      ['destination_workload_namespace', vars.namespace],
-      ['destination_workload', workload],
-    ],
-    extra,
-  );
+/** How the queries tell the versions apart: by workload with subsets, by Service with one Service per version. */
+interface VersionSelection {
+  label: VersionLabel;
+  canary: string;
+  stable: string;
+  /** Matchers every destination-side series of this canary has besides the version's own. */
+  scope: Array<[string, string]>;
+}
+
+function selectionOf(vars: QueryVars, mirrored: boolean): VersionSelection {
+  return vars.services && !mirrored
+    ? { label: 'destination_service', canary: vars.services.canary, stable: vars.services.stable, scope: [['reporter', 'source']] }
+    : {
+        label: 'destination_workload',
+        canary: vars.canaryWorkload,
+        stable: vars.stableWorkload,
+        scope: [
+          ['reporter', vars.reporter ?? 'destination'],
+          ['destination_workload_namespace', vars.namespace],
+        ],
+      };
+}
+
+/** The matchers of the canary's own requests (`mirrored`: in the mirror stage, where only the destination reports). */
+export function canaryMatchers(vars: QueryVars, mirrored: boolean): string {
+  const selection = selectionOf(vars, mirrored);
+  return matchers([...selection.scope, [selection.label, selection.canary]]);
 }
 
 export function requestCount(selector: string, interval: string): string {
   return `sum(increase(istio_requests_total{${selector}}[${interval}]))`;
 }
 
-/** The workloads a grouped query covers: the canary's, and stable's when it is compared with. */
-function workloadsMatcher(vars: QueryVars, withStable: boolean): string[] {
-  const names = withStable ? [vars.canaryWorkload, vars.stableWorkload] : [vars.canaryWorkload];
-  return [
-    `reporter=${quotePromqlString(vars.reporter ?? 'destination')}`,
-    `destination_workload_namespace=${quotePromqlString(vars.namespace)}`,
-    `destination_workload=~${quotePromqlString(names.map(escapeRe2).join('|'))}`,
-  ];
+/** The versions a grouped query covers: the canary's, and stable's when it is compared with. */
+function versionsMatcher(vars: QueryVars, withStable: boolean, mirrored: boolean): string {
+  const selection = selectionOf(vars, mirrored);
+  const names = withStable ? [selection.canary, selection.stable] : [selection.canary];
+  return matchers(selection.scope, [`${selection.label}=~${quotePromqlString(names.map(escapeRe2).join('|'))}`]);
 }
 
-/** Requests by workload and response code in one vector: the canary's and stable's requests and 5xx,
+/** Requests by version and response code in one vector: the canary's and stable's requests and 5xx,
  * and (unless mirrored: shadow traffic has no client) the client-side failures as one more series. */
-export function trafficQuery(vars: QueryVars, withStable: boolean, withClientFailures: boolean): string {
-  const served = `sum by (destination_workload, response_code) (increase(istio_requests_total{${workloadsMatcher(vars, withStable).join(',')}}[${vars.interval}]))`;
-  return withClientFailures ? `${served} or ${clientFailures(vars)}` : served;
+export function trafficQuery(vars: QueryVars, withStable: boolean, mirrored: boolean): string {
+  const label = selectionOf(vars, mirrored).label;
+  const served = `sum by (${label}, response_code) (increase(istio_requests_total{${versionsMatcher(vars, withStable, mirrored)}}[${vars.interval}]))`;
+  return mirrored ? served : `${served} or ${clientFailures(vars, label)}`;
 }
 
-/** Latency histogram buckets by workload in one vector: counts, the share over a bound, and the p99. */
-export function latencyQuery(vars: QueryVars, withStable: boolean): string {
-  return `sum by (destination_workload, le) (increase(istio_request_duration_milliseconds_bucket{${workloadsMatcher(vars, withStable).join(',')}}[${vars.interval}]))`;
+/** Latency histogram buckets by version in one vector: counts, the share over a bound, and the p99. */
+export function latencyQuery(vars: QueryVars, withStable: boolean, mirrored: boolean): string {
+  return `sum by (${selectionOf(vars, mirrored).label}, le) (increase(istio_request_duration_milliseconds_bucket{${versionsMatcher(vars, withStable, mirrored)}}[${vars.interval}]))`;
 }
 
 /**
@@ -87,23 +111,27 @@ export function serviceHostPattern(service: string): string {
   return `(${names.map((n) => escapeRe2(n ?? '')).join('|')})(:[0-9]+)?`;
 }
 
-/** The `destination_workload` under which a traffic query carries the client-side failures: a colon
- * cannot occur in a Kubernetes workload name, so no real series can be mistaken for it. */
+/** The version label value under which a traffic query carries the client-side failures: a colon
+ * cannot occur in a Kubernetes workload name nor in a Service's FQDN, so no real series can be mistaken for it. */
 export const CLIENT_FAILURES_SERIES = ':client-failures';
 
-/** Client-side failures for the service (source side, no destination workload), as one series labelled CLIENT_FAILURES_SERIES. */
-function clientFailures(vars: QueryVars): string {
+/** Client-side failures (source side, no destination workload) for the released host, as one series
+ * whose version label is CLIENT_FAILURES_SERIES. (With one Service per version those towards the canary
+ * Service are already in its own source-side series.) */
+function clientFailures(vars: QueryVars, label: VersionLabel): string {
   const selector = matchers(
     [['reporter', vars.clientReporter ?? 'source']],
     [`destination_service=~${quotePromqlString(serviceHostPattern(vars.service))}`, `response_flags=~"${CLIENT_SIDE_FAILURE_FLAGS}"`],
   );
-  return `label_replace(${requestCount(selector, vars.interval)}, "destination_workload", "${CLIENT_FAILURES_SERIES}", "", "")`;
+  return `label_replace(${requestCount(selector, vars.interval)}, "${label}", "${CLIENT_FAILURES_SERIES}", "", "")`;
 }
 
 export function comparesWithStable(check: CheckSpec, cohort: Cohort): boolean {
   return cohort === 'shift' && (check.compare === 'relative' || check.compare === 'both');
 }
 
-export function grouped(kind: 'traffic' | 'latency', vars: QueryVars, withStable: boolean): PlannedQuery['grouped'] {
-  return withStable ? { kind, canary: vars.canaryWorkload, stable: vars.stableWorkload } : { kind, canary: vars.canaryWorkload };
+export function grouped(kind: 'traffic' | 'latency', vars: QueryVars, withStable: boolean, mirrored: boolean): PlannedQuery['grouped'] {
+  const { label, canary, stable } = selectionOf(vars, mirrored);
+  const by = label === 'destination_workload' ? {} : { label };
+  return withStable ? { kind, canary, stable, ...by } : { kind, canary, ...by };
 }

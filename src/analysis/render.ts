@@ -10,7 +10,7 @@ const PROMQL_DURATION = /^(?:\d+(?:ms|s|m|h|d|w|y))+$/;
 
 const STRING_VARIABLES = ['namespace', 'service', 'canaryWorkload', 'stableWorkload', 'canaryVersion', 'stableVersion', 'reporter', 'clientReporter'] as const;
 /** Every variable a query template may use, in the order messages list them. */
-export const TEMPLATE_VARIABLES: readonly (keyof QueryVars)[] = [...STRING_VARIABLES, 'interval'];
+export const TEMPLATE_VARIABLES: readonly Exclude<keyof QueryVars, 'services'>[] = [...STRING_VARIABLES, 'interval'];
 const VARIABLES: readonly string[] = TEMPLATE_VARIABLES;
 
 /** Where a position is: inside a string opened by that quote, inside a `#` comment, or in plain PromQL. */

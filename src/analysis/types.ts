@@ -19,6 +19,9 @@ export interface QueryVars {
   stableWorkload: string;
   canaryVersion: string;
   stableVersion: string;
+  /** With one Service per version: each version's Service (FQDN, as `destination_service` has it), by which the queries select it (its
+   * workload may be shared, as in Argo Rollouts' layout). Absent with subsets. */
+  services?: { canary: string; stable: string };
   /** PromQL duration, e.g. `1m` or `30s`. */
   interval: string;
   /** Reporter of served requests: `destination` (sidecars, the default) or `waypoint` (ambient);
@@ -28,15 +31,18 @@ export interface QueryVars {
   clientReporter?: 'source' | 'waypoint';
 }
 
+/** The label a grouped query tells the versions apart by: the workload (subsets), or the Service's FQDN (one Service per version). */
+export type VersionLabel = 'destination_workload' | 'destination_service';
+
 /** A query to run, with why it is run: kept in the history so reports can show it. */
 export interface PlannedQuery {
   /** e.g. `canary-requests`, `canary-client-failures`, `value`; for a grouped query, what it fetches (`traffic`, `latency`). */
   role: string;
   promql: string;
-  /** A grouped query: one vector whose series are split by `destination_workload` into the canary's and stable's numbers
-   * (`series`: split by the label `by` into `<role>:canary` and `<role>:stable`, each kept whole with its labels,
-   * for a check that reads them itself). */
-  grouped?: { kind: 'traffic' | 'latency'; canary: string; stable?: string } | { kind: 'series'; by: string; canary: string; stable?: string };
+  /** A grouped query: one vector whose series are split by `label` (default `destination_workload`) into the canary's and
+   * stable's numbers (`series`: split by the label `by` into `<role>:canary` and `<role>:stable`, each kept whole with its
+   * labels, for a check that reads them itself). */
+  grouped?: { kind: 'traffic' | 'latency'; canary: string; stable?: string; label?: VersionLabel } | { kind: 'series'; by: string; canary: string; stable?: string; label?: never };
 }
 
 /** A histogram's cumulative counts: [upper bound in ms (`le`, Infinity for +Inf), requests at or below it], ascending. */

@@ -15,6 +15,7 @@
 //   this command did not watch from its start is re-judged at its past intervals first.
 import { describeError, InputError, OwnershipError, ReleaseFailedError } from '../errors.ts';
 import { planLive, unrecorded } from './plan-live.ts';
+import { detectedText } from '../plan/detect.ts';
 import { specHash } from '../spec/hash.ts';
 import { bakeStage } from './bake.ts';
 import type { EngineCommand, EngineContext, EngineResult, Session } from './context.ts';
@@ -278,6 +279,8 @@ async function status(session: Session, recorded: RolloutState | undefined): Pro
   if (state && !holder) delete state.holder;
   const detected = session.plan?.detected;
   const traced = detected !== undefined && detected !== 'rollback';
+  // Owned routes at different stages: no stage is shown rather than a guess, and the reason says which route shows what.
+  const read = detected === 'mixed' ? `; ${detectedText(session.plan!)}: run abort to put every owned route back on stable` : '; the stage is read from its routing (the state annotation is missing): run abort to put it back on stable';
   const shown: RolloutState = state ?? {
     schema: 1,
     canary: spec.name,
@@ -286,7 +289,7 @@ async function status(session: Session, recorded: RolloutState | undefined): Pro
     status: !traced ? 'rolled-back' : detected === 'promoted' ? 'promoted' : 'in-progress',
     stageIndex: typeof detected === 'number' ? detected : -1,
     stageStartedAt: new Date(clock.now()).toISOString(),
-    reason: `no rollout of ${spec.name} is recorded on ${routingName(spec)}${traced ? '; the stage is read from its routing (the state annotation is missing): run abort to put it back on stable' : ''}`,
+    reason: `no rollout of ${spec.name} is recorded on ${routingName(spec)}${traced ? read : ''}`,
     history: [],
   };
   return { ...resultOf(session, shown), recorded: state !== undefined };

@@ -125,7 +125,9 @@ function checkRouteUsable(vs: VirtualService, index: number, t: CanaryTarget): v
   const namespace = vs.metadata.namespace ?? '';
   const destinations = route.route ?? [];
   const host = t.stable.host;
-  if (!destinations.some((d) => sameHost(d.destination?.host ?? '', host, namespace))) {
+  // With one Service per version a promoted route sends to the canary's Service only.
+  const hosts = [host, t.canary.host];
+  if (!destinations.some((d) => hosts.some((h) => sameHost(d.destination?.host ?? '', h, namespace)))) {
     destinations.forEach((d, k) => {
       if (lookAlikeHosts(host, d.destination?.host ?? '', namespace)) throw lookAlike(vs, index, k, host);
     });

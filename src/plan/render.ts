@@ -2,6 +2,7 @@
 // committed or applied anywhere), plan.json, and each stage's unified diff against the one before.
 import { randomUUID } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
+import { detectedText } from './detect.ts';
 import { refKey, refOf } from './objects.ts';
 import { safeYaml } from '../yaml/safe-yaml.ts';
 import { isChange } from './operations.ts';
@@ -94,6 +95,7 @@ export function planJson(plan: Plan) {
     baseline: plan.baseline.map(manifestObject),
     stateObject: plan.stateObject,
     ...(plan.detected !== undefined ? { detected: plan.detected } : {}),
+    ...(plan.detectedRoutes ? { detectedRoutes: plan.detectedRoutes } : {}),
     ...(plan.routes ? { routes: plan.routes } : {}),
   };
 }
@@ -137,10 +139,6 @@ function routesText(plan: Plan): string {
   return `Owned routes of the ${plan.stateObject.kind} (by position, from 0): ${list(routes.owned)}${shadowed}.\n`;
 }
 
-function detectedText(plan: Plan): string {
-  const d = plan.detected;
-  return typeof d === 'number' ? `stage ${plan.stages[d]!.id}` : String(d);
-}
 
 type Yaml = (obj: RoutingObject | undefined) => string;
 

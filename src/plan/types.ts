@@ -61,8 +61,11 @@ export interface Plan {
   /** The object whose annotation carries the rollout state (and whose owner is checked before writing). */
   stateObject: ObjectRef;
   /** Where the live objects already are, if they carry this canary's routing: index into `stages`,
-   * or 'promoted' / 'rollback' / undefined (no trace of this release). Read from the routing itself. */
-  detected?: number | 'promoted' | 'rollback';
+   * or 'promoted' / 'rollback' / undefined (no trace of this release); 'mixed' when the owned routes
+   * disagree (then `detectedRoutes` says what each shows). Read from the routing itself. */
+  detected?: number | 'promoted' | 'rollback' | 'mixed';
+  /** With `detected: 'mixed'`: what each owned route (index into the routing object's routes) shows. */
+  detectedRoutes?: Array<{ index: number; detected?: number | 'promoted' | 'rollback' }>;
   /** What the live owned route does now for this canary, read from the routing (drift checks compare it with a stage). */
   liveTraffic?: LiveTraffic;
   /** The live routes the release owns, and those sending to the stable version that no request reaches

@@ -61,6 +61,10 @@ export function headline(spec: CanarySpec, state: RolloutState, plan: Plan | und
     }
     case 'in-progress': {
       const stage = plan?.stages[state.stageIndex];
+      // `status` with nothing recorded and owned routes at different stages: no stage to name, the reason says why.
+      if (!stage && !record && state.history.length === 0 && state.reason) {
+        return { title: `🔄 A release of ${canary} is under way, at no one stage`, evidence: escapeInline(clip(state.reason, MAX_REASON)) };
+      }
       const traffic = stage ? trafficText(stage.traffic) : record ? trafficText(record) : 'not started';
       const id = stage?.id ?? record?.stage;
       return { title: `🔄 Releasing ${canary}: ${traffic}${id ? ` (stage ${escapeInline(id)})` : ''}${number ? `; ${number}` : ''}`, evidence };

@@ -62,9 +62,14 @@ function versionHosts(spec: Record<string, unknown>, problems: Problems): void {
     return;
   }
   if (a === b) problems.push({ path: ['spec', 'canary', 'host'], message: `stable and canary are both the Service \`${a}\`; expected each version's own Service` });
+  // Equal workloads are fine here (Argo Rollouts: both Services select pods of one Rollout): the checks
+  // select each version by its Service from the client's side (analysis/queries.ts). Shadow requests
+  // are reported by the receiving pod alone, under its workload, so a mirror stage needs two.
   const workloadOf = (ref: unknown, host: string) => (isRecord(ref) && typeof ref.workload === 'string' ? ref.workload : shortHost(host));
-  if (a !== b && workloadOf(stable, a) === workloadOf(canary, b)) {
-    problems.push({ path: ['spec', 'canary', 'workload'], message: `stable and canary have the same workload \`${workloadOf(canary, b)}\`; metrics could not tell them apart (expected each version's own Deployment name)` });
+  // The default stages are filled in before these rules run.
+  const mirrorStage = Array.isArray(spec.stages) ? spec.stages.findIndex((st) => isRecord(st) && 'mirror' in st) : -1;
+  if (a !== b && workloadOf(stable, a) === workloadOf(canary, b) && mirrorStage >= 0) {
+    problems.push({ path: ['spec', 'canary', 'workload'], message: `stable and canary share the workload \`${workloadOf(canary, b)}\` and stage ${mirrorStage} mirrors: shadow requests are reported only by the pod that receives them, under its workload, so the canary's could not be told from stable's; expected each version's own workload, or stages without \`mirror\`` });
   }
   if (typeof spec.host === 'string' && spec.host !== a) {
     problems.push({ path: ['spec', 'host'], message: `with one Service per version the released host is the stable one, \`${a}\`, not \`${spec.host}\`; expected \`host: ${a}\` or no \`host\`` });

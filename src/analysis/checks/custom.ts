@@ -2,9 +2,9 @@
 // `min`/`max`. A point value: there is no count behind it to test.
 import { formatNumber } from '../format.ts';
 import { badCount, combine, count, formatBeside, resultOf, tooFewRequests, type Measured, type Part } from '../judge.ts';
-import { requestCount, ROLE, workloadMatchers } from '../queries.ts';
+import { requestCount, ROLE, canaryMatchers } from '../queries.ts';
 import { renderQuery } from '../render.ts';
-import type { CheckSpec, PlannedQuery, QueryResult, QueryVars } from '../types.ts';
+import type { CheckSpec, Cohort, PlannedQuery, QueryResult, QueryVars } from '../types.ts';
 import type { CheckType } from './check-type.ts';
 
 function customBounds(check: CheckSpec, value: number): Part[] {
@@ -40,11 +40,11 @@ function judgeCustom(check: CheckSpec, results: QueryResult[]): Measured {
   return combine(customBounds(check, value), { value, requests }, `value ${formatNumber(value)}, no threshold set`);
 }
 
-function customQueries(check: CheckSpec, vars: QueryVars): PlannedQuery[] {
+function customQueries(check: CheckSpec, cohort: Cohort, vars: QueryVars): PlannedQuery[] {
   if (check.query === undefined) throw new TypeError(`check ${check.name}: a custom check needs a query`);
   const queries: PlannedQuery[] = [{ role: ROLE.value, promql: renderQuery(check.query, vars) }];
   if (check.minRequests > 0) {
-    queries.unshift({ role: ROLE.canaryRequests, promql: requestCount(workloadMatchers(vars, vars.canaryWorkload), vars.interval) });
+    queries.unshift({ role: ROLE.canaryRequests, promql: requestCount(canaryMatchers(vars, cohort === 'mirror'), vars.interval) });
   }
   return queries;
 }
@@ -75,6 +75,6 @@ export const custom: CheckType = {
       if (problem) rules.problem('query', problem);
     }
   },
-  queries: (check, _cohort, vars) => customQueries(check, vars),
+  queries: (check, cohort, vars) => customQueries(check, cohort, vars),
   judge: (check, _cohort, results) => judgeCustom(check, results),
 };

@@ -87,7 +87,8 @@ function judgeLatency(check: CheckSpec, cohort: Cohort, results: QueryResult[], 
 
 function latencyQueries(check: CheckSpec, cohort: Cohort, vars: QueryVars): PlannedQuery[] {
   const withStable = comparesWithStable(check, cohort);
-  return [{ role: ROLE.latency, promql: latencyQuery(vars, withStable), grouped: grouped('latency', vars, withStable) }];
+  const mirrored = cohort === 'mirror';
+  return [{ role: ROLE.latency, promql: latencyQuery(vars, withStable, mirrored), grouped: grouped('latency', vars, withStable, mirrored) }];
 }
 
 export const latencyP99: CheckType = {

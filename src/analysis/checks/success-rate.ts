@@ -73,7 +73,8 @@ function judgeSuccessRate(check: CheckSpec, cohort: Cohort, results: QueryResult
 
 function successRateQueries(check: CheckSpec, cohort: Cohort, vars: QueryVars): PlannedQuery[] {
   const withStable = comparesWithStable(check, cohort);
-  return [{ role: ROLE.traffic, promql: trafficQuery(vars, withStable, cohort !== 'mirror'), grouped: grouped('traffic', vars, withStable) }];
+  const mirrored = cohort === 'mirror';
+  return [{ role: ROLE.traffic, promql: trafficQuery(vars, withStable, mirrored), grouped: grouped('traffic', vars, withStable, mirrored) }];
 }
 
 export const successRate: CheckType = {

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { afterAll } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { safeYaml } from '../../../src/yaml/safe-yaml.ts';
 import { createIstio, getIstio, kubeConfig, meshEnv, uniqueNamespace, waitFor, type IstioObject } from '../../env/cluster.ts';
 import type { MeshEnv } from '../../env/mesh.ts';
@@ -344,6 +344,18 @@ export async function waitForSimulator(release: Release, vs: IstioObject): Promi
     const seen = config.virtualServices.find((o) => o.name === name);
     return seen !== undefined && Number(seen.resourceVersion) >= wanted;
   }, { timeoutMs: 15_000, what: `the simulator to route with ${name}@${wanted}` });
+}
+
+/** `run` to paused stage `index` (after `advance` past the previous paused stage); returns the
+ * VirtualService once the simulator routes with it. */
+export async function runToPausedStage(release: Release, index: number): Promise<IstioObject> {
+  if (index > 0) expect((await runCli(release, 'advance')).code).toBe(0);
+  const run = await runCli(release, 'run');
+  expect(run.code, run.stderr).toBe(0);
+  const vs = await readVs(release);
+  expect(stateOf(vs)).toMatchObject({ status: 'paused', stageIndex: index });
+  await waitForSimulator(release, vs);
+  return vs;
 }
 
 /** Live requests v2 received, read twice `windowMs` apart: equal when no live traffic reaches it. */

@@ -68,4 +68,10 @@ describe('queryVarsFor', () => {
   it('reads metrics from the waypoint behind an ambient waypoint', () => {
     expect(queryVarsFor({ ...spec, dataPlane: 'waypoint' }, 60_000)).toMatchObject({ reporter: 'waypoint', clientReporter: 'waypoint' });
   });
+
+  it('names each version by its Service (FQDN, as destination_service has it) when each version is its own Service', () => {
+    const perService = { ...spec, host: 'app-stable', stable: { host: 'app-stable', workload: 'app' }, canary: { host: 'app-canary.other', workload: 'app' } } as unknown as CanarySpec;
+    expect(queryVarsFor(perService, 60_000).services).toEqual({ canary: 'app-canary.other', stable: 'app-stable.shop.svc.cluster.local' });
+    expect(queryVarsFor(spec, 60_000).services).toBeUndefined();
+  });
 });

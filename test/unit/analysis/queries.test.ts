@@ -86,6 +86,51 @@ describe('planCheckQueries: custom', () => {
   });
 });
 
+describe('planCheckQueries: one Service per version (each version selected by its Service, from the client side)', () => {
+  // Argo Rollouts' layout: both Services select pods of one workload, so the workload cannot tell them apart.
+  const perService = { ...vars, canaryWorkload: 'catalog', stableWorkload: 'catalog', services: { canary: 'catalog-canary.shop.svc.cluster.local', stable: 'catalog-stable.shop.svc.cluster.local' }, service: 'catalog-stable.shop.svc.cluster.local' };
+  const BOTH_SERVICES = 'reporter="source",destination_service=~"catalog-canary\\\\.shop\\\\.svc\\\\.cluster\\\\.local|catalog-stable\\\\.shop\\\\.svc\\\\.cluster\\\\.local"';
+  const CLIENT_FAILURES_RELEASED_HOST =
+    'label_replace(sum(increase(istio_requests_total{reporter="source",' +
+    'destination_service=~"(catalog-stable\\\\.shop\\\\.svc\\\\.cluster\\\\.local|catalog-stable|catalog-stable\\\\.shop|catalog-stable\\\\.shop\\\\.svc)(:[0-9]+)?",' +
+    'response_flags=~"(.*,)?(UH|NC|UF)(,.*)?"}[1m])), "destination_service", ":client-failures", "", "")';
+
+  it('groups the client side\'s requests by destination_service (the cluster the route chose); failures towards the canary Service are in its series, those for the released host counted besides', () => {
+    expect(planCheckQueries(check({ compare: 'relative' }), 'shift', perService)).toEqual([
+      {
+        role: 'traffic',
+        promql: `sum by (destination_service, response_code) (increase(istio_requests_total{${BOTH_SERVICES}}[1m])) or ${CLIENT_FAILURES_RELEASED_HOST}`,
+        grouped: { kind: 'traffic', canary: 'catalog-canary.shop.svc.cluster.local', stable: 'catalog-stable.shop.svc.cluster.local', label: 'destination_service' },
+      },
+    ]);
+  });
+
+  it('selects latency buckets by Service in the dark launch, and by workload in the mirror stage (shadow requests have no client report)', () => {
+    const latency = { name: 'latency', type: 'latency-p99' as const, max: 500, min: undefined };
+    expect(planCheckQueries(check(latency), 'dark-launch', perService)[0]?.promql).toBe(
+      'sum by (destination_service, le) (increase(istio_request_duration_milliseconds_bucket{reporter="source",destination_service=~"catalog-canary\\\\.shop\\\\.svc\\\\.cluster\\\\.local"}[1m]))',
+    );
+    expect(planCheckQueries(check(latency), 'mirror', { ...perService, canaryWorkload: 'catalog-canary' })).toEqual([
+      {
+        role: 'latency',
+        promql: 'sum by (destination_workload, le) (increase(istio_request_duration_milliseconds_bucket{reporter="destination",destination_workload_namespace="shop",destination_workload=~"catalog-canary"}[1m]))',
+        grouped: { kind: 'latency', canary: 'catalog-canary' },
+      },
+    ]);
+  });
+
+  it("counts a custom check's canary requests by the canary Service", () => {
+    const custom = { name: 'queue', type: 'custom' as const, query: 'vector(1)', minRequests: 10 };
+    expect(planCheckQueries(check(custom), 'shift', perService)[0]?.promql).toBe(
+      'sum(increase(istio_requests_total{reporter="source",destination_service="catalog-canary.shop.svc.cluster.local"}[1m]))',
+    );
+  });
+
+  it('leaves the subset form unchanged: by workload in its namespace', () => {
+    expect(planCheckQueries(check({ compare: 'relative' }), 'shift', vars)[0]?.grouped).toEqual({ kind: 'traffic', canary: 'catalog-v2', stable: 'catalog-v1' });
+  });
+});
+
 describe('serviceHostPattern', () => {
   const pattern = RE2JS.compile(serviceHostPattern('catalog.shop.svc.cluster.local'));
 
@@ -117,15 +162,16 @@ describe('planCheckQueries: safety', () => {
     const cohort = fc.constantFrom<Cohort>('dark-launch', 'mirror', 'shift');
     const type = fc.constantFrom('success-rate' as const, 'latency-p99' as const);
     fc.assert(
-      fc.property(name, name, name, name, cohort, type, (namespace, canaryWorkload, stableWorkload, service, c, t) => {
-        const v = { ...vars, namespace, canaryWorkload, stableWorkload, service };
+      fc.property(name, name, name, name, cohort, type, fc.boolean(), (namespace, canaryWorkload, stableWorkload, service, c, t, perService) => {
+        // With one Service per version the "workloads" are the Services' names.
+        const v = { ...vars, namespace, canaryWorkload, stableWorkload, service, ...(perService ? { services: { canary: canaryWorkload, stable: stableWorkload } } : {}) };
         for (const q of planCheckQueries(check({ type: t, compare: 'both' }), c, v)) {
           const parsed = parsePromql(q.promql);
           expect(parsed.errors).toBe(0);
           const allowed = [namespace, service].map((x) => x.toWellFormed());
           const workloads = [canaryWorkload, stableWorkload].map((x) => escapeRe2(x.toWellFormed()));
           allowed.push(workloads[0]!, workloads.join('|'), 'destination', 'source', CLIENT_SIDE_FAILURE_FLAGS, serviceHostPattern(service.toWellFormed()));
-          allowed.push('destination_workload', ':client-failures', '');
+          allowed.push('destination_workload', 'destination_service', ':client-failures', '');
           for (const literal of parsed.strings) expect(allowed).toContain(JSON.parse(literal));
         }
       }),

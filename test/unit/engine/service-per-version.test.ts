@@ -41,3 +41,14 @@ test('a failing gate rolls back to the stable Service with the canary held at we
   expect(hosts(catchAll(w.vs()))).toEqual([[STABLE, null, 100], [CANARY, null, 0]]);
   expect(w.vs().spec.http!.filter((r) => r.name?.startsWith('catalog-dark-launch'))).toEqual([]);
 });
+
+test('a route named by `route:` stays readable once promoted to the canary Service alone: run and status read it, rollback returns it', async () => {
+  const vs = hostsVs();
+  vs.spec.http![1]!.name = 'primary';
+  const w = world({ spec: { ...hostSpec(), route: 'primary' }, vs });
+  expect((await w.exec('run')).status).toBe('promoted');
+  expect(hosts(catchAll(w.vs()))).toEqual([[CANARY, null, null]]);
+  // Before, the named route was refused: "no destination has host 'catalog-stable' (found: 'catalog-canary')".
+  expect((await w.exec('run')).status).toBe('promoted');
+  expect((await w.exec('status')).status).toBe('promoted');
+});

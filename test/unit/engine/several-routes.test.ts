@@ -3,6 +3,7 @@
 // and drift or a deleted header rule on any one of them is seen.
 import { expect, test } from 'vitest';
 import type { HttpRoute, VirtualService } from '../../../src/istio/types.ts';
+import { reportOf } from '../../../src/app/report.ts';
 import { ADMIN_ROUTE, NS, liveVirtualService, world } from './harness.ts';
 
 const API_ROUTE: HttpRoute = { match: [{ uri: { prefix: '/api' } }], route: [{ destination: { host: 'catalog', subset: 'version-v1' } }], timeout: '2s' };
@@ -78,4 +79,26 @@ test('one of the two header rules deleted by someone: added back with a warning,
   expect(w.log.messages('warning').filter((l) => l.includes('was deleted by someone else'))).toEqual([
     'VirtualService istioinaction/catalog: a header rule (of the 2: catalog-dark-launch to catalog-dark-launch-2) of stage 00-dark-launch was deleted by someone else (last written by "kubectl-edit"); adding it back',
   ]);
+});
+
+test('status with no state recorded reads every owned route: one changed by hand means no one stage, said plainly', async () => {
+  const vs = twoOwnedRoutes();
+  // Only the catch-all was split by hand (the /api route still all on stable); no state annotation.
+  vs.spec.http![2]!.route = [{ destination: { host: 'catalog', subset: 'version-v1' }, weight: 90 }, { destination: { host: 'catalog', subset: 'version-v2' }, weight: 10 }];
+  const w = world({ vs });
+  const result = await w.exec('status');
+  expect(result).toMatchObject({ recorded: false, status: 'in-progress', stage: 'unknown' });
+  expect(result.state.stageIndex).toBe(-1);
+  expect(result.state.reason).toBe(
+    'no rollout of catalog is recorded on VirtualService istioinaction/catalog; no one stage: the owned routes disagree (spec.http[1] at all on stable (no trace of the release), spec.http[2] at stage 02-weight-10), so the stage cannot be read from the routing: run abort to put every owned route back on stable',
+  );
+  const report = reportOf({ spec: w.spec, state: result.state, plan: result.plan, at: new Date(w.clock.now()).toISOString() });
+  expect(report).toContain('at no one stage');
+  expect(report).toContain('the owned routes disagree');
+  expect(w.routing.writeCalls).toBe(0);
+
+  // The same split on both routes is one stage again.
+  vs.spec.http![1]!.route = structuredClone(vs.spec.http![2]!.route);
+  const agreed = await world({ vs }).exec('status');
+  expect(agreed).toMatchObject({ status: 'in-progress', stage: '02-weight-10' });
 });

@@ -5,6 +5,7 @@ import { withHeaderRuleMark } from '../../../src/istio/header-rule.ts';
 import { planRelease } from '../../../src/routing/virtual-service/plan.ts';
 import { canarySpec, seedDestinationRule, seedVirtualService, stage, writesOf } from './helpers.ts';
 import { virtualServiceOf } from '../../../src/routing/virtual-service/objects.ts';
+import { planText } from '../../../src/plan/render.ts';
 
 const dr = seedDestinationRule();
 const dest = (subset: string, weight?: number) => ({ destination: { host: 'catalog', subset }, ...(weight !== undefined ? { weight } : {}) });
@@ -51,5 +52,32 @@ describe('detected stage', () => {
     const plan = planRelease(canarySpec(), vs([headerRule('beta'), { route: [dest('version-v1')] }]), dr);
     expect(plan.detected).toBe(0);
     expect(virtualServiceOf(plan.stages[0]!).spec.http![0]!.match).toEqual([{ headers: { 'x-istio-cohort': { exact: 'internal' } } }]);
+  });
+
+  describe('several owned routes (no `route:`): each is read', () => {
+    const api = (route: HttpRoute['route']): HttpRoute => ({ match: [{ uri: { prefix: '/api' } }], route });
+    const spec = () => canarySpec({ route: undefined });
+    const split = (w: number) => [dest('version-v1', 100 - w), dest('version-v2', w)];
+
+    it('all at the same stage: that stage', () => {
+      expect(planRelease(spec(), vs([api(split(10)), { route: split(10) }]), dr).detected).toBe(2);
+    });
+
+    it('only the second route split (the first left on stable): mixed, with what each route shows, never the first route\'s stage', () => {
+      const plan = planRelease(spec(), vs([api([dest('version-v1')]), { route: split(10) }]), dr);
+      expect(plan.detected).toBe('mixed');
+      expect(plan.detectedRoutes).toEqual([{ index: 0, detected: undefined }, { index: 1, detected: 2 }]);
+      expect(planText(plan, [])).toContain('no one stage: the owned routes disagree (spec.http[0] at all on stable (no trace of the release), spec.http[1] at stage 02-weight-10)');
+    });
+
+    it('one route at 10 %, the other at 50 %: mixed', () => {
+      const plan = planRelease(spec(), vs([api(split(10)), { route: split(50) }]), dr);
+      expect(plan.detectedRoutes).toEqual([{ index: 0, detected: 2 }, { index: 1, detected: 3 }]);
+    });
+
+    it('both rolled back: rollback; both promoted: promoted', () => {
+      expect(planRelease(spec(), vs([api(split(0)), { route: split(0) }]), dr).detected).toBe('rollback');
+      expect(planRelease(spec(), vs([api([dest('version-v2')]), { route: [dest('version-v2')] }]), dr).detected).toBe('promoted');
+    });
   });
 });
