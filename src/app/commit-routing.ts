@@ -63,9 +63,11 @@ export async function createCommitRouting(options: CommitRoutingOptions): Promis
   return { routing, close: () => (store as { close?: () => void }).close?.() };
 }
 
-/** Where each object the release reads lives: `files` names some, `file` holds the rest. */
+/** Where each object the release reads lives: `files` names some, `file` holds the rest. Objects a
+ * release creates without reading them first (its ServiceEntries) go where `files` names them
+ * (`ServiceEntry/egress-api.example.com: path`), else to `file`. */
 export function locationsOf(spec: CanarySpec & { commit: CommitSpec }): ObjectLocation[] {
-  return backendFor(spec)
+  const read: ObjectLocation[] = backendFor(spec)
     .reads(spec)
     .map(({ ref, ifMissing }) => ({
       kind: ref.kind,
@@ -74,6 +76,14 @@ export function locationsOf(spec: CanarySpec & { commit: CommitSpec }): ObjectLo
       file: spec.commit.files[`${ref.kind}/${ref.name}`] ?? spec.commit.file,
       required: ifMissing !== undefined,
     }));
+  const placed = Object.entries(spec.commit.files).flatMap(([object, file]) => {
+    const slash = object.indexOf('/');
+    const kind = object.slice(0, slash);
+    const name = object.slice(slash + 1);
+    if (slash <= 0 || read.some((l) => l.kind === kind && l.name === name)) return [];
+    return [{ kind, namespace: spec.namespace, name, file }];
+  });
+  return [...read, ...placed];
 }
 
 async function branchStore(options: CommitRoutingOptions): Promise<BranchStore> {

@@ -14,6 +14,7 @@ import { safeYaml } from '../../src/yaml/safe-yaml.ts';
 import { apiFailure, createIstio, getIstio, kubeConfig, meshEnv, uniqueNamespace, waitFor, type IstioObject } from '../env/cluster.ts';
 import { istioWritesFromFile } from '../env/istio-writes.ts';
 import { SimulatorClient } from '../sim/client.ts';
+import { putForum, forumSpec } from './support/forum.ts';
 import { assertOnStable, assertPromoted, runCli, type HttpRoute, type Release, type stateOf } from './support/release-fixture.ts';
 
 const HOST = 'jsonplaceholder.typicode.com';
@@ -44,23 +45,7 @@ async function forumRelease(prefix: string, options: ForumOptions): Promise<Rele
   const dir = mkdtempSync(join(tmpdir(), `${ns}-`));
   const specFile = join(dir, 'canary.yaml');
   const admin: HttpRoute = { name: 'admin', match: [{ uri: { prefix: '/admin' } }], route: [to('version-v1')] };
-  const spec = {
-    apiVersion: 'istio-canary/v1',
-    kind: 'Canary',
-    metadata: { name: 'forum' },
-    spec: {
-      namespace: ns,
-      virtualService: 'forum',
-      route: 'primary',
-      host: 'forum',
-      stable: { labels: { app: 'forum', version: 'v1' } },
-      canary: { labels: { app: 'forum', version: 'v2' } },
-      bake: '4s',
-      settle: '300ms',
-      egress: options.egress,
-      analysis: { interval: '2s', checks: [{ name: 'success', type: 'success-rate', min: 95, minRequests: 3 }] },
-    },
-  };
+  const spec = forumSpec(ns, options.egress);
   writeFileSync(specFile, safeYaml(spec));
   if (options.mode) {
     await createIstio(kc, { apiVersion: 'networking.istio.io/v1', kind: 'Sidecar', metadata: { name: 'default', namespace: ns }, spec: { outboundTrafficPolicy: { mode: options.mode } } });
@@ -70,13 +55,7 @@ async function forumRelease(prefix: string, options: ForumOptions): Promise<Rele
   const vs = await createIstio(kc, initialVs);
   // Load only once the simulator routes with the VirtualService: without it, v2 would get requests (and make calls) before the release.
   await waitFor(() => sim.sees('virtualServices', `${ns}/forum`, String(vs.metadata.resourceVersion)), { timeoutMs: 30_000, intervalMs: 200, what: 'the simulator to see the forum VirtualService' });
-  await sim.putService(ns, 'forum', {
-    versions: [
-      { name: 'v1', labels: { app: 'forum', version: 'v1' } },
-      { name: 'v2', labels: { app: 'forum', version: 'v2' }, profile: { errorRatio: options.errorRatio ?? 0, outbound: options.calls.map((host) => ({ host, share: 1 })) } },
-    ],
-    load: { requestsPerSecond: 40, from: `${ns}/webapp`, headers: [{ name: 'x-istio-cohort', value: 'internal', share: 0.2 }] },
-  });
+  await putForum(sim, ns, options.calls, options.errorRatio);
   cleanups.push(async () => {
     await sim.deleteService(ns, 'forum').catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });

@@ -153,4 +153,27 @@ describe('GitRouting', { timeout: 30_000 }, () => {
     const stage = await timingOut.write({ ...rollback, metadata: { ...rollback.metadata, annotations: { 'rolled-back': 'no' } } });
     await expect(timingOut.applied(VS, stage, stage)).rejects.toThrow(SyncTimeoutError);
   });
+
+  it('a ServiceEntry placed by commit.files: created as a document of its own file, listed by label, cut out again', async () => {
+    const EGRESS = 'apps/catalog/egress.yaml';
+    remote.push({ [EGRESS]: '# outbound entries of the shop\n' }, 'egress file');
+    const placed = new GitRouting({
+      store,
+      locations: [{ kind: 'VirtualService', namespace: 'shop', name: 'catalog', file: FILE, required: true }, { kind: 'ServiceEntry', namespace: 'shop', name: 'egress-api.example.com', file: EGRESS }],
+      message: () => commitMessage({ canary: 'catalog', change: { kind: 'stage', summary: 'egress', stageId: 's', index: 0, total: 1 }, runId: 'r' }),
+      waitApplied: async (commit) => ({ at: 0, revision: commit, polls: 1 }),
+    });
+    const kind = { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', namespace: 'shop' };
+    const ref = { ...kind, name: 'egress-api.example.com' };
+    expect(await placed.list(kind, {})).toEqual([]);
+    const entry = { apiVersion: kind.apiVersion, kind: kind.kind, metadata: { name: ref.name, namespace: 'shop', labels: { 'istio-canary.dev/canary': 'catalog' } }, spec: { hosts: ['api.example.com'], location: 'MESH_EXTERNAL' } } as RoutingObject;
+    const stored = await placed.write(entry);
+    expect(remote.show(EGRESS)).toContain('# outbound entries of the shop\n---\napiVersion: networking.istio.io/v1\nkind: ServiceEntry\n');
+    expect(remote.show(FILE)).toBe(TEXT);
+    expect((await placed.list(kind, { 'istio-canary.dev/canary': 'catalog' })).map((o) => o.metadata.name)).toEqual([ref.name]);
+    expect(await placed.list(kind, { 'istio-canary.dev/canary': 'forum' })).toEqual([]);
+    await placed.delete(ref, stored.metadata.resourceVersion!);
+    expect(remote.show(EGRESS)).toBe('# outbound entries of the shop\n');
+    expect(await placed.list(kind, {})).toEqual([]);
+  });
 });
