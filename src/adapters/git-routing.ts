@@ -45,6 +45,9 @@ export interface GitRoutingOptions {
   message: (change: WriteDescription) => CommitMessage;
   /** Resolves once `commit` is in effect in the cluster (the sync wait). */
   waitApplied: (commit: string, committed: CommittedObject[], signal?: AbortSignal) => Promise<SyncApplied>;
+  /** After the sync: what else "in effect" means for the object in the cluster (an HTTPRoute accepted
+   * by Istio for its current generation). Absent without cluster access. */
+  acceptedInCluster?: (ref: ObjectRef, signal?: AbortSignal) => Promise<void>;
   /** Told each commit pushed (or a write that changed no file). */
   onCommit?: (write: BranchWrite, change: WriteDescription) => void;
   /** Attempts per write when the branch moves for other reasons (default 5). */
@@ -150,6 +153,7 @@ export class GitRouting implements RoutingPort {
     const committed: CommittedObject = { apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.namespace, name: ref.name, ...(desired ? { object: forFile(stored ?? desired) as CommittedObject['object'] } : {}) };
     try {
       await this.#o.waitApplied(commit, [committed], signal);
+      if (desired) await this.#o.acceptedInCluster?.(ref, signal);
     } catch (error) {
       if (!(error instanceof SyncTimeoutError) || !desired || this.#o.isRollback?.(desired) !== true) throw error;
       this.#o.warn?.(`The rollback is committed (${commit.slice(0, 12)}) but not yet in effect: ${error.message}`);
