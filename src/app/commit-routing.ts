@@ -63,13 +63,17 @@ export async function createCommitRouting(options: CommitRoutingOptions): Promis
       options.onCommit?.(write.oid);
     },
   });
+  if (!cluster && spec.routing === 'httpRoute') {
+    log.warning(`Commit mode without cluster access (${describeSyncSource(commit.sync.source)}): other HTTPRoutes attached to the route's parents were checked only as ${commit.file} and the spec's files hold them; routes only in the cluster were not checked for taking the cohort`);
+  }
   log.info(`Commit mode: routing goes to ${store.description}; a stage bakes once ${describeSyncSource(commit.sync.source)} shows its commit in effect`);
   return { routing, close: () => (store as { close?: () => void }).close?.() };
 }
 
 /** What commit mode reads from the cluster when it has access: whether Istio accepted an HTTPRoute
- * once synced (its generation's status). */
-async function clusterReads(cluster: { kc: KubeConfig; server: string }, log: Logger): Promise<Pick<GitRoutingOptions, 'acceptedInCluster'>> {
+ * once synced (its generation's status), and the other HTTPRoutes of the namespace, which compete
+ * with ours on shared parents (the precedence proof) whether or not the repository holds them. */
+async function clusterReads(cluster: { kc: KubeConfig; server: string }, log: Logger): Promise<Pick<GitRoutingOptions, 'acceptedInCluster' | 'alsoInCluster'>> {
   const { kubernetesRouting } = await import('../adapters/kubernetes.ts');
   const { awaitAccepted } = await import('../adapters/http-route-acceptance.ts');
   const live = kubernetesRouting(cluster.kc, cluster.server, { log });
@@ -80,6 +84,7 @@ async function clusterReads(cluster: { kc: KubeConfig; server: string }, log: Lo
       if (applied === undefined) throw new ClusterError(`${describeRef(ref)} is not in the cluster although its commit was synced`);
       await awaitAccepted(ref, applied, () => live.get(ref), { timeoutMs: 120_000, intervalMs: 250, ...(signal ? { signal } : {}) });
     },
+    alsoInCluster: { kinds: ['HTTPRoute'], list: (kind, labels) => live.list(kind, labels) },
   };
 }
 

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../env/cluster.ts';
 import { disposeCommitRelease, ROUTING_FILE } from './support/commit-fixture.ts';
 import { newCommitRouteRelease, routeFile, type CommitRouteRelease } from './support/http-route-commit.ts';
-import { assertRouteRestored, readRoute, routeReleases, routeState, versionLive, waitForRouteStage } from './support/http-route-release.ts';
+import { applyCohortStealer, assertRouteRestored, readRoute, routeReleases, routeState, versionLive, waitForRouteStage } from './support/http-route-release.ts';
 import { runCli } from './support/release-fixture.ts';
 
 const track = routeReleases();
@@ -94,6 +94,15 @@ describe.concurrent('commit mode on an HTTPRoute', () => {
     expect(subjects(release).at(-1)).toBe('canary(catalog): roll back to catalog-v1');
     const route = await rolledBackInCluster(release);
     assertRouteRestored(release, route);
+  });
+
+  it('another HTTPRoute only in the cluster (not in the repository) that would take part of the cohort: refused naming it, nothing committed', async () => {
+    const release = await newRelease('hr-commit-sibling', '4s');
+    await applyCohortStealer(release);
+    const result = await runCli(release, 'run');
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(`HTTPRoute ${release.ns}/tenant-gold spec.rules[0].matches[0] ranks between the dark-launch match and the owned match`);
+    expect(subjects(release)).toEqual(['initial manifests']);
   });
 });
 

@@ -124,6 +124,21 @@ export function waitForRouteStage(release: RouteRelease, stageId: string, timeou
   }, { timeoutMs, intervalMs: 100, what: `${release.ns}: stage ${stageId} in progress` });
 }
 
+/** A team's HTTPRoute on the same parent, created after ours, whose match (PathPrefix / with one header)
+ * ranks between the dark-launch match and the owned match: it would steal part of the cohort. */
+export function applyCohortStealer(release: Pick<RouteRelease, 'kc' | 'ns'>): Promise<GatewayApiObject> {
+  const route = {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: { name: 'tenant-gold', namespace: release.ns },
+    spec: {
+      parentRefs: [{ group: '', kind: 'Service', name: 'catalog', port: 80 }],
+      rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' }, headers: [{ name: 'x-tenant', value: 'gold' }] }], backendRefs: [{ name: 'catalog-v1', port: 80 }] }],
+    },
+  };
+  return applyGatewayApi(release.kc, route as unknown as GatewayApiObject, { fieldManager: 'team-gold' });
+}
+
 /** Live requests the version Services answered, from the parent's stats. */
 export function versionLive(stats: Awaited<ReturnType<SimulatorClient['stats']>>, ns: string, version: 'v1' | 'v2'): number {
   return stats.versions[`${ns}/catalog-${version}:${version}`]?.live ?? 0;
