@@ -64,7 +64,7 @@ export async function createCommitRouting(options: CommitRoutingOptions): Promis
     },
   });
   if (!cluster && spec.routing === 'httpRoute') {
-    log.warning(`Commit mode without cluster access (${describeSyncSource(commit.sync.source)}): other HTTPRoutes attached to the route's parents were checked only as ${commit.file} and the spec's files hold them; routes only in the cluster were not checked for taking the cohort`);
+    log.warning(`Commit mode without cluster access (${describeSyncSource(commit.sync.source)}): other HTTPRoutes attached to the route's parents were checked only as far as the repository's files (${commit.file} and the spec's files) hold them; routes only in the cluster were not checked for taking the cohort`);
   }
   log.info(`Commit mode: routing goes to ${store.description}; a stage bakes once ${describeSyncSource(commit.sync.source)} shows its commit in effect`);
   return { routing, close: () => (store as { close?: () => void }).close?.() };
