@@ -45,6 +45,12 @@ export interface GitRoutingOptions {
   message: (change: WriteDescription) => CommitMessage;
   /** Resolves once `commit` is in effect in the cluster (the sync wait). */
   waitApplied: (commit: string, committed: CommittedObject[], signal?: AbortSignal) => Promise<SyncApplied>;
+  /** After the sync: what else "in effect" means for the object in the cluster (an HTTPRoute accepted
+   * by Istio for its current generation). Absent without cluster access. */
+  acceptedInCluster?: (ref: ObjectRef, signal?: AbortSignal) => Promise<void>;
+  /** Kinds the release lists but does not own (an HTTPRoute's siblings on its parents): `list` also
+   * returns the cluster's objects of these kinds that no known file holds. Absent without cluster access. */
+  alsoInCluster?: { kinds: readonly string[]; list: RoutingPort['list'] };
   /** Told each commit pushed (or a write that changed no file). */
   onCommit?: (write: BranchWrite, change: WriteDescription) => void;
   /** Attempts per write when the branch moves for other reasons (default 5). */
@@ -141,7 +147,11 @@ export class GitRouting implements RoutingPort {
         if (Object.entries(labels).every(([k, v]) => live.metadata.labels?.[k] === v)) out.push(live);
       }
     }
-    return out;
+    const cluster = this.#o.alsoInCluster;
+    if (!cluster?.kinds.includes(kind.kind)) return out;
+    // The file's copy is what the release plans against; the cluster adds only what git does not hold.
+    const inFiles = new Set(out.map((o) => o.metadata.name));
+    return [...out, ...(await cluster.list(kind, labels)).filter((o) => !inFiles.has(o.metadata.name))];
   }
 
   /** Waits until the commit of our last write of `ref` is in effect; returns the object as committed. */
@@ -150,6 +160,7 @@ export class GitRouting implements RoutingPort {
     const committed: CommittedObject = { apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.namespace, name: ref.name, ...(desired ? { object: forFile(stored ?? desired) as CommittedObject['object'] } : {}) };
     try {
       await this.#o.waitApplied(commit, [committed], signal);
+      if (desired) await this.#o.acceptedInCluster?.(ref, signal);
     } catch (error) {
       if (!(error instanceof SyncTimeoutError) || !desired || this.#o.isRollback?.(desired) !== true) throw error;
       this.#o.warn?.(`The rollback is committed (${commit.slice(0, 12)}) but not yet in effect: ${error.message}`);

@@ -5,12 +5,14 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock, Logger, RoutingPort } from '../core/ports.ts';
-import { InputError } from '../errors.ts';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { ClusterError, InputError } from '../errors.ts';
+import { describeRef } from '../plan/objects.ts';
 import type { BranchStore } from '../gitops/branch-store.ts';
 import { describeSyncSource } from '../gitops/sync-settings.ts';
 import { backendFor } from '../routing/registry.ts';
 import type { CanarySpec, CommitSpec } from '../spec/types.ts';
-import { GitRouting, type ObjectLocation } from '../adapters/git-routing.ts';
+import { GitRouting, type GitRoutingOptions, type ObjectLocation } from '../adapters/git-routing.ts';
 import { syncWaiter } from '../adapters/sync-waiter.ts';
 import { commitMessageFor, isRollbackState, type RunIdentity } from './commit-messages.ts';
 
@@ -40,7 +42,8 @@ export async function createCommitRouting(options: CommitRoutingOptions): Promis
   const commit = spec.commit;
   const store = await branchStore(options);
   const needsCluster = commit.sync.source.kind !== 'fixed';
-  const kc = needsCluster ? (await import('../adapters/kubeconfig.ts')).loadKubeconfig({ kubeconfig: options.kubeconfig, kubeconfigPath: options.kubeconfigPath, env: options.env }).kc : undefined;
+  const cluster = needsCluster ? (await import('../adapters/kubeconfig.ts')).loadKubeconfig({ kubeconfig: options.kubeconfig, kubeconfigPath: options.kubeconfigPath, env: options.env }) : undefined;
+  const kc = cluster?.kc;
   const routing = new GitRouting({
     store,
     locations: locationsOf(spec),
@@ -49,6 +52,7 @@ export async function createCommitRouting(options: CommitRoutingOptions): Promis
     isRollback: (object) => isRollbackState(spec, object),
     warn: (message) => log.warning(message),
     waitApplied: syncWaiter({ settings: commit.sync, ...(kc ? { kc } : {}), store, clock: options.clock, log }),
+    ...(cluster ? await clusterReads(cluster, log) : {}),
     onCommit: (write, change) => {
       const what = `${change.operation} ${change.ref.kind} ${change.ref.namespace}/${change.ref.name}`;
       if (write.kind === 'unchanged') {
@@ -59,8 +63,29 @@ export async function createCommitRouting(options: CommitRoutingOptions): Promis
       options.onCommit?.(write.oid);
     },
   });
+  if (!cluster && spec.routing === 'httpRoute') {
+    log.warning(`Commit mode without cluster access (${describeSyncSource(commit.sync.source)}): other HTTPRoutes attached to the route's parents were checked only as far as the repository's files (${commit.file} and the spec's files) hold them; routes only in the cluster were not checked for taking the cohort`);
+  }
   log.info(`Commit mode: routing goes to ${store.description}; a stage bakes once ${describeSyncSource(commit.sync.source)} shows its commit in effect`);
   return { routing, close: () => (store as { close?: () => void }).close?.() };
+}
+
+/** What commit mode reads from the cluster when it has access: whether Istio accepted an HTTPRoute
+ * once synced (its generation's status), and the other HTTPRoutes of the namespace, which compete
+ * with ours on shared parents (the precedence proof) whether or not the repository holds them. */
+async function clusterReads(cluster: { kc: KubeConfig; server: string }, log: Logger): Promise<Pick<GitRoutingOptions, 'acceptedInCluster' | 'alsoInCluster'>> {
+  const { kubernetesRouting } = await import('../adapters/kubernetes.ts');
+  const { awaitAccepted } = await import('../adapters/http-route-acceptance.ts');
+  const live = kubernetesRouting(cluster.kc, cluster.server, { log });
+  return {
+    acceptedInCluster: async (ref, signal) => {
+      if (ref.kind !== 'HTTPRoute') return;
+      const applied = await live.get(ref);
+      if (applied === undefined) throw new ClusterError(`${describeRef(ref)} is not in the cluster although its commit was synced`);
+      await awaitAccepted(ref, applied, () => live.get(ref), { timeoutMs: 120_000, intervalMs: 250, ...(signal ? { signal } : {}) });
+    },
+    alsoInCluster: { kinds: ['HTTPRoute'], list: (kind, labels) => live.list(kind, labels) },
+  };
 }
 
 /** Where each object the release reads lives: `files` names some, `file` holds the rest. Objects a

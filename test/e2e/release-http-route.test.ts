@@ -5,7 +5,7 @@
 // (Accepted/ResolvedRefs for its generation); a refused route fails with the controller's message.
 import { describe, expect, it } from 'vitest';
 import { runCli, spawnCli } from './support/release-fixture.ts';
-import { assertRouteRestored, newRouteRelease, readRoute, routeReleases, routeState, versionLive, waitForRouteStage } from './support/http-route-release.ts';
+import { applyCohortStealer, assertRouteRestored, newRouteRelease, readRoute, routeReleases, routeState, versionLive, waitForRouteStage } from './support/http-route-release.ts';
 
 const track = routeReleases();
 
@@ -77,4 +77,16 @@ describe.concurrent('release on an HTTPRoute', () => {
     expect(result.stderr).toContain(`backend(catalog-v2.${release.ns}.svc.cluster.local) not found`);
     assertRouteRestored(release, await readRoute(release));
   });
+
+  it('another HTTPRoute on the same parent that would take part of the cohort: the plan is refused naming it, and nothing is written', async () => {
+    const release = await track(newRouteRelease('hr-sibling', 'sidecar'));
+    await applyCohortStealer(release);
+    const before = await readRoute(release);
+    const result = await runCli(release, 'run');
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(`HTTPRoute ${release.ns}/tenant-gold spec.rules[0].matches[0] ranks between the dark-launch match and the owned match`);
+    const after = await readRoute(release);
+    expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+  });
 });
+

@@ -10,6 +10,7 @@ import { shortPath, TOO_DEEP, tooDeep } from '../../spec/depth.ts';
 import type { CanarySpec, StringMatch } from '../../spec/types.ts';
 import type { RoutingBackend, Stripped } from '../backend.ts';
 import { applyStage, readTraffic, stripCanary, type Baseline, type HttpRouteCanary, type StageTraffic } from './traffic.ts';
+import { siblingsByParent } from './siblings.ts';
 import { HTTP_ROUTE_API_VERSION, type HTTPRoute } from './types.ts';
 import { validateHttpRoute } from './validate.ts';
 
@@ -17,6 +18,8 @@ interface Base {
   baseline: Baseline;
   canary: HttpRouteCanary;
   live: HTTPRoute;
+  /** Per parent of the route, the other HTTPRoutes attached to it (the precedence proof's competitors). */
+  siblings: HTTPRoute[][];
 }
 
 export function httpRouteRef(spec: CanarySpec): ObjectRef {
@@ -55,9 +58,15 @@ export const httpRouteBackend: RoutingBackend<Base> = {
       ifMissing: { file: spec.source.file, path: 'spec.httpRoute', message: `${describeRef(httpRouteRef(spec))} does not exist: create it first (istio-canary edits an existing HTTPRoute)` },
     },
   ],
+  // Every HTTPRoute of the namespace: the ones attached to our parents compete with ours (siblings.ts).
+  lists: (spec) => [{ ref: { apiVersion: HTTP_ROUTE_API_VERSION, kind: 'HTTPRoute', namespace: spec.namespace }, labels: {} }],
   stateObject: httpRouteRef,
   strip,
-  apply: (_spec, { base }, routing) => [applyStage(base.baseline, base.canary, stageTraffic(routing)).route as unknown as RoutingObject],
+  apply: (_spec, { base }, routing) => {
+    // One proof per parent (each ranks its own routes); the route is the same for each.
+    const stages = base.siblings.map((siblings) => applyStage(base.baseline, base.canary, stageTraffic(routing), siblings));
+    return [stages[0]!.route as unknown as RoutingObject];
+  },
   readTraffic: (_spec, { base }) => readTraffic(base.live, base.canary),
   validate: (produced, live) => {
     const problems = problemsOnly(produced as unknown as HTTPRoute, live as unknown as HTTPRoute | undefined);
@@ -73,7 +82,7 @@ export const httpRouteBackend: RoutingBackend<Base> = {
 
 function strip(spec: CanarySpec, live: readonly RoutingObject[], options: PlanOptions): Stripped<Base> {
   const ref = httpRouteRef(spec);
-  const found = live.find((o) => o.kind === 'HTTPRoute') ?? live[0];
+  const found = live.find((o) => o.kind === 'HTTPRoute' && o.metadata.name === ref.name) ?? live[0];
   if (!found) throw new InputError({ file: spec.source.file, path: 'spec.httpRoute', message: `no HTTPRoute given to plan ${spec.name} against` });
   const deep = tooDeep(found);
   if (deep) throw new InputError(objectProblem(found as HTTPRoute, shortPath(deep), TOO_DEEP));
@@ -86,5 +95,7 @@ function strip(spec: CanarySpec, live: readonly RoutingObject[], options: PlanOp
   const canary = canaryOf(spec);
   const baseline = stripCanary(route, canary, { rollback: options.tolerateExistingProblems === true });
   const object = baseline.route as unknown as RoutingObject;
-  return { base: { baseline, canary, live: route }, baseline: [object], before: [object] };
+  const others = live.filter((o) => o !== found && o.kind === 'HTTPRoute') as unknown as HTTPRoute[];
+  const siblings = siblingsByParent(route, others.map((o) => ({ ...o, metadata: { ...o.metadata, namespace: o.metadata.namespace ?? spec.namespace } })));
+  return { base: { baseline, canary, live: route, siblings }, baseline: [object], before: [object] };
 }

@@ -33,7 +33,17 @@ export function routingFile(release: Pick<Release, 'ns' | 'initialVs'>): string 
 
 export async function newCommitRelease(prefix: string, options: CommitOptions = {}): Promise<CommitRelease> {
   const release = await newRelease(prefix, { ...options, createVs: false });
-  const remote = startBareRemote({ [ROUTING_FILE]: routingFile(release) });
+  const sync = await startCommitSync(release, routingFile(release), options);
+  await waitFor(async () => (await readVs(release).catch(() => undefined)) !== undefined, { timeoutMs: 20_000, what: `${release.ns}: the controller's first sync` });
+  writeCommitSpec(release.specFile, specDocument(release.ns, options.spec), sync, options);
+  return { ...release, ...sync };
+}
+
+type CommitSync = Pick<CommitRelease, 'remote' | 'loop' | 'controller'>;
+
+/** A bare repository holding `file` at ROUTING_FILE and a sync loop applying its branch head to the release's namespace. */
+export async function startCommitSync(release: Pick<Release, 'ns' | 'kubeconfig'>, file: string, options: CommitOptions): Promise<CommitSync> {
+  const remote = startBareRemote({ [ROUTING_FILE]: file });
   const kind = options.controller ?? 'argocd';
   const controller = { kind, name: 'catalog', namespace: `${kind === 'argocd' ? 'argocd' : 'flux-system'}-${release.ns}`.slice(0, 63) };
   const loop = await startSyncLoop({
@@ -47,17 +57,20 @@ export async function newCommitRelease(prefix: string, options: CommitOptions = 
     reconcileDelayMs: 200,
     ...(options.health ? { health: options.health } : {}),
   });
-  await waitFor(async () => (await readVs(release).catch(() => undefined)) !== undefined, { timeoutMs: 20_000, what: `${release.ns}: the controller's first sync` });
-  const document = specDocument(release.ns, options.spec) as { spec: Record<string, unknown> };
+  return { remote, loop, controller };
+}
+
+/** Writes the spec document to `specFile` in commit mode, through the repository and controller of `sync`. */
+export function writeCommitSpec(specFile: string, spec: Record<string, unknown>, sync: CommitSync, options: Pick<CommitOptions, 'syncTimeout'>): void {
+  const document = spec as { spec: Record<string, unknown> };
   document.spec['mode'] = 'commit';
   document.spec['commit'] = {
-    repository: remote.url,
+    repository: sync.remote.url,
     branch: 'main',
     file: ROUTING_FILE,
-    sync: { [kind]: { name: controller.name, namespace: controller.namespace }, interval: '200ms', timeout: options.syncTimeout ?? '60s' },
+    sync: { [sync.controller.kind]: { name: sync.controller.name, namespace: sync.controller.namespace }, interval: '200ms', timeout: options.syncTimeout ?? '60s' },
   };
-  writeFileSync(release.specFile, safeYaml(document));
-  return { ...release, remote, loop, controller };
+  writeFileSync(specFile, safeYaml(document));
 }
 
 export async function disposeCommitRelease(release: CommitRelease): Promise<void> {

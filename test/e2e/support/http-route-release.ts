@@ -25,7 +25,7 @@ export const HEALTH_RULE: RouteRule = {
   backendRefs: [{ name: 'catalog-v1', port: 80 }],
 };
 
-function initialRoute(ns: string): HTTPRoute {
+export function initialRoute(ns: string): HTTPRoute {
   return {
     apiVersion: 'gateway.networking.k8s.io/v1',
     kind: 'HTTPRoute',
@@ -45,7 +45,7 @@ function initialRoute(ns: string): HTTPRoute {
   };
 }
 
-function specDocument(ns: string, dataPlane: 'sidecar' | 'waypoint', options: SpecOptions): Record<string, unknown> {
+export function routeSpecDocument(ns: string, dataPlane: 'sidecar' | 'waypoint', options: SpecOptions): Record<string, unknown> {
   return {
     apiVersion: 'istio-canary/v1',
     kind: 'Canary',
@@ -70,14 +70,15 @@ function specDocument(ns: string, dataPlane: 'sidecar' | 'waypoint', options: Sp
 /** Without a mirror stage: behind a waypoint nobody reports mirrored requests (refused at load). */
 export const WAYPOINT_STAGES = [{ darkLaunch: {} }, { weight: 10 }, { weight: 50 }, { weight: 100 }];
 
-export async function newRouteRelease(prefix: string, dataPlane: 'sidecar' | 'waypoint', spec: SpecOptions = {}): Promise<RouteRelease> {
+/** `createRoute: false`: the route is left to someone else (commit mode's sync loop); `initialRoute` is then the one written. */
+export async function newRouteRelease(prefix: string, dataPlane: 'sidecar' | 'waypoint', spec: SpecOptions = {}, { createRoute = true } = {}): Promise<RouteRelease> {
   const env = meshEnv();
   const kc = kubeConfig(env);
   const sim = new SimulatorClient(env.simulatorUrl);
   const ns = uniqueNamespace(prefix);
   const dir = mkdtempSync(join(tmpdir(), `${ns}-`));
   const specFile = join(dir, 'canary.yaml');
-  writeFileSync(specFile, safeYaml(specDocument(ns, dataPlane, { ...(dataPlane === 'waypoint' ? { stages: WAYPOINT_STAGES } : {}), ...spec })));
+  writeFileSync(specFile, safeYaml(routeSpecDocument(ns, dataPlane, { ...(dataPlane === 'waypoint' ? { stages: WAYPOINT_STAGES } : {}), ...spec })));
   for (const [name, version] of [['catalog-v1', 'v1'], ['catalog-v2', 'v2']] as const) {
     await sim.putService(ns, name, { versions: [{ name: version, labels: { app: 'catalog', version }, workload: name }] });
   }
@@ -86,8 +87,8 @@ export async function newRouteRelease(prefix: string, dataPlane: 'sidecar' | 'wa
     versions: [{ name: 'v0', labels: { app: 'catalog', version: 'v0' }, workload: 'catalog-unrouted' }],
     load: { requestsPerSecond: 40, from: `${ns}/webapp`, headers: [{ name: COHORT_HEADER, value: 'internal', share: 0.1 }] },
   });
-  await applyGatewayApi(kc, initialRoute(ns) as unknown as GatewayApiObject, { fieldManager: 'test-setup' });
-  const stored = await readRoute({ kc, ns } as RouteRelease);
+  if (createRoute) await applyGatewayApi(kc, initialRoute(ns) as unknown as GatewayApiObject, { fieldManager: 'test-setup' });
+  const stored = createRoute ? await readRoute({ kc, ns } as RouteRelease) : initialRoute(ns);
   return { ns, env, kc, kubeconfig: env.kubeconfig, sim, specFile, dir, adminRoute: {}, initialVs: stored as never, dataPlane, initialRoute: stored };
 }
 
@@ -121,6 +122,21 @@ export function waitForRouteStage(release: RouteRelease, stageId: string, timeou
     const state = routeState(route);
     return state?.status === 'in-progress' && state.history.at(-1)?.stage === stageId ? route : undefined;
   }, { timeoutMs, intervalMs: 100, what: `${release.ns}: stage ${stageId} in progress` });
+}
+
+/** A team's HTTPRoute on the same parent, created after ours, whose match (PathPrefix / with one header)
+ * ranks between the dark-launch match and the owned match: it would steal part of the cohort. */
+export function applyCohortStealer(release: Pick<RouteRelease, 'kc' | 'ns'>): Promise<GatewayApiObject> {
+  const route = {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: { name: 'tenant-gold', namespace: release.ns },
+    spec: {
+      parentRefs: [{ group: '', kind: 'Service', name: 'catalog', port: 80 }],
+      rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' }, headers: [{ name: 'x-tenant', value: 'gold' }] }], backendRefs: [{ name: 'catalog-v1', port: 80 }] }],
+    },
+  };
+  return applyGatewayApi(release.kc, route as unknown as GatewayApiObject, { fieldManager: 'team-gold' });
 }
 
 /** Live requests the version Services answered, from the parent's stats. */

@@ -176,4 +176,31 @@ describe('GitRouting', { timeout: 30_000 }, () => {
     expect(remote.show(EGRESS)).toBe('# outbound entries of the shop\n');
     expect(await placed.list(kind, {})).toEqual([]);
   });
+
+  it('with cluster access: `applied` also waits for the cluster check after the sync, and a listed read-only kind adds the cluster\'s objects git does not hold', async () => {
+    const route = (name: string, note: string) => ({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name, namespace: 'shop', annotations: { from: note } }, spec: {} }) as RoutingObject;
+    remote.push({ 'apps/catalog/routes.yaml': `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: catalog, annotations: {from: git}}\nspec: {}\n` }, 'routes');
+    const order: string[] = [];
+    const withCluster = new GitRouting({
+      store,
+      locations: [{ kind: 'HTTPRoute', namespace: 'shop', name: 'catalog', file: 'apps/catalog/routes.yaml', required: true }],
+      message: () => commitMessage({ canary: 'catalog', change: { kind: 'stage', summary: 'x', stageId: 's', index: 0, total: 1 }, runId: 'r' }),
+      waitApplied: async (commit) => {
+        order.push('synced');
+        return { at: 0, revision: commit, polls: 1 };
+      },
+      acceptedInCluster: async (ref) => {
+        order.push(`accepted ${ref.kind}/${ref.name}`);
+      },
+      alsoInCluster: { kinds: ['HTTPRoute'], list: async () => [route('catalog', 'cluster'), route('team', 'cluster')] },
+    });
+    const HR = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace: 'shop', name: 'catalog' };
+    const listed = await withCluster.list({ apiVersion: HR.apiVersion, kind: 'HTTPRoute', namespace: 'shop' }, {});
+    expect(listed.map((o) => `${o.metadata.name} from ${o.metadata.annotations?.['from']}`)).toEqual(['catalog from git', 'team from cluster']);
+    const live = (await withCluster.get(HR))!;
+    const stored = await withCluster.write({ ...live, metadata: { ...live.metadata, labels: { stage: '1' } } });
+    await withCluster.applied(HR, stored, stored);
+    expect(order).toEqual(['synced', 'accepted HTTPRoute/catalog']);
+  });
 });
+

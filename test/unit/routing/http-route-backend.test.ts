@@ -11,6 +11,8 @@ import { httpRouteBackend } from '../../../src/routing/http-route/backend.ts';
 import type { HTTPRoute } from '../../../src/routing/http-route/types.ts';
 import { stageObjects } from '../../../src/plan/types.ts';
 import { parseCanarySpecs } from '../../../src/spec/parse.ts';
+import { MemoryRouting } from '../../../src/engine/memory.ts';
+import { readLive } from '../../../src/engine/live.ts';
 
 const dir = join(import.meta.dirname, '..', '..', '..', 'examples', 'gateway-api');
 const spec = parseCanarySpecs(readFileSync(join(dir, 'canary.yaml'), 'utf8'), 'canary.yaml')[0]!;
@@ -55,5 +57,38 @@ describe('the HTTPRoute backend', () => {
   it('refuses a live object that is not the spec\'s HTTPRoute', () => {
     expect(() => planWith(httpRouteBackend, spec, [{ ...live, metadata: { ...live.metadata, name: 'other' } } as never])).toThrow("expected the HTTPRoute 'catalog' named in the spec");
     expect(() => planWith(httpRouteBackend, spec, [{ ...live, kind: 'VirtualService' } as never])).toThrow('expected kind HTTPRoute');
+  });
+
+  describe('other HTTPRoutes on the same parent (the precedence proof\'s competitors)', () => {
+    // A team's route on the same Service, newer than ours, whose match ranks between the dark-launch
+    // match and the owned match (same path, one header: more than the owned match, tied with the
+    // dark-launch match and younger): a cohort request that also carries x-tenant would leave it.
+    const sibling = (name: string, parent: string) => ({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name, namespace: 'gamma', creationTimestamp: '2030-01-01T00:00:00Z' },
+      spec: {
+        parentRefs: [{ group: '', kind: 'Service', name: parent, port: 80 }],
+        rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' }, headers: [{ name: 'x-tenant', value: 'gold' }] }], backendRefs: [{ name: 'tenant-gold', port: 80 }] }],
+      },
+    });
+    const ours = { ...live, metadata: { ...live.metadata, creationTimestamp: '2029-01-01T00:00:00Z' } };
+
+    it('the backend lists the namespace\'s HTTPRoutes, and readLive hands them to the plan', async () => {
+      expect(httpRouteBackend.lists!(spec)).toEqual([{ ref: { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace: 'gamma' }, labels: {} }]);
+      const port = new MemoryRouting([ours as never, sibling('team', 'catalog') as never]);
+      const read = await readLive(port, spec);
+      expect(read.objects.map((o) => o.metadata.name)).toEqual(['catalog', 'team']);
+      expect(read.stateObject.metadata.name).toBe('catalog');
+      expect(() => planWith(httpRouteBackend, spec, read.objects)).toThrow(/HTTPRoute gamma\/team spec\.rules\[0\]\.matches\[0\] ranks between the dark-launch match and the owned match/);
+    });
+
+    it('a route that would steal the cohort is refused only on the parent it shares', () => {
+      expect(() => planWith(httpRouteBackend, spec, [ours as never, sibling('team', 'catalog') as never])).toThrow(/HTTPRoute gamma\/team/);
+      const elsewhere = planWith(httpRouteBackend, spec, [ours as never, sibling('team', 'inventory') as never]);
+      expect(routeOf(elsewhere.stages[0]!).spec.rules!.map((r) => r.name)).toEqual(['health', 'catalog-dark-launch', 'main']);
+      // The sibling is read, never written: every stage writes only our route.
+      for (const stage of elsewhere.stages) routeOf(stage);
+    });
   });
 });
