@@ -48,8 +48,8 @@ const STAGES = [
 const track = disposedAfterAll();
 
 /** `bake`: long enough for the gates to see the cohort's requests on a loaded machine (the Prometheus window is the bake). */
-async function bookinfoRelease(bake = '2s'): Promise<{ release: Release; host: string }> {
-  const release = await track(newRelease('gw-routes', { createVs: false, load: { requestsPerSecond: 20, headerShare: HEADER_SHARE }, spec: { stages: STAGES, bake } }));
+async function bookinfoRelease(bake = '6s'): Promise<{ release: Release; host: string }> {
+  const release = await track(newRelease('gw-routes', { createVs: false, load: { requestsPerSecond: 40, headerShare: HEADER_SHARE }, spec: { stages: STAGES, bake } }));
   const host = `shop.${release.ns}.example.io`;
   // The user's spec names no route: every route to the stable version is released.
   const doc = specDocument(release.ns, { stages: STAGES, bake }) as { spec: Record<string, unknown> };
@@ -143,7 +143,7 @@ describe('release on the local mesh: a Bookinfo-shaped gateway VirtualService', 
   });
 
   it('goes through every stage to promotion: at the end every path is answered by v2 alone, each route keeping its fields', async () => {
-    const { release } = await bookinfoRelease('4s');
+    const { release } = await bookinfoRelease();
     for (const index of [0, 1, 2]) await throughStage(release, index);
 
     // The last stage passed: advance, and the run promotes every owned route.
