@@ -5,6 +5,7 @@ import { InputError } from '../../../src/errors.ts';
 import { stringifyCanarySpec } from '../../../src/spec/document.ts';
 import { parseCanarySpecs } from '../../../src/spec/parse.ts';
 import { specHash } from '../../../src/spec/hash.ts';
+import { editedSpec, specProblems } from '../../support/spec-text.ts';
 
 const BASE = [
   'apiVersion: istio-canary/v1', //                          1
@@ -27,18 +28,10 @@ const BASE = [
 ];
 
 function spec(edits: Record<number, string | null> = {}): string {
-  return `${BASE.flatMap((line, i) => (i + 1 in edits ? (edits[i + 1] === null ? [] : [edits[i + 1]!]) : [line])).join('\n')}\n`;
+  return editedSpec(BASE, edits);
 }
 
-function problems(text: string): string[] {
-  try {
-    parseCanarySpecs(text, 'canary.yaml');
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return (e as InputError).message.split('\n');
-  }
-  throw new Error('the spec was accepted');
-}
+const problems = specProblems;
 
 describe('commit mode in the spec', () => {
   it('parses with its defaults: repository, Argo CD namespace, sync timeout 10m and interval 5s', () => {

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.ts';
 import { parseCanarySpecs } from '../../../src/spec/parse.ts';
+import { editedSpec, specError } from '../../support/spec-text.ts';
 
 const BASE = [
   'apiVersion: istio-canary/v1', //                                      1
@@ -28,19 +29,10 @@ const BASE = [
 
 /** The base spec with lines replaced (1-based line → new text; null deletes the line). */
 function spec(edits: Record<number, string | null> = {}, extra: string[] = []): string {
-  const lines = BASE.flatMap((line, i) => (i + 1 in edits ? (edits[i + 1] === null ? [] : [edits[i + 1]!]) : [line]));
-  return `${[...lines, ...extra].join('\n')}\n`;
+  return editedSpec(BASE, edits, extra);
 }
 
-function errorOf(text: string): InputError {
-  try {
-    parseCanarySpecs(text, 'canary.yaml');
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return e as InputError;
-  }
-  throw new Error('expected an InputError, the spec was accepted');
-}
+const errorOf = specError;
 
 /** Asserts one problem reads exactly `canary.yaml:<at> <path>: <message…>`. */
 function expectProblem(text: string, at: string, path: string, message: string | RegExp): void {

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.ts';
 import { parseCanarySpecs } from '../../../src/spec/parse.ts';
+import { editedSpec, specProblems } from '../../support/spec-text.ts';
 
 const BASE = [
   'apiVersion: istio-canary/v1', //                  1
@@ -23,19 +24,10 @@ const BASE = [
 ];
 
 function spec(edits: Record<number, string | null> = {}, extra: string[] = []): string {
-  const lines = BASE.flatMap((line, i) => (i + 1 in edits ? (edits[i + 1] === null ? [] : [edits[i + 1]!]) : [line]));
-  return `${[...lines, ...extra].join('\n')}\n`;
+  return editedSpec(BASE, edits, extra);
 }
 
-function problems(text: string): string[] {
-  try {
-    parseCanarySpecs(text, 'canary.yaml');
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return (e as InputError).message.split('\n');
-  }
-  throw new Error('expected an InputError, the spec was accepted');
-}
+const problems = specProblems;
 
 describe('routing: httpRoute', () => {
   it('builds a spec with the HTTPRoute, a Service per version and workloads named after them', () => {
