@@ -21,6 +21,7 @@ import type { CheckSpec, CheckVerdict, Cohort, QueryResult } from '../src/analys
 import { quickLookEvery } from '../src/engine/bake.ts';
 import type { AnalysisSpec } from '../src/spec/types.ts';
 import { seededRandom } from '../test/sim/rng.ts';
+import { median } from './stats.ts';
 
 const RATES = [1, 10, 100, 1000];
 const INTERVAL_MS = 60_000;
@@ -183,11 +184,6 @@ function badStage(stage: Stage, rate: number, trials: number, random: () => numb
 
 function pct(x: number, n: number): string {
   return `${((100 * x) / n).toFixed(2)} %`;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? Number.NaN : (sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN);
 }
 
 function main(): void {

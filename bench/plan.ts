@@ -3,12 +3,12 @@
 // the work enough times to be well above timer resolution); then the text `istio-canary plan` prints
 // (plan + every stage's diff) for 10,000 routes against parsing that YAML (goal: at most 3 ×).
 // Run: npx node bench/plan.ts (PLAN_BENCH_LARGE=0 skips the 10,000-route part).
-import { performance } from 'node:perf_hooks';
 import { parse, stringify } from 'yaml';
 import type { DestinationRule, HttpRoute, VirtualService } from '../src/istio/types.ts';
 import { planRelease } from '../src/routing/virtual-service/plan.ts';
 import { planFiles, planText } from '../src/plan/render.ts';
 import { canarySpec } from '../test/unit/plan/helpers.ts';
+import { interleavedMedians } from './stats.ts';
 
 const ROUTES = 1_000;
 const ROUNDS = Number(process.env.PLAN_BENCH_ROUNDS ?? 9);
@@ -49,11 +49,6 @@ const spec = canarySpec({ route: 'primary' });
 
 const text = stringify(vs);
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
 function timeIt(work: () => unknown): number {
   const start = performance.now();
   for (let i = 0; i < REPEAT; i++) work();
@@ -68,16 +63,9 @@ const tasks = {
 };
 for (const work of Object.values(tasks)) work(); // warm-up: JIT and ajv compilation
 
-const samples: Record<keyof typeof tasks, number[]> = { parse: [], plan: [], planAndRender: [] };
-for (let r = 0; r < ROUNDS; r++) {
-  // Interleaved so machine load hits all three alike.
-  for (const [name, work] of Object.entries(tasks)) samples[name as keyof typeof tasks].push(timeIt(work));
-}
+const { parse: parseMs, plan: planMs, planAndRender: renderMs } = interleavedMedians(tasks, ROUNDS, timeIt);
 
 const ms = (x: number) => `${x.toFixed(1)} ms`;
-const parseMs = median(samples.parse);
-const planMs = median(samples.plan);
-const renderMs = median(samples.planAndRender);
 console.log(`VirtualService with ${ROUTES} http routes, ${(text.length / 1024).toFixed(0)} KiB of YAML; 5 stages + promoted + rollback; median of ${ROUNDS} rounds`);
 console.log(`parse YAML (yaml package)          ${ms(parseMs)}`);
 console.log(`planRelease (validates every VS)   ${ms(planMs)}   ratio to parse: ${(planMs / parseMs).toFixed(2)}`);
@@ -94,16 +82,7 @@ console.log(`planRelease + render files         ${ms(renderMs)}   ratio to parse
   const defaultSpec = canarySpec();
   const ownedTasks = { parse: () => parse(ownedText), plan: () => planRelease(defaultSpec, ownedParsed, dr) };
   for (const work of Object.values(ownedTasks)) work();
-  const ownedSamples: Record<keyof typeof ownedTasks, number[]> = { parse: [], plan: [] };
-  for (let r = 0; r < Math.min(ROUNDS, 3); r++) {
-    for (const [name, work] of Object.entries(ownedTasks)) {
-      const start = performance.now();
-      work();
-      ownedSamples[name as keyof typeof ownedTasks].push(performance.now() - start);
-    }
-  }
-  const ownedParse = median(ownedSamples.parse);
-  const ownedPlan = median(ownedSamples.plan);
+  const { parse: ownedParse, plan: ownedPlan } = interleavedMedians(ownedTasks, Math.min(ROUNDS, 3));
   console.log(`\nVirtualService with ${ROUTES} http routes, every one owned (a header rule before each); median of ${Math.min(ROUNDS, 3)} rounds`);
   console.log(`parse YAML (yaml package)          ${ms(ownedParse)}`);
   console.log(`planRelease, ${ROUTES} owned routes      ${ms(ownedPlan)}   ratio to parse: ${(ownedPlan / ownedParse).toFixed(2)}`);
@@ -119,16 +98,7 @@ if (process.env.PLAN_BENCH_LARGE !== '0') {
     parse: () => parse(largeText),
     planText: () => planText(planRelease(spec, large, dr), [large, dr]),
   };
-  const largeSamples: Record<keyof typeof largeTasks, number[]> = { parse: [], planText: [] };
-  for (let r = 0; r < LARGE_ROUNDS; r++) {
-    for (const [name, work] of Object.entries(largeTasks)) {
-      const start = performance.now();
-      work();
-      largeSamples[name as keyof typeof largeTasks].push(performance.now() - start);
-    }
-  }
-  const largeParse = median(largeSamples.parse);
-  const largePlan = median(largeSamples.planText);
+  const { parse: largeParse, planText: largePlan } = interleavedMedians(largeTasks, LARGE_ROUNDS);
   console.log(`\nVirtualService with ${LARGE} http routes, ${(largeText.length / 1024 / 1024).toFixed(1)} MiB of YAML; median of ${LARGE_ROUNDS} rounds`);
   console.log(`parse YAML (yaml package)          ${ms(largeParse)}`);
   console.log(`plan text (plan + every diff)      ${ms(largePlan)}   ratio to parse: ${(largePlan / largeParse).toFixed(2)} (goal: at most 3)`);

@@ -135,13 +135,7 @@ export function canaryWeight(vs: VirtualService | undefined, canarySubset = 'ver
   return destinations.length === 1 ? 100 : (canary.weight ?? 0);
 }
 
-export function quantile(xs: readonly number[], q: number): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[index]!;
-}
-
-export const median = (xs: readonly number[]) => quantile(xs, 0.5);
+export { median, quantile } from './stats.ts';
 
 export function load(): string {
   return loadavg()

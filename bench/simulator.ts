@@ -9,6 +9,7 @@ import { seededRandom } from '../test/sim/rng.ts';
 import { RoundRobin, route, type RouteRequest } from '../test/sim/router.ts';
 import { Simulator } from '../test/sim/simulator.ts';
 import { parseWorldText } from '../test/sim/world-parse.ts';
+import { interleavedMedians } from './stats.ts';
 
 const NS = 'istioinaction';
 const HOST = `catalog.${NS}.svc.cluster.local`;
@@ -83,25 +84,15 @@ function counterBaseline(): number {
   return seconds;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-// Interleave the three so machine load affects them alike; keep the median of each.
-const times = { full: [] as number[], routing: [] as number[], baseline: [] as number[] };
 fullPipeline(); // warm-up (JIT)
 routingAlone();
 counterBaseline();
-for (let r = 0; r < ROUNDS; r++) {
-  times.full.push(fullPipeline());
-  times.routing.push(routingAlone());
-  times.baseline.push(counterBaseline());
-}
+// Each task returns its own seconds; interleaved so machine load affects the three alike.
+const times = interleavedMedians({ full: fullPipeline, routing: routingAlone, baseline: counterBaseline }, ROUNDS, (work) => work() as number);
 const rate = (s: number) => N / s;
-const full = rate(median(times.full));
-const routing = rate(median(times.routing));
-const baseline = rate(median(times.baseline));
+const full = rate(times.full);
+const routing = rate(times.routing);
+const baseline = rate(times.baseline);
 
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
 console.log(`Mesh simulator throughput, one core, ${N.toLocaleString('en-US')} requests x ${ROUNDS} rounds (median)`);

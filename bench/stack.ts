@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ensureApiserverBinary } from '../test/env/apiserver.ts';
 import { startMesh, stopMesh } from '../test/env/mesh.ts';
+import { median } from './stats.ts';
 
 const WARM_ROUNDS = Number(process.env['STACK_BENCH_WARM_ROUNDS'] ?? 5);
 
@@ -28,12 +29,6 @@ async function timedStart(): Promise<number> {
     await stopMesh({ stateDir });
     rmSync(stateDir, { recursive: true, force: true });
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 const binaryCache = scratch('bin');
