@@ -14,11 +14,11 @@ import { apiFailure, createIstio, getIstio, kubeConfig, meshEnv, uniqueNamespace
 import { startBareRemote, type BareRemote } from '../support/git-remote.ts';
 import { startSyncLoop, type SyncLoop } from '../support/gitops-controller.ts';
 import { SimulatorClient } from '../sim/client.ts';
-import { putForum, forumSpec } from './support/forum.ts';
-import { assertOnStable, assertPromoted, runCli, type HttpRoute, type Release } from './support/release-fixture.ts';
+import { FORUM_ENTRY, FORUM_HOST, forumObjects, forumSpec, outboundSidecar, putForum, readEntry as readEntryIn, readForum as readForumIn } from './support/forum.ts';
+import { assertOnStable, assertPromoted, runCli, type Release } from './support/release-fixture.ts';
 
-const HOST = 'jsonplaceholder.typicode.com';
-const ENTRY = `egress-${HOST}`;
+const HOST = FORUM_HOST;
+const ENTRY = FORUM_ENTRY;
 const FILE = 'apps/forum/routing.yaml';
 const env = meshEnv();
 const kc = kubeConfig(env);
@@ -27,8 +27,6 @@ const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
   for (const cleanup of cleanups) await cleanup();
 });
-
-const to = (subset: string) => ({ destination: { host: 'forum', subset } });
 
 interface ForumCommitRelease extends Release {
   remote: BareRemote;
@@ -40,10 +38,8 @@ async function forumCommitRelease(prefix: string, options: { hosts: Array<Record
   const ns = uniqueNamespace(prefix);
   const dir = mkdtempSync(join(tmpdir(), `${ns}-`));
   const specFile = join(dir, 'canary.yaml');
-  const admin: HttpRoute = { name: 'admin', match: [{ uri: { prefix: '/admin' } }], route: [to('version-v1')] };
-  const dr: IstioObject = { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'forum', namespace: ns }, spec: { host: 'forum', subsets: [{ name: 'version-v1', labels: { app: 'forum', version: 'v1' } }] } };
-  const initialVs: IstioObject = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'forum', namespace: ns }, spec: { hosts: ['forum'], http: [admin, { name: 'primary', route: [to('version-v1')] }] } };
-  await createIstio(kc, { apiVersion: 'networking.istio.io/v1', kind: 'Sidecar', metadata: { name: 'default', namespace: ns }, spec: { outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } } });
+  const { admin, dr, initialVs } = forumObjects(ns);
+  await createIstio(kc, outboundSidecar(ns, 'REGISTRY_ONLY'));
   const documents = [dr, initialVs, ...(options.extra?.(ns) ?? [])].map((o) => safeYaml(o));
   const remote = startBareRemote({ [FILE]: `# forum routing, synced by the GitOps controller\n${documents.join('---\n')}` });
   const controller = { kind: 'argocd' as const, name: 'forum', namespace: `argocd-${ns}`.slice(0, 63) };
@@ -66,8 +62,8 @@ async function forumCommitRelease(prefix: string, options: { hosts: Array<Record
 }
 
 const subjects = (release: ForumCommitRelease) => release.remote.bare('log', '--reverse', '--format=%s', 'main').trim().split('\n');
-const readForum = (release: Release) => getIstio(kc, { kind: 'VirtualService', namespace: release.ns, name: 'forum' });
-const readEntry = (ns: string, name = ENTRY) => getIstio(kc, { kind: 'ServiceEntry', namespace: ns, name });
+const readForum = (release: Release) => readForumIn(kc, release.ns);
+const readEntry = (ns: string, name = ENTRY) => readEntryIn(kc, ns, name);
 /** The branch's file at `ref` holds a ServiceEntry document of this name. */
 const fileHasEntry = (release: ForumCommitRelease, name: string, ref = 'main') => release.remote.show(FILE, ref).includes(`name: ${name}\n`);
 

@@ -11,14 +11,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MANAGED_BY_LABEL, NEEDED_BY_ANNOTATION } from '../../src/istio/service-entry.ts';
 import { CANARY_LABEL } from '../../src/plan/objects.ts';
 import { safeYaml } from '../../src/yaml/safe-yaml.ts';
-import { apiFailure, createIstio, getIstio, kubeConfig, meshEnv, uniqueNamespace, waitFor, type IstioObject } from '../env/cluster.ts';
+import { apiFailure, createIstio, kubeConfig, meshEnv, uniqueNamespace, waitFor, type IstioObject } from '../env/cluster.ts';
 import { istioWritesFromFile } from '../env/istio-writes.ts';
 import { SimulatorClient } from '../sim/client.ts';
-import { putForum, forumSpec } from './support/forum.ts';
-import { assertOnStable, assertPromoted, runCli, type HttpRoute, type Release, type stateOf } from './support/release-fixture.ts';
+import { FORUM_ENTRY, FORUM_HOST, forumObjects, forumSpec, outboundSidecar, putForum, readEntry as readEntryIn, readForum as readForumIn } from './support/forum.ts';
+import { assertOnStable, assertPromoted, runCli, type Release, type stateOf } from './support/release-fixture.ts';
 
-const HOST = 'jsonplaceholder.typicode.com';
-const ENTRY = `egress-${HOST}`;
+const HOST = FORUM_HOST;
+const ENTRY = FORUM_ENTRY;
 const env = meshEnv();
 const kc = kubeConfig(env);
 const sim = new SimulatorClient(env.simulatorUrl);
@@ -37,21 +37,16 @@ interface ForumOptions {
   errorRatio?: number;
 }
 
-const to = (subset: string) => ({ destination: { host: 'forum', subset } });
-
 /** forum v1/v2 in a fresh namespace: VirtualService (a foreign `admin` route, the owned `primary`), DestinationRule, load, spec. */
 async function forumRelease(prefix: string, options: ForumOptions): Promise<Release & { stateKey: string }> {
   const ns = uniqueNamespace(prefix);
   const dir = mkdtempSync(join(tmpdir(), `${ns}-`));
   const specFile = join(dir, 'canary.yaml');
-  const admin: HttpRoute = { name: 'admin', match: [{ uri: { prefix: '/admin' } }], route: [to('version-v1')] };
+  const { admin, dr, initialVs } = forumObjects(ns);
   const spec = forumSpec(ns, options.egress);
   writeFileSync(specFile, safeYaml(spec));
-  if (options.mode) {
-    await createIstio(kc, { apiVersion: 'networking.istio.io/v1', kind: 'Sidecar', metadata: { name: 'default', namespace: ns }, spec: { outboundTrafficPolicy: { mode: options.mode } } });
-  }
-  await createIstio(kc, { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'forum', namespace: ns }, spec: { host: 'forum', subsets: [{ name: 'version-v1', labels: { app: 'forum', version: 'v1' } }] } });
-  const initialVs: IstioObject = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'forum', namespace: ns }, spec: { hosts: ['forum'], http: [admin, { name: 'primary', route: [to('version-v1')] }] } };
+  if (options.mode) await createIstio(kc, outboundSidecar(ns, options.mode));
+  await createIstio(kc, dr);
   const vs = await createIstio(kc, initialVs);
   // Load only once the simulator routes with the VirtualService: without it, v2 would get requests (and make calls) before the release.
   await waitFor(() => sim.sees('virtualServices', `${ns}/forum`, String(vs.metadata.resourceVersion)), { timeoutMs: 30_000, intervalMs: 200, what: 'the simulator to see the forum VirtualService' });
@@ -63,8 +58,8 @@ async function forumRelease(prefix: string, options: ForumOptions): Promise<Rele
   return { ns, env, kc, kubeconfig: env.kubeconfig, sim, specFile, dir, adminRoute: admin, initialVs, stateKey: 'istio-canary.dev/forum' };
 }
 
-const readForum = (release: Release) => getIstio(kc, { kind: 'VirtualService', namespace: release.ns, name: 'forum' });
-const readEntry = (ns: string, name = ENTRY) => getIstio(kc, { kind: 'ServiceEntry', namespace: ns, name });
+const readForum = (release: Release) => readForumIn(kc, release.ns);
+const readEntry = (ns: string, name = ENTRY) => readEntryIn(kc, ns, name);
 const forumState = (vs: IstioObject) => {
   const text = ((vs.metadata.annotations ?? {}) as Record<string, string>)['istio-canary.dev/forum'];
   return text === undefined ? undefined : (JSON.parse(text) as ReturnType<typeof stateOf> & object);
