@@ -34,10 +34,13 @@ export function promqlDuration(ms: number): string {
 
 /** Template values for this canary with a query window of `windowMs`. Missing versions stay empty, and rendering a template that needs one fails. */
 export function queryVarsFor(spec: QueriedCanary, windowMs: number): QueryVars {
+  // Istio's `destination_service` label is the host as pilot resolves it (the FQDN for a service).
+  const service = resolveHost(spec.host, spec.namespace);
   return {
     namespace: spec.namespace,
-    // Istio's `destination_service` label is the host as pilot resolves it (the FQDN for a service).
-    service: resolveHost(spec.host, spec.namespace),
+    service,
+    canaryService: spec.canary.host !== undefined ? resolveHost(spec.canary.host, spec.namespace) : service,
+    stableService: spec.stable.host !== undefined ? resolveHost(spec.stable.host, spec.namespace) : service,
     canaryWorkload: spec.canary.workload,
     stableWorkload: spec.stable.workload,
     canaryVersion: spec.canary.version ?? '',

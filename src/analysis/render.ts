@@ -8,7 +8,7 @@ import type { QueryVars } from './types.ts';
 const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
 const PROMQL_DURATION = /^(?:\d+(?:ms|s|m|h|d|w|y))+$/;
 
-const STRING_VARIABLES = ['namespace', 'service', 'canaryWorkload', 'stableWorkload', 'canaryVersion', 'stableVersion', 'reporter', 'clientReporter'] as const;
+const STRING_VARIABLES = ['namespace', 'service', 'canaryService', 'stableService', 'canaryWorkload', 'stableWorkload', 'canaryVersion', 'stableVersion', 'reporter', 'clientReporter'] as const;
 /** Every variable a query template may use, in the order messages list them. */
 export const TEMPLATE_VARIABLES: readonly Exclude<keyof QueryVars, 'services'>[] = [...STRING_VARIABLES, 'interval'];
 const VARIABLES: readonly string[] = TEMPLATE_VARIABLES;

@@ -19,6 +19,10 @@ export interface QueryVars {
   stableWorkload: string;
   canaryVersion: string;
   stableVersion: string;
+  /** The Service each version answers as, as `destination_service` has it (FQDN): the version's own
+   * Service with one Service per version, else the canary's host. Always set by queryVarsFor. */
+  canaryService?: string;
+  stableService?: string;
   /** With one Service per version: each version's Service (FQDN, as `destination_service` has it), by which the queries select it (its
    * workload may be shared, as in Argo Rollouts' layout). Absent with subsets. */
   services?: { canary: string; stable: string };
@@ -109,8 +113,8 @@ export interface CheckSpec {
   compare: Comparison;
   /** Relative latency: canary p99 may be at most this factor of stable's (default 1.5). */
   maxRatio?: number;
-  /** Custom check: PromQL template with `{{ namespace }}`, `{{ canaryWorkload }}`, `{{ stableWorkload }}`,
-   * `{{ canaryVersion }}`, `{{ stableVersion }}`, `{{ service }}`, `{{ interval }}`. */
+  /** Custom check: PromQL template with `{{ namespace }}`, `{{ service }}`, `{{ canaryService }}`, `{{ stableService }}`, `{{ canaryWorkload }}`, `{{ stableWorkload }}`,
+   * `{{ canaryVersion }}`, `{{ stableVersion }}`, `{{ reporter }}`, `{{ clientReporter }}`, `{{ interval }}`. */
   query?: string;
   /** Egress gate: the declared outside hosts (exact or `*.suffix`), from spec.egress.hosts. */
   hosts?: string[];

@@ -7,6 +7,8 @@ import { TEMPLATE_VARIABLES } from '../analysis/render.ts';
 const STAND_INS: Record<(typeof TEMPLATE_VARIABLES)[number], string> = {
   namespace: 'ns',
   service: 'svc.ns.svc.cluster.local',
+  canaryService: 'svc-v2.ns.svc.cluster.local',
+  stableService: 'svc-v1.ns.svc.cluster.local',
   canaryWorkload: 'canary',
   stableWorkload: 'stable',
   canaryVersion: 'v2',

@@ -56,7 +56,7 @@ export const custom: CheckType = {
     properties: {
       query: {
         description:
-          'custom: PromQL template. Variables: {{ namespace }}, {{ service }}, {{ canaryWorkload }}, {{ stableWorkload }}, {{ canaryVersion }}, {{ stableVersion }} (each substituted as an escaped string, write them inside quotes) and {{ interval }} (a duration, e.g. `[{{ interval }}]`).',
+          'custom: PromQL template. Variables: {{ namespace }}, {{ service }}, {{ canaryService }} and {{ stableService }} (the FQDN each version answers as in `destination_service`: its own Service with one Service per version, else {{ service }}), {{ canaryWorkload }}, {{ stableWorkload }}, {{ canaryVersion }}, {{ stableVersion }} (each substituted as an escaped string, write them inside quotes) and {{ interval }} (a duration, e.g. `[{{ interval }}]`).',
         type: 'string',
         minLength: 1,
       },

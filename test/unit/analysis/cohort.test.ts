@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cohortOf, promqlDuration, queryVarsFor } from '../../../src/analysis/cohort.ts';
+import { renderQuery } from '../../../src/analysis/render.ts';
 import type { CanarySpec, StageSpec } from '../../../src/spec/types.ts';
 
 describe('cohortOf', () => {
@@ -51,10 +52,19 @@ describe('queryVarsFor', () => {
     canary: { subset: 'v2', labels: { track: 'canary' }, workload: 'catalog-canary' },
   } as unknown as CanarySpec;
 
+  it('with one Service per version, {{ canaryService }} and {{ stableService }} are each version\'s Service as destination_service has it', () => {
+    const perVersion = { ...spec, stable: { ...spec.stable, host: 'catalog-v1' }, canary: { ...spec.canary, host: 'catalog-v2.shop.svc.cluster.local' } } as unknown as CanarySpec;
+    const vars = queryVarsFor(perVersion, 60_000);
+    expect([vars.stableService, vars.canaryService]).toEqual(['catalog-v1.shop.svc.cluster.local', 'catalog-v2.shop.svc.cluster.local']);
+    expect(renderQuery('sum(rate(istio_requests_total{destination_service="{{ canaryService }}"}[{{ interval }}]))', vars)).toBe('sum(rate(istio_requests_total{destination_service="catalog-v2.shop.svc.cluster.local"}[1m]))');
+  });
+
   it('takes workloads and versions from the spec and the window from the caller', () => {
     expect(queryVarsFor(spec, 300_000)).toEqual({
       namespace: 'shop',
       service: 'catalog.shop.svc.cluster.local',
+      canaryService: 'catalog.shop.svc.cluster.local',
+      stableService: 'catalog.shop.svc.cluster.local',
       canaryWorkload: 'catalog-canary',
       stableWorkload: 'catalog-v1',
       canaryVersion: '',

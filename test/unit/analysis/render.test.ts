@@ -72,7 +72,7 @@ describe('templateProblems', () => {
   it('lists every problem of a template without needing values', () => {
     expect(templateProblems('up{a="{{ namespace }}",b={{ service }},c="{{ nope }}"}[{{ interval }}]')).toEqual([
       '{{ service }} must be inside a double-quoted string so its value can be escaped, e.g. label="{{ service }}"',
-      'unknown variable {{ nope }}; known variables: namespace, service, canaryWorkload, stableWorkload, canaryVersion, stableVersion, reporter, clientReporter, interval',
+      'unknown variable {{ nope }}; known variables: namespace, service, canaryService, stableService, canaryWorkload, stableWorkload, canaryVersion, stableVersion, reporter, clientReporter, interval',
     ]);
   });
 

@@ -205,7 +205,7 @@ describe('semantic problems', () => {
 
   it('unknown template variable', () => {
     expectProblem(spec({}, ['      - {name: depth, type: custom, max: 3, query: "q{w=\\"{{ workload }}\\"}"}']), '21:52', 'spec.analysis.checks[1].query',
-      'unknown template variable {{ workload }} at column 6; allowed: {{ namespace }}, {{ service }}, {{ canaryWorkload }}');
+      'unknown template variable {{ workload }} at column 6; allowed: {{ namespace }}, {{ service }}, {{ canaryService }}, {{ stableService }}, {{ canaryWorkload }}');
   });
 
   it('template variable outside double quotes (its value could not be escaped)', () => {
