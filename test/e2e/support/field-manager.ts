@@ -1,9 +1,10 @@
 // Writes to the API server under a chosen field manager, the way other tools would: kubectl's
 // client-side apply (create/PUT with its manager name), a GitOps controller, a person's script.
 import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { getIstio, ISTIO_NETWORKING_GROUP, waitFor, type IstioObject } from '../../env/cluster.ts';
+import { ISTIO_NETWORKING_GROUP, waitFor, type IstioObject } from '../../env/cluster.ts';
 
 const VIRTUAL_SERVICES = { group: ISTIO_NETWORKING_GROUP, version: 'v1', plural: 'virtualservices' };
+const RESOURCES = { VirtualService: VIRTUAL_SERVICES, HTTPRoute: { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes' } };
 
 /** POST as `fieldManager`. */
 export async function createAs(kc: KubeConfig, object: IstioObject, fieldManager: string): Promise<IstioObject> {
@@ -16,24 +17,22 @@ export async function createAs(kc: KubeConfig, object: IstioObject, fieldManager
 }
 
 /**
- * Read-modify-write of a VirtualService as `fieldManager`, guarded by resourceVersion: a lost race
- * (409, someone wrote in between) re-reads and edits again. Returns what the server stored.
+ * Read-modify-write of a VirtualService (or, with `kind`, an HTTPRoute) as `fieldManager`, guarded by
+ * resourceVersion: a lost race (409, someone wrote in between) re-reads and edits again. Returns what
+ * the server stored.
  */
 export async function editAs(
   kc: KubeConfig,
-  ref: { namespace: string; name: string },
+  ref: { namespace: string; name: string; kind?: keyof typeof RESOURCES },
   fieldManager: string,
-  edit: (vs: IstioObject) => IstioObject,
+  edit: (object: IstioObject) => IstioObject,
 ): Promise<IstioObject> {
+  const resource = { ...RESOURCES[ref.kind ?? 'VirtualService'], namespace: ref.namespace, name: ref.name };
+  const api = kc.makeApiClient(CustomObjectsApi);
   return waitFor(async () => {
-    const live = await getIstio(kc, { kind: 'VirtualService', ...ref });
+    const live = (await api.getNamespacedCustomObject(resource)) as IstioObject;
     try {
-      return (await kc.makeApiClient(CustomObjectsApi).replaceNamespacedCustomObject({
-        ...VIRTUAL_SERVICES,
-        ...ref,
-        body: edit(structuredClone(live)),
-        fieldManager,
-      })) as IstioObject;
+      return (await api.replaceNamespacedCustomObject({ ...resource, body: edit(structuredClone(live)), fieldManager })) as IstioObject;
     } catch (error) {
       if (error instanceof ApiException && error.code === 409) return undefined;
       throw error;
