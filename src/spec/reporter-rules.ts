@@ -8,7 +8,8 @@ import { reportedBy, selectedReporters } from '../analysis/reporter.ts';
 import { isRecord, type PathProblem } from './problem.ts';
 import { selectedMetricNames } from './promql.ts';
 
-export function reporterProblems(spec: Record<string, unknown>, problems: PathProblem[]): void {
+/** `defaultStages`: the stages are the defaults (the document gave none), which include a mirror stage. */
+export function reporterProblems(spec: Record<string, unknown>, problems: PathProblem[], defaultStages = false): void {
   const dataPlane = spec.dataPlane === 'waypoint' ? 'waypoint' : spec.dataPlane === undefined || spec.dataPlane === 'sidecar' ? 'sidecar' : undefined;
   if (dataPlane === undefined || !isRecord(spec.analysis) || !Array.isArray(spec.analysis.checks)) return;
   const produced = reportedBy(dataPlane);
@@ -24,8 +25,12 @@ export function reporterProblems(spec: Record<string, unknown>, problems: PathPr
     }
   });
   if (dataPlane !== 'waypoint' || checks.length === 0 || !Array.isArray(spec.stages)) return;
-  const problem = mirrorStageProblem(checks);
+  const problem = mirrorStageProblem(checks, defaultStages ? 'list `stages` without a mirror stage' : 'drop the mirror stage');
   if (problem === undefined) return;
+  if (defaultStages) {
+    problems.push({ path: ['spec', 'stages'], message: `the default stages include a mirror stage (dark launch, mirror, 10, 50, 100 %); ${problem}` });
+    return;
+  }
   spec.stages.forEach((stage, i) => {
     if (isRecord(stage) && 'mirror' in stage) problems.push({ path: ['spec', 'stages', i, 'mirror'], message: problem });
   });
@@ -40,21 +45,25 @@ function seesMirroredRequests(check: Record<string, unknown>): boolean {
   return names === undefined || names.some((name) => name === undefined || !name.startsWith('istio_'));
 }
 
-const WAY_OUT =
-  'judge it by a `custom` check on a metric the canary exports itself, e.g. the request counter of its Prometheus client ' +
-  '(`http_requests_total{workload="{{ canaryWorkload }}",code=~"5.."}`), and give the checks on Istio\'s metrics `noData: pass`; ' +
-  'or drop the mirror stage, or use dataPlane sidecar';
+/** How to judge a mirror stage behind a waypoint, or do without one (`drop`). */
+function wayOut(drop: string): string {
+  return (
+    'judge it by a `custom` check on a metric the canary exports itself, e.g. the request counter of its Prometheus client ' +
+    '(`http_requests_total{workload="{{ canaryWorkload }}",code=~"5.."}`), and give the checks on Istio\'s metrics `noData: pass`; ' +
+    `or ${drop}, or use dataPlane sidecar`
+  );
+}
 
 /** Why a mirror stage behind a waypoint cannot be judged with these checks, or undefined. */
-function mirrorStageProblem(checks: Array<Record<string, unknown>>): string | undefined {
+function mirrorStageProblem(checks: Array<Record<string, unknown>>, drop: string): string | undefined {
   const why = 'behind a waypoint no proxy reports mirrored requests (the waypoint counts the requests it serves; the canary has no sidecar)';
   const blind = checks.filter((c) => !seesMirroredRequests(c));
   // A built-in check surely finds no canary requests there; a custom one on Istio's metrics may read stable's.
   const failing = blind.filter((c) => c.type !== 'custom' && c.noData !== 'pass');
   if (failing.length > 0) {
     const names = failing.map((c) => `\`${String(c.name)}\` (${String(c.type)}, noData: ${String(c.noData ?? 'fail')})`).join(', ');
-    return `${why}, so ${failing.length === 1 ? 'check' : 'checks'} ${names} would see no data of the canary in this stage and fail it; ${WAY_OUT}`;
+    return `${why}, so ${failing.length === 1 ? 'check' : 'checks'} ${names} would see no data of the canary in this stage and fail it; ${wayOut(drop)}`;
   }
-  if (blind.length === checks.length) return `${why}, so no check would see the canary in this stage (each reads Istio's metrics only); ${WAY_OUT}`;
+  if (blind.length === checks.length) return `${why}, so no check would see the canary in this stage (each reads Istio's metrics only); ${wayOut(drop)}`;
   return undefined;
 }

@@ -111,6 +111,13 @@ describe('metrics by data plane', () => {
     ]);
   });
 
+  it('says so when the mirror stage comes from the default stages', () => {
+    const found = problems(spec({ 11: null, 12: null, 13: null, 14: null }, ['  dataPlane: waypoint', '  analysis:', '    checks:', '      - {name: ok, type: success-rate, min: 99}']));
+    expect(found).toEqual([
+      `canary.yaml:6:3 spec.stages: the default stages include a mirror stage (dark launch, mirror, 10, 50, 100 %); behind a waypoint no proxy reports mirrored requests (the waypoint counts the requests it serves; the canary has no sidecar), so check \`ok\` (success-rate, noData: fail) would see no data of the canary in this stage and fail it; ${wayOut.replace('drop the mirror stage', 'list `stages` without a mirror stage')}`,
+    ]);
+  });
+
   it("accepts a mirror stage behind a waypoint judged by a custom check on the canary's own metric, beside built-in checks that pass on no data", () => {
     for (const checks of [[appErrors], ['{name: ok, type: success-rate, min: 99, noData: pass}', appErrors]]) {
       expect(parseCanarySpecs(spec({}, ['  dataPlane: waypoint', '  analysis:', '    checks:', ...checks.map((c) => `      - ${c}`)]), 'c.yaml')).toHaveLength(1);
