@@ -47,15 +47,17 @@ export function initialRoute(ns: string): HTTPRoute {
 export const WAYPOINT_STAGES = [{ darkLaunch: {} }, { weight: 10 }, { weight: 50 }, { weight: 100 }];
 
 /** The canary's error ratio from its own request counter (the simulator's `http_requests_total`,
- * which an app exports with a Prometheus client): it counts mirrored requests too. No request in
- * the window is no data; requests without a 5xx are 0. */
+ * which an app exports with a Prometheus client): it counts mirrored requests too. Requests without
+ * a 5xx are 0; no request in the window is no data (`> 0`), not 0/0: a NaN fails the check. */
 export const APP_ERRORS_CHECK = {
   name: 'app-errors',
   type: 'custom',
   max: 0.05,
+  // A window without a scrape to compare (a loaded machine) extends the bake rather than failing it.
+  noData: 'hold',
   query:
     '(sum(increase(http_requests_total{namespace="{{ namespace }}",workload="{{ canaryWorkload }}",code=~"5.."}[{{ interval }}])) or vector(0))' +
-    ' / sum(increase(http_requests_total{namespace="{{ namespace }}",workload="{{ canaryWorkload }}"}[{{ interval }}]))',
+    ' / (sum(increase(http_requests_total{namespace="{{ namespace }}",workload="{{ canaryWorkload }}"}[{{ interval }}])) > 0)',
 };
 
 /** A waypoint release with a mirror stage, judged by the canary's own request counter. The cohort
@@ -67,6 +69,7 @@ export const WAYPOINT_MIRROR_SPEC: SpecOptions = {
   checks: [APP_ERRORS_CHECK],
   bake: '6s',
   interval: '3s',
+  maxHold: '30s',
 };
 
 /** The spec of a release on the HTTPRoute: the VirtualService release's, routed by the HTTPRoute
