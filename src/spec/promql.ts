@@ -88,3 +88,28 @@ export function promqlSyntaxError(template: string): string | undefined {
   const what = near === '' ? 'unexpected end of query' : `unexpected ${JSON.stringify(near)}`;
   return `PromQL syntax error at ${position(template, offset)}: ${what}`;
 }
+
+/**
+ * The metric names a PromQL template selects, one per vector selector (`undefined` for a selector
+ * without a literal name, e.g. `{__name__=~"…"}`); undefined when the template does not parse.
+ */
+export function selectedMetricNames(template: string): Array<string | undefined> | undefined {
+  const substituted = substitute(template);
+  if ('unknown' in substituted || firstErrorOffset(substituted.text) !== undefined) return undefined;
+  const { text } = substituted;
+  const names: Array<string | undefined> = [];
+  parser.parse(text).iterate({
+    enter: (ref) => {
+      if (ref.type.name !== 'VectorSelector') return undefined;
+      const identifier = ref.node.getChild('Identifier');
+      const byName = ref.node.getChild('LabelMatchers')?.getChildren('UnquotedLabelMatcher').find((m) => {
+        const label = m.getChild('LabelName');
+        return label !== null && text.slice(label.from, label.to) === '__name__' && m.getChild('MatchOp')?.getChild('EqlSingle') != null;
+      });
+      const literal = byName?.getChild('StringLiteral');
+      names.push(identifier ? text.slice(identifier.from, identifier.to) : literal ? text.slice(literal.from + 1, literal.to - 1) : undefined);
+      return false;
+    },
+  });
+  return names;
+}

@@ -300,14 +300,15 @@ function commitRules(spec: Record<string, unknown>, problems: Problems): void {
   }
 }
 
-/** Every semantic problem of a (possibly schema-invalid) document, located by field path. */
-export function semanticProblems(document: unknown): PathProblem[] {
+/** Every semantic problem of a (possibly schema-invalid) document, located by field path.
+ * `defaultStages`: the schema filled in `stages` (the document had none). */
+export function semanticProblems(document: unknown, { defaultStages = false } = {}): PathProblem[] {
   const problems: Problems = [];
   const spec = isRecord(document) ? document.spec : undefined;
   if (!isRecord(spec)) return problems;
   routeNameRule(document as Record<string, unknown>, spec, problems);
   routingProblems(spec, problems);
-  reporterProblems(spec, problems);
+  reporterProblems(spec, problems, defaultStages);
   if (!usesHttpRoute(spec)) {
     versionRules(spec, 'stable', problems);
     versionRules(spec, 'canary', problems);

@@ -41,9 +41,10 @@ export function checkCanaryDocument(data: unknown): DocumentCheck {
   const wrongIdentity = identity(data);
   if (wrongIdentity) return { problems: [wrongIdentity] };
   emptyStagesAsDefaults(data);
+  const defaultStages = isRecord(data.spec) && data.spec.stages === undefined;
   const schemaProblems = problemsFromSchemaErrors(validateAgainstSchema(data));
   // A field the schema already refused needs no second complaint from the semantic rules.
-  const extra = semanticProblems(data).filter((p) => !schemaProblems.some((s) => isWithin(p.path, s.path)));
+  const extra = semanticProblems(data, { defaultStages }).filter((p) => !schemaProblems.some((s) => isWithin(p.path, s.path)));
   const problems = [...schemaProblems, ...extra];
   return problems.length ? { problems } : { problems: [], document: data as unknown as RawCanaryDocument };
 }

@@ -4,23 +4,13 @@
 // fraction (the CRD's CEL rule), is refused with the schema's message.
 
 import { describe, expect, it } from 'vitest';
+import type { RouteFilter } from '../../src/routing/http-route/types.ts';
 import { apiFailure, applyGatewayApi, getGatewayApi, kubeConfig, uniqueNamespace, type GatewayApiObject } from '../env/cluster.ts';
+import { catalogRoute } from './support/http-route-release.ts';
 
 function route(namespace: string, mirror: Record<string, unknown>): GatewayApiObject {
-  return {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'HTTPRoute',
-    metadata: { name: 'catalog', namespace },
-    spec: {
-      parentRefs: [{ group: '', kind: 'Service', name: 'catalog', port: 80 }],
-      rules: [
-        {
-          backendRefs: [{ name: 'catalog-v1', port: 80 }],
-          filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'catalog-v2', port: 80 }, ...mirror } }],
-        },
-      ],
-    },
-  };
+  const mirrorFilter = { type: 'RequestMirror', requestMirror: { backendRef: { name: 'catalog-v2', port: 80 }, ...mirror } } as RouteFilter;
+  return catalogRoute(namespace, [{ backendRefs: [{ name: 'catalog-v1', port: 80 }], filters: [mirrorFilter] }]) as unknown as GatewayApiObject;
 }
 
 const mirrorOf = (o: GatewayApiObject) =>

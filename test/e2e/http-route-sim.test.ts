@@ -9,28 +9,21 @@ import { applyStage, stripCanary, type HttpRouteCanary, type StageTraffic } from
 import type { HTTPRoute, RouteParentStatus } from '../../src/routing/http-route/types.ts';
 import { applyGatewayApi, getGatewayApi, kubeConfig, meshEnv, uniqueNamespace, waitFor, type GatewayApiObject } from '../env/cluster.ts';
 import { SimulatorClient } from '../sim/client.ts';
+import { catalogRoute, HEALTH_RULE } from './support/http-route-release.ts';
 
 const MANAGER = 'http-route-e2e';
 
 function liveRoute(namespace: string): HTTPRoute {
-  return {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'HTTPRoute',
-    metadata: { name: 'catalog', namespace },
-    spec: {
-      parentRefs: [{ group: '', kind: 'Service', name: 'catalog', port: 80 }],
-      rules: [
-        { name: 'health', matches: [{ path: { type: 'Exact', value: '/healthz' } }], backendRefs: [{ name: 'catalog-v1', port: 80 }] },
-        {
-          name: 'main',
-          matches: [{ path: { type: 'PathPrefix', value: '/items' } }],
-          filters: [{ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-from', value: 'mesh' }] } }],
-          timeouts: { request: '10s' },
-          backendRefs: [{ name: 'catalog-v1', port: 80 }],
-        },
-      ],
+  return catalogRoute(namespace, [
+    structuredClone(HEALTH_RULE),
+    {
+      name: 'main',
+      matches: [{ path: { type: 'PathPrefix', value: '/items' } }],
+      filters: [{ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-from', value: 'mesh' }] } }],
+      timeouts: { request: '10s' },
+      backendRefs: [{ name: 'catalog-v1', port: 80 }],
     },
-  };
+  ]);
 }
 
 describe('HTTPRoute on the real stack', () => {

@@ -3,15 +3,25 @@
 // by a label. The checks judge each version by its Service: `destination_service` as the client's proxy
 // reports it (the cluster the route chose), which the simulator labels the same way; the simulator
 // also confirms the traffic of every stage.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { safeYaml } from '../../src/yaml/safe-yaml.ts';
-import { createIstio, kubeConfig, meshEnv, uniqueNamespace, type IstioObject } from '../env/cluster.ts';
-import { SimulatorClient } from '../sim/client.ts';
+import { describe, expect, it } from 'vitest';
+import { createIstio, type IstioObject } from '../env/cluster.ts';
 import type { ServiceStats } from '../sim/stats.ts';
-import { COHORT_HEADER, readVs, routesOf, runCli, runToPausedStage, specDocument, spawnCli, stateOf, waitForSimulator, waitForStage, type HttpRoute, type Release } from './support/release-fixture.ts';
+import {
+  COHORT_HEADER,
+  disposedAfterAll,
+  readVs,
+  releaseWorkspace,
+  routesOf,
+  runCli,
+  runToPausedStage,
+  specDocument,
+  spawnCli,
+  stateOf,
+  waitForSimulator,
+  waitForStage,
+  type HttpRoute,
+  type Release,
+} from './support/release-fixture.ts';
 import { withinBinomial } from './support/traffic.ts';
 
 const STABLE = 'catalog-stable';
@@ -30,23 +40,19 @@ const STAGES = [
   { weight: 50, pause: true },
 ];
 
-const created: Release[] = [];
-afterAll(async () => {
-  for (const r of created) for (const name of [STABLE, CANARY]) await r.sim.deleteService(r.ns, name).catch(() => undefined);
-});
+const track = disposedAfterAll([STABLE, CANARY]);
+
+/** The spec of the VirtualService release, with a Service per version and one workload for both. */
+function perServiceSpec(ns: string, stages: Array<Record<string, unknown>>, bake: string): Record<string, unknown> {
+  const doc = specDocument(ns, { stages, bake }) as { spec: Record<string, unknown> };
+  const { host: _host, ...spec } = doc.spec;
+  doc.spec = { ...spec, stable: { host: STABLE, workload: WORKLOAD }, canary: { host: CANARY, workload: WORKLOAD } };
+  return doc;
+}
 
 async function perServiceRelease(prefix: string, stages: Array<Record<string, unknown>>, bake: string): Promise<Release> {
-  const env = meshEnv();
-  const kc = kubeConfig(env);
-  const sim = new SimulatorClient(env.simulatorUrl);
-  const ns = uniqueNamespace(prefix);
-  const dir = mkdtempSync(join(tmpdir(), `${ns}-`));
-  const specFile = join(dir, 'canary.yaml');
-  const doc = specDocument(ns, { stages, bake }) as { spec: Record<string, unknown> };
-  delete doc.spec.host;
-  doc.spec.stable = { host: STABLE, workload: WORKLOAD };
-  doc.spec.canary = { host: CANARY, workload: WORKLOAD };
-  writeFileSync(specFile, safeYaml(doc));
+  const workspace = releaseWorkspace(prefix, (ns) => perServiceSpec(ns, stages, bake));
+  const { ns, kc, sim } = workspace;
   const version = (name: string) => ({ name, workload: WORKLOAD, labels: { app: 'catalog', 'rollouts-pod-template-hash': name } });
   await sim.putService(ns, STABLE, {
     versions: [version('v1')],
@@ -60,9 +66,7 @@ async function perServiceRelease(prefix: string, stages: Array<Record<string, un
     spec: { hosts: [STABLE], http: [structuredClone(ADMIN), { name: 'primary', route: [toHost(STABLE)] }] },
   };
   await createIstio(kc, initialVs);
-  const release: Release = { ns, env, kc, kubeconfig: env.kubeconfig, sim, specFile, dir, adminRoute: ADMIN, initialVs };
-  created.push(release);
-  return release;
+  return track(Promise.resolve({ ...workspace, adminRoute: ADMIN, initialVs }));
 }
 
 /** Live requests the stable and canary Services answered, and shadows the canary got (the load calls the stable host). */

@@ -115,6 +115,7 @@ export class Simulator {
       for (const reporter of waypoint ? (['waypoint'] as const) : (['destination', 'source'] as const)) {
         this.telemetry.record(key, servedLabels(reporter, caller, live, res.code), res.durationMs);
       }
+      this.countByApp(key, live, req.method, res.code);
       countLive(stats, this.versionKey(service, live), res.code);
       this.callOut(key, live, random, stats, service);
     } else if (live.kind === 'local') {
@@ -131,9 +132,15 @@ export class Simulator {
       // requests, a shadow is an upstream request of the waypoint, and the canary has no sidecar.
       const res = respond(shadow.version.profile, random);
       if (!waypoint) this.telemetry.record(key, servedLabels('destination', caller, shadow, res.code), res.durationMs);
+      // The canary's own request counter sees the shadow like any request it serves.
+      this.countByApp(key, shadow, req.method, res.code);
       countMirrored(stats, this.versionKey(service, shadow), res.code);
       this.callOut(key, shadow, random, stats, service);
     }
+  }
+
+  private countByApp(key: string, served: Served, method: string, code: number): void {
+    this.telemetry.recordServedByApp(key, { namespace: served.version.workloadNamespace, workload: served.version.workload, method, code: String(code) });
   }
 
   /** Calls the serving version makes to hosts outside the mesh (mirrored copies make them too). */

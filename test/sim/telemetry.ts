@@ -1,6 +1,8 @@
 // Istio's standard HTTP metrics, kept in memory and rendered in Prometheus' text format:
 // istio_requests_total (counter) and istio_request_duration_milliseconds (histogram, Istio's
-// default buckets), one series per distinct label set.
+// default buckets), one series per distinct label set. Beside them one application metric, the
+// request counter an app exports with a Prometheus client (http_requests_total): the workload
+// counts every request it serves, mirrored ones included, whatever proxies there are or are not.
 
 /** Istio's default buckets for istio_request_duration_milliseconds. */
 export const DURATION_BUCKETS_MS = [
@@ -26,6 +28,18 @@ export const LABEL_NAMES = [
 
 export type IstioLabels = Record<(typeof LABEL_NAMES)[number], string>;
 
+/** The app's own labels (`method`, `code`, as Prometheus clients name them) and the target labels a
+ * pod scrape adds (`namespace`, `workload`), in the order we render them. */
+export const APP_LABEL_NAMES = ['namespace', 'workload', 'method', 'code'] as const;
+
+export type AppLabels = Record<(typeof APP_LABEL_NAMES)[number], string>;
+
+interface Counter {
+  labelText: string;
+  owner: string;
+  count: number;
+}
+
 interface Series {
   /** Rendered `{a="b",...}` without the `le` label, and the same prefix for buckets. */
   labelText: string;
@@ -47,6 +61,7 @@ function bucketIndex(ms: number): number {
 
 export class Telemetry {
   private readonly series = new Map<string, Series>();
+  private readonly appRequests = new Map<string, Counter>();
 
   /** Count one request as seen by one proxy. `owner` scopes resets (a service key). */
   record(owner: string, labels: IstioLabels, durationMs: number): void {
@@ -63,14 +78,28 @@ export class Telemetry {
     s.buckets[bucketIndex(durationMs)]!++;
   }
 
+  /** Count one request the workload served (live or mirrored), as the app's own counter does. */
+  recordServedByApp(owner: string, labels: AppLabels): void {
+    let key = owner;
+    for (const name of APP_LABEL_NAMES) key += `\u0001${labels[name]}`;
+    let c = this.appRequests.get(key);
+    if (!c) {
+      c = { labelText: APP_LABEL_NAMES.map((n) => `${n}="${escapeLabelValue(labels[n])}"`).join(','), owner, count: 0 };
+      this.appRequests.set(key, c);
+    }
+    c.count++;
+  }
+
   /** Drop every series owned by `owner` (all when omitted); Prometheus sees a counter reset. */
   reset(owner?: string): void {
-    if (owner === undefined) this.series.clear();
-    else for (const [k, s] of this.series) if (s.owner === owner) this.series.delete(k);
+    for (const map of [this.series, this.appRequests] as Array<Map<string, { owner: string }>>) {
+      if (owner === undefined) map.clear();
+      else for (const [k, s] of map) if (s.owner === owner) map.delete(k);
+    }
   }
 
   get seriesCount(): number {
-    return this.series.size;
+    return this.series.size + this.appRequests.size;
   }
 
   render(): string {
@@ -93,6 +122,8 @@ export class Telemetry {
       out.push(`istio_request_duration_milliseconds_sum{${s.labelText}} ${s.sum}`);
       out.push(`istio_request_duration_milliseconds_count{${s.labelText}} ${s.count}`);
     }
+    out.push('# HELP http_requests_total Requests served by the workload, as its Prometheus client counts them (simulated).', '# TYPE http_requests_total counter');
+    for (const c of this.appRequests.values()) out.push(`http_requests_total{${c.labelText}} ${c.count}`);
     return `${out.join('\n')}\n`;
   }
 }

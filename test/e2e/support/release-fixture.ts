@@ -131,16 +131,24 @@ export function specDocument(ns: string, options: SpecOptions = {}): Record<stri
   };
 }
 
-/** Sets up everything one release needs in a fresh namespace. */
-export async function newRelease(prefix: string, options: ReleaseOptions = {}): Promise<Release> {
+/** What every release under test starts from: clients of the mesh, a fresh namespace, and a temporary
+ * folder holding the spec file written for that namespace. */
+export type ReleaseWorkspace = Omit<Release, 'adminRoute' | 'initialVs'>;
+
+export function releaseWorkspace(prefix: string, spec: (ns: string) => Record<string, unknown>, cluster?: ReleaseOptions['cluster']): ReleaseWorkspace {
   const env = meshEnv();
-  const kc = options.cluster?.kc ?? kubeConfig(env);
-  const kubeconfig = options.cluster?.kubeconfig ?? env.kubeconfig;
-  const sim = new SimulatorClient(env.simulatorUrl);
   const ns = uniqueNamespace(prefix);
   const dir = mkdtempSync(join(tmpdir(), `${ns}-`));
   const specFile = join(dir, 'canary.yaml');
-  writeFileSync(specFile, safeYaml(specDocument(ns, options.spec)));
+  writeFileSync(specFile, safeYaml(spec(ns)));
+  const kc = cluster?.kc ?? kubeConfig(env);
+  return { ns, env, kc, kubeconfig: cluster?.kubeconfig ?? env.kubeconfig, sim: new SimulatorClient(env.simulatorUrl), specFile, dir };
+}
+
+/** Sets up everything one release needs in a fresh namespace. */
+export async function newRelease(prefix: string, options: ReleaseOptions = {}): Promise<Release> {
+  const workspace = releaseWorkspace(prefix, (ns) => specDocument(ns, options.spec), options.cluster);
+  const { ns, kc, sim } = workspace;
   const load = options.load ?? DEFAULT_LOAD;
   if (load !== false) {
     await sim.putService(ns, 'catalog', {
@@ -155,20 +163,25 @@ export async function newRelease(prefix: string, options: ReleaseOptions = {}): 
   await createIstio(kc, initialDestinationRule(ns));
   const initialVs = initialVirtualService(ns, options.vsMetadata);
   if (options.createVs !== false) await createIstio(kc, initialVs);
-  return { ns, env, kc, kubeconfig, sim, specFile, dir, adminRoute: adminRoute(), initialVs };
+  return { ...workspace, adminRoute: adminRoute(), initialVs };
 }
 
-export async function disposeRelease(release: Release): Promise<void> {
-  await release.sim.deleteService(release.ns, 'catalog').catch(() => undefined);
+/** Removes the release's simulator services (their load stops) and its folder. */
+async function disposeServices(release: ReleaseWorkspace, services: readonly string[]): Promise<void> {
+  for (const name of services) await release.sim.deleteService(release.ns, name).catch(() => undefined);
   rmSync(release.dir, { recursive: true, force: true });
 }
 
+export function disposeRelease(release: Release): Promise<void> {
+  return disposeServices(release, ['catalog']);
+}
+
 /** Call at a test file's top level: releases passed through the returned function are disposed
- * (their simulator load stopped) after the file's tests. */
-export function disposedAfterAll(): (pending: Promise<Release>) => Promise<Release> {
-  const releases: Release[] = [];
+ * (their simulator `services` removed, so their load stops) after the file's tests. */
+export function disposedAfterAll<R extends ReleaseWorkspace = Release>(services: readonly string[] = ['catalog']): (pending: Promise<R>) => Promise<R> {
+  const releases: R[] = [];
   afterAll(async () => {
-    for (const release of releases) await disposeRelease(release);
+    for (const release of releases) await disposeServices(release, services);
   });
   return async (pending) => {
     const release = await pending;

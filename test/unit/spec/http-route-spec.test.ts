@@ -2,7 +2,6 @@
 // mistake gets one clear problem naming the line, the field and what was expected; a spec of the
 // default routing keeps its exact shape (and spec hash).
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../../src/errors.ts';
 import { parseCanarySpecs } from '../../../src/spec/parse.ts';
 import { editedSpec, specProblems } from '../../support/spec-text.ts';
 
@@ -91,10 +90,39 @@ describe('metrics by data plane', () => {
     expect(parseCanarySpecs(spec({}, analysis('sum(rate(istio_requests_total{reporter="source"}[{{ interval }}]))')), 'c.yaml')).toHaveLength(1);
   });
 
-  it('refuses a mirror stage judged by built-in checks behind a waypoint', () => {
-    const found = problems(spec({}, ['  dataPlane: waypoint', '  analysis:', '    checks:', '      - {name: ok, type: success-rate, min: 99}']));
-    expect(found).toEqual([
-      'canary.yaml:13:15 spec.stages[1].mirror: behind a waypoint no proxy reports mirrored requests (the waypoint counts the requests it serves; the canary has no sidecar), so the built-in checks would see no data in this stage; expected no mirror stage with dataPlane waypoint, or dataPlane sidecar',
+  const mirrorProblem = (checks: string[]) => problems(spec({}, ['  dataPlane: waypoint', '  analysis:', '    checks:', ...checks.map((c) => `      - ${c}`)]));
+  const appErrors = "{name: app-errors, type: custom, query: 'sum(rate(http_requests_total{workload=\"{{ canaryWorkload }}\",code=~\"5..\"}[{{ interval }}]))', max: 0.5}";
+  const wayOut =
+    'judge it by a `custom` check on a metric the canary exports itself, e.g. the request counter of its Prometheus client (`http_requests_total{workload="{{ canaryWorkload }}",code=~"5.."}`), and give the checks on Istio\'s metrics `noData: pass`; or drop the mirror stage, or use dataPlane sidecar';
+
+  it('refuses a mirror stage behind a waypoint where a built-in check would fail for no data, naming it and the way out', () => {
+    expect(mirrorProblem(['{name: ok, type: success-rate, min: 99}', appErrors])).toEqual([
+      `canary.yaml:13:15 spec.stages[1].mirror: behind a waypoint no proxy reports mirrored requests (the waypoint counts the requests it serves; the canary has no sidecar), so check \`ok\` (success-rate, noData: fail) would see no data of the canary in this stage and fail it; ${wayOut}`,
     ]);
+    expect(mirrorProblem(['{name: ok, type: success-rate, min: 99, noData: hold}', '{name: p99, type: latency-p99, max: 500}'])[0]).toContain(
+      'so checks `ok` (success-rate, noData: hold), `p99` (latency-p99, noData: fail) would see no data',
+    );
+  });
+
+  it('refuses a mirror stage behind a waypoint that no check sees: built-in checks that pass on no data, custom ones on Istio\'s metrics', () => {
+    const nobody = mirrorProblem(['{name: ok, type: success-rate, min: 99, noData: pass}', "{name: c, type: custom, query: 'sum(rate(istio_requests_total{reporter=\"{{ reporter }}\"}[{{ interval }}]))', max: 1}"]);
+    expect(nobody).toEqual([
+      `canary.yaml:13:15 spec.stages[1].mirror: behind a waypoint no proxy reports mirrored requests (the waypoint counts the requests it serves; the canary has no sidecar), so no check would see the canary in this stage (each reads Istio's metrics only); ${wayOut}`,
+    ]);
+  });
+
+  it('says so when the mirror stage comes from the default stages', () => {
+    const found = problems(spec({ 11: null, 12: null, 13: null, 14: null }, ['  dataPlane: waypoint', '  analysis:', '    checks:', '      - {name: ok, type: success-rate, min: 99}']));
+    expect(found).toEqual([
+      `canary.yaml:6:3 spec.stages: the default stages include a mirror stage (dark launch, mirror, 10, 50, 100 %); behind a waypoint no proxy reports mirrored requests (the waypoint counts the requests it serves; the canary has no sidecar), so check \`ok\` (success-rate, noData: fail) would see no data of the canary in this stage and fail it; ${wayOut.replace('drop the mirror stage', 'list `stages` without a mirror stage')}`,
+    ]);
+  });
+
+  it("accepts a mirror stage behind a waypoint judged by a custom check on the canary's own metric, beside built-in checks that pass on no data", () => {
+    for (const checks of [[appErrors], ['{name: ok, type: success-rate, min: 99, noData: pass}', appErrors]]) {
+      expect(parseCanarySpecs(spec({}, ['  dataPlane: waypoint', '  analysis:', '    checks:', ...checks.map((c) => `      - ${c}`)]), 'c.yaml')).toHaveLength(1);
+    }
+    // With sidecars the canary's sidecar reports the shadows: the built-in checks judge the mirror stage.
+    expect(parseCanarySpecs(spec({}, ['  analysis:', '    checks:', '      - {name: ok, type: success-rate, min: 99}']), 'c.yaml')).toHaveLength(1);
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { promqlSyntaxError, TEMPLATE_VARIABLES } from '../../../src/spec/promql.ts';
+import { promqlSyntaxError, selectedMetricNames, TEMPLATE_VARIABLES } from '../../../src/spec/promql.ts';
 
 describe('promqlSyntaxError', () => {
   it('accepts the standard Istio queries with every template variable', () => {
@@ -43,5 +43,21 @@ describe('promqlSyntaxError', () => {
       const result = promqlSyntaxError(text);
       expect(result === undefined || typeof result === 'string').toBe(true);
     }));
+  });
+});
+
+describe('selectedMetricNames', () => {
+  it('names the metric of each selector, by identifier or by an exact __name__ matcher; undefined where no literal name', () => {
+    expect(selectedMetricNames('sum(rate(http_requests_total{workload="{{ canaryWorkload }}",code=~"5.."}[{{ interval }}])) / sum(rate(istio_requests_total[{{ interval }}]))')).toEqual([
+      'http_requests_total',
+      'istio_requests_total',
+    ]);
+    expect(selectedMetricNames('{__name__="app_errors_total", job="x"} + {__name__=~"app_.*"}')).toEqual(['app_errors_total', undefined]);
+    expect(selectedMetricNames('vector(1)')).toEqual([]);
+  });
+
+  it('undefined for a template that does not parse', () => {
+    expect(selectedMetricNames('sum(rate(x[1m])')).toBeUndefined();
+    expect(selectedMetricNames('x{a="{{ nope }}"}')).toBeUndefined();
   });
 });
