@@ -44,14 +44,23 @@ export function findOwnedRule(route: HTTPRoute, query: OwnedRuleQuery): number {
   } else {
     // Mid-release (promoted) the owned rule may send to the canary alone.
     const candidates = rules.flatMap((r, i) => (r.name !== query.headerRuleName && (sendsTo(r, query.services.stable, ns) || sendsTo(r, query.services.canary, ns)) ? [i] : []));
+    if (candidates.length === 0) checkVersionsHere(route, query.services);
     if (candidates.length !== 1) {
-      const why = candidates.length === 0 ? `no rule sends to the stable Service '${query.services.stable}'` : `${candidates.length} rules send to the stable Service '${query.services.stable}' (${candidates.map((i) => `spec.rules[${i}]`).join(', ')})`;
+      const why = candidates.length === 0 ? `no rule sends to the stable Service '${query.services.stable}'` : `${candidates.length} rules send to the stable Service '${query.services.stable}' or the canary Service '${query.services.canary}' (${candidates.map((i) => `spec.rules[${i}]`).join(', ')})`;
       throw new InputError(objectProblem(route, 'spec.rules', `${why}; name the rule to manage with \`route:\` in the spec (a rule \`name\`)`));
     }
     index = candidates[0]!;
   }
   checkRuleUsable(route, index, query.services);
   return index;
+}
+
+/** The versions' Services are the spec namespace's: a stable Service of the same name elsewhere is named as such. */
+function checkVersionsHere(route: HTTPRoute, services: ServicePair): void {
+  const refs = (route.spec.rules ?? []).flatMap((r, i) => (r.backendRefs ?? []).map((b, k) => ({ b, at: `spec.rules[${i}].backendRefs[${k}]` })));
+  const elsewhere = refs.find(({ b }) => b.name === services.stable && (b.namespace ?? services.namespace) !== services.namespace);
+  if (elsewhere === undefined) return;
+  throw new InputError(objectProblem(route, elsewhere.at, `no rule sends to the stable Service '${services.stable}' of namespace '${services.namespace}', this one sends to the Service of that name in namespace '${elsewhere.b.namespace}'; istio-canary releases Services of the HTTPRoute's own namespace (the spec's \`namespace\`): move the HTTPRoute to the Services' namespace`));
 }
 
 function checkRuleUsable(route: HTTPRoute, index: number, services: ServicePair): void {
