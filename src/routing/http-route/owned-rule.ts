@@ -76,8 +76,9 @@ function checkRuleUsable(route: HTTPRoute, index: number, services: ServicePair)
     throw new InputError(objectProblem(route, `${at}.backendRefs`, `no backendRef is the stable Service '${services.stable}' of namespace '${services.namespace}' (found: ${found}); expected the spec's stable Service among the owned rule's backends`));
   }
   refs.forEach((b, k) => {
-    if (!refersTo(b, services.stable, services.namespace) && !refersTo(b, services.canary, services.namespace)) {
-      throw new InputError(objectProblem(route, `${at}.backendRefs[${k}]`, `the owned rule also sends to '${b.name}'; istio-canary shifts a rule whose only backend is the stable Service '${services.stable}' (move the other backend to a rule of its own)`));
+    // A backend held at weight 0 (a maintenance page ready to switch on) receives nothing: it is kept as it is.
+    if (b.weight !== 0 && !refersTo(b, services.stable, services.namespace) && !refersTo(b, services.canary, services.namespace)) {
+      throw new InputError(objectProblem(route, `${at}.backendRefs[${k}]`, `the owned rule also sends to '${b.name}'; istio-canary shifts a rule whose only backend is the stable Service '${services.stable}' (move the other backend to a rule of its own, or hold it at weight 0)`));
     }
   });
 }
