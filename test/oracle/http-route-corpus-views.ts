@@ -3,7 +3,7 @@
 // (mesh, GAMMA; a waypoint serves the same routes), or the gateway pod of a Gateway parent on the
 // attached listener — the registry's Services (every backend, mirror target and parent, with the
 // ports the routes use), and requests derived from every match of every route: one the match
-// accepts, and the same with the canary's cohort headers.
+// accepts and its variants one condition away, each also with the canary's cohort headers.
 
 import type { HttpRouteCorpusEntry } from '../corpus/http-route.ts';
 import type { HTTPRoute, NameValueMatch, RouteMatch } from '../../src/routing/http-route/types.ts';
@@ -115,6 +115,19 @@ export function requestFor(m: RouteMatch, view: ParentView): ProbeRequest | unde
   }
   if (path === undefined) return undefined;
   return { host: view.host, path: query.length > 0 ? `${path}?${query.join('&')}` : path, method: m.method ?? 'GET', headers };
+}
+
+/** Requests one condition away from `r`: each header dropped, the other method, a longer path. */
+export function variantsOf(r: ProbeRequest): ProbeRequest[] {
+  const [path, query] = r.path.split('?') as [string, string | undefined];
+  const out: ProbeRequest[] = Object.keys(r.headers).map((name) => {
+    const { [name]: _dropped, ...headers } = r.headers;
+    return { ...r, headers };
+  });
+  out.push({ ...r, method: r.method === 'GET' ? 'POST' : 'GET' });
+  out.push({ ...r, path: `${path}x${query === undefined ? '' : `?${query}`}` });
+  if (query !== undefined) out.push({ ...r, path });
+  return out;
 }
 
 /** The cohort headers of the spec as one request's headers. */

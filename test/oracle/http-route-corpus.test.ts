@@ -7,7 +7,9 @@
 //   as the stage says: a request that reached the owned rule before the release (asked of the
 //   user's route with the owned rule's backends replaced by a marker Service) now goes to stable and
 //   canary by the stage's weights, with the stage's mirror to the canary; with the cohort headers
-//   and the dark-launch rule, to the canary only; every other request exactly where it went before.
+//   and the dark-launch rule, to the canary only; every other request exactly where it went before;
+// - in Istio's generated routes the dark-launch rule does to a request what the owned rule does
+//   (header operations, rewrites, CORS, timeouts, retries, other mirrors), but for the destination.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stageObjects, type Plan, type PlannedStage, type TrafficState } from '../../src/plan/types.ts';
@@ -19,8 +21,9 @@ import type { CanarySpec, StringMatch } from '../../src/spec/types.ts';
 import { loadHttpRouteCorpus, planHttpRouteEntry, type HttpRouteCorpusEntry } from '../corpus/http-route.ts';
 import { RouteOracle } from '../env/istio-tools.ts';
 import { oracleDecision, percentText, type Normalized, type OracleAnswer } from './agreement.ts';
+import { convertedHttp, convertedName, servedAs, type ConvertedObject, type HttpEntry } from './converted-rules.ts';
 import { GatewayApiSchema } from './gateway-api-schema.ts';
-import { cohortHeaders, parentViews, registeredServices, requestFor, type ParentView, type Registered } from './http-route-corpus-views.ts';
+import { cohortHeaders, parentViews, registeredServices, requestFor, variantsOf, type ParentView, type Registered } from './http-route-corpus-views.ts';
 import type { ProbeRequest } from './probe-requests.ts';
 
 let oracle: RouteOracle;
@@ -33,7 +36,7 @@ afterAll(async () => {
   await schema?.stop();
 });
 
-const tally = { planned: 0, stages: 0, views: 0, cohort: 0, owned: 0, foreign: 0 };
+const tally = { planned: 0, stages: 0, views: 0, cohort: 0, owned: 0, foreign: 0, served: 0 };
 
 const GATEWAY_CLASS = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'istio' }, spec: { controllerName: 'istio.io/gateway-controller' } };
 
@@ -69,9 +72,9 @@ async function stored<T extends { apiVersion: string; kind: string; metadata: { 
 }
 
 /** Istio's decisions for the requests, with `route` and the entry's other objects as the API server stores them. */
-async function ask(view: ParentView, entry: HttpRouteCorpusEntry, others: unknown[], route: HTTPRoute, services: Registered[], requests: ProbeRequest[]): Promise<Normalized[]> {
+async function ask(view: ParentView, entry: HttpRouteCorpusEntry, others: unknown[], route: HTTPRoute, services: Registered[], requests: ProbeRequest[]): Promise<{ decisions: Normalized[]; http: HttpEntry[] }> {
   const objects = [GATEWAY_CLASS, ...others, route].map((o) => JSON.stringify(o));
-  const answer = await oracle.ask<OracleAnswer>({
+  const answer = await oracle.ask<OracleAnswer & { converted?: ConvertedObject[] }>({
     config: '',
     gatewayApi: objects.join('\n---\n'),
     services,
@@ -80,7 +83,7 @@ async function ask(view: ParentView, entry: HttpRouteCorpusEntry, others: unknow
   });
   expect(answer.error, `${entry.id} via ${view.parent}: oracle error`).toBeUndefined();
   expect(answer.rejected ?? [], `${entry.id} via ${view.parent}: rejected by Istio`).toEqual([]);
-  return requests.map((_, i) => oracleDecision(answer, i));
+  return { decisions: requests.map((_, i) => oracleDecision(answer, i)), http: convertedHttp(answer.converted) };
 }
 
 type Summary = { kind: 'route'; clusters: string[]; mirrors: string[] } | Exclude<Normalized, { kind: 'route' }>;
@@ -92,6 +95,10 @@ function ownedDecision(before: Summary, traffic: TrafficState): Summary {
   const own = before.kind === 'route' ? before.mirrors : [];
   const mirrors = traffic.mirrorPercentage > 0 ? [...own, `canary ${percentText(Math.round(traffic.mirrorPercentage * 10_000))}`] : own;
   return { kind: 'route', clusters: clusters.sort(), mirrors: mirrors.sort() };
+}
+
+function unique(requests: ProbeRequest[]): ProbeRequest[] {
+  return [...new Map(requests.map((r) => [JSON.stringify(r), r])).values()];
 }
 
 function share(percent: number): string {
@@ -129,12 +136,13 @@ async function judge(entry: HttpRouteCorpusEntry, spec: CanarySpec, plan: Plan):
   for (const view of parentViews(entry)) {
     tally.views++;
     const onParent = [live, ...entry.others];
-    const plain = onParent.flatMap((r) => (r.spec.rules ?? []).flatMap((rule) => matchesOf(rule).map((m) => requestFor(m, view)))).filter((r) => r !== undefined);
+    const accepted = onParent.flatMap((r) => (r.spec.rules ?? []).flatMap((rule) => matchesOf(rule).map((m) => requestFor(m, view)))).filter((r) => r !== undefined);
+    const plain = unique([...accepted, ...accepted.flatMap(variantsOf)]);
     const ownedRequests = matchesOf(live.spec.rules![ownedIndex]!).map((m) => requestFor(m, view)).filter((r) => r !== undefined);
     const withCohort = darkLaunch ? plain.map((r) => ({ ...r, headers: { ...r.headers, ...cohort } })) : [];
     const requests = [...plain, ...withCohort];
     const services = registeredServices([live, ...entry.others, ...stages.map((s) => s.route)], entry, [{ name: marker, namespace: ns, ports: [stablePort] }]);
-    const before = await ask(view, entry, inputs, storedBefore, services, requests);
+    const { decisions: before } = await ask(view, entry, inputs, storedBefore, services, requests);
     const reachedOwned = (i: number) => before[i]!.kind === 'route' && (before[i] as Extract<Normalized, { kind: 'route' }>).clusters.every((c) => name(c.cluster) === 'marker');
     // Every match of the owned rule is reached by its request, with and without the cohort headers.
     ownedRequests.forEach((r) => {
@@ -145,7 +153,17 @@ async function judge(entry: HttpRouteCorpusEntry, spec: CanarySpec, plan: Plan):
 
     for (const { stage, route } of storedStages) {
       tally.stages++;
-      const after = await ask(view, entry, inputs, route, services, requests);
+      const { decisions: after, http } = await ask(view, entry, inputs, route, services, requests);
+      if (stage.traffic.headerRule) {
+        // The cohort is served as the owned rule serves everyone: same filters, timeouts, retries, foreign mirrors.
+        const rules = route.spec.rules!;
+        const dark = rules.findIndex((r) => r.name === headerRuleName(spec.name));
+        const darkEntries = http.filter((h) => h.name === headerRuleName(spec.name));
+        const ownedEntry = http.find((h) => h.name === convertedName(rules[dark + 1]!, dark + 1, route));
+        expect(darkEntries.length > 0 && ownedEntry !== undefined, `${entry.id} via ${view.parent}, stage ${stage.id}: Istio's routes of the dark-launch and owned rules`).toBe(true);
+        for (const d of darkEntries) expect(servedAs(d, fqdn(canary, ns)), `${entry.id} via ${view.parent}, stage ${stage.id}: the dark-launch rule serves as the owned rule`).toEqual(servedAs(ownedEntry!, fqdn(canary, ns)));
+        tally.served++;
+      }
       requests.forEach((r, i) => {
         const where = `${entry.id} via ${view.parent}, stage ${stage.id}: ${r.method} ${r.host}${r.path} ${JSON.stringify(r.headers)}`;
         const got = summary(after[i]!, name);
@@ -176,7 +194,7 @@ describe('the HTTPRoute corpus, judged by Istio and the Gateway API schema', () 
 
   afterAll(() => {
     console.log(
-      `HTTPRoute corpus: ${tally.planned} planned entries, ${tally.stages} stage routes on ${tally.views} parents judged by Istio's conversion and the Gateway API schema; ${tally.cohort} cohort requests to the canary only, ${tally.owned} owned-rule requests by the stage's weights, ${tally.foreign} other requests where they went before`,
+      `HTTPRoute corpus: ${tally.planned} planned entries, ${tally.stages} stage routes on ${tally.views} parents judged by Istio's conversion and the Gateway API schema; ${tally.cohort} cohort requests to the canary only, ${tally.owned} owned-rule requests by the stage's weights, ${tally.foreign} other requests where they went before; in ${tally.served} dark-launch stage routes Istio serves the cohort with the owned rule's filters, timeouts, retries and mirrors`,
     );
   });
 });
