@@ -5,6 +5,7 @@
 import { InputError } from '../../errors.ts';
 import type { DestinationShape, LiveTraffic } from '../../istio/read-traffic.ts';
 import type { StringMatch } from '../../spec/types.ts';
+import { checkDarkLaunchReached } from './dark-launch-reached.ts';
 import { buildHeaderRule, findHeaderRule, headerRuleName, withHeaderRuleMark } from './header-rule.ts';
 import { canaryMirror, isCanaryMirror, mirrorPercent, withoutCanaryMirror } from './mirror.ts';
 import { findOwnedRule, refersTo } from './owned-rule.ts';
@@ -118,6 +119,7 @@ function layStage(baseline: Baseline, canary: HttpRouteCanary, stage: StageTraff
   const header = buildHeaderRule(baseline.route, baseline.ownedIndex, baseline.route.spec.rules![baseline.ownedIndex]!, canary.canaryName, stage.headers, canaryRef);
   rules.splice(baseline.ownedIndex, 0, header);
   const marked = withHeaderRuleMark(route, canary.canaryName, header);
+  checkDarkLaunchReached(marked, baseline.ownedIndex, baseline.ownedIndex + 1, siblings);
   return { route: marked, reach: proveCohortReach(marked, baseline.ownedIndex, baseline.ownedIndex + 1, siblings) };
 }
 
