@@ -138,7 +138,9 @@ async function judge(entry: HttpRouteCorpusEntry, spec: CanarySpec, plan: Plan):
     const onParent = [live, ...entry.others];
     const accepted = onParent.flatMap((r) => (r.spec.rules ?? []).flatMap((rule) => matchesOf(rule).map((m) => requestFor(m, view)))).filter((r) => r !== undefined);
     const plain = unique([...accepted, ...accepted.flatMap(variantsOf)]);
-    const ownedRequests = matchesOf(live.spec.rules![ownedIndex]!).map((m) => requestFor(m, view)).filter((r) => r !== undefined);
+    const ownedMatches = matchesOf(live.spec.rules![ownedIndex]!);
+    const ownedRequests = ownedMatches.map((m) => requestFor(m, view)).filter((r) => r !== undefined);
+    expect(ownedRequests.length, `${entry.id}: a request for every match of the owned rule`).toBe(ownedMatches.length);
     const withCohort = darkLaunch ? plain.map((r) => ({ ...r, headers: { ...r.headers, ...cohort } })) : [];
     const requests = [...plain, ...withCohort];
     const services = registeredServices([live, ...entry.others, ...stages.map((s) => s.route)], entry, [{ name: marker, namespace: ns, ports: [stablePort] }]);
