@@ -35,13 +35,23 @@ export interface CorpusEntry {
   destinationRule?: DestinationRule;
 }
 
-function yamlFiles(dir: string): string[] {
+/** Every `.yaml` file under `dir`, sorted. */
+export function yamlFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
     .flatMap((d) => (d.isDirectory() ? yamlFiles(join(dir, d.name)) : d.name.endsWith('.yaml') ? [join(dir, d.name)] : []))
     .sort();
 }
 
-function readEntry(file: string): CorpusEntry {
+/** An entry file's parts: its header's `corpus` fields, the Canary document as written, the other documents as data. */
+export interface EntryDocuments {
+  meta: Record<string, unknown>;
+  specText: string;
+  /** The spec document as data. */
+  spec: unknown;
+  objects: unknown[];
+}
+
+export function readEntryDocuments(file: string): EntryDocuments {
   const text = readFileSync(file, 'utf8');
   const docs = parseAllDocuments(text);
   if (!Array.isArray(docs)) throw new Error(`${file}: not a YAML stream`);
@@ -50,11 +60,16 @@ function readEntry(file: string): CorpusEntry {
   const [header, spec, ...objects] = docs;
   const meta = (header?.toJS() as { corpus?: Record<string, unknown> } | undefined)?.corpus;
   if (!meta || !spec) throw new Error(`${file}: expected a corpus header document and a Canary document`);
-  const plain = objects.map((d) => d.toJS() as VirtualService | DestinationRule);
+  const [start, , end] = spec.range;
+  return { meta, specText: text.slice(start, end), spec: spec.toJS(), objects: objects.map((d) => d.toJS()) };
+}
+
+function readEntry(file: string): CorpusEntry {
+  const { meta, specText, objects } = readEntryDocuments(file);
+  const plain = objects as Array<VirtualService | DestinationRule>;
   const virtualService = plain.find((o): o is VirtualService => o.kind === 'VirtualService');
   if (!virtualService) throw new Error(`${file}: no VirtualService document`);
   const destinationRule = plain.find((o): o is DestinationRule => o.kind === 'DestinationRule');
-  const [start, , end] = spec.range;
   return {
     id: relative(CORPUS_DIR, file).replace(/\.yaml$/, ''),
     file,
@@ -63,7 +78,7 @@ function readEntry(file: string): CorpusEntry {
     istioRejects: meta.istioRejects === true,
     ...(Array.isArray(meta.owned) ? { owned: meta.owned as number[] } : {}),
     ...(Array.isArray(meta.shadowed) ? { shadowed: meta.shadowed as number[] } : {}),
-    specText: text.slice(start, end),
+    specText,
     virtualService,
     ...(destinationRule ? { destinationRule } : {}),
   };

@@ -10,6 +10,7 @@ import { shortPath, TOO_DEEP, tooDeep } from '../../spec/depth.ts';
 import type { CanarySpec, StringMatch } from '../../spec/types.ts';
 import type { RoutingBackend, Stripped } from '../backend.ts';
 import { applyStage, readTraffic, stripCanary, type Baseline, type HttpRouteCanary, type StageTraffic } from './traffic.ts';
+import { checkFirstRun } from './first-run.ts';
 import { siblingsByParent } from './siblings.ts';
 import { HTTP_ROUTE_API_VERSION, type HTTPRoute } from './types.ts';
 import { validateHttpRoute } from './validate.ts';
@@ -94,6 +95,7 @@ function strip(spec: CanarySpec, live: readonly RoutingObject[], options: PlanOp
   const route = { ...(found as unknown as HTTPRoute), metadata: { ...found.metadata, namespace: spec.namespace } } as HTTPRoute;
   const canary = canaryOf(spec);
   const baseline = stripCanary(route, canary, { rollback: options.tolerateExistingProblems === true });
+  if (options.unrecorded) checkFirstRun(route, canary);
   const object = baseline.route as unknown as RoutingObject;
   const others = live.filter((o) => o !== found && o.kind === 'HTTPRoute') as unknown as HTTPRoute[];
   const siblings = siblingsByParent(route, others.map((o) => ({ ...o, metadata: { ...o.metadata, namespace: o.metadata.namespace ?? spec.namespace } })));

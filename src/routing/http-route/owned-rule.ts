@@ -44,14 +44,23 @@ export function findOwnedRule(route: HTTPRoute, query: OwnedRuleQuery): number {
   } else {
     // Mid-release (promoted) the owned rule may send to the canary alone.
     const candidates = rules.flatMap((r, i) => (r.name !== query.headerRuleName && (sendsTo(r, query.services.stable, ns) || sendsTo(r, query.services.canary, ns)) ? [i] : []));
+    if (candidates.length === 0) checkVersionsHere(route, query.services);
     if (candidates.length !== 1) {
-      const why = candidates.length === 0 ? `no rule sends to the stable Service '${query.services.stable}'` : `${candidates.length} rules send to the stable Service '${query.services.stable}' (${candidates.map((i) => `spec.rules[${i}]`).join(', ')})`;
+      const why = candidates.length === 0 ? `no rule sends to the stable Service '${query.services.stable}'` : `${candidates.length} rules send to the stable Service '${query.services.stable}' or the canary Service '${query.services.canary}' (${candidates.map((i) => `spec.rules[${i}]`).join(', ')})`;
       throw new InputError(objectProblem(route, 'spec.rules', `${why}; name the rule to manage with \`route:\` in the spec (a rule \`name\`)`));
     }
     index = candidates[0]!;
   }
   checkRuleUsable(route, index, query.services);
   return index;
+}
+
+/** The versions' Services are the spec namespace's: a stable Service of the same name elsewhere is named as such. */
+function checkVersionsHere(route: HTTPRoute, services: ServicePair): void {
+  const refs = (route.spec.rules ?? []).flatMap((r, i) => (r.backendRefs ?? []).map((b, k) => ({ b, at: `spec.rules[${i}].backendRefs[${k}]` })));
+  const elsewhere = refs.find(({ b }) => b.name === services.stable && (b.namespace ?? services.namespace) !== services.namespace);
+  if (elsewhere === undefined) return;
+  throw new InputError(objectProblem(route, elsewhere.at, `no rule sends to the stable Service '${services.stable}' of namespace '${services.namespace}', this one sends to the Service of that name in namespace '${elsewhere.b.namespace}'; istio-canary releases Services of the HTTPRoute's own namespace (the spec's \`namespace\`): move the HTTPRoute to the Services' namespace`));
 }
 
 function checkRuleUsable(route: HTTPRoute, index: number, services: ServicePair): void {
@@ -67,8 +76,9 @@ function checkRuleUsable(route: HTTPRoute, index: number, services: ServicePair)
     throw new InputError(objectProblem(route, `${at}.backendRefs`, `no backendRef is the stable Service '${services.stable}' of namespace '${services.namespace}' (found: ${found}); expected the spec's stable Service among the owned rule's backends`));
   }
   refs.forEach((b, k) => {
-    if (!refersTo(b, services.stable, services.namespace) && !refersTo(b, services.canary, services.namespace)) {
-      throw new InputError(objectProblem(route, `${at}.backendRefs[${k}]`, `the owned rule also sends to '${b.name}'; istio-canary shifts a rule whose only backend is the stable Service '${services.stable}' (move the other backend to a rule of its own)`));
+    // A backend held at weight 0 (a maintenance page ready to switch on) receives nothing: it is kept as it is.
+    if (b.weight !== 0 && !refersTo(b, services.stable, services.namespace) && !refersTo(b, services.canary, services.namespace)) {
+      throw new InputError(objectProblem(route, `${at}.backendRefs[${k}]`, `the owned rule also sends to '${b.name}'; istio-canary shifts a rule whose only backend is the stable Service '${services.stable}' (move the other backend to a rule of its own, or hold it at weight 0)`));
     }
   });
 }

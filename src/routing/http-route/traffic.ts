@@ -5,6 +5,7 @@
 import { InputError } from '../../errors.ts';
 import type { DestinationShape, LiveTraffic } from '../../istio/read-traffic.ts';
 import type { StringMatch } from '../../spec/types.ts';
+import { checkDarkLaunchReached } from './dark-launch-reached.ts';
 import { buildHeaderRule, findHeaderRule, headerRuleName, withHeaderRuleMark } from './header-rule.ts';
 import { canaryMirror, isCanaryMirror, mirrorPercent, withoutCanaryMirror } from './mirror.ts';
 import { findOwnedRule, refersTo } from './owned-rule.ts';
@@ -54,8 +55,13 @@ function ownedAtBaseline(rule: RouteRule, services: ServicePair): { rule: RouteR
   const stableRef = { ...structuredClone(template), weight: 1 };
   // A lone stable backend keeps its weight (any weight > 0 takes everything); a missing one is the default, 1.
   const untouched = stable !== undefined && refs.length === 1 && stable.weight !== 0;
-  const backendRefs = untouched ? [{ ...structuredClone(stable), weight: stable.weight ?? 1 }] : [stableRef];
+  const backendRefs = untouched ? [{ ...structuredClone(stable), weight: stable.weight ?? 1 }] : [stableRef, ...structuredClone(idleRefs(refs, services))];
   return { rule: { ...withoutCanaryMirror(structuredClone(rule), services), backendRefs }, stableRef };
+}
+
+/** Backends of the owned rule that are neither version: held at weight 0 (owned-rule.ts), kept as they are in every stage. */
+function idleRefs(refs: readonly BackendRef[], services: ServicePair): BackendRef[] {
+  return refs.filter((b) => !refersTo(b, services.stable, services.namespace) && !refersTo(b, services.canary, services.namespace));
 }
 
 /** The live route without this canary's traces; the owned rule sends everything to stable. */
@@ -101,8 +107,9 @@ function layStage(baseline: Baseline, canary: HttpRouteCanary, stage: StageTraff
   const owned = rules[baseline.ownedIndex]!;
   const canaryRef: BackendRef = { ...structuredClone(baseline.stableRef), name: canary.services.canary };
   const weight = stage.canaryWeight;
-  if (weight >= 100) owned.backendRefs = [canaryRef];
-  else if (weight > 0) owned.backendRefs = [{ ...structuredClone(baseline.stableRef), weight: 100 - weight }, { ...canaryRef, weight }];
+  const idle = idleRefs(owned.backendRefs ?? [], { ...canary.services, namespace: namespaceOf(route, canary.services) });
+  if (weight >= 100) owned.backendRefs = [canaryRef, ...idle];
+  else if (weight > 0) owned.backendRefs = [{ ...structuredClone(baseline.stableRef), weight: 100 - weight }, { ...canaryRef, weight }, ...idle];
   if (stage.mirrorPercentage > 0) {
     const { filters: _filters, port, name, namespace, group, kind } = canaryRef;
     const target = Object.fromEntries(Object.entries({ group, kind, name, namespace, port }).filter(([, v]) => v !== undefined)) as BackendRef;
@@ -112,6 +119,7 @@ function layStage(baseline: Baseline, canary: HttpRouteCanary, stage: StageTraff
   const header = buildHeaderRule(baseline.route, baseline.ownedIndex, baseline.route.spec.rules![baseline.ownedIndex]!, canary.canaryName, stage.headers, canaryRef);
   rules.splice(baseline.ownedIndex, 0, header);
   const marked = withHeaderRuleMark(route, canary.canaryName, header);
+  checkDarkLaunchReached(marked, baseline.ownedIndex, baseline.ownedIndex + 1, siblings);
   return { route: marked, reach: proveCohortReach(marked, baseline.ownedIndex, baseline.ownedIndex + 1, siblings) };
 }
 
