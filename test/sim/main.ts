@@ -44,6 +44,8 @@ function main(): void {
     const kc = new KubeConfig();
     kc.loadFromFile(values.kubeconfig);
     const status = new RouteStatusWriter(kc, log);
+    // A Service created or deleted changes whether a route's backends resolve, as in Istio.
+    sim.onWorldChange = (world) => status.reconcile(sim.currentConfig.httpRoutes ?? [], world);
     watch = new ConfigWatch(
       kc,
       (config) => {

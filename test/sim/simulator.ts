@@ -36,9 +36,17 @@ export class Simulator {
     return this.table;
   }
 
+  get currentConfig(): MeshConfig {
+    return this.config;
+  }
+
+  /** Told every new world (a Service added or removed): Istio re-resolves routes' references then. */
+  onWorldChange?: (world: World) => void;
+
   setWorld(world: World): void {
     this.world = world;
     this.table = buildTable(world, this.config);
+    this.onWorldChange?.(world);
   }
 
   setConfig(config: MeshConfig): void {
