@@ -8,8 +8,9 @@ import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { disposeCommitRelease, ROUTING_FILE } from './support/commit-fixture.ts';
 import { assertFileKeptButState, inClusterWith, newCommitRouteRelease, routeFile, stageIds, subjects, type CommitRouteRelease, type DataPlane } from './support/http-route-commit.ts';
-import { applyCohortStealer, assertRouteRestored, routeReleases, routeState, versionLive, waitForRouteStage } from './support/http-route-release.ts';
+import { applyCohortStealer, assertRouteRestored, readRoute, routeReleases, routeState, versionLive, waitForRouteStage } from './support/http-route-release.ts';
 import { runCli } from './support/release-fixture.ts';
+import { acceptedNow, withAcceptanceTimeout } from './support/route-acceptance.ts';
 
 const track = routeReleases();
 const commitReleases: CommitRouteRelease[] = [];
@@ -57,14 +58,12 @@ describe.concurrent('commit mode on an HTTPRoute', () => {
     const main = route.spec.rules!.find((r) => r.name === 'main')!;
     expect(main.backendRefs!.map((b) => [b.name, b.weight])).toEqual([['catalog-v2', 1]]);
     expect(route.spec.rules!.find((r) => r.name === 'health')).toEqual(release.initialRoute.spec.rules![0]);
-    const status = (route as unknown as { status?: { parents?: Array<{ conditions?: Array<{ type: string; status: string; observedGeneration?: number }> }> } }).status;
-    const conditions = status?.parents?.[0]?.conditions ?? [];
-    for (const type of ['Accepted', 'ResolvedRefs']) expect(conditions.find((c) => c.type === type)).toMatchObject({ status: 'True', observedGeneration: route.metadata['generation'] });
+    expect(acceptedNow(route)).toBe(true);
     const before = await release.sim.stats(release.ns, 'catalog');
     const after = await release.sim.send(release.ns, 'catalog', 100);
     expect(versionLive(after, release.ns, 'v1')).toBe(versionLive(before, release.ns, 'v1'));
     expect(versionLive(after, release.ns, 'v2')).toBeGreaterThan(versionLive(before, release.ns, 'v2'));
-  }, 240_000);
+  }, 300_000);
 
   const failing = (['sidecar', 'waypoint'] as const).flatMap((dataPlane) => stageIds(dataPlane).map((stage) => [dataPlane, stage] as const));
   it.each(failing)('%s: v2 failing during %s: rolled back by a commit, the cluster route restored rule for rule, the file as it was, no v2 traffic', async (dataPlane, stage) => {
@@ -108,7 +107,7 @@ describe.concurrent('commit mode on an HTTPRoute', () => {
     assertRouteRestored(release, await inClusterWith(release, 'rolled-back'));
     assertFileKeptButState(release);
     await assertNoCanaryTraffic(release);
-  }, 240_000);
+  }, 300_000);
 
   it("a route Istio refuses (the canary Service does not exist): the synced commit is not in effect, the run fails with the controller's message and rolls back by a commit", async () => {
     const release = await newRelease('hr-commit-refused');
@@ -152,6 +151,28 @@ describe.concurrent('commit mode on an HTTPRoute', () => {
     assertRouteRestored(release, route);
     await assertNoCanaryTraffic(release);
   }, 300_000);
+
+  it('Istio silent in the namespace: the synced dark launch is not accepted within acceptanceTimeout (2s), nor is the rollback commit: exit 3 saying so; once Istio answers, abort finds it accepted', async () => {
+    const release = await newRelease('hr-commit-silent');
+    withAcceptanceTimeout(release.specFile, '2s');
+    await release.sim.setGatewayController(release.ns, false);
+    const result = await runCli(release, 'run');
+    expect(result.code, result.stderr).toBe(3);
+    expect(subjects(release)).toEqual(['initial manifests', stageSubjects('sidecar')[0], 'canary(catalog): roll back to catalog-v1']);
+    const sha = release.remote.bare('rev-parse', 'main').trim().slice(0, 12);
+    expect(result.stderr).toContain(`catalog: the rollback is written but not in effect: commit ${sha} is synced, but HTTPRoute ${release.ns}/catalog was not accepted by Istio within 2s (spec.acceptanceTimeout; waiting for Accepted of Service catalog:80 for generation`);
+    const stored = await inClusterWith(release, 'rolled-back');
+    expect(acceptedNow(stored)).toBe(false);
+    await release.sim.setGatewayController(release.ns, true);
+    const abort = await runCli(release, 'abort');
+    expect(abort.code, abort.stderr).toBe(0);
+    expect(subjects(release)).toHaveLength(3);
+    const route = await readRoute(release);
+    expect(route.metadata.generation).toBe(stored.metadata.generation);
+    expect(acceptedNow(route)).toBe(true);
+    assertRouteRestored(release, route);
+    await assertNoCanaryTraffic(release);
+  }, 240_000);
 
   it('another HTTPRoute only in the cluster (not in the repository) that would take part of the cohort: refused naming it, nothing committed', async () => {
     const release = await newRelease('hr-commit-sibling');
