@@ -53,6 +53,10 @@ export class ClusterError extends CanaryError {
 /** A write lost a race: the object's resourceVersion changed since it was read (HTTP 409). */
 export class ConflictError extends ClusterError {}
 
+/** A write is stored (apply mode) or committed and synced (commit mode), but the mesh has not taken it
+ * into effect: Istio refused the HTTPRoute, or had not accepted it by the deadline. */
+export class NotInEffectError extends ClusterError {}
+
 /** Someone else holds the rollout (another run, or a GitOps controller owns the routes). */
 export class OwnershipError extends CanaryError {
   override readonly exitCode = 2;

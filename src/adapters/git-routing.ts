@@ -8,7 +8,7 @@
 // controller has applied a revision containing its commit (`applied`, the sync wait).
 import { createHash } from 'node:crypto';
 import type { ObjectRef, RouteOwner, RoutingObject, RoutingPort } from '../core/ports.ts';
-import { ConflictError, InputError } from '../errors.ts';
+import { ConflictError, InputError, NotInEffectError } from '../errors.ts';
 import { canonicalJson } from '../json/canonical.ts';
 import type { BranchStore, ForeignCommit } from '../gitops/branch-store.ts';
 import type { CommitMessage } from '../gitops/commit-message.ts';
@@ -46,7 +46,7 @@ export interface GitRoutingOptions {
   /** Resolves once `commit` is in effect in the cluster (the sync wait). */
   waitApplied: (commit: string, committed: CommittedObject[], signal?: AbortSignal) => Promise<SyncApplied>;
   /** After the sync: what else "in effect" means for the object in the cluster (an HTTPRoute accepted
-   * by Istio for its current generation). Absent without cluster access. */
+   * by Istio for its current generation; NotInEffectError if not). Absent without cluster access. */
   acceptedInCluster?: (ref: ObjectRef, signal?: AbortSignal) => Promise<void>;
   /** Kinds the release lists but does not own (an HTTPRoute's siblings on its parents): `list` also
    * returns the cluster's objects of these kinds that no known file holds. Absent without cluster access. */
@@ -160,10 +160,17 @@ export class GitRouting implements RoutingPort {
     const committed: CommittedObject = { apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.namespace, name: ref.name, ...(desired ? { object: forFile(stored ?? desired) as CommittedObject['object'] } : {}) };
     try {
       await this.#o.waitApplied(commit, [committed], signal);
-      if (desired) await this.#o.acceptedInCluster?.(ref, signal);
     } catch (error) {
       if (!(error instanceof SyncTimeoutError) || !desired || this.#o.isRollback?.(desired) !== true) throw error;
       this.#o.warn?.(`The rollback is committed (${commit.slice(0, 12)}) but not yet in effect: ${error.message}`);
+      return stored ?? desired;
+    }
+    try {
+      if (desired) await this.#o.acceptedInCluster?.(ref, signal);
+    } catch (error) {
+      // Synced but refused (or not accepted in time): say which commit, so its author can find it.
+      if (error instanceof NotInEffectError) throw new NotInEffectError(`commit ${commit.slice(0, 12)} is synced, but ${error.message}`, { cause: error });
+      throw error;
     }
     return stored ?? desired;
   }

@@ -9,7 +9,7 @@ import { checkReadBack } from '../core/stored.ts';
 import { ClusterError, ConflictError, describeError } from '../errors.ts';
 import { describeRef } from '../plan/objects.ts';
 import { loadKubeconfig } from './kubeconfig.ts';
-import { awaitAccepted } from './http-route-acceptance.ts';
+import { awaitAccepted, DEFAULT_ACCEPTANCE_TIMEOUT_MS } from './http-route-acceptance.ts';
 import { FIELD_MANAGER, routeOwner } from './kubernetes-owner.ts';
 import { RetriesExhausted, withRetries } from './retry.ts';
 
@@ -22,7 +22,7 @@ export interface KubernetesRoutingOptions {
   log?: Logger;
   /** Environment for KUBECONFIG and in-cluster detection; default process.env. */
   env?: NodeJS.ProcessEnv;
-  /** How long an HTTPRoute write may wait for Istio to accept it, ms. Default 2 min. */
+  /** How long an HTTPRoute write may wait for Istio to accept it, ms (spec.acceptanceTimeout). Default 2 min. */
   acceptanceTimeoutMs?: number;
 }
 
@@ -127,7 +127,7 @@ export function kubernetesRouting(kc: KubeConfig, server: string, options: Pick<
   async function applied(ref: ObjectRef, desired: RoutingObject | undefined, stored?: RoutingObject, signal?: AbortSignal): Promise<RoutingObject | undefined> {
     const record = checkReadBack(ref, desired, await get(ref), stored);
     if (record === undefined || ref.kind !== 'HTTPRoute') return record;
-    return awaitAccepted(ref, record, () => get(ref), { timeoutMs: options.acceptanceTimeoutMs ?? 120_000, intervalMs: 250, ...(signal ? { signal } : {}) });
+    return awaitAccepted(ref, record, () => get(ref), { timeoutMs: options.acceptanceTimeoutMs ?? DEFAULT_ACCEPTANCE_TIMEOUT_MS, intervalMs: 250, ...(signal ? { signal } : {}) });
   }
 
   return { get, write, list, delete: remove, applied, owner: routeOwner };

@@ -52,7 +52,7 @@ export async function createCommitRouting(options: CommitRoutingOptions): Promis
     isRollback: (object) => isRollbackState(spec, object),
     warn: (message) => log.warning(message),
     waitApplied: syncWaiter({ settings: commit.sync, ...(kc ? { kc } : {}), store, clock: options.clock, log }),
-    ...(cluster ? await clusterReads(cluster, log) : {}),
+    ...(cluster ? await clusterReads(cluster, log, spec.acceptanceTimeout) : {}),
     onCommit: (write, change) => {
       const what = `${change.operation} ${change.ref.kind} ${change.ref.namespace}/${change.ref.name}`;
       if (write.kind === 'unchanged') {
@@ -71,18 +71,18 @@ export async function createCommitRouting(options: CommitRoutingOptions): Promis
 }
 
 /** What commit mode reads from the cluster when it has access: whether Istio accepted an HTTPRoute
- * once synced (its generation's status), and the other HTTPRoutes of the namespace, which compete
+ * once synced (its generation's status, waited for up to spec.acceptanceTimeout), and the other HTTPRoutes of the namespace, which compete
  * with ours on shared parents (the precedence proof) whether or not the repository holds them. */
-async function clusterReads(cluster: { kc: KubeConfig; server: string }, log: Logger): Promise<Pick<GitRoutingOptions, 'acceptedInCluster' | 'alsoInCluster'>> {
+async function clusterReads(cluster: { kc: KubeConfig; server: string }, log: Logger, acceptanceTimeoutMs: number | undefined): Promise<Pick<GitRoutingOptions, 'acceptedInCluster' | 'alsoInCluster'>> {
   const { kubernetesRouting } = await import('../adapters/kubernetes.ts');
-  const { awaitAccepted } = await import('../adapters/http-route-acceptance.ts');
+  const { awaitAccepted, DEFAULT_ACCEPTANCE_TIMEOUT_MS } = await import('../adapters/http-route-acceptance.ts');
   const live = kubernetesRouting(cluster.kc, cluster.server, { log });
   return {
     acceptedInCluster: async (ref, signal) => {
       if (ref.kind !== 'HTTPRoute') return;
       const applied = await live.get(ref);
       if (applied === undefined) throw new ClusterError(`${describeRef(ref)} is not in the cluster although its commit was synced`);
-      await awaitAccepted(ref, applied, () => live.get(ref), { timeoutMs: 120_000, intervalMs: 250, ...(signal ? { signal } : {}) });
+      await awaitAccepted(ref, applied, () => live.get(ref), { timeoutMs: acceptanceTimeoutMs ?? DEFAULT_ACCEPTANCE_TIMEOUT_MS, intervalMs: 250, ...(signal ? { signal } : {}) });
     },
     alsoInCluster: { kinds: ['HTTPRoute'], list: (kind, labels) => live.list(kind, labels) },
   };

@@ -149,5 +149,6 @@ async function portsFor(options: ReleaseOptions, holder: { id: string; runUrl?: 
   }
   const { createKubernetesRouting } = await import('../adapters/kubernetes.ts');
   const { createKubernetesHolders } = await import('../adapters/kubernetes-lease.ts');
-  return { routing: createKubernetesRouting(kube), holders: createKubernetesHolders(kube), close: () => {} };
+  const acceptance = spec.acceptanceTimeout !== undefined ? { acceptanceTimeoutMs: spec.acceptanceTimeout } : {};
+  return { routing: createKubernetesRouting({ ...kube, ...acceptance }), holders: createKubernetesHolders(kube), close: () => {} };
 }

@@ -6,7 +6,8 @@ import type { OutboundMode } from '../report/outbound.ts';
 
 /** The markdown report of one view of a rollout (`outbound`: the mode this run read, for specs with egress). */
 export function reportOf(view: RolloutView, links?: ReportLinks, outbound?: OutboundMode): string {
-  return renderReport({ spec: view.spec, state: view.state, plan: view.plan, now: view.at, ...(links ? { links } : {}), ...(outbound ? { outbound } : {}) });
+  const notInEffect = view.notInEffect !== undefined ? { notInEffect: view.notInEffect } : {};
+  return renderReport({ spec: view.spec, state: view.state, plan: view.plan, now: view.at, ...(links ? { links } : {}), ...(outbound ? { outbound } : {}), ...notInEffect });
 }
 
 /** A progress port that renders each view once and publishes it to every destination; a failing

@@ -86,6 +86,7 @@ ${commands}
   istio-canary --version          the version
 
 exit codes: 0 promoted, paused or shown; 1 failed and rolled back; 2 invalid input or refused
-before writing; 3 the cluster or Prometheus could not be reached and the state is unknown
+before writing; 3 the cluster or Prometheus could not be reached and the state is unknown, or a
+rollback is written but Istio has not accepted it (fix what it reports, then run abort)
 `;
 }

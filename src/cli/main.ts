@@ -1,6 +1,6 @@
 // `istio-canary <command>`: thin entry. Parses flags, loads the spec, runs the engine, maps the
 // outcome to the exit codes: 0 promoted/paused/shown, 1 failed and rolled back, 2 invalid input,
-// 3 cluster or metrics unreachable and the state unknown.
+// 3 cluster or metrics unreachable and the state unknown, or a rollback written but not in effect.
 import { parseArgs } from 'node:util';
 import { InputError, describeError, exitCodeOf } from '../errors.ts';
 import { loadCanarySpec } from '../spec/load.ts';

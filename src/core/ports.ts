@@ -95,6 +95,8 @@ export interface RolloutView {
   plan?: Plan;
   /** The clock's time of this view, ISO 8601. */
   at: string;
+  /** The state's rollback is written but the mesh has not put it into effect: why (Istio's words). */
+  notInEffect?: string;
 }
 
 /** Where the engine hands each new state; the engine never renders it (the app renders the report). */

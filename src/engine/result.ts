@@ -25,12 +25,14 @@ export function resultOf(session: Session, recorded: RolloutState, failure?: str
   };
 }
 
-/** Hands the latest state to the progress port; a failure to show it is a warning, never fatal. */
-export async function publish(session: Session): Promise<void> {
+/** Hands the latest state to the progress port; a failure to show it is a warning, never fatal.
+ * `notInEffect`: the state's rollback is written but the mesh has not put it into effect, and why. */
+export async function publish(session: Session, notInEffect?: string): Promise<void> {
   const { ctx } = session;
   if (!ctx.progress || !session.state) return;
   try {
-    await ctx.progress.show({ spec: ctx.spec, state: shownState(session, session.state), ...(session.plan ? { plan: session.plan } : {}), at: new Date(ctx.clock.now()).toISOString() });
+    const view = { spec: ctx.spec, state: shownState(session, session.state), ...(session.plan ? { plan: session.plan } : {}), at: new Date(ctx.clock.now()).toISOString() };
+    await ctx.progress.show({ ...view, ...(notInEffect !== undefined ? { notInEffect } : {}) });
   } catch (e) {
     ctx.log.warning(`could not publish the report: ${e instanceof Error ? e.message : String(e)}`);
   }

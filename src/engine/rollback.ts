@@ -1,15 +1,16 @@
 // The way back to stable: the plan's rollback stage (owned route stable 100 / canary 0, header rule
 // and mirror removed) with state "rolled-back" and the reason. Not cancelled by the signal that may
 // have caused it; bounded by the writer's conflict limit and the adapter's deadline instead. Rolling back twice equals once.
-import { InputError, OwnershipError, describeError } from '../errors.ts';
-import { RollbackFailedError } from './rollback-error.ts';
+import { InputError, NotInEffectError, OwnershipError, describeError } from '../errors.ts';
+import { RollbackFailedError, RollbackNotInEffectError } from './rollback-error.ts';
+import { releaseHolder } from './holding.ts';
 import { describeRef, refKey } from '../plan/objects.ts';
 import type { Plan, PlannedStage, RoutingObject } from '../plan/types.ts';
 import { backendFor } from '../routing/registry.ts';
 import type { CanarySpec } from '../spec/types.ts';
 import type { Session } from './context.ts';
 import type { RolloutState } from '../core/state.ts';
-import { routingName } from './live.ts';
+import { readLive, routingName } from './live.ts';
 import { publish } from './result.ts';
 import { releaseOf } from './steps.ts';
 import { rollBack, type Release } from '../core/transitions.ts';
@@ -56,6 +57,7 @@ export async function rollBackNow(session: Session, reason: string, options: Rol
     });
   } catch (e) {
     if (e instanceof OwnershipError) throw e;
+    if (e instanceof NotInEffectError) await notInEffect(session, spec, e, options);
     if (e instanceof InputError) {
       // The live objects cannot be planned (an invalid edit by someone else, or the object is gone):
       // the owned route was not written, and retrying changes nothing until that is fixed.
@@ -75,6 +77,31 @@ export async function rollBackNow(session: Session, reason: string, options: Rol
   ctx.log.info(`${spec.name}: rolled back: all traffic of the owned route is on ${spec.stable.subset}`);
   ctx.log.event?.({ kind: 'rolled-back', canary: spec.name, stable: spec.stable.subset, reason });
   await publish(session);
+}
+
+/**
+ * The rollback's write landed but Istio has not put it into effect. When its state is recorded (the
+ * next run reads rolled-back) nobody drives the rollout any more: the holder is released, the report
+ * says what happened, and the error says plainly what traffic may still do and what to run once
+ * Istio's complaint is fixed. Otherwise returns, and the caller reports the rollback as failed.
+ */
+async function notInEffect(session: Session, spec: CanarySpec, error: NotInEffectError, options: RollbackOptions): Promise<void> {
+  const { ctx } = session;
+  const recorded = await readLive(ctx.routing, spec, true).then(
+    (live) => live.state,
+    () => undefined,
+  );
+  if (recorded?.status !== 'rolled-back') return;
+  const reason = `the rollback is written but not in effect: ${describeError(error)}`;
+  session.state = recorded;
+  if (!options.keepHolder) await releaseHolder(session, ctx.spec.name).catch(() => undefined);
+  await publish(session, describeError(error));
+  throw new RollbackNotInEffectError(
+    `${spec.name}: ${reason}. Its state in ${routingName(spec)} says rolled-back (\`status\` shows it; no run resumes the release), ` +
+      `but until Istio accepts the route the proxies may still send traffic to ${spec.canary.subset} as an earlier stage did, or fail requests to what Istio cannot resolve. ` +
+      'Fix what Istio reports, then run `istio-canary abort`: it writes nothing new and waits until Istio has accepted the rollback.',
+    { cause: error },
+  );
 }
 
 /** ` and DestinationRule ns/name`: the other objects the release writes, for messages. */

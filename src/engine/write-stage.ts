@@ -96,7 +96,7 @@ async function attempt(session: Session, spec: CanarySpec, request: StageWrite, 
     delete next.holder; // the holder port records it; a state of an older istio-canary had it here
     return next;
   };
-  const next = await applyOperations(session, spec, live, plan, stage, stateNow, sent, request.signal);
+  const next = await applyOperations(session, spec, live, plan, stage, stateNow, sent, request.rollback === true, request.signal);
   // Every part is a Kubernetes name or a fixed text, and the loggers escape each line anyway.
   if (plan.legacyHeaderRule && !landed) ctx.log.info(backendFor(spec).legacyRuleNote(spec, stage));
   if (!request.expectCurrent) session.pending = undefined;
@@ -155,9 +155,10 @@ function differs(live: RoutingObject | undefined, desired: RoutingObject): boole
  * Puts the stage's operations in place in the plan's order, each written only where the live object
  * differs and waited for until it is in effect; after a write, the settle delay passes before the
  * next one (a new subset must reach the proxies before a route sends traffic to it). Returns the
- * state written with the state object.
+ * state written with the state object. `verifyUnchanged` (a rollback): the state object is waited for
+ * even when it needs no write.
  */
-async function applyOperations(session: Session, spec: CanarySpec, live: Live, plan: Plan, stage: PlannedStage, stateNow: () => RolloutState, sent: Sent, signal?: AbortSignal): Promise<RolloutState> {
+async function applyOperations(session: Session, spec: CanarySpec, live: Live, plan: Plan, stage: PlannedStage, stateNow: () => RolloutState, sent: Sent, verifyUnchanged: boolean, signal?: AbortSignal): Promise<RolloutState> {
   const { clock } = session.ctx;
   const key = stateAnnotationKey(spec.name);
   const liveByRef = new Map(live.objects.map((o) => [refKey(refOf(o, spec.namespace)), o]));
@@ -178,7 +179,12 @@ async function applyOperations(session: Session, spec: CanarySpec, live: Live, p
       next = stateNow();
     }
     const desired = desiredOf(op, isState ? next : undefined, key);
-    if (desired ? !differs(current, desired) : current === undefined) continue;
+    if (desired ? !differs(current, desired) : current === undefined) {
+      // A rollback written before may not be in effect (Istio refused the route, or had not accepted
+      // it when that run gave up): rolling back again waits for it, so a retry says whether it now is.
+      if (isState && verifyUnchanged && desired) await session.ctx.routing.applied(op.ref, desired, current, signal);
+      continue;
+    }
     if (unsettled) await clock.sleep(spec.settle, signal);
     if (isState) sent.text = desired?.metadata.annotations?.[key];
     await writeOne(session, op, current, desired, signal);

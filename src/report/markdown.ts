@@ -8,7 +8,7 @@ import type { Plan } from '../plan/types.ts';
 import { describeReporter } from '../analysis/reporter.ts';
 import type { CanarySpec } from '../spec/types.ts';
 import { renderCharts } from './chart.ts';
-import { escapeInline } from './escape.ts';
+import { clip, escapeInline } from './escape.ts';
 import { headline } from './headline.ts';
 import { renderNextStep, type ReportLinks } from './next-step.ts';
 import { outboundReportOf, renderOutbound, type OutboundMode } from './outbound.ts';
@@ -21,6 +21,8 @@ export type { ReportLinks } from './next-step.ts';
 export const GITHUB_COMMENT_LIMIT = 65_536;
 /** Default size of a report: the comment limit minus room for the hidden marker the PR adapter adds. */
 export const DEFAULT_REPORT_LIMIT = GITHUB_COMMENT_LIMIT - 1_024;
+/** Longest explanation of a rollback not in effect (Istio's message) shown. */
+const MAX_NOT_IN_EFFECT = 600;
 
 export interface ReportInput {
   spec: CanarySpec;
@@ -34,12 +36,14 @@ export interface ReportInput {
   links?: ReportLinks;
   /** The canary's outbound mode as this run read it (specs with `egress`). */
   outbound?: OutboundMode;
+  /** The state's rollback is written but the mesh has not put it into effect: why. */
+  notInEffect?: string;
 }
 
 export function renderReport(input: ReportInput): string {
   const maxLength = input.maxLength ?? DEFAULT_REPORT_LIMIT;
   const head = renderHeader(input);
-  const footer = renderNextStep(input.spec, input.state, input.plan, input.links);
+  const footer = renderNextStep(input.spec, input.state, input.plan, input.links, input.notInEffect !== undefined);
   let charts = renderCharts(input.spec, input.state).join('\n\n');
   // Charts are bounded in points; with very many checks they give way to the table first.
   if (charts.length > (maxLength - head.length - footer.length) / 3) charts = '';
@@ -49,7 +53,7 @@ export function renderReport(input: ReportInput): string {
   return `${[head, ...(charts ? [charts] : []), table, ...(details ? [details] : []), footer].join('\n\n')}\n`;
 }
 
-function renderHeader({ spec, state, plan, outbound }: ReportInput): string {
+function renderHeader({ spec, state, plan, outbound, notInEffect }: ReportInput): string {
   const { title, evidence } = headline(spec, state, plan);
   const target = [
     `istio-canary **${escapeInline(spec.name)}**`,
@@ -58,7 +62,8 @@ function renderHeader({ spec, state, plan, outbound }: ReportInput): string {
     ...(spec.analysis ? [describeReporter(spec.dataPlane)] : []),
   ].join(' · ');
   const egress = spec.egress ? ['', renderOutbound(outboundReportOf(spec, plan, state, outbound))] : [];
-  return [`### ${title}`, ...(evidence ? ['', evidence] : []), '', target, ...egress].join('\n');
+  const warning = notInEffect !== undefined ? ['', `⚠️ **The rollback is written but not in effect**: ${escapeInline(clip(notInEffect, MAX_NOT_IN_EFFECT))}`] : [];
+  return [`### ${title}`, ...warning, ...(evidence ? ['', evidence] : []), '', target, ...egress].join('\n');
 }
 
 /** The table of all stages: what happened, then what the plan has still to come. Oldest rows are

@@ -29,9 +29,10 @@ function nextStageText(state: RolloutState, plan: Plan | undefined): string {
 }
 
 /** What each command would do from here, in the order people usually want them. */
-function choices(spec: CanarySpec, state: RolloutState, plan: Plan | undefined): Array<{ command: Command; does: string }> {
+function choices(spec: CanarySpec, state: RolloutState, plan: Plan | undefined, notInEffect: boolean): Array<{ command: Command; does: string }> {
   const canary = escapeInline(spec.canary.subset);
   const stable = escapeInline(spec.stable.subset);
+  if (notInEffect) return [{ command: 'abort', does: 'once what Istio reports is fixed: writes nothing new and waits until Istio has accepted the rollback' }];
   switch (state.status) {
     case 'in-progress':
       // A run holds the rollout: it moves on by itself, and only abort may step in while it does.
@@ -54,7 +55,8 @@ function choices(spec: CanarySpec, state: RolloutState, plan: Plan | undefined):
   }
 }
 
-function intro(state: RolloutState): string {
+function intro(state: RolloutState, notInEffect: boolean): string {
+  if (notInEffect) return 'Istio has not put the rollback into effect, so traffic may still reach the canary. Fix what Istio reports, then run the release workflow with:';
   switch (state.status) {
     case 'in-progress':
       if (state.holder) return 'The run below is driving the release and moves it on by itself. To stop it, run the release workflow with:';
@@ -69,10 +71,10 @@ function intro(state: RolloutState): string {
   }
 }
 
-export function renderNextStep(spec: CanarySpec, state: RolloutState, plan: Plan | undefined, links: ReportLinks | undefined): string {
+export function renderNextStep(spec: CanarySpec, state: RolloutState, plan: Plan | undefined, links: ReportLinks | undefined, notInEffect = false): string {
   const url = links?.dispatch ? dispatchUrl(links.dispatch) : undefined;
   const form = url ? `[Run workflow](${url})` : undefined;
-  const lines = choices(spec, state, plan).map(({ command, does }) => {
+  const lines = choices(spec, state, plan, notInEffect).map(({ command, does }) => {
     const how = form
       ? `${form} with ${inlineCode(`command: ${command}`)} and ${inlineCode(`canary: ${spec.name}`)}`
       : inlineCode(`istio-canary ${command} --spec ${spec.source.file ?? 'canary.yaml'} --canary ${spec.name}`);
@@ -80,7 +82,7 @@ export function renderNextStep(spec: CanarySpec, state: RolloutState, plan: Plan
   });
   const run = safeUrl(state.holder?.runUrl ?? state.runUrl ?? links?.runUrl);
   const driving = run ? `Driving run: [${escapeInline(runLabel(run))}](${run})` : '_Run URL not recorded._';
-  return ['#### Next step', '', intro(state), '', ...lines, '', driving].join('\n');
+  return ['#### Next step', '', intro(state, notInEffect), '', ...lines, '', driving].join('\n');
 }
 
 /** `run 123456` from `…/actions/runs/123456`, else `workflow run`. */

@@ -129,6 +129,7 @@ export function buildCanarySpec(raw: RawCanaryDocument, source: CanarySpec['sour
   if (s.routing === 'httpRoute') {
     spec.routing = 'httpRoute';
     if (s.httpRoute !== undefined) spec.httpRoute = { name: s.httpRoute };
+    if (s.acceptanceTimeout !== undefined) spec.acceptanceTimeout = parseDuration(s.acceptanceTimeout, 'spec.acceptanceTimeout');
   }
   if (s.dataPlane === 'waypoint') spec.dataPlane = 'waypoint';
   if (s.analysis) spec.analysis = analysis(s.analysis);

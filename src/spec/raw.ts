@@ -51,6 +51,8 @@ export interface RawCanaryDocument {
     /** Required with routing virtualService (routing-rules.ts). */
     virtualService?: string;
     httpRoute?: string;
+    /** routing httpRoute: how long a write waits for Istio to accept the route (a duration). */
+    acceptanceTimeout?: string;
     dataPlane?: DataPlane;
     route?: string | number;
     destinationRule?: string;

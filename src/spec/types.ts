@@ -94,6 +94,9 @@ export interface CanarySpec {
   routing?: 'virtualService' | 'httpRoute';
   /** With routing httpRoute: the HTTPRoute; `virtualService`, `destinationRule` and subsets are then unused. */
   httpRoute?: HttpRouteRouting;
+  /** With routing httpRoute: how long a write waits for Istio to accept the route, ms; absent: the
+   * default (2 min). Not part of the spec hash: it changes how long a run waits, not the release. */
+  acceptanceTimeout?: number;
   /** Which `reporter` the service's L7 metrics carry; absent means sidecar. */
   dataPlane?: DataPlane;
   /** The VirtualService's name (routing virtualService; empty with routing httpRoute). */

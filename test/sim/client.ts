@@ -149,6 +149,11 @@ export class SimulatorClient {
     return this.call('PUT', `/namespaces/${encodeURIComponent(namespace)}/outbound-policy`, { mode });
   }
 
+  /** Istio's Gateway API controller stops (false) or restarts (true) writing HTTPRoute status in one namespace. */
+  setGatewayController(namespace: string, running: boolean): Promise<unknown> {
+    return this.call('PUT', `/namespaces/${encodeURIComponent(namespace)}/gateway-controller`, { running });
+  }
+
   async metricsText(): Promise<string> {
     const res = await fetch(`${this.baseUrl}/metrics`, { signal: AbortSignal.timeout(10_000) });
     if (!res.ok) throw new SimulatorError(res.status, `simulator GET /metrics: ${res.status}`);

@@ -170,6 +170,12 @@ export async function handleControl(deps: ControlDeps, req: IncomingMessage): Pr
     deps.sim.setWorld({ ...world, namespacePolicies });
     return ok({ namespace: ns, mode: body.mode ?? deps.sim.routingTable.outboundMode });
   }
+  if (parts[0] === 'namespaces' && parts.length === 3 && parts[2] === 'gateway-controller' && method === 'PUT') {
+    const body = (await readJson(req)) as { running?: unknown };
+    if (typeof body.running !== 'boolean') throw new InputError({ file: route, path: 'running', message: `expected true or false, got ${JSON.stringify(body.running)}` });
+    deps.sim.setGatewayController(parts[1]!, body.running);
+    return ok({ namespace: parts[1], running: body.running });
+  }
   if (parts[0] === 'services' && parts.length >= 3) return serviceRoutes(deps, req, method, parts[1]!, parts[2]!, parts.slice(3));
   throw new HttpError(404, `no route ${route}`);
 }

@@ -44,11 +44,14 @@ function main(): void {
     const kc = new KubeConfig();
     kc.loadFromFile(values.kubeconfig);
     const status = new RouteStatusWriter(kc, log);
+    const reconcileStatus = () => status.reconcile((sim.currentConfig.httpRoutes ?? []).filter((r) => !sim.silentGatewayController.has(r.metadata.namespace ?? 'default')), sim.currentWorld);
+    // A Service created or deleted changes whether a route's backends resolve, as in Istio.
+    sim.onWorldChange = reconcileStatus;
     watch = new ConfigWatch(
       kc,
       (config) => {
         sim.setConfig(config);
-        status.reconcile(config.httpRoutes ?? [], sim.currentWorld);
+        reconcileStatus();
       },
       log,
     );

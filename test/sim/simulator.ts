@@ -36,9 +36,28 @@ export class Simulator {
     return this.table;
   }
 
+  get currentConfig(): MeshConfig {
+    return this.config;
+  }
+
+  /** Told every new world (a Service added or removed): Istio re-resolves routes' references then. */
+  onWorldChange?: (world: World) => void;
+
+  /** Namespaces whose HTTPRoutes Istio's Gateway API controller does not reconcile (writes no status
+   * for): istiod down or not serving them, as a test fault. Routing is not affected. */
+  readonly silentGatewayController = new Set<string>();
+
   setWorld(world: World): void {
     this.world = world;
     this.table = buildTable(world, this.config);
+    this.onWorldChange?.(world);
+  }
+
+  /** Stops or restarts the controller's status writes for one namespace; a restart reconciles at once. */
+  setGatewayController(namespace: string, running: boolean): void {
+    if (running) this.silentGatewayController.delete(namespace);
+    else this.silentGatewayController.add(namespace);
+    this.onWorldChange?.(this.world);
   }
 
   setConfig(config: MeshConfig): void {

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GitBranchStore } from '../../../src/adapters/git.ts';
 import { GitRouting, type WriteDescription } from '../../../src/adapters/git-routing.ts';
 import type { RoutingObject } from '../../../src/core/ports.ts';
-import { ConflictError, InputError } from '../../../src/errors.ts';
+import { ConflictError, InputError, NotInEffectError } from '../../../src/errors.ts';
 import { SyncTimeoutError } from '../../../src/gitops/sync-wait.ts';
 import { commitMessage } from '../../../src/gitops/commit-message.ts';
 import type { CommittedObject } from '../../../src/gitops/sync-status.ts';
@@ -201,6 +201,50 @@ describe('GitRouting', { timeout: 30_000 }, () => {
     const stored = await withCluster.write({ ...live, metadata: { ...live.metadata, labels: { stage: '1' } } });
     await withCluster.applied(HR, stored, stored);
     expect(order).toEqual(['synced', 'accepted HTTPRoute/catalog']);
+  });
+
+  describe('an HTTPRoute Istio does not accept after the sync', () => {
+    const HR = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace: 'shop', name: 'catalog' };
+    const refusal = 'HTTPRoute shop/catalog was refused by Istio (istio.io/gateway-controller): backend(catalog-v1) not found';
+
+    function refusing(sync: 'synced' | 'timeout', asked: string[]): GitRouting {
+      remote.push({ 'apps/catalog/routes.yaml': 'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: catalog}\nspec: {}\n' }, 'routes');
+      return new GitRouting({
+        store,
+        locations: [{ kind: 'HTTPRoute', namespace: 'shop', name: 'catalog', file: 'apps/catalog/routes.yaml', required: true }],
+        message: () => commitMessage({ canary: 'catalog', change: { kind: 'stage', summary: 'x', stageId: 's', index: 0, total: 1 }, runId: 'r' }),
+        waitApplied: async (commit) => {
+          if (sync === 'timeout') throw new SyncTimeoutError('not in effect after 1s (syncTimeout)');
+          return { at: 0, revision: commit, polls: 1 };
+        },
+        acceptedInCluster: async () => {
+          asked.push('accepted?');
+          throw new NotInEffectError(refusal);
+        },
+        isRollback: () => true,
+        warn: () => undefined,
+      });
+    }
+
+    it('is not in effect, naming the synced commit and Istio\'s message', async () => {
+      const asked: string[] = [];
+      const withCluster = refusing('synced', asked);
+      const live = (await withCluster.get(HR))!;
+      const stored = await withCluster.write({ ...live, metadata: { ...live.metadata, labels: { stage: '1' } } });
+      const error = await withCluster.applied(HR, stored, stored).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(NotInEffectError);
+      expect((error as Error).message).toBe(`commit ${(await store.head()).slice(0, 12)} is synced, but ${refusal}`);
+      expect(asked).toEqual(['accepted?']);
+    });
+
+    it('a rollback whose sync timed out only warns (it is committed) and does not ask Istio about a revision not applied', async () => {
+      const asked: string[] = [];
+      const withCluster = refusing('timeout', asked);
+      const live = (await withCluster.get(HR))!;
+      const stored = await withCluster.write({ ...live, metadata: { ...live.metadata, labels: { stage: 'rollback' } } });
+      expect(await withCluster.applied(HR, stored, stored)).toEqual(stored);
+      expect(asked).toEqual([]);
+    });
   });
 });
 

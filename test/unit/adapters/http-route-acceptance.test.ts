@@ -3,6 +3,7 @@
 // and a later writer's generation ends the wait.
 import { describe, expect, it } from 'vitest';
 import { awaitAccepted } from '../../../src/adapters/http-route-acceptance.ts';
+import { NotInEffectError } from '../../../src/errors.ts';
 import type { RoutingObject } from '../../../src/plan/objects.ts';
 
 const ref = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace: 'shop', name: 'catalog' };
@@ -31,14 +32,17 @@ describe('awaitAccepted', () => {
     expect(await awaitAccepted(ref, route(2), reads(route(2, 'True', 1), accepted), { timeoutMs: 5_000, intervalMs: 1 })).toBe(accepted);
   });
 
-  it("fails at once on a refusal, with the controller's message", async () => {
-    await expect(awaitAccepted(ref, route(2), reads(route(2, 'False')), { timeoutMs: 5_000, intervalMs: 1 })).rejects.toThrow(
+  it("fails at once on a refusal, with the controller's message, as not in effect (the write is stored)", async () => {
+    const refusal = awaitAccepted(ref, route(2), reads(route(2, 'False')), { timeoutMs: 5_000, intervalMs: 1 });
+    await expect(refusal).rejects.toThrow(
       'HTTPRoute shop/catalog was refused by Istio (istio.io/gateway-controller): Service catalog: ResolvedRefs is False (BackendNotFound): backend(x) not found',
     );
+    await expect(refusal).rejects.toBeInstanceOf(NotInEffectError);
   });
 
   it('fails at the deadline when no controller answers', async () => {
-    await expect(awaitAccepted(ref, route(2), reads(route(2)), { timeoutMs: 20, intervalMs: 5 })).rejects.toThrow(/was not accepted by Istio within 0 s \(waiting for Accepted of Service catalog for generation 2/);
+    await expect(awaitAccepted(ref, route(2), reads(route(2)), { timeoutMs: 20, intervalMs: 5 })).rejects.toBeInstanceOf(NotInEffectError);
+    await expect(awaitAccepted(ref, route(2), reads(route(2)), { timeoutMs: 20, intervalMs: 5 })).rejects.toThrow(/was not accepted by Istio within 20ms \(spec.acceptanceTimeout; waiting for Accepted of Service catalog for generation 2/);
   });
 
   it("stops waiting when someone wrote a later generation", async () => {

@@ -3,6 +3,7 @@
 // default routing keeps its exact shape (and spec hash).
 import { describe, expect, it } from 'vitest';
 import { parseCanarySpecs } from '../../../src/spec/parse.ts';
+import { specHash } from '../../../src/spec/hash.ts';
 import { editedSpec, specProblems } from '../../support/spec-text.ts';
 
 const BASE = [
@@ -124,5 +125,42 @@ describe('metrics by data plane', () => {
     }
     // With sidecars the canary's sidecar reports the shadows: the built-in checks judge the mirror stage.
     expect(parseCanarySpecs(spec({}, ['  analysis:', '    checks:', '      - {name: ok, type: success-rate, min: 99}']), 'c.yaml')).toHaveLength(1);
+  });
+});
+
+// How long an HTTPRoute write waits for Istio to accept the route: a duration from 1s to 15m, with
+// routing httpRoute only. Left out, the spec is as before; set, it does not change the hash either,
+// so raising it to retry a rollout under way is not "another version of this spec".
+const withTimeout = (value: string) => spec({}, [`  acceptanceTimeout: ${value}`]);
+const parsed = (text: string) => parseCanarySpecs(text, 'canary.yaml')[0]!;
+
+describe('spec.acceptanceTimeout', () => {
+  it('is read in milliseconds; left out, the spec has no such field', () => {
+    expect(parsed(withTimeout('30s')).acceptanceTimeout).toBe(30_000);
+    expect(parsed(withTimeout('1m30s')).acceptanceTimeout).toBe(90_000);
+    expect(Object.keys(parsed(spec()))).not.toContain('acceptanceTimeout');
+  });
+
+  it('does not change the spec hash', () => {
+    expect(specHash(parsed(withTimeout('5m')))).toBe(specHash(parsed(spec())));
+  });
+
+  it.each([
+    ['zero', '"0"', 'canary.yaml:15:22 spec.acceptanceTimeout: expected from 1s to 15m (how long a write waits for Istio to accept the HTTPRoute; default 2m), got 0'],
+    ['under a second', '500ms', 'canary.yaml:15:22 spec.acceptanceTimeout: expected from 1s to 15m (how long a write waits for Istio to accept the HTTPRoute; default 2m), got 500ms'],
+    ['over the holder timeout', '1h', 'canary.yaml:15:22 spec.acceptanceTimeout: expected from 1s to 15m (how long a write waits for Istio to accept the HTTPRoute; default 2m), got 1h'],
+    ['not a duration', '2 minutes', 'canary.yaml:15:22 spec.acceptanceTimeout: '],
+    ['a number', '120', 'canary.yaml:15:22 spec.acceptanceTimeout: '],
+  ])('one clear problem for %s', (_what, value, expected) => {
+    const found = problems(withTimeout(value));
+    expect(found, found.join('\n')).toHaveLength(1);
+    expect(found[0]).toContain(expected);
+  });
+
+  it('is refused with routing virtualService, saying what it needs', () => {
+    const found = problems(['apiVersion: istio-canary/v1', 'kind: Canary', 'metadata: {name: c}', 'spec:', '  namespace: ns', '  virtualService: catalog', '  host: catalog', '  acceptanceTimeout: 1m', '  stable: {labels: {version: v1}}', '  canary: {labels: {version: v2}}'].join('\n'));
+    expect(found).toEqual([
+      'canary.yaml:8:22 spec.acceptanceTimeout: `acceptanceTimeout` needs `routing: httpRoute` (it bounds the wait for Istio to accept the HTTPRoute); a VirtualService write is in effect once stored',
+    ]);
   });
 });
