@@ -212,9 +212,10 @@ describe('createPrometheusMetrics: failures', () => {
 
   it('times out a server that does not answer', async () => {
     const server = await fakePrometheus(['never']);
-    const { port } = metrics(server.url, { timeoutMs: 50, retry: { attempts: 2, baseDelayMs: 0 } });
+    // Long enough for each attempt to reach the server on a loaded machine (50 ms once lost one).
+    const { port } = metrics(server.url, { timeoutMs: 1000, retry: { attempts: 2, baseDelayMs: 0 } });
     const error = await failure(port.query(QUERY));
-    expect(error.message).toBe(`Prometheus at ${server.url} did not answer within 50 ms (after 2 attempts); query: ${QUERY}`);
+    expect(error.message).toBe(`Prometheus at ${server.url} did not answer within 1000 ms (after 2 attempts); query: ${QUERY}`);
     expect(server.received).toHaveLength(2);
   });
 
