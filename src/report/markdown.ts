@@ -58,7 +58,9 @@ function renderHeader({ spec, state, plan, outbound }: ReportInput): string {
     ...(spec.analysis ? [describeReporter(spec.dataPlane)] : []),
   ].join(' · ');
   const egress = spec.egress ? ['', renderOutbound(outboundReportOf(spec, plan, state, outbound))] : [];
-  return [`### ${title}`, ...(evidence ? ['', evidence] : []), '', target, ...egress].join('\n');
+  // Who the release cannot reach, and what it could not check (an HTTPRoute's consumer routes, a list it may not make).
+  const caveats = [...(plan?.notes ?? []).map((n) => `> ⚠️ Not every client follows this route: ${escapeInline(n)}.`), ...(plan?.unchecked ?? []).map((n) => `> ⚠️ Not checked: ${escapeInline(n)}.`)];
+  return [`### ${title}`, ...(evidence ? ['', evidence] : []), '', target, ...egress, ...(caveats.length ? ['', ...caveats] : [])].join('\n');
 }
 
 /** The table of all stages: what happened, then what the plan has still to come. Oldest rows are

@@ -62,9 +62,15 @@ spec:
   it('takes the competing routes from every file given, and prints who the cohort reaches, who it cannot, and what was not checked', async () => {
     const team = join(dir, 'team-routes.yaml');
     await writeFile(team, TEAM_ROUTES);
-    const result = await plan(['--spec', example('canary.yaml'), '--http-route', example('httproute.yaml'), '--http-route', team]);
+    const out = join(dir, 'out-with-team');
+    const result = await plan(['--spec', example('canary.yaml'), '--http-route', example('httproute.yaml'), '--http-route', team, '--out', out]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
+    // plan.json carries the same: the proof per stage, who is not reached, what was not checked.
+    const json = JSON.parse(await readFile(join(out, 'plan.json'), 'utf8'));
+    expect(json.stages[0].notes[0]).toMatch(/^on Service gamma\/catalog \(4 matches of 2 HTTPRoutes/);
+    expect(json.notes).toEqual([expect.stringContaining('clients in namespace web follow HTTPRoute web/catalog-web')]);
+    expect(json.unchecked).toEqual([expect.stringContaining('HTTPRoutes only in the cluster')]);
     const proof =
       'cohort: on Service gamma/catalog (4 matches of 2 HTTPRoutes, Gateway API precedence): the dark-launch match ranks #3, directly above the owned match #4 (PathPrefix /) it copies, nothing between them. So the cohort reaches the canary exactly where it reached the owned rule, and no request without the cohort header does.';
     expect(result.stdout).toContain(`== 00-dark-launch: `);

@@ -16,6 +16,8 @@ import type { HTTPRoute, ParentRef, RouteRule } from '../../../src/routing/http-
 import { planLive } from '../../../src/engine/plan-live.ts';
 import { parseCanarySpecs } from '../../../src/spec/parse.ts';
 import { planSummaryMarkdown } from '../../../src/report/plan-summary.ts';
+import { renderReport } from '../../../src/report/markdown.ts';
+import { rolloutState } from '../../support/rollout-fixtures.ts';
 
 const SERVICE: ParentRef = { group: '', kind: 'Service', name: 'catalog', port: 80 };
 const GATEWAY: ParentRef = { name: 'public', namespace: 'infra' };
@@ -73,6 +75,10 @@ describe('routes that compete with ours, in every namespace', () => {
     ]);
     expect(planText(plan, objects(ours(), consumer))).toContain(`Not every client follows this route: ${plan.notes![0]}.`);
     expect(planSummaryMarkdown(plan, spec)).toContain('**Not every client follows this route:** on Service shop/catalog, clients in namespace web follow HTTPRoute web/catalog-web');
+    // The release's report (PR comment, job summary) says it under its header too.
+    const report = renderReport({ spec, state: rolloutState({ canary: 'catalog', status: 'in-progress', stageIndex: 0, history: [] }), plan: { ...plan, unchecked: ['HTTPRoutes in namespaces other than shop were not checked'] } });
+    expect(report).toContain('> ⚠️ Not every client follows this route: on Service shop/catalog, clients in namespace web follow HTTPRoute web/catalog-web');
+    expect(report).toContain('> ⚠️ Not checked: HTTPRoutes in namespaces other than shop were not checked.');
   });
 
   it('our consumer route competes only with consumer routes of its own namespace, and serves only that namespace', () => {
