@@ -110,7 +110,7 @@ export function planText(plan: Plan, live: readonly RoutingObject[]): string {
   const blocks: string[] = [];
   if (plan.detected !== undefined) blocks.push(`The ${plan.stateObject.kind} already carries this release: ${detectedText(plan)}.\n`);
   if (plan.routes) blocks.push(routesText(plan));
-  for (const note of plan.notes ?? []) blocks.push(`Not every client follows this route: ${note}.\n`);
+  for (const note of plan.notes ?? []) blocks.push(`Caveat: ${note}.\n`);
   for (const note of plan.unchecked ?? []) blocks.push(`Not checked: ${note}.\n`);
   // Each object is rendered once, and each route once across all of them.
   const render = createManifestRenderer();

@@ -59,7 +59,7 @@ function renderHeader({ spec, state, plan, outbound }: ReportInput): string {
   ].join(' · ');
   const egress = spec.egress ? ['', renderOutbound(outboundReportOf(spec, plan, state, outbound))] : [];
   // Who the release cannot reach, and what it could not check (an HTTPRoute's consumer routes, a list it may not make).
-  const caveats = [...(plan?.notes ?? []).map((n) => `> ⚠️ Not every client follows this route: ${escapeInline(n)}.`), ...(plan?.unchecked ?? []).map((n) => `> ⚠️ Not checked: ${escapeInline(n)}.`)];
+  const caveats = [...(plan?.notes ?? []).map((n) => `> ⚠️ Caveat: ${escapeInline(n)}.`), ...(plan?.unchecked ?? []).map((n) => `> ⚠️ Not checked: ${escapeInline(n)}.`)];
   return [`### ${title}`, ...(evidence ? ['', evidence] : []), '', target, ...egress, ...(caveats.length ? ['', ...caveats] : [])].join('\n');
 }
 

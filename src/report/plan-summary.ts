@@ -15,7 +15,7 @@ export function planSummaryMarkdown(plan: Plan, spec: CanarySpec): string {
   const header = ['| Stage | Canary weight | Mirror | Header rule | Bake | Writes | What happens |', '|---|---:|---:|:---:|---:|---|---|'];
   const all = [...plan.stages, plan.promoted, plan.rollback];
   const rows = all.map((s) => row(s, plan));
-  const caveats = [...(plan.notes ?? []).map((n) => `- **Not every client follows this route:** ${escapeInline(n)}.`), ...(plan.unchecked ?? []).map((n) => `- **Not checked:** ${escapeInline(n)}.`)];
+  const caveats = [...(plan.notes ?? []).map((n) => `- **Caveat:** ${escapeInline(n)}.`), ...(plan.unchecked ?? []).map((n) => `- **Not checked:** ${escapeInline(n)}.`)];
   const cohort = all.flatMap((s) => (s.notes ?? []).map((n) => `- \`${s.id}\`: ${escapeInline(n)}.`));
   return [
     title,

@@ -387,7 +387,7 @@ describe('the bundled action (dist/)', () => {
     expect(main.code, main.stdout).toBe(0);
     expect(main.stdout).toContain('cohort: on Service shop/catalog (4 matches of 2 HTTPRoutes, Gateway API precedence): the dark-launch match ranks #3, directly above the owned match #4 (PathPrefix /) it copies, nothing between them.');
     expect(main.summary).toContain('### Canary plan: catalog (HTTPRoute shop/catalog)');
-    expect(main.summary).toContain('**Not every client follows this route:** on Service shop/catalog, clients in namespace web follow HTTPRoute web/catalog-web');
+    expect(main.summary).toContain('**Caveat:** on Service shop/catalog, clients in namespace web follow HTTPRoute web/catalog-web');
     expect(main.summary).toContain(`**Not checked:** HTTPRoutes only in the cluster, not in ${ours}, ${neighbours}`);
     expect(main.summary).toContain('Who the cohort reaches, and why:');
     // Escaped for markdown: parentheses and # are literal text.

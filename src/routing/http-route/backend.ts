@@ -116,7 +116,8 @@ function strip(spec: CanarySpec, live: readonly RoutingObject[], options: PlanOp
   const baseline = stripCanary(route, canary, { rollback: options.tolerateExistingProblems === true });
   const object = baseline.route as unknown as RoutingObject;
   const others = live.filter((o) => o !== found && o.kind === 'HTTPRoute') as unknown as HTTPRoute[];
-  const competition = competitionByParent(route, others.map((o) => ({ ...o, metadata: { ...o.metadata, namespace: o.metadata.namespace ?? spec.namespace } })));
+  const named = others.map((o) => ({ ...o, metadata: { ...o.metadata, namespace: o.metadata.namespace ?? spec.namespace } }));
+  const competition = competitionByParent(route, named, { dataPlane: spec.dataPlane ?? 'sidecar' });
   const notes = competitionNotes(competition);
   return { base: { baseline, canary, live: route, competition }, baseline: [object], before: [object], ...(notes.length ? { notes } : {}) };
 }

@@ -10,6 +10,11 @@
 //   routes first; the first virtual host for a domain wins). So a consumer route (in namespace B,
 //   parent our Service in A) replaces every producer route for clients in B: they never see ours.
 //   Producer routes (in the Service's namespace) compete with each other for everyone else.
+// - Behind a waypoint (ambient) it is the waypoint that routes, for every client: it takes the routes
+//   of the Service's namespace and of its own namespace, merged, and ignores the others
+//   (pilot/pkg/networking/core/listener_waypoint.go getVirtualServiceForWaypoint). Consumer routes of
+//   other namespaces then take no client away; a route of the waypoint's namespace would compete, but
+//   the spec does not say where the waypoint is: the plan says so instead of guessing.
 // A parent is its group, kind, namespace and name; port and section are ignored, which can only add
 // routes to a proof (a refusal more, never a missed competitor).
 import { ISTIO_GATEWAY_CONTROLLER } from './acceptance.ts';
@@ -31,6 +36,16 @@ export interface ParentCompetition {
   bypassedBy: HTTPRoute[];
   /** Our route is itself a consumer route: only clients of its own namespace follow it. */
   consumerOnly?: string;
+  /** Behind a waypoint: routes of other namespaces on our Service, which the waypoint ignores unless
+   * their namespace is its own (then they would compete: not in the proof). */
+  waypointElsewhere?: HTTPRoute[];
+  /** Behind a waypoint: our route is not in the Service's namespace (applied only if it is the waypoint's). */
+  waypointOwnNamespace?: string;
+}
+
+export interface CompetitionOptions {
+  /** Who routes requests on a Service parent: each client's sidecar (default) or the Service's waypoint. */
+  dataPlane?: 'sidecar' | 'waypoint';
 }
 
 function parentOf(route: HTTPRoute, ref: ParentRef): Parent {
@@ -52,7 +67,7 @@ function refusedOn(route: HTTPRoute, parent: Parent): boolean {
 const attachedTo = (route: HTTPRoute, parent: Parent) => (route.spec.parentRefs ?? []).some((p) => keyOf(parentOf(route, p)) === keyOf(parent)) && !refusedOn(route, parent);
 
 /** Per parent of `managed` (at least one entry): who competes with it there, and who bypasses it. */
-export function competitionByParent(managed: HTTPRoute, others: readonly HTTPRoute[]): ParentCompetition[] {
+export function competitionByParent(managed: HTTPRoute, others: readonly HTTPRoute[], options: CompetitionOptions = {}): ParentCompetition[] {
   const own = managed.metadata.namespace ?? '';
   const seen = new Set<string>();
   const parents = (managed.spec.parentRefs ?? []).map((p) => parentOf(managed, p)).filter((p) => !seen.has(keyOf(p)) && seen.add(keyOf(p)));
@@ -64,6 +79,16 @@ export function competitionByParent(managed: HTTPRoute, others: readonly HTTPRou
     if (!isService(parent)) return { parent: parentText, siblings: on, bypassedBy: [] };
     // A Service: our clients are the namespace our route serves; consumer routes elsewhere take theirs.
     const sameNamespace = on.filter((o) => (o.metadata.namespace ?? '') === own);
+    if (options.dataPlane === 'waypoint') {
+      const elsewhere = on.filter((o) => (o.metadata.namespace ?? '') !== own);
+      return {
+        parent: parentText,
+        siblings: sameNamespace,
+        bypassedBy: [],
+        ...(elsewhere.length ? { waypointElsewhere: elsewhere } : {}),
+        ...(own !== parent.namespace ? { waypointOwnNamespace: own } : {}),
+      };
+    }
     if (own !== parent.namespace) return { parent: parentText, siblings: sameNamespace, bypassedBy: [], consumerOnly: own };
     return { parent: parentText, siblings: sameNamespace, bypassedBy: on.filter((o) => (o.metadata.namespace ?? '') !== own) };
   });
@@ -83,6 +108,14 @@ export function competitionNotes(competition: readonly ParentCompetition[]): str
     const notes: string[] = [];
     if (c.consumerOnly !== undefined) {
       notes.push(`on ${c.parent}, this HTTPRoute is a consumer route (GAMMA): only clients in namespace ${c.consumerOnly} follow it, so only their requests are released`);
+    }
+    if (c.waypointOwnNamespace !== undefined) {
+      notes.push(`on ${c.parent}, behind a waypoint: the waypoint applies routes of the Service's namespace and of its own namespace only, so this HTTPRoute (namespace ${c.waypointOwnNamespace}) is in effect only if the waypoint runs in ${c.waypointOwnNamespace}`);
+    }
+    if (c.waypointElsewhere?.length) {
+      notes.push(
+        `on ${c.parent}, behind a waypoint: ${c.waypointElsewhere.map(routeName).join(', ')} (other namespaces) are ignored by the waypoint unless it runs in their namespace, where their rules would merge with these and could take part of the cohort; they are not in the precedence proof`,
+      );
     }
     const byNamespace = new Map<string, HTTPRoute[]>();
     for (const r of c.bypassedBy) byNamespace.set(r.metadata.namespace ?? '', [...(byNamespace.get(r.metadata.namespace ?? '') ?? []), r]);

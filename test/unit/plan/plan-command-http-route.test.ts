@@ -75,7 +75,7 @@ spec:
       'cohort: on Service gamma/catalog (4 matches of 2 HTTPRoutes, Gateway API precedence): the dark-launch match ranks #3, directly above the owned match #4 (PathPrefix /) it copies, nothing between them. So the cohort reaches the canary exactly where it reached the owned rule, and no request without the cohort header does.';
     expect(result.stdout).toContain(`== 00-dark-launch: `);
     expect(result.stdout.split(proof).length - 1).toBe(4); // dark launch, mirror, 10 % and 50 % keep the rule
-    expect(result.stdout).toContain('Not every client follows this route: on Service gamma/catalog, clients in namespace web follow HTTPRoute web/catalog-web');
+    expect(result.stdout).toContain('Caveat: on Service gamma/catalog, clients in namespace web follow HTTPRoute web/catalog-web');
     expect(result.stdout).toContain(`Not checked: HTTPRoutes only in the cluster, not in ${example('httproute.yaml')}, ${team} (planned from files, nothing is read from a cluster)`);
   });
 

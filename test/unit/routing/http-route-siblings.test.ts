@@ -73,12 +73,25 @@ describe('routes that compete with ours, in every namespace', () => {
     expect(plan.notes).toEqual([
       'on Service shop/catalog, clients in namespace web follow HTTPRoute web/catalog-web (a consumer route, which Istio uses instead of this one for clients of that namespace): no request of theirs, the cohort\'s included, reaches the canary at any stage, and after promotion they still go where that route sends them',
     ]);
-    expect(planText(plan, objects(ours(), consumer))).toContain(`Not every client follows this route: ${plan.notes![0]}.`);
-    expect(planSummaryMarkdown(plan, spec)).toContain('**Not every client follows this route:** on Service shop/catalog, clients in namespace web follow HTTPRoute web/catalog-web');
+    expect(planText(plan, objects(ours(), consumer))).toContain(`Caveat: ${plan.notes![0]}.`);
+    expect(planSummaryMarkdown(plan, spec)).toContain('**Caveat:** on Service shop/catalog, clients in namespace web follow HTTPRoute web/catalog-web');
     // The release's report (PR comment, job summary) says it under its header too.
     const report = renderReport({ spec, state: rolloutState({ canary: 'catalog', status: 'in-progress', stageIndex: 0, history: [] }), plan: { ...plan, unchecked: ['HTTPRoutes in namespaces other than shop were not checked'] } });
-    expect(report).toContain('> ⚠️ Not every client follows this route: on Service shop/catalog, clients in namespace web follow HTTPRoute web/catalog-web');
+    expect(report).toContain('> ⚠️ Caveat: on Service shop/catalog, clients in namespace web follow HTTPRoute web/catalog-web');
     expect(report).toContain('> ⚠️ Not checked: HTTPRoutes in namespaces other than shop were not checked.');
+  });
+
+  it('behind a waypoint: routes of other namespaces take no client away (the waypoint ignores them), and the plan says they are not in the proof', () => {
+    const consumer = route('web', 'catalog-web', [{ ...SERVICE, namespace: 'shop' }], [STEALING]);
+    const [c] = competitionByParent(ours(), [consumer], { dataPlane: 'waypoint' });
+    expect(c).toMatchObject({ siblings: [], bypassedBy: [], waypointElsewhere: [consumer] });
+    const plan = planWith(httpRouteBackend, { ...spec, dataPlane: 'waypoint' }, objects(ours(), consumer));
+    expect(plan.notes).toEqual([
+      'on Service shop/catalog, behind a waypoint: HTTPRoute web/catalog-web (other namespaces) are ignored by the waypoint unless it runs in their namespace, where their rules would merge with these and could take part of the cohort; they are not in the precedence proof',
+    ]);
+    // Our own route outside the Service's namespace is in effect behind a waypoint only in the waypoint's namespace.
+    const [mine] = competitionByParent(ours([{ ...SERVICE, namespace: 'shop' }], 'web'), [], { dataPlane: 'waypoint' });
+    expect(mine!.waypointOwnNamespace).toBe('web');
   });
 
   it('our consumer route competes only with consumer routes of its own namespace, and serves only that namespace', () => {
