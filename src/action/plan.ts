@@ -13,9 +13,11 @@ function required(name: string, what: string): string {
 }
 
 export async function runPlanInAction(log: Logger): Promise<void> {
+  // One path per line: the spec's HTTPRoute and the routes competing with it (routing httpRoute).
+  const httpRoutes = core.getMultilineInput('http-route-file');
   const { spec, plan, text } = await planFromFiles({
     spec: required('spec', 'the Canary spec file'),
-    virtualService: required('virtual-service-file', 'the VirtualService manifest to plan against'),
+    ...(httpRoutes.length > 0 ? { httpRoutes } : { virtualService: required('virtual-service-file', 'the VirtualService manifest to plan against; http-route-file with routing httpRoute') }),
     destinationRule: core.getInput('destination-rule-file') || undefined,
     canary: core.getInput('canary') || undefined,
   });

@@ -7,7 +7,7 @@
 // is retried on the new head without bothering the engine. A write is in effect once the GitOps
 // controller has applied a revision containing its commit (`applied`, the sync wait).
 import { createHash } from 'node:crypto';
-import type { ObjectRef, RouteOwner, RoutingObject, RoutingPort } from '../core/ports.ts';
+import type { ListedKind, ObjectRef, RouteOwner, RoutingObject, RoutingPort } from '../core/ports.ts';
 import { ConflictError, InputError, NotInEffectError } from '../errors.ts';
 import { canonicalJson } from '../json/canonical.ts';
 import type { BranchStore, ForeignCommit } from '../gitops/branch-store.ts';
@@ -136,22 +136,22 @@ export class GitRouting implements RoutingPort {
   }
 
   /** Objects of `kind` in `namespace` carrying every label, from every file the writer knows. */
-  async list(kind: Pick<ObjectRef, 'apiVersion' | 'kind' | 'namespace'>, labels: Record<string, string>): Promise<RoutingObject[]> {
+  async list(kind: ListedKind, labels: Record<string, string>): Promise<RoutingObject[]> {
     const head = await this.#o.store.head();
     const files = [...new Set([...this.#o.locations.map((l) => l.file), this.#createFile()])];
     const out: RoutingObject[] = [];
     for (const file of files) {
       for (const found of objectsIn(await this.#o.store.readFile(head, file), file)) {
-        const live = asLive(found.object, { apiVersion: String(found.object['apiVersion'] ?? ''), kind: String(found.object['kind']), namespace: kind.namespace, name: String((found.object['metadata'] as { name?: unknown })?.name ?? '') });
-        if (live.kind !== kind.kind || live.metadata.namespace !== kind.namespace) continue;
+        const live = asLive(found.object, { apiVersion: String(found.object['apiVersion'] ?? ''), kind: String(found.object['kind']), namespace: kind.namespace ?? this.#defaultNamespace(), name: String((found.object['metadata'] as { name?: unknown })?.name ?? '') });
+        if (live.kind !== kind.kind || (kind.namespace !== undefined && live.metadata.namespace !== kind.namespace)) continue;
         if (Object.entries(labels).every(([k, v]) => live.metadata.labels?.[k] === v)) out.push(live);
       }
     }
     const cluster = this.#o.alsoInCluster;
     if (!cluster?.kinds.includes(kind.kind)) return out;
     // The file's copy is what the release plans against; the cluster adds only what git does not hold.
-    const inFiles = new Set(out.map((o) => o.metadata.name));
-    return [...out, ...(await cluster.list(kind, labels)).filter((o) => !inFiles.has(o.metadata.name))];
+    const inFiles = new Set(out.map((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`));
+    return [...out, ...(await cluster.list(kind, labels)).filter((o) => !inFiles.has(`${o.metadata.namespace ?? ''}/${o.metadata.name}`))];
   }
 
   /** Waits until the commit of our last write of `ref` is in effect; returns the object as committed. */
@@ -214,6 +214,11 @@ export class GitRouting implements RoutingPort {
 
   #fileOf(ref: ObjectRef): string {
     return this.#location(ref)?.file ?? this.#createFile();
+  }
+
+  /** Where a file's object without a namespace lives: the managed objects' namespace. */
+  #defaultNamespace(): string {
+    return this.#o.locations[0]?.namespace ?? '';
   }
 
   #createFile(): string {

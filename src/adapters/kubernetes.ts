@@ -4,7 +4,7 @@
 // is a ConflictError the engine answers by re-reading and re-planning; a write is in effect once it
 // reads back as written. SDK errors are converted here, naming the object and what was being done.
 import { ApiException, CustomObjectsApi, Observable, type ConfigurationOptions, type KubeConfig, type ObservableMiddleware, type RequestContext } from '@kubernetes/client-node';
-import type { Logger, ObjectRef, RoutingObject, RoutingPort } from '../core/ports.ts';
+import type { ListedKind, Logger, ObjectRef, RoutingObject, RoutingPort } from '../core/ports.ts';
 import { checkReadBack } from '../core/stored.ts';
 import { ClusterError, ConflictError, describeError } from '../errors.ts';
 import { describeRef } from '../plan/objects.ts';
@@ -96,12 +96,17 @@ export function kubernetesRouting(kc: KubeConfig, server: string, options: Pick<
     }
   }
 
-  async function list(kind: Pick<ObjectRef, 'apiVersion' | 'kind' | 'namespace'>, labels: Record<string, string>): Promise<RoutingObject[]> {
-    const action: Action = { verb: 'listing', object: `${kind.kind} in ${kind.namespace}`, apiVersion: kind.apiVersion };
+  async function list(kind: ListedKind, labels: Record<string, string>): Promise<RoutingObject[]> {
+    const action: Action = { verb: 'listing', object: `${kind.kind} in ${kind.namespace ?? 'all namespaces'}`, apiVersion: kind.apiVersion };
     // Label values are Kubernetes names (no commas or operators), so the selector is exactly these pairs.
     const labelSelector = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+    const { namespace, ...resource } = resourceOf({ ...kind, namespace: kind.namespace ?? '' });
     try {
-      const answer = await call(action, (signal) => api.listNamespacedCustomObject({ ...resourceOf(kind), labelSelector }, withSignal(signal, shared)));
+      const answer = await call(action, (signal) =>
+        kind.namespace === undefined
+          ? api.listClusterCustomObject({ ...resource, labelSelector }, withSignal(signal, shared))
+          : api.listNamespacedCustomObject({ ...resource, namespace, labelSelector }, withSignal(signal, shared)),
+      );
       return ((answer as { items?: RoutingObject[] }).items ?? []).map((o) => ({ ...o, apiVersion: o.apiVersion ?? kind.apiVersion, kind: o.kind ?? kind.kind }));
     } catch (e) {
       throw refusal(e, action, server);
@@ -235,7 +240,7 @@ function refusal(error: unknown, action: Action, server: string): unknown {
   }
   if (status === 401 || status === 403) {
     return new ClusterError(
-      `Not allowed ${doing} on ${server} (HTTP ${status}): ${message}. The credentials need ${verbsFor(action)} on ${resourceText(action)} in that namespace.`,
+      `Not allowed ${doing} on ${server} (HTTP ${status}): ${message}. The credentials need ${verbsFor(action)} on ${resourceText(action)} ${action.object.endsWith(' in all namespaces') ? 'cluster-wide (a ClusterRole)' : 'in that namespace'}.`,
       { cause: error, status },
     );
   }

@@ -23,11 +23,13 @@ interface CommandHelp {
 export const COMMAND_HELP: Record<string, CommandHelp> = {
   plan: {
     summary: 'print every stage\'s manifests and diff without touching a cluster',
-    usage: 'istio-canary plan --spec FILE (--virtual-service FILE [--destination-rule FILE] | --http-route FILE) [--canary NAME] [--out DIR]',
+    usage: 'istio-canary plan --spec FILE (--virtual-service FILE [--destination-rule FILE] | --http-route FILE...) [--canary NAME] [--out DIR]',
     flags: `  --spec FILE             Canary spec (YAML)                                    (required)
   --virtual-service FILE  the live VirtualService manifest       (required with routing virtualService)
   --destination-rule FILE the live DestinationRule manifest (absent: it will be created)
-  --http-route FILE       the live HTTPRoute manifest            (required with routing httpRoute)
+  --http-route FILE       the live HTTPRoute manifest            (required with routing httpRoute);
+                          repeat it for files of the HTTPRoutes competing with it: every
+                          HTTPRoute in the files joins the precedence proof
   --canary NAME           which spec in the file, when it holds several
   --out DIR               also write each stage's manifests and plan.json under DIR`,
     example: 'istio-canary plan --spec deploy/catalog.canary.yaml --virtual-service vs.yaml --destination-rule dr.yaml --out plan/',

@@ -43,7 +43,7 @@ export async function runPlanCommand(argv: string[], io: CommandIo): Promise<num
 }
 
 function parseFlags(argv: string[]): PlanFlags {
-  let values: Record<string, string | undefined>;
+  let values: Record<string, string | string[] | undefined>;
   try {
     values = parseArgs({
       args: argv,
@@ -53,7 +53,8 @@ function parseFlags(argv: string[]): PlanFlags {
         spec: { type: 'string' },
         'virtual-service': { type: 'string' },
         'destination-rule': { type: 'string' },
-        'http-route': { type: 'string' },
+        // Repeatable: the managed route's file and files of the routes that compete with it.
+        'http-route': { type: 'string', multiple: true },
         canary: { type: 'string' },
         out: { type: 'string' },
       },
@@ -61,18 +62,20 @@ function parseFlags(argv: string[]): PlanFlags {
   } catch (e) {
     throw new InputError({ path: 'flags', message: `${describeError(e)}\n\n${USAGE}` });
   }
+  const one = (flag: string): string | undefined => values[flag] as string | undefined;
   const required = (flag: string, what: string): string => {
-    const v = values[flag];
+    const v = one(flag);
     if (!v) throw new InputError({ path: `--${flag}`, message: `required: ${what}\n\n${USAGE}` });
     return v;
   };
+  const httpRoutes = (values['http-route'] as string[] | undefined) ?? [];
   return {
     spec: required('spec', 'the Canary spec file'),
     // One of them, by the spec's routing API (checked once the spec is read).
-    ...(values['http-route'] ? { httpRoute: values['http-route'] } : { virtualService: required('virtual-service', 'the live VirtualService manifest') }),
-    ...(values['destination-rule'] ? { destinationRule: values['destination-rule'] } : {}),
-    ...(values.canary ? { canary: values.canary } : {}),
-    ...(values.out ? { out: values.out } : {}),
+    ...(httpRoutes.length > 0 ? { httpRoutes } : { virtualService: required('virtual-service', 'the live VirtualService manifest') }),
+    ...(one('destination-rule') ? { destinationRule: one('destination-rule')! } : {}),
+    ...(one('canary') ? { canary: one('canary')! } : {}),
+    ...(one('out') ? { out: one('out')! } : {}),
   };
 }
 

@@ -17,6 +17,9 @@ export type RouteOwner =
   | { kind: 'self' }
   | { kind: 'unknown' };
 
+/** A kind to list, in one namespace or (namespace undefined) in all of them. */
+export type ListedKind = Pick<ObjectRef, 'apiVersion' | 'kind'> & { namespace?: string };
+
 /** Where routing is written: the cluster (apply mode) or git (commit mode). Objects of any kind. */
 export interface RoutingPort {
   /** The live object, or undefined if it does not exist. */
@@ -24,8 +27,8 @@ export interface RoutingPort {
   /** Writes the whole object guarded by `metadata.resourceVersion` (create when it has none).
    * Throws ConflictError when someone wrote in between; returns what was stored. */
   write<T extends RoutingObject>(object: T): Promise<T>;
-  /** The objects of `kind` in `namespace` that carry every one of `labels` (the ones a release created). */
-  list(kind: Pick<ObjectRef, 'apiVersion' | 'kind' | 'namespace'>, labels: Record<string, string>): Promise<RoutingObject[]>;
+  /** The objects of `kind` in `namespace` (every namespace when it is undefined) that carry every one of `labels`. */
+  list(kind: ListedKind, labels: Record<string, string>): Promise<RoutingObject[]>;
   /** Deletes the object if it is still at `resourceVersion` (ConflictError otherwise); one already gone is done. */
   delete(ref: ObjectRef, resourceVersion: string): Promise<void>;
   /**

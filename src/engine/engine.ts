@@ -41,7 +41,9 @@ export async function executeCommand(ctx: EngineContext, command: EngineCommand)
   const other = isActive(live.state) ? olderRelease(session, live.state, live.objects) : undefined;
   // Starting afresh over a split nobody recorded would silently take its traffic off the canary: refused.
   const first = (command === 'run' || command === 'start') && unrecorded(live.stateObject, ctx.spec.name);
-  session.plan = planLive(other?.spec ?? ctx.spec, live.objects, first ? { unrecorded: true } : {});
+  session.plan = planLive(other?.spec ?? ctx.spec, live.objects, { unchecked: live.unchecked, ...(first ? { unrecorded: true } : {}) });
+  // Said once per command: who the release cannot reach, and what it could not check.
+  for (const note of [...(session.plan.notes ?? []), ...(session.plan.unchecked ?? [])]) ctx.log.warning(`${ctx.spec.name}: ${note}`);
   checkStageIndex(session, live);
   if (command === 'status') return await status(session, live.state);
   // From here on an error rolls back whatever this command has started or resumed.

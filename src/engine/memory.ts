@@ -62,9 +62,10 @@ export class MemoryRouting implements RoutingPort {
     return found ? (copy(found) as T) : undefined;
   }
 
-  async list(kind: Pick<ObjectRef, 'kind' | 'namespace'>, labels: Record<string, string>): Promise<RoutingObject[]> {
+  async list(kind: Pick<ObjectRef, 'kind'> & { namespace?: string }, labels: Record<string, string>): Promise<RoutingObject[]> {
     const matches = (o: RoutingObject) => Object.entries(labels).every(([k, v]) => o.metadata.labels?.[k] === v);
-    return [...this.#objects.values()].filter((o) => o.kind === kind.kind && o.metadata.namespace === kind.namespace && matches(o)).map(copy);
+    const inNamespace = (o: RoutingObject) => kind.namespace === undefined || o.metadata.namespace === kind.namespace;
+    return [...this.#objects.values()].filter((o) => o.kind === kind.kind && inNamespace(o) && matches(o)).map(copy);
   }
 
   async delete(ref: ObjectRef, resourceVersion: string): Promise<void> {

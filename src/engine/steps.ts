@@ -27,6 +27,7 @@ export async function enter(session: Session, index: number, release: boolean): 
     signal: ctx.signal,
   });
   ctx.log.info(`${ctx.spec.name}: stage ${stage.id}: ${stage.summary}`);
+  for (const note of stage.notes ?? []) ctx.log.info(`${ctx.spec.name}: stage ${stage.id}: ${note}`);
   await publish(session);
 }
 

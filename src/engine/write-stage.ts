@@ -85,7 +85,7 @@ async function attempt(session: Session, spec: CanarySpec, request: StageWrite, 
   if (!request.rollback && !session.ownershipChecked) checkRouteOwner(session, live.stateObject);
   // A rollback must go through even when someone left another route invalid: it plans around
   // problems the live object already has and refuses only ones it would add.
-  const plan = planLive(spec, live.objects, { tolerateExistingProblems: request.rollback === true });
+  const plan = planLive(spec, live.objects, { tolerateExistingProblems: request.rollback === true, unchecked: live.unchecked });
   const stage = request.pick(plan);
   if (request.expectCurrent && !landed) checkDrift(session, live.stateObject, plan, stage);
   // Made at the state object's write, once every operation before it is in effect and has settled:

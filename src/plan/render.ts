@@ -97,6 +97,8 @@ export function planJson(plan: Plan) {
     ...(plan.detected !== undefined ? { detected: plan.detected } : {}),
     ...(plan.detectedRoutes ? { detectedRoutes: plan.detectedRoutes } : {}),
     ...(plan.routes ? { routes: plan.routes } : {}),
+    ...(plan.notes ? { notes: plan.notes } : {}),
+    ...(plan.unchecked ? { unchecked: plan.unchecked } : {}),
   };
 }
 
@@ -108,6 +110,8 @@ export function planText(plan: Plan, live: readonly RoutingObject[]): string {
   const blocks: string[] = [];
   if (plan.detected !== undefined) blocks.push(`The ${plan.stateObject.kind} already carries this release: ${detectedText(plan)}.\n`);
   if (plan.routes) blocks.push(routesText(plan));
+  for (const note of plan.notes ?? []) blocks.push(`Caveat: ${note}.\n`);
+  for (const note of plan.unchecked ?? []) blocks.push(`Not checked: ${note}.\n`);
   // Each object is rendered once, and each route once across all of them.
   const render = createManifestRenderer();
   const texts = new Map<object, string>();
@@ -155,7 +159,8 @@ function stageText(s: PlannedStage, previous: readonly RoutingObject[], yaml: Ya
   const names = fileNames(s.operations);
   const diffs = s.operations.map((op) => objectDiff(names(op), before.get(refKey(op.ref)), op.action === 'apply' ? op.object : undefined, yaml)).filter((d) => d !== '');
   const body = diffs.length ? diffs.join('') : `(no change from ${against})\n`;
-  return `== ${s.id}: ${s.summary}\nwrites: ${writes}\n${body}`;
+  const notes = (s.notes ?? []).map((n) => `cohort: ${n}.\n`).join('');
+  return `== ${s.id}: ${s.summary}\nwrites: ${writes}\n${notes}${body}`;
 }
 
 function objectDiff(name: string, before: RoutingObject | undefined, after: RoutingObject | undefined, yaml: Yaml): string {

@@ -50,6 +50,8 @@ export interface PlannedStage {
   traffic: TrafficState;
   /** Every object of the stage in write order, from the previous stage (make before break). */
   operations: ObjectOperation[];
+  /** Why the stage's traffic goes where the summary says (an HTTPRoute's precedence proof: who the cohort reaches). */
+  notes?: string[];
 }
 
 export interface Plan {
@@ -73,6 +75,10 @@ export interface Plan {
   routes?: { owned: number[]; shadowed: number[] };
   /** The live header rule has no mark and was taken for ours from the recorded state (PlanOptions.legacyHeaderRuleStage). */
   legacyHeaderRule?: boolean;
+  /** What the plan cannot promise for every client (clients that follow another route), in plain words. */
+  notes?: string[];
+  /** Objects the plan could not see, so its checks did not cover them (PlanOptions.unchecked). */
+  unchecked?: string[];
 }
 
 export interface PlanOptions {
@@ -93,6 +99,9 @@ export interface PlanOptions {
    * from stage 0 would silently take that traffic away. Refused.
    */
   unrecorded?: boolean;
+  /** What the live objects given to the plan are known to miss (a list the credentials may not make, routes only
+   * in the cluster when planning from files): said in the plan, so nobody takes its checks for complete. */
+  unchecked?: string[];
 }
 
 /** The desired objects of a stage, in write order (deletes left out). */

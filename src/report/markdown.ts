@@ -63,7 +63,9 @@ function renderHeader({ spec, state, plan, outbound, notInEffect }: ReportInput)
   ].join(' · ');
   const egress = spec.egress ? ['', renderOutbound(outboundReportOf(spec, plan, state, outbound))] : [];
   const warning = notInEffect !== undefined ? ['', `⚠️ **The rollback is written but not in effect**: ${escapeInline(clip(notInEffect, MAX_NOT_IN_EFFECT))}`] : [];
-  return [`### ${title}`, ...warning, ...(evidence ? ['', evidence] : []), '', target, ...egress].join('\n');
+  // Who the release cannot reach, and what it could not check (an HTTPRoute's consumer routes, a list it may not make).
+  const caveats = [...(plan?.notes ?? []).map((n) => `> ⚠️ Caveat: ${escapeInline(n)}.`), ...(plan?.unchecked ?? []).map((n) => `> ⚠️ Not checked: ${escapeInline(n)}.`)];
+  return [`### ${title}`, ...warning, ...(evidence ? ['', evidence] : []), '', target, ...egress, ...(caveats.length ? ['', ...caveats] : [])].join('\n');
 }
 
 /** The table of all stages: what happened, then what the plan has still to come. Oldest rows are

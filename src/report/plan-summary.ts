@@ -6,11 +6,28 @@ import { formatDuration } from './format.ts';
 import { escapeInline } from './escape.ts';
 
 export function planSummaryMarkdown(plan: Plan, spec: CanarySpec): string {
-  const title = `### Canary plan: ${escapeInline(spec.name)} (${escapeInline(spec.namespace)}/${escapeInline(spec.virtualService)})`;
-  const versions = `${escapeInline(spec.stable.subset)} → ${escapeInline(spec.canary.subset)}, host ${escapeInline(spec.host)}`;
+  const httpRoute = spec.routing === 'httpRoute';
+  const routing = httpRoute ? `HTTPRoute ${spec.namespace}/${spec.httpRoute?.name ?? ''}` : `${spec.namespace}/${spec.virtualService}`;
+  const title = `### Canary plan: ${escapeInline(spec.name)} (${escapeInline(routing)})`;
+  const versions = httpRoute
+    ? `Service ${escapeInline(spec.stable.service ?? '')} → Service ${escapeInline(spec.canary.service ?? '')}`
+    : `${escapeInline(spec.stable.subset)} → ${escapeInline(spec.canary.subset)}, host ${escapeInline(spec.host)}`;
   const header = ['| Stage | Canary weight | Mirror | Header rule | Bake | Writes | What happens |', '|---|---:|---:|:---:|---:|---|---|'];
-  const rows = [...plan.stages, plan.promoted, plan.rollback].map((s) => row(s, plan));
-  return [title, '', versions, '', ...header, ...rows, ''].join('\n');
+  const all = [...plan.stages, plan.promoted, plan.rollback];
+  const rows = all.map((s) => row(s, plan));
+  const caveats = [...(plan.notes ?? []).map((n) => `- **Caveat:** ${escapeInline(n)}.`), ...(plan.unchecked ?? []).map((n) => `- **Not checked:** ${escapeInline(n)}.`)];
+  const cohort = all.flatMap((s) => (s.notes ?? []).map((n) => `- \`${s.id}\`: ${escapeInline(n)}.`));
+  return [
+    title,
+    '',
+    versions,
+    '',
+    ...(caveats.length ? [...caveats, ''] : []),
+    ...header,
+    ...rows,
+    '',
+    ...(cohort.length ? ['Who the cohort reaches, and why:', '', ...cohort, ''] : []),
+  ].join('\n');
 }
 
 function row(s: PlannedStage, plan: Plan): string {

@@ -19,20 +19,34 @@ export interface Stripped<Base> {
   legacyHeaderRule?: boolean;
   /** The live routes the release owns and those it reports as never reached (Plan.routes). */
   routes?: { owned: number[]; shadowed: number[] };
+  /** What the plan cannot promise for every client, in plain words (Plan.notes). */
+  notes?: string[];
+}
+
+/** A collection a release reads whole: a kind in one namespace, or in every namespace. */
+export interface ListRequest {
+  ref: Pick<ObjectRef, 'apiVersion' | 'kind'> & { namespace?: string };
+  labels: Record<string, string>;
+  /** The list may be refused (it needs more than the namespace's permissions): then the release goes on
+   * without it, and this sentence says what was not checked (Plan.unchecked). Otherwise a refusal fails. */
+  ifForbidden?: string;
 }
 
 export interface RoutingBackend<Base = unknown> {
   readonly name: string;
   /** The objects a release of `spec` reads, in write order; `ifMissing` for the ones that must exist. */
   reads(spec: CanarySpec): Array<{ ref: ObjectRef; ifMissing?: InputProblem }>;
-  /** Collections a release also reads whole (kind in a namespace, with these labels; `{}`: all), after `reads`. */
-  lists?(spec: CanarySpec): Array<{ ref: Pick<ObjectRef, 'apiVersion' | 'kind' | 'namespace'>; labels: Record<string, string> }>;
+  /** Collections a release also reads whole (kind in a namespace or all, with these labels; `{}`: all), after `reads`;
+   * `read`: the objects `reads` found, so a list is asked for only when they need it. */
+  lists?(spec: CanarySpec, read: readonly RoutingObject[]): ListRequest[];
   /** The object whose annotation carries the rollout state: the one the release always writes. */
   stateObject(spec: CanarySpec): ObjectRef;
   /** Checks the live objects (InputError naming the object and field) and strips this canary's traces. */
   strip(spec: CanarySpec, live: readonly RoutingObject[], options: PlanOptions): Stripped<Base>;
   /** The stage's objects: the baseline with the stage's traffic split, header rule and mirror laid on. */
   apply(spec: CanarySpec, stripped: Stripped<Base>, routing: StageRouting): RoutingObject[];
+  /** Why the stage's traffic goes where its summary says, when that needs saying (PlannedStage.notes). */
+  stageNotes?(spec: CanarySpec, stripped: Stripped<Base>, routing: StageRouting): string[];
   /** What the live objects route for this canary now (status, resuming, drift). */
   readTraffic(spec: CanarySpec, stripped: Stripped<Base>): LiveTraffic;
   /** Throws when a produced object breaks the API's rules; with `live`, only for problems it did not already have. */

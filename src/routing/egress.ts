@@ -45,7 +45,7 @@ export function withEgress<Inner>(inner: RoutingBackend<Inner>): RoutingBackend<
   return {
     name: `${inner.name} with egress`,
     reads: (spec) => inner.reads(spec),
-    lists: (spec) => [...(inner.lists?.(spec) ?? []), { ref: { apiVersion: SERVICE_ENTRY_API, kind: 'ServiceEntry', namespace: spec.namespace }, labels: {} }],
+    lists: (spec, read) => [...(inner.lists?.(spec, read) ?? []), { ref: { apiVersion: SERVICE_ENTRY_API, kind: 'ServiceEntry', namespace: spec.namespace }, labels: {} }],
     stateObject: (spec) => inner.stateObject(spec),
     strip(spec, live, options) {
       const entries = live.filter(isServiceEntry);
@@ -74,6 +74,7 @@ export function withEgress<Inner>(inner: RoutingBackend<Inner>): RoutingBackend<
         baseline: stripped.baseline,
         before: [...needed, ...stripped.before],
         ...(stripped.legacyHeaderRule ? { legacyHeaderRule: true } : {}),
+        ...(stripped.notes ? { notes: stripped.notes } : {}),
       };
     },
     apply(spec, { base }, routing) {
@@ -81,6 +82,7 @@ export function withEgress<Inner>(inner: RoutingBackend<Inner>): RoutingBackend<
       const entries = isRollback(routing) ? base.rollback : base.forward;
       return [...entries.map((e) => structuredClone(e) as RoutingObject), ...objects];
     },
+    ...(inner.stageNotes ? { stageNotes: (spec, { base }, routing) => inner.stageNotes!(spec, base.inner, routing) } : {}),
     readTraffic: (spec, { base }) => inner.readTraffic(spec, base.inner),
     validate(produced, live) {
       if (!isServiceEntry(produced)) return inner.validate(produced, live);

@@ -23,8 +23,9 @@ export function planWith<Base>(backend: RoutingBackend<Base>, spec: CanarySpec, 
   const planned = (at: RoutingAt, from: RoutingObject[], fields: StageFields): PlannedStage => {
     const objects = backend.apply(spec, stripped, at.routing);
     for (const o of objects) backend.validate(o, tolerant ? liveByRef.get(refKey(refOf(o, spec.namespace))) : undefined);
+    const notes = backend.stageNotes?.(spec, stripped, at.routing) ?? [];
     // Each stage owns its objects, so a caller annotating one stage's object cannot change another's.
-    return { ...fields, traffic: at.traffic, operations: operationsBetween(from, objects.map(clone), backend.links, leftBehind(spec, from, objects)) };
+    return { ...fields, traffic: at.traffic, operations: operationsBetween(from, objects.map(clone), backend.links, leftBehind(spec, from, objects)), ...(notes.length ? { notes } : {}) };
   };
 
   const routings = spec.stages.map((_, index) => routingAt(spec.stages, index));
@@ -46,6 +47,8 @@ export function planWith<Base>(backend: RoutingBackend<Base>, spec: CanarySpec, 
     liveTraffic,
     ...(stripped.routes ? { routes: stripped.routes } : {}),
     ...(stripped.legacyHeaderRule ? { legacyHeaderRule: true } : {}),
+    ...(stripped.notes?.length ? { notes: stripped.notes } : {}),
+    ...(options.unchecked?.length ? { unchecked: options.unchecked } : {}),
   };
 }
 

@@ -60,6 +60,28 @@ export function parseManifest<K extends ManifestKind>(text: string, file: string
   return plain.data as ManifestOf<K>;
 }
 
+/** Every `kind` object in `text`, each with the index of its document (documents of other kinds are skipped);
+ * InputError with file and line for a malformed one, or when there is none. */
+export function parseManifests<K extends ManifestKind>(text: string, file: string, kind: K): Array<{ object: ManifestOf<K>; document: number }> {
+  const source = readYaml(text, file);
+  if (source.problems.length) throw new InputError(source.problems);
+  const out: Array<{ object: ManifestOf<K>; document: number }> = [];
+  const problems: InputProblem[] = [];
+  const skipped: InputProblem[] = [];
+  for (const { document, index } of source.documents) {
+    const plain = plainData(source, document);
+    if ('problem' in plain) throw new InputError(plain.problem);
+    const found = outlineProblems(plain.data, kind).map((p) => locatedProblem(source, document, p));
+    // Other kinds (the Services, a Gateway) may share the file: skipped, unless nothing else is there.
+    if (isRecord(plain.data) && typeof plain.data.kind === 'string' && plain.data.kind !== kind) skipped.push(...found);
+    else if (found.length) problems.push(...found);
+    else out.push({ object: plain.data as ManifestOf<K>, document: index });
+  }
+  if (problems.length) throw new InputError(problems);
+  if (out.length === 0) throw new InputError(skipped[0] ?? { file, path: '', message: `expected at least one ${kind}, found no YAML document` });
+  return out;
+}
+
 export async function loadManifest<K extends ManifestKind>(path: string, kind: K): Promise<ManifestOf<K>> {
   return parseManifest(await readInputFile(path), path, kind);
 }

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGitHubDouble, DOUBLE_REPO, type GitHubDouble } from '../support/github-double.ts';
+import { safeYaml } from '../../src/yaml/safe-yaml.ts';
+import { initialRoute, routeSpecDocument } from './support/http-route-release.ts';
 import {
   assertOnStable,
   assertPromoted,
@@ -364,5 +366,31 @@ describe('the bundled action (dist/)', () => {
     expect(main.summary).toContain('01-weight-50');
     expect(main.stdout).toContain('== 00-weight-10');
     expect((await readVs(r)).metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+  });
+
+  it('command plan with http-route-file: an HTTPRoute planned with its neighbours, who the cohort reaches in the summary', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'action-plan-http-route-'));
+    const spec = join(dir, 'canary.yaml');
+    writeFileSync(spec, safeYaml(routeSpecDocument('shop', 'sidecar', {})));
+    const ours = join(dir, 'catalog-httproute.yaml');
+    writeFileSync(ours, safeYaml(initialRoute('shop')));
+    const neighbours = join(dir, 'team-routes.yaml');
+    const neighbour = (namespace: string, name: string, parent: Record<string, unknown>) => ({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name, namespace },
+      spec: { parentRefs: [{ group: '', kind: 'Service', name: 'catalog', port: 80, ...parent }], rules: [{ matches: [{ path: { type: 'Exact', value: '/reports' } }], backendRefs: [{ name: 'catalog-v1', namespace: 'shop', port: 80 }] }] },
+    });
+    writeFileSync(neighbours, [neighbour('shop', 'reports', {}), neighbour('web', 'catalog-web', { namespace: 'shop' })].map((o) => safeYaml(o)).join('---\n'));
+    const step = runnerStep({ command: 'plan', spec, 'http-route-file': `${ours}\n${neighbours}\n` }, github);
+    const main = await runScript('index.js', step);
+    expect(main.code, main.stdout).toBe(0);
+    expect(main.stdout).toContain('cohort: on Service shop/catalog (4 matches of 2 HTTPRoutes, Gateway API precedence): the dark-launch match ranks #3, directly above the owned match #4 (PathPrefix /) it copies, nothing between them.');
+    expect(main.summary).toContain('### Canary plan: catalog (HTTPRoute shop/catalog)');
+    expect(main.summary).toContain('**Caveat:** on Service shop/catalog, clients in namespace web follow HTTPRoute web/catalog-web');
+    expect(main.summary).toContain(`**Not checked:** HTTPRoutes only in the cluster, not in ${ours}, ${neighbours}`);
+    expect(main.summary).toContain('Who the cohort reaches, and why:');
+    // Escaped for markdown: parentheses and # are literal text.
+    expect(main.summary).toContain('- `00-dark-launch`: on Service shop/catalog \\(4 matches of 2 HTTPRoutes, Gateway API precedence\\): the dark-launch match ranks \\#3');
   });
 });

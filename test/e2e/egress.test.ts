@@ -2,11 +2,8 @@
 // from the real API server (Sidecar override, no mesh config to read, a user without the rights to
 // read it), the simulator blocking or passing calls as Istio would, and the egress gate judging
 // what the real Prometheus scraped.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { describe, expect, inject, it } from 'vitest';
 import { detectOutboundMode } from '../../src/adapters/outbound-policy.ts';
 import { createPrometheusMetrics } from '../../src/adapters/prometheus.ts';
 import { egressQuery, judgeEgress, type EgressGateSpec } from '../../src/analysis/checks/egress.ts';
@@ -14,8 +11,8 @@ import { splitGrouped } from '../../src/analysis/grouped.ts';
 import { planServiceEntries } from '../../src/istio/service-entry.ts';
 import { createIstio, kubeConfig, uniqueNamespace, waitFor, type IstioObject } from '../env/cluster.ts';
 import { SimulatorClient } from '../sim/client.ts';
-import { startAccessWebhook, type AccessWebhook } from './support/access-webhook.ts';
-import { startPrivateApiserver, type PrivateApiserver } from './support/private-apiserver.ts';
+import { accessControlledApiserver } from './support/access-webhook.ts';
+import { tokenKubeConfig } from './support/private-apiserver.ts';
 
 const HOST = 'jsonplaceholder.typicode.com';
 const sim = new SimulatorClient(inject('mesh').simulatorUrl);
@@ -96,37 +93,14 @@ describe('outbound mode read from the API server', () => {
 });
 
 describe('outbound mode for a user who may not read the mesh config (API server of its own, access by webhook)', () => {
-  let dir: string;
-  let webhook: AccessWebhook;
-  let apiserver: PrivateApiserver;
-  const user = (token: string): KubeConfig => {
-    const kc = new KubeConfig();
-    const cluster = apiserver.kc.getCurrentCluster()!;
-    kc.loadFromOptions({
-      clusters: [{ name: 'private', server: cluster.server, caData: cluster.caData, skipTLSVerify: false }],
-      users: [{ name: 'limited', token }],
-      contexts: [{ name: 'limited', cluster: 'private', user: 'limited' }],
-      currentContext: 'limited',
-    });
-    return kc;
-  };
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'egress-access-'));
-    webhook = await startAccessWebhook(dir, [
-      // May list Sidecars (as a release's role would) and nothing else: no ConfigMaps, no Namespaces.
-      { token: 'sidecars-only', name: 'egress-reader', allows: (r) => r.group === 'networking.istio.io' && r.resource === 'sidecars' && (r.verb === 'list' || r.verb === 'get') },
-      { token: 'nothing', name: 'nobody', allows: () => false },
-      // A Role in the release's namespace only: its Sidecars, not the root namespace's.
-      { token: 'namespace-only', name: 'shop-role', allows: (r) => r.namespace === 'shop' && r.resource === 'sidecars' && r.verb === 'list' },
-    ]);
-    apiserver = await startPrivateApiserver([`--authentication-kubeconfig=${webhook.kubeconfig}`, `--authorization-kubeconfig=${webhook.kubeconfig}`]);
-  }, 300_000);
-  afterAll(async () => {
-    await apiserver?.dispose();
-    await webhook?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const access = accessControlledApiserver('egress-access-', [
+    // May list Sidecars (as a release's role would) and nothing else: no ConfigMaps, no Namespaces.
+    { token: 'sidecars-only', name: 'egress-reader', allows: (r) => r.group === 'networking.istio.io' && r.resource === 'sidecars' && (r.verb === 'list' || r.verb === 'get') },
+    { token: 'nothing', name: 'nobody', allows: () => false },
+    // A Role in the release's namespace only: its Sidecars, not the root namespace's.
+    { token: 'namespace-only', name: 'shop-role', allows: (r) => r.namespace === 'shop' && r.resource === 'sidecars' && r.verb === 'list' },
+  ]);
+  const user = (token: string): KubeConfig => tokenKubeConfig(access.apiserver, token);
 
   it('may read Sidecars but not the ConfigMap: the API server answers 403, and the warning says so', async () => {
     const d = await detectOutboundMode(user('sidecars-only'), { namespace: 'shop', labels: { version: 'v2' }, fallback: 'ALLOW_ANY' });
@@ -136,11 +110,11 @@ describe('outbound mode for a user who may not read the mesh config (API server 
       'cannot read Namespace shop (forbidden: the credentials may not read it); assuming it uses the default control plane revision',
       'cannot read ConfigMap istio-system/istio: forbidden: the credentials may not read it; using spec.egress.mode ALLOW_ANY',
     ]);
-    expect(webhook.reviews).toContainEqual({ user: 'egress-reader', request: { verb: 'get', group: '', resource: 'configmaps', namespace: 'istio-system', name: 'istio' }, allowed: false });
+    expect(access.webhook.reviews).toContainEqual({ user: 'egress-reader', request: { verb: 'get', group: '', resource: 'configmaps', namespace: 'istio-system', name: 'istio' }, allowed: false });
   });
 
   it('may read Sidecars: one there still decides', async () => {
-    await createIstio(apiserver.kc, sidecar('shop', 'default', 'REGISTRY_ONLY'));
+    await createIstio(access.apiserver.kc, sidecar('shop', 'default', 'REGISTRY_ONLY'));
     const d = await detectOutboundMode(user('sidecars-only'), { namespace: 'shop', labels: { version: 'v2' } });
     expect(d.mode).toBe('REGISTRY_ONLY');
     expect(d.source).toBe('Sidecar shop/default (outboundTrafficPolicy.mode)');

@@ -8,10 +8,10 @@ import { describeRef, type ObjectRef } from '../../plan/objects.ts';
 import type { PlanOptions, RoutingObject, StageRouting } from '../../plan/types.ts';
 import { shortPath, TOO_DEEP, tooDeep } from '../../spec/depth.ts';
 import type { CanarySpec, StringMatch } from '../../spec/types.ts';
-import type { RoutingBackend, Stripped } from '../backend.ts';
+import type { ListRequest, RoutingBackend, Stripped } from '../backend.ts';
 import { applyStage, readTraffic, stripCanary, type Baseline, type HttpRouteCanary, type StageTraffic } from './traffic.ts';
 import { checkFirstRun } from './first-run.ts';
-import { siblingsByParent } from './siblings.ts';
+import { competitionByParent, competitionNotes, needsOtherNamespaces, type ParentCompetition } from './siblings.ts';
 import { HTTP_ROUTE_API_VERSION, type HTTPRoute } from './types.ts';
 import { validateHttpRoute } from './validate.ts';
 
@@ -19,8 +19,8 @@ interface Base {
   baseline: Baseline;
   canary: HttpRouteCanary;
   live: HTTPRoute;
-  /** Per parent of the route, the other HTTPRoutes attached to it (the precedence proof's competitors). */
-  siblings: HTTPRoute[][];
+  /** Per parent of the route, the other HTTPRoutes ranked with it there (the precedence proof's competitors). */
+  competition: ParentCompetition[];
 }
 
 export function httpRouteRef(spec: CanarySpec): ObjectRef {
@@ -59,15 +59,11 @@ export const httpRouteBackend: RoutingBackend<Base> = {
       ifMissing: { file: spec.source.file, path: 'spec.httpRoute', message: `${describeRef(httpRouteRef(spec))} does not exist: create it first (istio-canary edits an existing HTTPRoute)` },
     },
   ],
-  // Every HTTPRoute of the namespace: the ones attached to our parents compete with ours (siblings.ts).
-  lists: (spec) => [{ ref: { apiVersion: HTTP_ROUTE_API_VERSION, kind: 'HTTPRoute', namespace: spec.namespace }, labels: {} }],
+  lists,
   stateObject: httpRouteRef,
   strip,
-  apply: (_spec, { base }, routing) => {
-    // One proof per parent (each ranks its own routes); the route is the same for each.
-    const stages = base.siblings.map((siblings) => applyStage(base.baseline, base.canary, stageTraffic(routing), siblings));
-    return [stages[0]!.route as unknown as RoutingObject];
-  },
+  apply: (_spec, { base }, routing) => [stageRoutes(base, routing)[0]!.route as unknown as RoutingObject],
+  stageNotes: (_spec, { base }, routing) => stageRoutes(base, routing).flatMap((s) => (s.reach ? [s.reach.statement] : [])),
   readTraffic: (_spec, { base }) => readTraffic(base.live, base.canary),
   validate: (produced, live) => {
     const problems = problemsOnly(produced as unknown as HTTPRoute, live as unknown as HTTPRoute | undefined);
@@ -80,6 +76,30 @@ export const httpRouteBackend: RoutingBackend<Base> = {
   // The dark-launch rule has carried its mark from the start: there is no unmarked rule to adopt.
   legacyRuleNote: () => '',
 };
+
+/** One stage per parent of the route (each parent ranks its own routes: one proof each); the route is the same for each. */
+function stageRoutes(base: Base, routing: StageRouting) {
+  return base.competition.map((c) => applyStage(base.baseline, base.canary, stageTraffic(routing), c.siblings, c.parent));
+}
+
+/**
+ * Every HTTPRoute of the namespace; and of every namespace when our route's parents admit routes from
+ * elsewhere (a Gateway, or our own Service where consumer routes of other namespaces take their clients).
+ * That list needs cluster-wide permission: without it the release goes on and says what it did not check.
+ */
+function lists(spec: CanarySpec, read: readonly RoutingObject[]): ListRequest[] {
+  const kind = { apiVersion: HTTP_ROUTE_API_VERSION, kind: 'HTTPRoute' };
+  const own: ListRequest = { ref: { ...kind, namespace: spec.namespace }, labels: {} };
+  const route = read.find((o) => o.kind === 'HTTPRoute') as unknown as HTTPRoute | undefined;
+  if (!route || !needsOtherNamespaces(route)) return [own];
+  return [own, { ref: kind, labels: {}, ifForbidden: uncheckedElsewhere(route) }];
+}
+
+/** What goes unchecked when HTTPRoutes of other namespaces cannot be listed. */
+export function uncheckedElsewhere(route: HTTPRoute): string {
+  const parents = [...new Set((route.spec.parentRefs ?? []).map((p) => `${p.kind ?? 'Gateway'} ${p.namespace ?? route.metadata.namespace}/${p.name}`))].join(', ');
+  return `HTTPRoutes in namespaces other than ${route.metadata.namespace} on ${parents} (routes attached to a Gateway from other namespaces, and GAMMA consumer routes whose clients would not follow this one) were not checked: listing HTTPRoutes in all namespaces was refused (it needs list on httproutes.gateway.networking.k8s.io cluster-wide, a ClusterRole)`;
+}
 
 function strip(spec: CanarySpec, live: readonly RoutingObject[], options: PlanOptions): Stripped<Base> {
   const ref = httpRouteRef(spec);
@@ -98,6 +118,8 @@ function strip(spec: CanarySpec, live: readonly RoutingObject[], options: PlanOp
   if (options.unrecorded) checkFirstRun(route, canary);
   const object = baseline.route as unknown as RoutingObject;
   const others = live.filter((o) => o !== found && o.kind === 'HTTPRoute') as unknown as HTTPRoute[];
-  const siblings = siblingsByParent(route, others.map((o) => ({ ...o, metadata: { ...o.metadata, namespace: o.metadata.namespace ?? spec.namespace } })));
-  return { base: { baseline, canary, live: route, siblings }, baseline: [object], before: [object] };
+  const named = others.map((o) => ({ ...o, metadata: { ...o.metadata, namespace: o.metadata.namespace ?? spec.namespace } }));
+  const competition = competitionByParent(route, named, { dataPlane: spec.dataPlane ?? 'sidecar' });
+  const notes = competitionNotes(competition);
+  return { base: { baseline, canary, live: route, competition }, baseline: [object], before: [object], ...(notes.length ? { notes } : {}) };
 }

@@ -44,7 +44,7 @@ export function disjoint(a: RouteMatch, b: RouteMatch): boolean {
  * is ranked directly above its owned match except for matches that cannot accept the same
  * request. InputError naming the match in the way otherwise.
  */
-export function proveCohortReach(desired: HTTPRoute, darkIndex: number, ownedIndex: number, siblings: readonly HTTPRoute[] = []): ReachProof {
+export function proveCohortReach(desired: HTTPRoute, darkIndex: number, ownedIndex: number, siblings: readonly HTTPRoute[] = [], parent = 'the parent'): ReachProof {
   const routes = routeOrder([desired, ...siblings]);
   const self = routes.indexOf(desired);
   const ranked = rankMatches(routes);
@@ -52,6 +52,7 @@ export function proveCohortReach(desired: HTTPRoute, darkIndex: number, ownedInd
   // Messages name rules as the user wrote them: without the dark-launch rule.
   const userIndex = (rule: number) => (rule > darkIndex ? rule - 1 : rule);
   const pairs: ReachProof['pairs'] = [];
+  const texts: string[] = [];
   const ownedCount = (desired.spec.rules![ownedIndex]!.matches ?? [{}]).length || 1;
   for (let j = 0; j < ownedCount; j++) {
     const darkLaunchRank = rankOf(darkIndex, j);
@@ -66,8 +67,26 @@ export function proveCohortReach(desired: HTTPRoute, darkIndex: number, ownedInd
       throw new InputError(objectProblem(desired, `spec.rules[${userIndex(ownedIndex)}].matches[${j}]`,
         `${where} ranks between the dark-launch match and the owned match it copies (Gateway API precedence) and may accept the same requests: the cohort would not reach the canary exactly where it reached the owned rule; expected no other match of equal path and method with more headers than the owned match, or name a cohort header that match excludes`));
     }
+    const apart = ranked.slice(darkLaunchRank + 1, ownedRank).length;
     pairs.push({ ownedMatch: j, ownedRank, darkLaunchRank });
+    const owned = `the owned match #${ownedRank + 1} (${describeMatch(ranked[ownedRank]!.value)}) it copies`;
+    texts.push(
+      apart === 0
+        ? `the dark-launch match ranks #${darkLaunchRank + 1}, directly above ${owned}, nothing between them`
+        : `the dark-launch match ranks #${darkLaunchRank + 1}, above ${owned}; the ${apart} match${apart === 1 ? '' : 'es'} between them cannot accept a request it accepts`,
+    );
   }
-  const statement = `every dark-launch match ranks directly above the owned match it copies (${pairs.map((p) => `#${p.darkLaunchRank + 1} before #${p.ownedRank + 1}`).join(', ')} of ${ranked.length} matches on the parent), with no match between them that could accept the same request: the cohort reaches the canary exactly where it reached the owned rule, and no request without the cohort header does`;
+  const routesText = `${routes.length} HTTPRoute${routes.length === 1 ? '' : 's'}`;
+  const statement = `on ${parent} (${ranked.length} matches of ${routesText}, Gateway API precedence): ${texts.join('; ')}. So the cohort reaches the canary exactly where it reached the owned rule, and no request without the cohort header does`;
   return { pairs, statement };
+}
+
+/** `PathPrefix /items, GET, headers x-team`: what a match selects, for the proof's sentence. */
+export function describeMatch(m: RouteMatch): string {
+  const path = normalizedPath(m);
+  const parts = [`${path.type} ${path.value}`];
+  if (m.method !== undefined) parts.push(m.method);
+  if (m.headers?.length) parts.push(`header${m.headers.length === 1 ? '' : 's'} ${m.headers.map((h) => h.name).join(', ')}`);
+  if (m.queryParams?.length) parts.push(`query ${m.queryParams.map((q) => q.name).join(', ')}`);
+  return parts.join(', ');
 }

@@ -89,18 +89,18 @@ export interface StageRoute {
 }
 
 /**
- * The baseline with one stage's traffic laid on; `siblings` are the other routes on the same
- * parent. InputError when the result is something the API server's schema would refuse, or when
+ * The baseline with one stage's traffic laid on; `siblings` are the other routes on `parent`
+ * (named in the proof's sentence). InputError when the result is something the API server's schema would refuse, or when
  * Gateway API precedence would not send the cohort (and only the cohort) to the canary.
  */
-export function applyStage(baseline: Baseline, canary: HttpRouteCanary, stage: StageTraffic, siblings: readonly HTTPRoute[] = []): StageRoute {
-  const out = layStage(baseline, canary, stage, siblings);
+export function applyStage(baseline: Baseline, canary: HttpRouteCanary, stage: StageTraffic, siblings: readonly HTTPRoute[] = [], parent?: string): StageRoute {
+  const out = layStage(baseline, canary, stage, siblings, parent);
   const problems = validateHttpRoute(out.route);
   if (problems.length > 0) throw new InputError(problems);
   return out;
 }
 
-function layStage(baseline: Baseline, canary: HttpRouteCanary, stage: StageTraffic, siblings: readonly HTTPRoute[] = []): StageRoute {
+function layStage(baseline: Baseline, canary: HttpRouteCanary, stage: StageTraffic, siblings: readonly HTTPRoute[], parent: string | undefined): StageRoute {
   const route = structuredClone(baseline.route);
   route.apiVersion = HTTP_ROUTE_API_VERSION;
   const rules = route.spec.rules!;
@@ -120,7 +120,7 @@ function layStage(baseline: Baseline, canary: HttpRouteCanary, stage: StageTraff
   rules.splice(baseline.ownedIndex, 0, header);
   const marked = withHeaderRuleMark(route, canary.canaryName, header);
   checkDarkLaunchReached(marked, baseline.ownedIndex, baseline.ownedIndex + 1, siblings);
-  return { route: marked, reach: proveCohortReach(marked, baseline.ownedIndex, baseline.ownedIndex + 1, siblings) };
+  return { route: marked, reach: proveCohortReach(marked, baseline.ownedIndex, baseline.ownedIndex + 1, siblings, parent) };
 }
 
 /** What the live route does for this canary, read from the routing itself. */

@@ -5,8 +5,11 @@
 // on a cluster (authenticate, ask, answer 403 with the reason); only the policy is the test's.
 // Client certificates in system:masters (the admin kubeconfig) never reach the webhook.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { startPrivateApiserver, type PrivateApiserver } from './private-apiserver.ts';
 
 /** A request the API server asks about (SubjectAccessReview spec.resourceAttributes). */
 export interface ResourceRequest {
@@ -79,4 +82,31 @@ export async function startAccessWebhook(dir: string, users: WebhookUser[]): Pro
     }),
   );
   return { kubeconfig, reviews, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** For a describe block: an API server of its own whose access is decided by the webhook for `users`,
+ * started before its tests and removed after them. Read the handles inside the tests. */
+export function accessControlledApiserver(prefix: string, users: WebhookUser[]): { readonly dir: string; readonly webhook: AccessWebhook; readonly apiserver: PrivateApiserver } {
+  const handles: { dir?: string; webhook?: AccessWebhook; apiserver?: PrivateApiserver } = {};
+  beforeAll(async () => {
+    handles.dir = mkdtempSync(join(tmpdir(), prefix));
+    handles.webhook = await startAccessWebhook(handles.dir, users);
+    handles.apiserver = await startPrivateApiserver([`--authentication-kubeconfig=${handles.webhook.kubeconfig}`, `--authorization-kubeconfig=${handles.webhook.kubeconfig}`]);
+  }, 300_000);
+  afterAll(async () => {
+    await handles.apiserver?.dispose();
+    await handles.webhook?.close();
+    if (handles.dir) rmSync(handles.dir, { recursive: true, force: true });
+  });
+  return {
+    get dir() {
+      return handles.dir!;
+    },
+    get webhook() {
+      return handles.webhook!;
+    },
+    get apiserver() {
+      return handles.apiserver!;
+    },
+  };
 }

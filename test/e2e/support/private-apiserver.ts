@@ -27,6 +27,19 @@ export interface PrivateApiserver {
 
 const READY_TIMEOUT_MS = 120_000;
 
+/** A client of `apiserver` as the user a bearer token stands for (its rights: the access webhook's). */
+export function tokenKubeConfig(apiserver: Pick<PrivateApiserver, 'kc'>, token: string): KubeConfig {
+  const kc = new KubeConfig();
+  const cluster = apiserver.kc.getCurrentCluster()!;
+  kc.loadFromOptions({
+    clusters: [{ name: 'private', server: cluster.server, caData: cluster.caData, skipTLSVerify: false }],
+    users: [{ name: 'limited', token }],
+    contexts: [{ name: 'limited', cluster: 'private', user: 'limited' }],
+    currentContext: 'limited',
+  });
+  return kc;
+}
+
 /** `apiserverArgs` go to the Kubernetes API server itself (after `--`), e.g. another authorization kubeconfig. */
 export async function startPrivateApiserver(apiserverArgs: string[] = []): Promise<PrivateApiserver> {
   const binary = await ensureApiserverBinary();

@@ -246,5 +246,30 @@ describe('GitRouting', { timeout: 30_000 }, () => {
       expect(asked).toEqual([]);
     });
   });
+
+  it('lists a kind in every namespace (namespace undefined): git\'s objects of each namespace, then the cluster\'s that git does not hold (by namespace and name)', async () => {
+    const inCluster = (name: string, namespace: string) => ({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name, namespace, annotations: { from: 'cluster' } }, spec: {} }) as RoutingObject;
+    remote.push(
+      { 'apps/catalog/routes.yaml': 'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: catalog, annotations: {from: git}}\nspec: {}\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: catalog-web, namespace: web, annotations: {from: git}}\nspec: {}\n' },
+      'routes',
+    );
+    const asked: Array<string | undefined> = [];
+    const everywhere = new GitRouting({
+      store,
+      locations: [{ kind: 'HTTPRoute', namespace: 'shop', name: 'catalog', file: 'apps/catalog/routes.yaml', required: true }],
+      message: () => commitMessage({ canary: 'catalog', change: { kind: 'stage', summary: 'x', stageId: 's', index: 0, total: 1 }, runId: 'r' }),
+      waitApplied: async (commit) => ({ at: 0, revision: commit, polls: 1 }),
+      alsoInCluster: {
+        kinds: ['HTTPRoute'],
+        list: async (kind) => {
+          asked.push(kind.namespace);
+          return [inCluster('catalog', 'shop'), inCluster('catalog', 'team'), inCluster('catalog-web', 'web')];
+        },
+      },
+    });
+    const listed = await everywhere.list({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute' }, {});
+    expect(asked).toEqual([undefined]);
+    expect(listed.map((o) => `${o.metadata.namespace}/${o.metadata.name} from ${o.metadata.annotations?.['from']}`)).toEqual(['shop/catalog from git', 'web/catalog-web from git', 'team/catalog from cluster']);
+  });
 });
 

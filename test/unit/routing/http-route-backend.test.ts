@@ -75,7 +75,13 @@ describe('the HTTPRoute backend', () => {
     const ours = { ...live, metadata: { ...live.metadata, creationTimestamp: '2029-01-01T00:00:00Z' } };
 
     it('the backend lists the namespace\'s HTTPRoutes, and readLive hands them to the plan', async () => {
-      expect(httpRouteBackend.lists!(spec)).toEqual([{ ref: { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace: 'gamma' }, labels: {} }]);
+      const lists = httpRouteBackend.lists!(spec, [ours as never]);
+      expect(lists.map((l) => l.ref)).toEqual([
+        { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace: 'gamma' },
+        // Our route is the Service's own (producer): consumer routes of other namespaces take their clients.
+        { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute' },
+      ]);
+      expect(lists[1]!.ifForbidden).toContain('HTTPRoutes in namespaces other than gamma on Service gamma/catalog');
       const port = new MemoryRouting([ours as never, sibling('team', 'catalog') as never]);
       const read = await readLive(port, spec);
       expect(read.objects.map((o) => o.metadata.name)).toEqual(['catalog', 'team']);

@@ -107,7 +107,7 @@ describe('HTTPRoute stage edits', () => {
       fc.property(liveRoute, ({ live }) => {
         const out = planned(() => applyStage(stripCanary(live, canary), canary, { headers: COHORT, mirrorPercentage: 0, canaryWeight: 0 }));
         if (out === undefined) return;
-        expect(out.reach?.statement).toContain('ranks directly above');
+        expect(out.reach?.statement).toMatch(/the dark-launch match ranks #\d+, (directly )?above the owned match #\d+ \(.+\) it copies/);
         for (const probe of httpRouteProbes([live])) {
           for (const cohort of [false, true]) {
             const headers = cohort ? { ...probe.headers, 'x-canary': 'internal' } : probe.headers;

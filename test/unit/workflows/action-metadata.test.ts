@@ -34,7 +34,7 @@ describe('action.yml', () => {
     const declared = Object.keys((parse(ACTION) as { inputs: Record<string, unknown> }).inputs).sort();
     const dir = join(ROOT, 'src', 'action');
     const source = readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
-    const read = new Set(Array.from(source.matchAll(/(?:getInput|readBoolean|readDuration|readSecret|readKubeconfig|readUrl|required)\('([a-z-]+)'/g), (m) => m[1]!));
+    const read = new Set(Array.from(source.matchAll(/(?:getInput|getMultilineInput|readBoolean|readDuration|readSecret|readKubeconfig|readUrl|required)\('([a-z-]+)'/g), (m) => m[1]!));
     expect([...read].sort()).toEqual(declared);
   });
 });

@@ -24,7 +24,7 @@ describe('actionlint', () => {
   const files = [...workflows('.github/workflows'), ...workflows('examples/workflows')];
 
   it('finds the repository\'s workflows and the examples', () => {
-    expect(files).toEqual(expect.arrayContaining(['.github/workflows/ci.yml', '.github/workflows/e2e-kind.yml', 'examples/workflows/canary-release.yml', 'examples/workflows/canary-dispatch.yml', 'examples/workflows/canary-scheduled-advance.yml']));
+    expect(files).toEqual(expect.arrayContaining(['.github/workflows/ci.yml', '.github/workflows/e2e-kind.yml', 'examples/workflows/canary-release.yml', 'examples/workflows/canary-dispatch.yml', 'examples/workflows/canary-scheduled-advance.yml', 'examples/workflows/canary-plan.yml']));
   });
 
   it('passes every one of them', () => {

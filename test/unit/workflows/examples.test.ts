@@ -40,8 +40,8 @@ function actionSteps(workflow: Workflow): Step[] {
 const ALLOWED_PERMISSIONS: Record<string, string[]> = { contents: ['read'], 'pull-requests': ['write', 'read'], deployments: ['write', 'read'] };
 
 describe('the example workflows', () => {
-  it('are the three the README describes', () => {
-    expect(examples.map((e) => e.file).sort()).toEqual(['canary-dispatch.yml', 'canary-release.yml', 'canary-scheduled-advance.yml']);
+  it('are the four the README describes', () => {
+    expect(examples.map((e) => e.file).sort()).toEqual(['canary-dispatch.yml', 'canary-plan.yml', 'canary-release.yml', 'canary-scheduled-advance.yml']);
   });
 
   it.each([...examples.map((e) => [e.file, e.workflow] as const), ['e2e-kind.yml', parse(readFileSync(join(ROOT, '.github', 'workflows', 'e2e-kind.yml'), 'utf8')) as Workflow] as const])(
