@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{b as o}from"./chunk-TFWTWCI2.js";var u={ms:1,s:1e3,m:6e4,h:36e5},m=/^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/,a=/(\d+(?:\.\d+)?)(ms|s|m|h)/g;function f(r){if(!(r==="0"||m.test(r)))return`expected a duration such as 500ms, 30s, 5m or 1h30m, got ${JSON.stringify(r)}`}function d(r,s=""){let n=f(r);if(n)throw new o({path:s,message:n});let t=0;for(let[,e,i]of r.matchAll(a))t+=Number(e)*u[i];return Math.round(t)}export{f as a,d as b};

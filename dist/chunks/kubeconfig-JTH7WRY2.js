@@ -1,0 +1,2 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+import{a,b}from"./chunk-TA264PPK.js";import"./chunk-RWEMCQV7.js";import"./chunk-X2W6EJHV.js";import"./chunk-IM7GNSPV.js";export{a as loadKubeconfig,b as withoutCredentials};

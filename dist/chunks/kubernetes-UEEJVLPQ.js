@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{a,b,c,d,e,f,g}from"./chunk-KIMTNKRX.js";import"./chunk-L6GIX32N.js";import"./chunk-ZSHXFN3F.js";import"./chunk-RWEMCQV7.js";import"./chunk-3N3RPZ2N.js";import"./chunk-BGHR3D4W.js";import"./chunk-L3P7N7KI.js";import"./chunk-UQ5VQKKY.js";import"./chunk-TFWTWCI2.js";import"./chunk-IM7GNSPV.js";export{a as createKubernetesRouting,e as isTransient,b as kubernetesRouting,f as serverMessage,d as statusOf,g as transientReason,c as withSignal};
