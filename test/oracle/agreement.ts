@@ -6,6 +6,7 @@
 
 import type { DestinationRule, ServiceEntry, VirtualService } from '../../src/istio/types.ts';
 import type { HTTPRoute } from '../../src/routing/http-route/types.ts';
+import type { KubeGateway, ReferenceGrant } from '../sim/gateway-api.ts';
 import { buildTable, type RoutingTable } from '../sim/mesh-config.ts';
 import { chooseRoute, clusterName, type ClusterRef } from '../sim/route-choice.ts';
 import { clusterVersions } from '../sim/router.ts';
@@ -35,6 +36,8 @@ export interface ServiceSpec {
   namespace: string;
   name: string;
   versions: readonly string[];
+  /** The Service's ports (default [80]), named http-<port> on both sides. */
+  ports?: readonly number[];
 }
 
 function gcd(a: number, b: number): number {
@@ -60,11 +63,25 @@ const OUTBOUND = new Set(['PassthroughCluster', 'BlackHoleCluster', 'InboundPass
 
 // ---- the simulator's side ----
 
-export function simulatorTable(services: readonly ServiceSpec[], config: { virtualServices: VirtualService[]; destinationRules: DestinationRule[]; serviceEntries?: ServiceEntry[]; httpRoutes?: HTTPRoute[] }): RoutingTable {
+export interface SimulatorConfig {
+  virtualServices: VirtualService[];
+  destinationRules: DestinationRule[];
+  serviceEntries?: ServiceEntry[];
+  httpRoutes?: HTTPRoute[];
+  kubeGateways?: KubeGateway[];
+  referenceGrants?: ReferenceGrant[];
+}
+
+export function simulatorTable(services: readonly ServiceSpec[], config: SimulatorConfig): RoutingTable {
   const world = parseWorldText(
     'differential-world.json',
     JSON.stringify({
-      services: services.map((s) => ({ namespace: s.namespace, name: s.name, versions: s.versions.map((v) => ({ name: v, labels: { app: s.name, version: v } })) })),
+      services: services.map((s) => ({
+        namespace: s.namespace,
+        name: s.name,
+        versions: s.versions.map((v) => ({ name: v, labels: { app: s.name, version: v } })),
+        ...(s.ports ? { ports: s.ports.map((port) => ({ port })) } : {}),
+      })),
     }),
   );
   return buildTable(world, { serviceEntries: [], ...config });
@@ -80,6 +97,7 @@ export function simulatorDecision(table: RoutingTable, req: ProbeRequest, client
     authority: req.host,
     sourceNamespace: clientNamespace,
     gateway,
+    port: req.port ?? 80,
   });
   const exists = (c: ClusterRef) => clusterVersions(table, c, clientNamespace) !== undefined;
   switch (choice.kind) {
@@ -133,12 +151,25 @@ export function oracleDecision(answer: OracleAnswer, index: number): Normalized 
   };
 }
 
-/** The oracle's case for these objects, services, client and requests. */
-export function oracleCase(yamlStream: string, services: readonly ServiceSpec[], clientNamespace: string, requests: ProbeRequest[]) {
+/** What else a case may carry: Gateway API objects for Istio's controller, and a gateway pod as the proxy. */
+export interface CaseOptions {
+  /** A YAML/JSON stream of Gateway API objects. */
+  gatewayApi?: string;
+  /** The proxy is a pod of this gateway Service (in the client namespace); requests name the listener's route table `http.<port>`. */
+  gatewayService?: string;
+}
+
+/** The oracle's case (test/oracle/case.go) for these objects, services, client and requests. */
+export function oracleCase(yamlStream: string, services: readonly ServiceSpec[], clientNamespace: string, requests: ProbeRequest[], options: CaseOptions = {}) {
+  const { gatewayApi, gatewayService } = options;
   return {
     config: yamlStream,
-    services: services.map((s) => ({ name: s.name, namespace: s.namespace })),
-    proxy: { namespace: clientNamespace },
-    requests: requests.map((r) => ({ host: r.host, port: 80, path: r.path, method: r.method, headers: r.headers })),
+    ...(gatewayApi === undefined ? {} : { gatewayApi }),
+    services: services.map((s) => ({ name: s.name, namespace: s.namespace, ...(s.ports ? { ports: [...s.ports] } : {}) })),
+    proxy: gatewayService === undefined ? { namespace: clientNamespace } : { namespace: clientNamespace, gatewayService },
+    requests: requests.map((r) => {
+      const port = r.port ?? 80;
+      return { host: r.host, port, path: r.path, method: r.method, headers: r.headers, ...(gatewayService === undefined ? {} : { routeName: `http.${port}` }) };
+    }),
   };
 }

@@ -71,13 +71,9 @@ func kubeServices(specs []ServiceSpec, objects []runtime.Object) []runtime.Objec
 	for _, s := range specs {
 		namespaces.Insert(s.Namespace)
 		svc := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: s.Name, Namespace: s.Namespace}}
-		ports := s.Ports
-		if len(ports) == 0 {
-			ports = []int{80}
-		}
-		for _, p := range ports {
+		for _, p := range s.ServicePorts() {
 			svc.Spec.Ports = append(svc.Spec.Ports, corev1.ServicePort{
-				Name: fmt.Sprintf("http-%d", p), Port: int32(p), TargetPort: intstr.FromInt32(int32(p)), Protocol: corev1.ProtocolTCP,
+				Name: p.Name, Port: int32(p.Port), TargetPort: intstr.FromInt32(int32(p.Port)), Protocol: corev1.ProtocolTCP,
 			})
 		}
 		out = append(out, svc)

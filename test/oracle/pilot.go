@@ -142,10 +142,6 @@ func buildServices(specs []ServiceSpec) ([]*model.Service, error) {
 		if domain == "" {
 			domain = clusterDomain
 		}
-		ports := s.Ports
-		if len(ports) == 0 {
-			ports = []int{80}
-		}
 		svc := &model.Service{
 			Hostname:       host.Name(fmt.Sprintf("%s.%s.svc.%s", s.Name, s.Namespace, domain)),
 			DefaultAddress: fmt.Sprintf("10.96.%d.%d", (i+1)/250, (i+1)%250+1),
@@ -156,8 +152,8 @@ func buildServices(specs []ServiceSpec) ([]*model.Service, error) {
 				Namespace:       s.Namespace,
 			},
 		}
-		for _, p := range ports {
-			svc.Ports = append(svc.Ports, &model.Port{Name: fmt.Sprintf("http-%d", p), Port: p, Protocol: protocol.HTTP})
+		for _, p := range s.ServicePorts() {
+			svc.Ports = append(svc.Ports, &model.Port{Name: p.Name, Port: p.Port, Protocol: protocol.HTTP})
 		}
 		out = append(out, svc)
 	}

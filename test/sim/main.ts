@@ -48,7 +48,7 @@ function main(): void {
       kc,
       (config) => {
         sim.setConfig(config);
-        status.reconcile(config.httpRoutes ?? [], sim.currentWorld);
+        status.reconcile(config.httpRoutes ?? [], { world: sim.currentWorld, gateways: config.kubeGateways, referenceGrants: config.referenceGrants });
       },
       log,
     );
