@@ -5,7 +5,7 @@
 // decimals), a local reply (redirect, direct response), or no route.
 
 import type { DestinationRule, ServiceEntry, VirtualService } from '../../src/istio/types.ts';
-import type { HTTPRoute } from '../../src/routing/http-route/types.ts';
+import type { HTTPRoute, RouteParentStatus } from '../../src/routing/http-route/types.ts';
 import type { KubeGateway, ReferenceGrant } from '../sim/gateway-api.ts';
 import { buildTable, type RoutingTable } from '../sim/mesh-config.ts';
 import { chooseRoute, clusterName, type ClusterRef } from '../sim/route-choice.ts';
@@ -133,6 +133,25 @@ export interface OracleAnswer {
   clusters?: string[];
   decisions?: Array<{ routeConfig: string; virtualHost?: string; route: number; action?: OracleAction }>;
   routes?: unknown[];
+  /** The status Istio's controller wrote for each HTTPRoute of the case's Gateway API objects. */
+  routeStatus?: Array<{ namespace: string; name: string; status: { parents?: RouteParentStatus[] } }>;
+}
+
+/** A route's status.parents without what varies between writers: transition times and the generation. */
+export function comparableParents(parents: readonly RouteParentStatus[] | undefined) {
+  return (parents ?? []).map((p) => ({
+    // One key order for both sides (Go writes the struct's field order).
+    parentRef: (['group', 'kind', 'namespace', 'name', 'sectionName', 'port'] as const).flatMap((k) => (p.parentRef[k] === undefined ? [] : [[k, p.parentRef[k]]])),
+    controllerName: p.controllerName,
+    // Istio joins the messages of several listeners in an order that varies between runs: compared as a set.
+    conditions: (p.conditions ?? []).map((c) => ({ type: c.type, status: c.status, reason: c.reason, message: (c.message ?? '').split('; ').sort().join('; ') })),
+  }));
+}
+
+/** Istio's status.parents for a route of the case (none written: none). */
+export function oracleRouteStatus(answer: OracleAnswer, route: HTTPRoute) {
+  const written = answer.routeStatus?.find((r) => r.namespace === (route.metadata.namespace ?? 'default') && r.name === route.metadata.name);
+  return comparableParents(written?.status.parents);
 }
 
 export function oracleDecision(answer: OracleAnswer, index: number): Normalized {

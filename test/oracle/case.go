@@ -83,7 +83,10 @@ type Answer struct {
 	Clusters []string `json:"clusters,omitempty"`
 	// Converted is the Istio config Istio's Gateway API controller generated from GatewayAPI.
 	Converted []Converted `json:"converted,omitempty"`
-	Decisions []Decision  `json:"decisions,omitempty"`
+	// RouteStatus is the status Istio's controller wrote for each HTTPRoute of GatewayAPI (a route
+	// whose status would stay empty is not listed).
+	RouteStatus []RouteStatus `json:"routeStatus,omitempty"`
+	Decisions   []Decision    `json:"decisions,omitempty"`
 }
 
 type Rejection struct {
@@ -182,4 +185,11 @@ type Converted struct {
 	Namespace   string            `json:"namespace"`
 	Annotations map[string]string `json:"annotations,omitempty"`
 	Spec        any               `json:"spec"`
+}
+
+// RouteStatus is an HTTPRoute's status as Istio's Gateway API controller wrote it.
+type RouteStatus struct {
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	Status    any    `json:"status"`
 }

@@ -13,7 +13,8 @@ import { applyStage, stripCanary, type HttpRouteCanary, type StageTraffic } from
 import type { HTTPRoute } from '../../src/routing/http-route/types.ts';
 import { InputError } from '../../src/errors.ts';
 import type { KubeGateway, ReferenceGrant } from '../sim/gateway-api.ts';
-import { oracleCase, oracleDecision, simulatorDecision, simulatorTable, type OracleAnswer, type ServiceSpec } from './agreement.ts';
+import { routeStatus } from '../sim/route-status.ts';
+import { comparableParents, oracleCase, oracleDecision, oracleRouteStatus, simulatorDecision, simulatorTable, type OracleAnswer, type ServiceSpec } from './agreement.ts';
 import type { ProbeRequest } from './probe-requests.ts';
 import { GATEWAY, GATEWAY_OBJECTS, NS, ROUTE_SERVICES, httpRouteCase, httpRouteProbes, route, routeMatch, rule as foreignRule, viaGateway } from './http-route-cases.ts';
 import { GATEWAY_SERVICE, PORTED_SERVICES, gatewayCase, meshPortCase } from './http-route-port-cases.ts';
@@ -26,7 +27,7 @@ afterAll(async () => {
   await oracle?.stop();
 });
 
-const tally = { cases: 0, requests: 0, stages: 0, refused: 0 };
+const tally = { cases: 0, requests: 0, statuses: 0, stages: 0, refused: 0 };
 
 /** One question to both routers: routes (and Gateway API objects) over Services, a client, requests. */
 interface Scenario {
@@ -41,7 +42,7 @@ interface Scenario {
 
 const GATEWAY_CLASS = GATEWAY_OBJECTS[0];
 
-/** What kinds of decision pilot made, so a generator that stops reaching a case fails the test instead of passing it. */
+/** What kinds of decision and status pilot made, so a generator that stops reaching a case fails the test instead of passing it. */
 const seen = new Set<string>();
 function outcome(d: ReturnType<typeof oracleDecision>): string {
   if (d.kind !== 'route') return d.kind;
@@ -58,13 +59,21 @@ async function disagreements(s: Scenario) {
   if (answer.error) throw new Error(`oracle: ${answer.error}`);
   const table = simulatorTable(s.services, { virtualServices: [], destinationRules: [], httpRoutes: s.routes, kubeGateways: s.gateway ? [s.gateway] : [], referenceGrants: s.grants ?? [] });
   const via = s.gateway ? `${NS}/${s.gateway.metadata.name}` : 'mesh';
-  return s.requests.flatMap((request, i) => {
+  const statusInputs = { world: table.world, gateways: table.kubeGateways, referenceGrants: table.referenceGrants };
+  const statusDisagreements = s.routes.flatMap((route) => {
+    tally.statuses++;
+    const simulator = comparableParents(routeStatus(route, statusInputs, 'now'));
+    const pilot = oracleRouteStatus(answer, route);
+    for (const c of pilot.flatMap((p) => p.conditions)) seen.add(c.message.startsWith('Route was valid, bound to') ? 'Accepted by several listeners' : `${c.type} ${c.reason}`);
+    return JSON.stringify(simulator) === JSON.stringify(pilot) ? [] : [{ route: `${route.metadata.namespace}/${route.metadata.name}`, simulator, pilot }];
+  });
+  return [...statusDisagreements, ...s.requests.flatMap((request, i) => {
     tally.requests++;
     const simulator = simulatorDecision(table, request, s.gateway ? NS : s.clientNamespace, via);
     const pilot = oracleDecision(answer, i);
     seen.add(outcome(pilot));
     return JSON.stringify(simulator) === JSON.stringify(pilot) ? [] : [{ request, simulator, pilot }];
-  });
+  })];
 }
 
 /** The routes on the Service `catalog` (port 80) for mesh requests, or on the port-80 Gateway for its host and another. */
@@ -103,7 +112,21 @@ describe('the simulator routes HTTPRoutes as Istio does', () => {
   it('on a Gateway with several listeners (ports, hostnames, allowedRoutes), sectionName/port attachments and cross-namespace backends with and without ReferenceGrants', async () => {
     seen.clear();
     await agreeOn(gatewayCase, (c) => ({ routes: c.routes, services: PORTED_SERVICES, clientNamespace: NS, requests: c.requests, gateway: c.gateway, grants: c.grants }), 80);
-    expect([...seen].sort()).toEqual(['directResponse', 'none', 'not permitted', 'port 8080', 'route']);
+    expect([...seen].sort()).toEqual([
+      'Accepted Accepted',
+      'Accepted NoMatchingListenerHostname',
+      'Accepted NoMatchingParent',
+      'Accepted NotAllowedByListeners',
+      'Accepted by several listeners',
+      'ResolvedRefs BackendNotFound',
+      'ResolvedRefs RefNotPermitted',
+      'ResolvedRefs ResolvedRefs',
+      'directResponse',
+      'none',
+      'not permitted',
+      'port 8080',
+      'route',
+    ]);
   }, 1_200_000);
 
   it("on istio-canary's stage outputs (src/routing/http-route) for generated live routes", async () => {
@@ -140,6 +163,8 @@ describe('the simulator routes HTTPRoutes as Istio does', () => {
   }, 1_200_000);
 
   afterAll(() => {
-    console.log(`HTTPRoute agreement: ${tally.requests} probe requests over ${tally.cases} generated cases and ${tally.stages} stage outputs (${tally.refused} refused by the planner)`);
+    console.log(
+      `HTTPRoute agreement: ${tally.requests} probe requests and ${tally.statuses} route statuses over ${tally.cases} generated cases and ${tally.stages} stage outputs (${tally.refused} refused by the planner)`,
+    );
   });
 });

@@ -42,8 +42,9 @@ func Evaluate(c Case) Answer {
 		if c.GatewayAPI != "" {
 			// Istio's Gateway API controller reads services and mesh settings from a push context.
 			base := core.NewConfigGenTest(t, core.TestOptions{Services: services, Instances: instances})
-			converted := convertGatewayAPI(t, c.GatewayAPI, c.Services, base.PushContext())
+			converted, routeStatus := convertGatewayAPI(t, c.GatewayAPI, c.Services, base.PushContext())
 			configs = append(configs, converted...)
+			answer.RouteStatus = routeStatus
 			answer.Converted = summarizeConverted(converted)
 		}
 		cg := core.NewConfigGenTest(t, core.TestOptions{Configs: configs, Services: services, Instances: instances})

@@ -55,13 +55,16 @@ function domainRank(domain: string, host: string): number {
 }
 
 /**
- * The HTTPRoutes for a request entering the Gateway `gatewayId` on `port` for `host`: every route
- * a listener on that port takes, grouped as pilot builds virtual hosts (the route's hostnames
- * narrowed to the listener's), of which Envoy picks the domain matching the host best (exact,
- * then the longest wildcard).
+ * The HTTPRoutes for a request entering the Gateway `gatewayId` on `port` for `host`, as pilot
+ * builds the gateway's route table: every route a listener on that port takes becomes part of one
+ * VirtualService per hostname it lists (`*` for none; routes with the same hostname merged, rules
+ * ranked by precedence); each VirtualService's hostname narrowed to the listener's is a virtual
+ * host domain, and Envoy picks the domain matching the host best (exact, then the longest
+ * wildcard). Several VirtualServices on that domain are concatenated in the order of their
+ * generated names (namespace, then hostname), and the first that matches the request wins.
  */
-export function gatewayRoutes(routes: readonly HTTPRoute[], gateways: readonly KubeGateway[], gatewayId: string, port: number, host: string): HTTPRoute[] {
-  const domains: Array<{ domain: string; route: HTTPRoute }> = [];
+export function gatewayRouteGroups(routes: readonly HTTPRoute[], gateways: readonly KubeGateway[], gatewayId: string, port: number, host: string): HTTPRoute[][] {
+  const domains: Array<{ domain: string; vsHost: string; route: HTTPRoute }> = [];
   for (const route of routes) {
     for (const p of route.spec.parentRefs ?? []) {
       const gateway = parentGateway(route, p, gateways);
@@ -69,14 +72,22 @@ export function gatewayRoutes(routes: readonly HTTPRoute[], gateways: readonly K
       for (const listener of boundListeners(route, p, gateway).filter((l) => l.port === port)) {
         const listenerHost = listener.hostname ?? '*';
         for (const h of route.spec.hostnames?.length ? route.spec.hostnames : ['*']) {
-          if (hostnamesOverlap(h, listenerHost)) domains.push({ domain: narrower(h, listenerHost), route });
+          if (hostnamesOverlap(h, listenerHost)) domains.push({ domain: narrower(h, listenerHost), vsHost: h, route });
         }
       }
     }
   }
   const best = Math.max(0, ...domains.map((d) => domainRank(d.domain, host)));
   if (best === 0) return [];
-  return [...new Set(domains.filter((d) => domainRank(d.domain, host) === best).map((d) => d.route))];
+  const byVsHost = new Map<string, HTTPRoute[]>();
+  for (const d of domains.filter((x) => domainRank(x.domain, host) === best)) {
+    const group = byVsHost.get(d.vsHost) ?? [];
+    if (!group.includes(d.route)) group.push(d.route);
+    byVsHost.set(d.vsHost, group);
+  }
+  // A merged VirtualService lives in the namespace of its oldest route; its name ends with the hostname.
+  const key = ([vsHost, group]: [string, HTTPRoute[]]) => `${namespaceOf(routeOrder(group)[0]!)}/${vsHost}`;
+  return [...byVsHost.entries()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)).map(([, group]) => group);
 }
 
 /** When a route's parentRef to the Service applies to `port`: `port` for one naming it, `any` for one naming none. */

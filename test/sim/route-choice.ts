@@ -7,7 +7,7 @@
 import type { Destination, HttpRoute } from '../../src/istio/types.ts';
 import { resolveHost } from '../../src/istio/hosts.ts';
 import { serviceAliases } from './hosts.ts';
-import { chooseHttpRoute, gatewayRoutes, meshRoutes } from './http-route.ts';
+import { chooseHttpRoute, gatewayRouteGroups, meshRoutes } from './http-route.ts';
 import { selectVirtualService, type BoundVirtualService, type RoutingTable } from './mesh-config.ts';
 import { ruleAppliesToProxy, ruleMatches, type MatchableRequest } from './match.ts';
 
@@ -175,6 +175,9 @@ function chooseByHttpRoute(table: RoutingTable, req: ChoiceRequest): RouteChoice
     if (service === undefined) return undefined;
     return chooseHttpRoute(meshRoutes(table.httpRoutes, service.namespace, service.name, req.sourceNamespace, req.port ?? DEFAULT_PORT), req, registry);
   }
-  const routes = gatewayRoutes(table.httpRoutes, table.kubeGateways, req.gateway, req.port ?? DEFAULT_PORT, req.host);
-  return chooseHttpRoute(routes, req, registry, table.referenceGrants);
+  // The VirtualServices of one virtual host are tried in order: the first with a matching rule answers.
+  const choices = gatewayRouteGroups(table.httpRoutes, table.kubeGateways, req.gateway, req.port ?? DEFAULT_PORT, req.host).map((routes) =>
+    chooseHttpRoute(routes, req, registry, table.referenceGrants),
+  );
+  return choices.find((c) => c !== undefined && c.kind !== 'noRoute') ?? choices[0];
 }

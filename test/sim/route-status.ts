@@ -41,6 +41,8 @@ function parentResults(inputs: StatusInputs, route: HTTPRoute, p: ParentRef): Ar
   }
   const gateway = parentGateway(route, p, inputs.gateways ?? []);
   if (gateway === undefined || gateway.spec.listeners.length === 0) return undefined;
+  // Istio joins the messages of equally ranked listeners in the order its index returns them, which
+  // varies between runs; the simulator keeps the Gateway's order.
   return gateway.spec.listeners.map((l) => listenerDenial(route, p, gateway, l));
 }
 

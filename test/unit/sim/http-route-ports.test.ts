@@ -102,4 +102,22 @@ describe('HTTPRoute on a Gateway listener in the simulator', () => {
     expect(granted.v1 + granted.v2).toBe(400);
     expect(granted.v2).toBeGreaterThan(0);
   });
+
+  it('routes on one listener with different hostnames are separate VirtualServices: the one for `*` is tried first (generated names sort it first)', () => {
+    const withHost = (hostnames: string[] | undefined, name: string, created: string, rules: RouteRule[]): HTTPRoute => ({
+      ...route({ name: 'edge', sectionName: 'named' }, rules),
+      metadata: { name, namespace: NS, creationTimestamp: created },
+      spec: { parentRefs: [{ name: 'edge', sectionName: 'named' }], ...(hostnames ? { hostnames } : {}), rules },
+    });
+    const older = withHost(['catalog.example.com'], 'catalog', '2026-01-01T00:00:00Z', [{ matches: [{ path: { type: 'PathPrefix', value: '/items' } }], ...toV1(8080) }]);
+    const newer = withHost(undefined, 'any-host', '2026-02-01T00:00:00Z', [
+      { matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: 'catalog-v2', namespace: 'team', port: 8080 }] },
+    ]);
+    const sim = new Simulator(world(via(8443)), 3);
+    const named: KubeGateway = { ...EDGE, spec: { ...EDGE.spec, listeners: [{ name: 'named', port: 8443, protocol: 'HTTP', hostname: 'catalog.example.com' }] } };
+    sim.setConfig({ virtualServices: [], destinationRules: [], serviceEntries: [], httpRoutes: [older, newer], kubeGateways: [named], referenceGrants: [GRANT] });
+    sim.send(sim.service(NS, 'catalog')!, 10);
+    // Merged by Gateway API precedence the longer /items prefix of the older route would win (v1).
+    expect(sim.statsFor(`${NS}/catalog`).versions['team/catalog-v2:v1']?.live).toBe(10);
+  });
 });

@@ -1,7 +1,8 @@
 // The route status the simulator writes as Istio's Gateway API controller does for a Gateway's
 // listeners (port, sectionName, hostnames, allowedRoutes namespaces and kinds), and ResolvedRefs
 // for backends in other namespaces (ReferenceGrant on a Gateway; no grant needed for the mesh).
-// Reasons and messages as pilot/pkg/config/kube/gateway writes them at the pinned Istio version.
+// Reasons and messages as pilot/pkg/config/kube/gateway writes them at the pinned Istio version
+// (test/oracle/http-route-agreement.test.ts compares the whole status with Istio's on generated cases).
 
 import { describe, expect, it } from 'vitest';
 import type { HTTPRoute, ParentRef, RouteRule } from '../../../src/routing/http-route/types.ts';
