@@ -5,7 +5,8 @@
 // decimals), a local reply (redirect, direct response), or no route.
 
 import type { DestinationRule, ServiceEntry, VirtualService } from '../../src/istio/types.ts';
-import type { HTTPRoute } from '../../src/routing/http-route/types.ts';
+import type { HTTPRoute, RouteParentStatus } from '../../src/routing/http-route/types.ts';
+import type { KubeGateway, ReferenceGrant } from '../sim/gateway-api.ts';
 import { buildTable, type RoutingTable } from '../sim/mesh-config.ts';
 import { chooseRoute, clusterName, type ClusterRef } from '../sim/route-choice.ts';
 import { clusterVersions } from '../sim/router.ts';
@@ -35,6 +36,8 @@ export interface ServiceSpec {
   namespace: string;
   name: string;
   versions: readonly string[];
+  /** The Service's ports (default [80]), named http-<port> on both sides. */
+  ports?: readonly number[];
 }
 
 function gcd(a: number, b: number): number {
@@ -60,11 +63,25 @@ const OUTBOUND = new Set(['PassthroughCluster', 'BlackHoleCluster', 'InboundPass
 
 // ---- the simulator's side ----
 
-export function simulatorTable(services: readonly ServiceSpec[], config: { virtualServices: VirtualService[]; destinationRules: DestinationRule[]; serviceEntries?: ServiceEntry[]; httpRoutes?: HTTPRoute[] }): RoutingTable {
+export interface SimulatorConfig {
+  virtualServices: VirtualService[];
+  destinationRules: DestinationRule[];
+  serviceEntries?: ServiceEntry[];
+  httpRoutes?: HTTPRoute[];
+  kubeGateways?: KubeGateway[];
+  referenceGrants?: ReferenceGrant[];
+}
+
+export function simulatorTable(services: readonly ServiceSpec[], config: SimulatorConfig): RoutingTable {
   const world = parseWorldText(
     'differential-world.json',
     JSON.stringify({
-      services: services.map((s) => ({ namespace: s.namespace, name: s.name, versions: s.versions.map((v) => ({ name: v, labels: { app: s.name, version: v } })) })),
+      services: services.map((s) => ({
+        namespace: s.namespace,
+        name: s.name,
+        versions: s.versions.map((v) => ({ name: v, labels: { app: s.name, version: v } })),
+        ...(s.ports ? { ports: s.ports.map((port) => ({ port })) } : {}),
+      })),
     }),
   );
   return buildTable(world, { serviceEntries: [], ...config });
@@ -80,6 +97,7 @@ export function simulatorDecision(table: RoutingTable, req: ProbeRequest, client
     authority: req.host,
     sourceNamespace: clientNamespace,
     gateway,
+    port: req.port ?? 80,
   });
   const exists = (c: ClusterRef) => clusterVersions(table, c, clientNamespace) !== undefined;
   switch (choice.kind) {
@@ -115,6 +133,25 @@ export interface OracleAnswer {
   clusters?: string[];
   decisions?: Array<{ routeConfig: string; virtualHost?: string; route: number; action?: OracleAction }>;
   routes?: unknown[];
+  /** The status Istio's controller wrote for each HTTPRoute of the case's Gateway API objects. */
+  routeStatus?: Array<{ namespace: string; name: string; status: { parents?: RouteParentStatus[] } }>;
+}
+
+/** A route's status.parents without what varies between writers: transition times and the generation. */
+export function comparableParents(parents: readonly RouteParentStatus[] | undefined) {
+  return (parents ?? []).map((p) => ({
+    // One key order for both sides (Go writes the struct's field order).
+    parentRef: (['group', 'kind', 'namespace', 'name', 'sectionName', 'port'] as const).flatMap((k) => (p.parentRef[k] === undefined ? [] : [[k, p.parentRef[k]]])),
+    controllerName: p.controllerName,
+    // Istio joins the messages of several listeners in an order that varies between runs: compared as a set.
+    conditions: (p.conditions ?? []).map((c) => ({ type: c.type, status: c.status, reason: c.reason, message: (c.message ?? '').split('; ').sort().join('; ') })),
+  }));
+}
+
+/** Istio's status.parents for a route of the case (none written: none). */
+export function oracleRouteStatus(answer: OracleAnswer, route: HTTPRoute) {
+  const written = answer.routeStatus?.find((r) => r.namespace === (route.metadata.namespace ?? 'default') && r.name === route.metadata.name);
+  return comparableParents(written?.status.parents);
 }
 
 export function oracleDecision(answer: OracleAnswer, index: number): Normalized {
@@ -133,12 +170,25 @@ export function oracleDecision(answer: OracleAnswer, index: number): Normalized 
   };
 }
 
-/** The oracle's case for these objects, services, client and requests. */
-export function oracleCase(yamlStream: string, services: readonly ServiceSpec[], clientNamespace: string, requests: ProbeRequest[]) {
+/** What else a case may carry: Gateway API objects for Istio's controller, and a gateway pod as the proxy. */
+export interface CaseOptions {
+  /** A YAML/JSON stream of Gateway API objects. */
+  gatewayApi?: string;
+  /** The proxy is a pod of this gateway Service (in the client namespace); requests name the listener's route table `http.<port>`. */
+  gatewayService?: string;
+}
+
+/** The oracle's case (test/oracle/case.go) for these objects, services, client and requests. */
+export function oracleCase(yamlStream: string, services: readonly ServiceSpec[], clientNamespace: string, requests: ProbeRequest[], options: CaseOptions = {}) {
+  const { gatewayApi, gatewayService } = options;
   return {
     config: yamlStream,
-    services: services.map((s) => ({ name: s.name, namespace: s.namespace })),
-    proxy: { namespace: clientNamespace },
-    requests: requests.map((r) => ({ host: r.host, port: 80, path: r.path, method: r.method, headers: r.headers })),
+    ...(gatewayApi === undefined ? {} : { gatewayApi }),
+    services: services.map((s) => ({ name: s.name, namespace: s.namespace, ...(s.ports ? { ports: [...s.ports] } : {}) })),
+    proxy: gatewayService === undefined ? { namespace: clientNamespace } : { namespace: clientNamespace, gatewayService },
+    requests: requests.map((r) => {
+      const port = r.port ?? 80;
+      return { host: r.host, port, path: r.path, method: r.method, headers: r.headers, ...(gatewayService === undefined ? {} : { routeName: `http.${port}` }) };
+    }),
   };
 }

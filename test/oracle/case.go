@@ -1,5 +1,7 @@
 package main
 
+import "fmt"
+
 // Case is one question: the Istio objects and services of a mesh, the sidecar that asks for
 // routes, and the requests it sends.
 type Case struct {
@@ -22,10 +24,30 @@ type Case struct {
 type ServiceSpec struct {
 	Name      string `json:"name"`
 	Namespace string `json:"namespace"`
-	// Ports default to [80].
+	// Ports default to [80]; each is named http-<port> and targets the same port on the pods.
 	Ports []int `json:"ports,omitempty"`
 	// ClusterDomain defaults to cluster.local.
 	ClusterDomain string `json:"clusterDomain,omitempty"`
+}
+
+// ServicePort is one port of a case's Service, the same to pilot's registry and to the Kubernetes
+// Service the Gateway API controller reads.
+type ServicePort struct {
+	Name string
+	Port int
+}
+
+// ServicePorts are the Service's ports with their names (default one: http-80).
+func (s ServiceSpec) ServicePorts() []ServicePort {
+	ports := s.Ports
+	if len(ports) == 0 {
+		ports = []int{80}
+	}
+	out := make([]ServicePort, 0, len(ports))
+	for _, p := range ports {
+		out = append(out, ServicePort{Name: fmt.Sprintf("http-%d", p), Port: p})
+	}
+	return out
 }
 
 type ProxySpec struct {
@@ -61,7 +83,10 @@ type Answer struct {
 	Clusters []string `json:"clusters,omitempty"`
 	// Converted is the Istio config Istio's Gateway API controller generated from GatewayAPI.
 	Converted []Converted `json:"converted,omitempty"`
-	Decisions []Decision  `json:"decisions,omitempty"`
+	// RouteStatus is the status Istio's controller wrote for each HTTPRoute of GatewayAPI (a route
+	// whose status would stay empty is not listed).
+	RouteStatus []RouteStatus `json:"routeStatus,omitempty"`
+	Decisions   []Decision    `json:"decisions,omitempty"`
 }
 
 type Rejection struct {
@@ -160,4 +185,11 @@ type Converted struct {
 	Namespace   string            `json:"namespace"`
 	Annotations map[string]string `json:"annotations,omitempty"`
 	Spec        any               `json:"spec"`
+}
+
+// RouteStatus is an HTTPRoute's status as Istio's Gateway API controller wrote it.
+type RouteStatus struct {
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	Status    any    `json:"status"`
 }

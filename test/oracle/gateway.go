@@ -9,6 +9,8 @@ package main
 import (
 	"fmt"
 	"strings"
+	"sync"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -22,6 +24,7 @@ import (
 	"istio.io/istio/pilot/pkg/features"
 	"istio.io/istio/pilot/pkg/model"
 	"istio.io/istio/pilot/pkg/serviceregistry/kube/controller"
+	"istio.io/istio/pilot/pkg/status"
 	"istio.io/istio/pkg/config"
 	"istio.io/istio/pkg/config/schema/gvk"
 	"istio.io/istio/pkg/config/schema/gvr"
@@ -71,13 +74,9 @@ func kubeServices(specs []ServiceSpec, objects []runtime.Object) []runtime.Objec
 	for _, s := range specs {
 		namespaces.Insert(s.Namespace)
 		svc := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: s.Name, Namespace: s.Namespace}}
-		ports := s.Ports
-		if len(ports) == 0 {
-			ports = []int{80}
-		}
-		for _, p := range ports {
+		for _, p := range s.ServicePorts() {
 			svc.Spec.Ports = append(svc.Spec.Ports, corev1.ServicePort{
-				Name: fmt.Sprintf("http-%d", p), Port: int32(p), TargetPort: intstr.FromInt32(int32(p)), Protocol: corev1.ProtocolTCP,
+				Name: p.Name, Port: int32(p.Port), TargetPort: intstr.FromInt32(int32(p.Port)), Protocol: corev1.ProtocolTCP,
 			})
 		}
 		out = append(out, svc)
@@ -93,10 +92,78 @@ func kubeServices(specs []ServiceSpec, objects []runtime.Object) []runtime.Objec
 	return out
 }
 
+// routeStatusStore is the config store Istio's status manager reads the case's HTTPRoutes from and
+// writes their status to; it keeps what is written. Only Get and UpdateStatus are called.
+type routeStatusStore struct {
+	model.ConfigStore
+	mu      sync.Mutex
+	routes  map[string]config.Config
+	written map[string]any
+}
+
+func newRouteStatusStore(objects []runtime.Object) *routeStatusStore {
+	s := &routeStatusStore{routes: map[string]config.Config{}, written: map[string]any{}}
+	for _, o := range objects {
+		if o.GetObjectKind().GroupVersionKind().Kind != gvk.HTTPRoute.Kind {
+			continue
+		}
+		obj := o.(controllers.Object)
+		s.routes[obj.GetNamespace()+"/"+obj.GetName()] = config.Config{Meta: config.Meta{
+			GroupVersionKind: gvk.HTTPRoute, Name: obj.GetName(), Namespace: obj.GetNamespace(), Generation: obj.GetGeneration(),
+		}}
+	}
+	return s
+}
+
+func (s *routeStatusStore) Get(typ config.GroupVersionKind, name, namespace string) *config.Config {
+	if typ != gvk.HTTPRoute {
+		return nil
+	}
+	c, ok := s.routes[namespace+"/"+name]
+	if !ok {
+		return nil
+	}
+	return &c
+}
+
+func (s *routeStatusStore) UpdateStatus(c config.Config) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.written[c.Namespace+"/"+c.Name] = c.Status
+	return "", nil
+}
+
+// statuses waits until every route has a written status or `quiet` passes without a new one (a
+// route whose status would stay empty is never written), and returns them.
+func (s *routeStatusStore) statuses(quiet time.Duration) []RouteStatus {
+	deadline := time.Now().Add(quiet)
+	count := -1
+	for time.Now().Before(deadline) {
+		s.mu.Lock()
+		n := len(s.written)
+		s.mu.Unlock()
+		if n == len(s.routes) {
+			break
+		}
+		if n != count {
+			count, deadline = n, time.Now().Add(quiet)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]RouteStatus, 0, len(s.written))
+	for key, st := range s.written {
+		ns, name, _ := strings.Cut(key, "/")
+		out = append(out, RouteStatus{Namespace: ns, Name: name, Status: st})
+	}
+	return out
+}
+
 // convertGatewayAPI runs Istio's Gateway API controller over the objects and returns the Istio
-// config it generates. `push` is a PushContext of the case's services (the controller reads
-// service and mesh data from it).
-func convertGatewayAPI(t test.Failer, stream string, specs []ServiceSpec, push *model.PushContext) []config.Config {
+// config it generates and the status it writes for each HTTPRoute. `push` is a PushContext of the
+// case's services (the controller reads service and mesh data from it).
+func convertGatewayAPI(t test.Failer, stream string, specs []ServiceSpec, push *model.PushContext) ([]config.Config, []RouteStatus) {
 	objects, err := decodeGatewayAPI(stream)
 	if err != nil {
 		t.Fatal(err)
@@ -119,7 +186,11 @@ func convertGatewayAPI(t test.Failer, stream string, specs []ServiceSpec, push *
 	for _, kind := range []config.GroupVersionKind{gvk.Gateway, gvk.VirtualService, gvk.DestinationRule} {
 		out = append(out, ctrl.List(kind, "")...)
 	}
-	return out
+	store := newRouteStatusStore(objects)
+	manager := status.NewManager(store)
+	go manager.Start(stop)
+	ctrl.SetStatusWrite(true, manager)
+	return out, store.statuses(200 * time.Millisecond)
 }
 
 func summarizeConverted(configs []config.Config) []Converted {

@@ -42,8 +42,9 @@ func Evaluate(c Case) Answer {
 		if c.GatewayAPI != "" {
 			// Istio's Gateway API controller reads services and mesh settings from a push context.
 			base := core.NewConfigGenTest(t, core.TestOptions{Services: services, Instances: instances})
-			converted := convertGatewayAPI(t, c.GatewayAPI, c.Services, base.PushContext())
+			converted, routeStatus := convertGatewayAPI(t, c.GatewayAPI, c.Services, base.PushContext())
 			configs = append(configs, converted...)
+			answer.RouteStatus = routeStatus
 			answer.Converted = summarizeConverted(converted)
 		}
 		cg := core.NewConfigGenTest(t, core.TestOptions{Configs: configs, Services: services, Instances: instances})
@@ -142,10 +143,6 @@ func buildServices(specs []ServiceSpec) ([]*model.Service, error) {
 		if domain == "" {
 			domain = clusterDomain
 		}
-		ports := s.Ports
-		if len(ports) == 0 {
-			ports = []int{80}
-		}
 		svc := &model.Service{
 			Hostname:       host.Name(fmt.Sprintf("%s.%s.svc.%s", s.Name, s.Namespace, domain)),
 			DefaultAddress: fmt.Sprintf("10.96.%d.%d", (i+1)/250, (i+1)%250+1),
@@ -156,8 +153,8 @@ func buildServices(specs []ServiceSpec) ([]*model.Service, error) {
 				Namespace:       s.Namespace,
 			},
 		}
-		for _, p := range ports {
-			svc.Ports = append(svc.Ports, &model.Port{Name: fmt.Sprintf("http-%d", p), Port: p, Protocol: protocol.HTTP})
+		for _, p := range s.ServicePorts() {
+			svc.Ports = append(svc.Ports, &model.Port{Name: p.Name, Port: p.Port, Protocol: protocol.HTTP})
 		}
 		out = append(out, svc)
 	}

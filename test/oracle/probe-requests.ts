@@ -7,6 +7,8 @@ import type { VirtualService } from '../../src/istio/types.ts';
 
 export interface ProbeRequest {
   host: string;
+  /** The port the request is sent to (a sidecar's outbound listener, or a gateway's listener); default 80. */
+  port?: number;
   path: string;
   method: string;
   headers: Record<string, string>;

@@ -1,6 +1,6 @@
 // Stands in for istiod's config ingestion: lists and watches VirtualServices, DestinationRules,
-// ServiceEntries and Sidecars (networking.istio.io/v1) and HTTPRoutes (gateway.networking.k8s.io/v1)
-// cluster-wide, and the mesh config (ConfigMap
+// ServiceEntries and Sidecars (networking.istio.io/v1), HTTPRoutes and Gateways
+// (gateway.networking.k8s.io/v1) and ReferenceGrants (v1beta1) cluster-wide, and the mesh config (ConfigMap
 // istio in istio-system). When the API server goes away it
 // keeps the last config (as Envoy keeps its last xDS push) and relists once it is back.
 
@@ -8,6 +8,7 @@ import { CoreV1Api, CustomObjectsApi, Watch, type KubeConfig } from '@kubernetes
 import { MeshConfigError, readMeshOutboundConfig } from '../../src/istio/outbound-mode.ts';
 import type { DestinationRule, ServiceEntry, Sidecar, VirtualService } from '../../src/istio/types.ts';
 import type { HTTPRoute } from '../../src/routing/http-route/types.ts';
+import type { KubeGateway, ReferenceGrant } from './gateway-api.ts';
 import type { MeshConfig } from './mesh-config.ts';
 
 /** Where istiod's mesh config lives in a default install: ConfigMap istio in istio-system, key mesh. */
@@ -21,6 +22,8 @@ interface ConfigMapLike {
 
 const ISTIO = { group: 'networking.istio.io', version: 'v1' };
 const GATEWAY_API = { group: 'gateway.networking.k8s.io', version: 'v1' };
+// Istio reads ReferenceGrants at v1beta1 (served by every Gateway API release that has them).
+const GATEWAY_API_BETA = { group: 'gateway.networking.k8s.io', version: 'v1beta1' };
 
 interface Listed {
   metadata?: { resourceVersion?: string };
@@ -155,6 +158,8 @@ export class ConfigWatch {
   private readonly se: ResourceWatch<ServiceEntry>;
   private readonly sidecars: ResourceWatch<Sidecar>;
   private readonly hr: ResourceWatch<HTTPRoute>;
+  private readonly gateways: ResourceWatch<KubeGateway>;
+  private readonly grants: ResourceWatch<ReferenceGrant>;
   private readonly meshConfig: ResourceWatch<ConfigMapLike>;
   private readonly log: Log;
 
@@ -166,11 +171,13 @@ export class ConfigWatch {
     this.se = new ResourceWatch(kc, customSource(ISTIO, 'serviceentries'), changed, log);
     this.sidecars = new ResourceWatch(kc, customSource(ISTIO, 'sidecars'), changed, log);
     this.hr = new ResourceWatch(kc, customSource(GATEWAY_API, 'httproutes'), changed, log);
+    this.gateways = new ResourceWatch(kc, customSource(GATEWAY_API, 'gateways'), changed, log);
+    this.grants = new ResourceWatch(kc, customSource(GATEWAY_API_BETA, 'referencegrants'), changed, log);
     this.meshConfig = new ResourceWatch(kc, MESH_CONFIG_SOURCE, changed, log);
   }
 
   private all(): Array<ResourceWatch<{ metadata: { namespace?: string; name: string } }>> {
-    return [this.vs, this.dr, this.se, this.sidecars, this.hr, this.meshConfig] as Array<ResourceWatch<{ metadata: { namespace?: string; name: string } }>>;
+    return [this.vs, this.dr, this.se, this.sidecars, this.hr, this.gateways, this.grants, this.meshConfig] as Array<ResourceWatch<{ metadata: { namespace?: string; name: string } }>>;
   }
 
   /** The mesh config's outbound mode, when the ConfigMap exists and istiod could read it. */
@@ -198,6 +205,8 @@ export class ConfigWatch {
       serviceEntries: [...this.se.objects.values()],
       sidecars: [...this.sidecars.objects.values()],
       httpRoutes: [...this.hr.objects.values()],
+      kubeGateways: [...this.gateways.objects.values()],
+      referenceGrants: [...this.grants.objects.values()],
       outboundMode: this.outboundMode(),
     };
   }

@@ -1,12 +1,15 @@
 // HTTPRoute routing as the Gateway API specifies it and Istio implements it, before any dice are
 // rolled: which HTTPRoutes apply to a request (a Service parent — GAMMA, served by the client's
-// sidecar or the service's waypoint — or a Gateway parent for traffic sent via that gateway), the
-// match with the highest precedence across all their rules (src/routing/http-route/precedence.ts),
-// and what its rule does: weighted backendRefs, RequestMirror filters with percent or fraction, a
-// redirect, or Istio's 500 when every backend has weight 0. Pure and deterministic.
+// sidecar or the service's waypoint — on the port the request is sent to, or the listeners of a
+// Gateway the request enters by, per gateway-api.ts), the match with the highest precedence across
+// all their rules (src/routing/http-route/precedence.ts), and what its rule does: weighted
+// backendRefs on their ports, RequestMirror filters with percent or fraction, a redirect, or
+// Istio's 500 when every backend has weight 0. On a Gateway a backend in another namespace needs a
+// ReferenceGrant (Istio does not check grants for mesh parents). Pure and deterministic.
 
 import { normalizedPath, rankMatches, routeOrder } from '../../src/routing/http-route/precedence.ts';
-import type { BackendObjectRef, HTTPRoute, NameValueMatch, ParentRef, RouteMatch, RouteRule } from '../../src/routing/http-route/types.ts';
+import type { BackendObjectRef, HTTPRoute, NameValueMatch, RouteMatch, RouteRule } from '../../src/routing/http-route/types.ts';
+import { backendPermitted, boundListeners, hostnamesOverlap, isServiceParent, namespaceOf, parentGateway, type KubeGateway, type ReferenceGrant } from './gateway-api.ts';
 import { mirrorPerMillion, type MirrorCluster, type WeightedCluster } from './route-choice.ts';
 import { fullMatch, type MatchableRequest } from './match.ts';
 
@@ -21,19 +24,10 @@ export type HttpRouteChoice =
 
 const SERVICE_PORT = 80;
 
-function namespaceOf(route: HTTPRoute): string {
-  return route.metadata.namespace ?? 'default';
-}
-
-function isServiceParent(p: ParentRef): boolean {
-  return (p.group === '' || p.group === 'core') && p.kind === 'Service';
-}
-
-function isGatewayParent(p: ParentRef): boolean {
-  return (p.group ?? 'gateway.networking.k8s.io') === 'gateway.networking.k8s.io' && (p.kind ?? 'Gateway') === 'Gateway';
-}
-
-/** Does a parentRef of `route` name the Service `namespace/name` on the request's port? */
+/**
+ * Does a parentRef of `route` name the Service `namespace/name` for requests to `port`? A parentRef
+ * with a port applies to that port only; Istio does not read `sectionName` on a Service parent.
+ */
 export function attachesToService(route: HTTPRoute, namespace: string, name: string, port = SERVICE_PORT): boolean {
   return (route.spec.parentRefs ?? []).some(
     (p) => isServiceParent(p) && p.name === name && (p.namespace ?? namespaceOf(route)) === namespace && (p.port === undefined || p.port === port),
@@ -41,26 +35,89 @@ export function attachesToService(route: HTTPRoute, namespace: string, name: str
 }
 
 function hostnameMatches(pattern: string, host: string): boolean {
+  if (pattern === '*') return true;
   if (pattern.startsWith('*.')) return host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1;
   return pattern === host;
 }
 
-/** Does a parentRef of `route` name the Gateway `ns/name`, with a hostname that admits `host`? */
-export function attachesToGateway(route: HTTPRoute, gatewayId: string, host: string): boolean {
-  const names = route.spec.hostnames ?? [];
-  if (names.length > 0 && !names.some((h) => hostnameMatches(h, host))) return false;
-  return (route.spec.parentRefs ?? []).some((p) => isGatewayParent(p) && `${p.namespace ?? namespaceOf(route)}/${p.name}` === gatewayId);
+/** Of two overlapping hostnames, the one both admit (the virtual host domain pilot builds). */
+function narrower(a: string, b: string): string {
+  if (!a.startsWith('*')) return a;
+  if (!b.startsWith('*')) return b;
+  return a.length >= b.length ? a : b;
+}
+
+/** How well a virtual host domain matches the request's host, as Envoy ranks them (0: no match). */
+function domainRank(domain: string, host: string): number {
+  if (domain === host) return Number.MAX_SAFE_INTEGER;
+  if (!hostnameMatches(domain, host)) return 0;
+  return domain.length;
 }
 
 /**
- * The HTTPRoutes for traffic to the Service `namespace/name` from a client in `clientNamespace`:
- * GAMMA's consumer routes (in the client's namespace) replace the producer routes (in the
- * service's namespace) for that client; routes of any other namespace do not apply.
+ * The HTTPRoutes for a request entering the Gateway `gatewayId` on `port` for `host`, as pilot
+ * builds the gateway's route table: every route a listener on that port takes becomes part of one
+ * VirtualService per hostname it lists (`*` for none; routes with the same hostname merged, rules
+ * ranked by precedence); each VirtualService's hostname narrowed to the listener's is a virtual
+ * host domain, and Envoy picks the domain matching the host best (exact, then the longest
+ * wildcard). Several VirtualServices on that domain are concatenated in the order of their
+ * generated names (namespace, then hostname), and the first that matches the request wins.
  */
-export function meshRoutes(routes: readonly HTTPRoute[], namespace: string, name: string, clientNamespace: string): HTTPRoute[] {
-  const attached = routes.filter((r) => attachesToService(r, namespace, name));
+export function gatewayRouteGroups(routes: readonly HTTPRoute[], gateways: readonly KubeGateway[], gatewayId: string, port: number, host: string): HTTPRoute[][] {
+  const domains: Array<{ domain: string; vsHost: string; route: HTTPRoute }> = [];
+  for (const route of routes) {
+    for (const p of route.spec.parentRefs ?? []) {
+      const gateway = parentGateway(route, p, gateways);
+      if (gateway === undefined || `${namespaceOf(gateway)}/${gateway.metadata.name}` !== gatewayId) continue;
+      for (const listener of boundListeners(route, p, gateway).filter((l) => l.port === port)) {
+        const listenerHost = listener.hostname ?? '*';
+        for (const h of route.spec.hostnames?.length ? route.spec.hostnames : ['*']) {
+          if (hostnamesOverlap(h, listenerHost)) domains.push({ domain: narrower(h, listenerHost), vsHost: h, route });
+        }
+      }
+    }
+  }
+  const best = Math.max(0, ...domains.map((d) => domainRank(d.domain, host)));
+  if (best === 0) return [];
+  const byVsHost = new Map<string, HTTPRoute[]>();
+  for (const d of domains.filter((x) => domainRank(x.domain, host) === best)) {
+    const group = byVsHost.get(d.vsHost) ?? [];
+    if (!group.includes(d.route)) group.push(d.route);
+    byVsHost.set(d.vsHost, group);
+  }
+  // A merged VirtualService lives in the namespace of its oldest route; its name ends with the hostname.
+  const key = ([vsHost, group]: [string, HTTPRoute[]]) => `${namespaceOf(routeOrder(group)[0]!)}/${vsHost}`;
+  return [...byVsHost.entries()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)).map(([, group]) => group);
+}
+
+/** When a route's parentRef to the Service applies to `port`: `port` for one naming it, `any` for one naming none. */
+function serviceAttachments(route: HTTPRoute, namespace: string, name: string, port: number): Set<'port' | 'any'> {
+  const out = new Set<'port' | 'any'>();
+  for (const p of route.spec.parentRefs ?? []) {
+    if (!isServiceParent(p) || p.name !== name || (p.namespace ?? namespaceOf(route)) !== namespace) continue;
+    if (p.port === undefined) out.add('any');
+    else if (p.port === port) out.add('port');
+  }
+  return out;
+}
+
+/**
+ * The HTTPRoutes for traffic to the Service `namespace/name` on `port` from a client in
+ * `clientNamespace`: GAMMA's consumer routes (in the client's namespace) replace the producer
+ * routes (in the service's namespace) for that client; routes of any other namespace do not apply.
+ * Istio merges a namespace's routes into one VirtualService per parentRef port (and one for
+ * parentRefs without a port), and a sidecar uses one VirtualService per host: the oldest (by its
+ * oldest route); on a tie the port's (its generated name sorts first).
+ */
+export function meshRoutes(routes: readonly HTTPRoute[], namespace: string, name: string, clientNamespace: string, port = SERVICE_PORT): HTTPRoute[] {
+  const attached = routes.filter((r) => attachesToService(r, namespace, name, port));
   const consumer = attached.filter((r) => namespaceOf(r) === clientNamespace && clientNamespace !== namespace);
-  return consumer.length > 0 ? consumer : attached.filter((r) => namespaceOf(r) === namespace);
+  const chosen = consumer.length > 0 ? consumer : attached.filter((r) => namespaceOf(r) === namespace);
+  const byPort = chosen.filter((r) => serviceAttachments(r, namespace, name, port).has('port'));
+  const anyPort = chosen.filter((r) => serviceAttachments(r, namespace, name, port).has('any'));
+  if (byPort.length === 0 || anyPort.length === 0) return chosen;
+  const oldest = (group: HTTPRoute[]) => group.map((r) => String(r.metadata.creationTimestamp ?? '')).sort()[0]!;
+  return oldest(anyPort) < oldest(byPort) ? anyPort : byPort;
 }
 
 function valueMatches(m: NameValueMatch, value: string | undefined): boolean {
@@ -113,12 +170,19 @@ export interface Registry {
   hasService: (fqdn: string) => boolean;
 }
 
-/** Istio drops a mirror whose backend it cannot resolve (the route keeps its backends). */
-function mirrors(rule: RouteRule, routeNamespace: string, registry: Registry): MirrorCluster[] {
+/** Grants a Gateway's routes need for backends in other namespaces; undefined for mesh parents (Istio checks none). */
+export type Grants = readonly ReferenceGrant[] | undefined;
+
+function permitted(ref: BackendObjectRef, routeNamespace: string, grants: Grants): boolean {
+  return grants === undefined || backendPermitted(grants, routeNamespace, ref.namespace ?? routeNamespace, ref.name);
+}
+
+/** Istio drops a mirror whose backend it cannot resolve or may not reach (the route keeps its backends). */
+function mirrors(rule: RouteRule, routeNamespace: string, registry: Registry, grants: Grants): MirrorCluster[] {
   const domain = registry.clusterDomain;
   return (rule.filters ?? []).flatMap((f) => {
     const m = f.type === 'RequestMirror' ? f.requestMirror : undefined;
-    if (m === undefined || !registry.hasService(serviceFqdn(m.backendRef, routeNamespace, domain))) return [];
+    if (m === undefined || !permitted(m.backendRef, routeNamespace, grants) || !registry.hasService(serviceFqdn(m.backendRef, routeNamespace, domain))) return [];
     const value = m.fraction !== undefined ? (100 * m.fraction.numerator) / (m.fraction.denominator ?? 100) : m.percent;
     const perMillion = mirrorPerMillion(value === undefined ? undefined : { value });
     if (perMillion <= 0) return [];
@@ -133,7 +197,10 @@ function redirectCode(rule: RouteRule): number | undefined {
   return Number((redirect['requestRedirect'] as { statusCode?: number } | undefined)?.statusCode ?? 302);
 }
 
-function ruleChoice(route: HTTPRoute, index: number, registry: Registry): HttpRouteChoice {
+/** Pilot's destination for a backend a Gateway's route may not reach: an empty host, the cluster `UnknownService`. */
+const NOT_PERMITTED = { host: '', port: 0 };
+
+function ruleChoice(route: HTTPRoute, index: number, registry: Registry, grants: Grants): HttpRouteChoice {
   const domain = registry.clusterDomain;
   const rule = route.spec.rules![index]!;
   const ns = namespaceOf(route);
@@ -143,16 +210,18 @@ function ruleChoice(route: HTTPRoute, index: number, registry: Registry): HttpRo
   const backends = (rule.backendRefs ?? []).filter((b) => (b.weight ?? 1) > 0);
   // Per the specification, a rule whose backends all have weight 0 (or none) answers 500.
   if (backends.length === 0) return { kind: 'local', httpRoute: id, rule: index, code: 500, reply: 'directResponse' };
-  const clusters = backends.map((b) => ({
-    ...backendCluster(b, ns, domain),
-    weight: backends.length === 1 ? 1 : (b.weight ?? 1),
-    destination: { host: serviceFqdn(b, ns, domain) },
-  }));
-  return { kind: 'route', httpRoute: id, rule: index, clusters, mirrors: mirrors(rule, ns, registry) };
+  const clusters = backends.map((b) => {
+    const cluster = permitted(b, ns, grants) ? backendCluster(b, ns, domain) : NOT_PERMITTED;
+    return { ...cluster, weight: backends.length === 1 ? 1 : (b.weight ?? 1), destination: { host: cluster.host } };
+  });
+  return { kind: 'route', httpRoute: id, rule: index, clusters, mirrors: mirrors(rule, ns, registry, grants) };
 }
 
-/** The choice among `routes` (all attached to the request's parent): the highest-precedence accepting match. */
-export function chooseHttpRoute(routes: readonly HTTPRoute[], req: HttpRouteRequest, registry: Registry): HttpRouteChoice | undefined {
+/**
+ * The choice among `routes` (all attached to the request's parent): the highest-precedence
+ * accepting match. `grants`: the ReferenceGrants when the parent is a Gateway.
+ */
+export function chooseHttpRoute(routes: readonly HTTPRoute[], req: HttpRouteRequest, registry: Registry, grants?: Grants): HttpRouteChoice | undefined {
   if (routes.length === 0) return undefined;
   const ordered = routeOrder(routes);
   const hit = rankMatches(ordered).find((m) => routeMatchAccepts(m.value, req));
@@ -160,6 +229,6 @@ export function chooseHttpRoute(routes: readonly HTTPRoute[], req: HttpRouteRequ
     const first = ordered[0]!;
     return { kind: 'noRoute', httpRoute: `${namespaceOf(first)}/${first.metadata.name}` };
   }
-  return ruleChoice(ordered[hit.route]!, hit.rule, registry);
+  return ruleChoice(ordered[hit.route]!, hit.rule, registry, grants);
 }
 

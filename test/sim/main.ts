@@ -44,7 +44,11 @@ function main(): void {
     const kc = new KubeConfig();
     kc.loadFromFile(values.kubeconfig);
     const status = new RouteStatusWriter(kc, log);
-    const reconcileStatus = () => status.reconcile((sim.currentConfig.httpRoutes ?? []).filter((r) => !sim.silentGatewayController.has(r.metadata.namespace ?? 'default')), sim.currentWorld);
+    const reconcileStatus = () => {
+      const config = sim.currentConfig;
+      const routes = (config.httpRoutes ?? []).filter((r) => !sim.silentGatewayController.has(r.metadata.namespace ?? 'default'));
+      status.reconcile(routes, { world: sim.currentWorld, gateways: config.kubeGateways, referenceGrants: config.referenceGrants });
+    };
     // A Service created or deleted changes whether a route's backends resolve, as in Istio.
     sim.onWorldChange = reconcileStatus;
     watch = new ConfigWatch(

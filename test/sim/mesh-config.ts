@@ -4,6 +4,7 @@
 import type { DestinationRule, ServiceEntry, Sidecar, VirtualService } from '../../src/istio/types.ts';
 import { resolveHost } from '../../src/istio/hosts.ts';
 import type { HTTPRoute } from '../../src/routing/http-route/types.ts';
+import type { KubeGateway, ReferenceGrant } from './gateway-api.ts';
 import { hostMatches, hostSpecificity } from './hosts.ts';
 import { serviceFqdn, type Gateway, type OutboundMode, type Service, type World } from './world.ts';
 
@@ -13,13 +14,16 @@ export interface MeshConfig {
   serviceEntries: ServiceEntry[];
   /** Gateway API HTTPRoutes (gateway.networking.k8s.io/v1); optional so VirtualService-only callers need not list them. */
   httpRoutes?: HTTPRoute[];
+  /** Gateway API Gateways (their listeners bind Gateway-parent routes) and ReferenceGrants. */
+  kubeGateways?: KubeGateway[];
+  referenceGrants?: ReferenceGrant[];
   /** Sidecars: only their workloadSelector and outboundTrafficPolicy are simulated. */
   sidecars?: Sidecar[];
   /** outboundTrafficPolicy.mode of the mesh config (ConfigMap istio), when there is one; else the world's. */
   outboundMode?: OutboundMode | undefined;
 }
 
-export const EMPTY_CONFIG: MeshConfig = { virtualServices: [], destinationRules: [], serviceEntries: [], httpRoutes: [], sidecars: [] };
+export const EMPTY_CONFIG: MeshConfig = { virtualServices: [], destinationRules: [], serviceEntries: [], httpRoutes: [], kubeGateways: [], referenceGrants: [], sidecars: [] };
 
 /** A VirtualService with its hosts and gateways already qualified. */
 export interface BoundVirtualService {
@@ -38,6 +42,8 @@ export interface RoutingTable {
   destinationRules: DestinationRule[];
   serviceEntries: ServiceEntry[];
   httpRoutes: HTTPRoute[];
+  kubeGateways: KubeGateway[];
+  referenceGrants: ReferenceGrant[];
   sidecars: Sidecar[];
   /** The mesh-wide outbound mode: the mesh config's, else the world's. */
   outboundMode: OutboundMode;
@@ -100,6 +106,8 @@ export function buildTable(world: World, config: MeshConfig): RoutingTable {
     destinationRules: [...config.destinationRules].sort(creationOrder),
     serviceEntries: [...config.serviceEntries].sort(creationOrder),
     httpRoutes: [...(config.httpRoutes ?? [])],
+    kubeGateways: [...(config.kubeGateways ?? [])],
+    referenceGrants: [...(config.referenceGrants ?? [])],
     sidecars: [...(config.sidecars ?? [])],
     outboundMode: config.outboundMode ?? world.outboundTrafficPolicy,
     rejected,

@@ -7,7 +7,7 @@
 import type { Destination, HttpRoute } from '../../src/istio/types.ts';
 import { resolveHost } from '../../src/istio/hosts.ts';
 import { serviceAliases } from './hosts.ts';
-import { chooseHttpRoute, meshRoutes, attachesToGateway } from './http-route.ts';
+import { chooseHttpRoute, gatewayRouteGroups, meshRoutes } from './http-route.ts';
 import { selectVirtualService, type BoundVirtualService, type RoutingTable } from './mesh-config.ts';
 import { ruleAppliesToProxy, ruleMatches, type MatchableRequest } from './match.ts';
 
@@ -53,7 +53,9 @@ export type RouteChoice =
 
 const DEFAULT_PORT = 80;
 
+/** Pilot's name for a cluster; a destination without a host (a backend a route may not reach) is `UnknownService`. */
 export function clusterName(c: ClusterRef): string {
+  if (c.host === '') return 'UnknownService';
   return `outbound|${c.port}|${c.subset ?? ''}|${c.host}`;
 }
 
@@ -160,8 +162,9 @@ export function chooseRoute(table: RoutingTable, req: ChoiceRequest): RouteChoic
 
 /**
  * HTTPRoutes attached to the request's parent take the request: for mesh traffic the Service its
- * host names (GAMMA, at the client's sidecar or the service's waypoint), for gateway traffic the
- * Gateway it enters by, when a route's hostnames admit the host.
+ * host names on the port it is sent to (GAMMA, at the client's sidecar or the service's waypoint),
+ * for gateway traffic the listeners on that port of the Gateway it enters by, when the route's and
+ * the listener's hostnames admit the host.
  */
 function chooseByHttpRoute(table: RoutingTable, req: ChoiceRequest): RouteChoice | undefined {
   if (table.httpRoutes.length === 0) return undefined;
@@ -170,7 +173,11 @@ function chooseByHttpRoute(table: RoutingTable, req: ChoiceRequest): RouteChoice
     const fqdn = serviceHostFor(table, req.host, req.sourceNamespace);
     const service = fqdn === undefined ? undefined : table.servicesByFqdn.get(fqdn);
     if (service === undefined) return undefined;
-    return chooseHttpRoute(meshRoutes(table.httpRoutes, service.namespace, service.name, req.sourceNamespace), req, registry);
+    return chooseHttpRoute(meshRoutes(table.httpRoutes, service.namespace, service.name, req.sourceNamespace, req.port ?? DEFAULT_PORT), req, registry);
   }
-  return chooseHttpRoute(table.httpRoutes.filter((r) => attachesToGateway(r, req.gateway, req.host)), req, registry);
+  // The VirtualServices of one virtual host are tried in order: the first with a matching rule answers.
+  const choices = gatewayRouteGroups(table.httpRoutes, table.kubeGateways, req.gateway, req.port ?? DEFAULT_PORT, req.host).map((routes) =>
+    chooseHttpRoute(routes, req, registry, table.referenceGrants),
+  );
+  return choices.find((c) => c !== undefined && c.kind !== 'noRoute') ?? choices[0];
 }

@@ -31,9 +31,6 @@ export interface LocalReply {
   fqdn?: string;
 }
 
-/** The one port of every world service (Istio's default HTTP port). */
-export const SERVICE_PORT = 80;
-
 export type LiveOutcome = Served | LocalReply | OutboundDecision;
 
 export interface Decision {
@@ -84,8 +81,8 @@ function pickEndpoint(ctx: RouteContext, cluster: string, versions: Version[]): 
  */
 export function clusterVersions(table: RoutingTable, cluster: ClusterRef, clientNamespace: string): { service: Service; versions: Version[] } | undefined {
   const service = table.servicesByFqdn.get(cluster.host);
-  // Every service of the world serves HTTP on port 80 only.
-  if (!service || cluster.port !== SERVICE_PORT) return undefined;
+  // Pilot builds a cluster for each port of the Service, none for any other port.
+  if (!service?.ports.some((p) => p.port === cluster.port)) return undefined;
   if (cluster.subset === undefined) return { service, versions: service.versions };
   const dr = selectDestinationRule(table, cluster.host, clientNamespace, service.namespace);
   const subset = dr?.spec.subsets?.find((s) => s.name === cluster.subset);

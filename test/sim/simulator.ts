@@ -118,7 +118,8 @@ export class Simulator {
     const headers: Record<string, string> = {};
     for (const h of load.headers) if (random() < h.share) headers[h.name] = h.value;
     const host = load.via?.host ?? serviceFqdn(this.world, service.namespace, service.name);
-    return { host, headers, uri: load.uri, method: 'GET', authority: host, sourceNamespace: caller.namespace, gateway: load.via?.gateway ?? 'mesh' };
+    const port = load.via ? (load.via.port ?? 80) : load.port;
+    return { host, headers, uri: load.uri, method: 'GET', authority: host, sourceNamespace: caller.namespace, gateway: load.via?.gateway ?? 'mesh', port };
   }
 
   private handle(key: string, service: Service, caller: Caller, random: Random, stats: ServiceStats): void {

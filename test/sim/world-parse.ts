@@ -3,7 +3,7 @@
 
 import { LineCounter, parseDocument } from 'yaml';
 import { InputError } from '../../src/errors.ts';
-import type { DataPlane, Gateway, HeaderShare, Latency, Load, OutboundCall, OutboundMode, Profile, Service, Version, World } from './world.ts';
+import { DEFAULT_SERVICE_PORTS, type DataPlane, type Gateway, type HeaderShare, type Latency, type Load, type OutboundCall, type OutboundMode, type Profile, type Service, type ServicePort, type Version, type World } from './world.ts';
 
 type Path = Array<string | number>;
 
@@ -137,17 +137,22 @@ function headerShare(src: Source, v: unknown, path: Path): HeaderShare {
 /** Load for one service, starting from `base` so a control-API body may set only what changes. */
 export function readLoad(src: Source, v: unknown, path: Path, namespace: string, base?: Load): Load {
   const o = obj(src, v ?? {}, path);
-  known(src, o, path, ['requestsPerSecond', 'from', 'uri', 'headers', 'via', 'paused']);
+  known(src, o, path, ['requestsPerSecond', 'from', 'port', 'uri', 'headers', 'via', 'paused']);
   let via = base?.via;
   if (o.via === null) via = undefined;
   else if (o.via !== undefined) {
     const g = obj(src, o.via, [...path, 'via']);
-    known(src, g, [...path, 'via'], ['gateway', 'host']);
-    via = { gateway: namespacedName(src, g.gateway, [...path, 'via', 'gateway']), host: str(src, g.host, [...path, 'via', 'host']) };
+    known(src, g, [...path, 'via'], ['gateway', 'host', 'port']);
+    via = {
+      gateway: namespacedName(src, g.gateway, [...path, 'via', 'gateway']),
+      host: str(src, g.host, [...path, 'via', 'host']),
+      port: int(src, g.port, [...path, 'via', 'port'], 1, 65535, 80),
+    };
   }
   return {
     requestsPerSecond: num(src, o.requestsPerSecond, [...path, 'requestsPerSecond'], 0, 100_000, base?.requestsPerSecond ?? 0),
     from: o.from === undefined ? (base?.from ?? `${namespace}/client`) : namespacedName(src, o.from, [...path, 'from']),
+    port: int(src, o.port, [...path, 'port'], 1, 65535, base?.port ?? 80),
     uri: str(src, o.uri, [...path, 'uri'], base?.uri ?? '/'),
     headers:
       o.headers === undefined && base
@@ -160,7 +165,7 @@ export function readLoad(src: Source, v: unknown, path: Path, namespace: string,
 
 export function readService(src: Source, v: unknown, path: Path): Service {
   const o = obj(src, v, path);
-  known(src, o, path, ['namespace', 'name', 'versions', 'load', 'dataPlane']);
+  known(src, o, path, ['namespace', 'name', 'versions', 'load', 'dataPlane', 'ports']);
   const namespace = str(src, o.namespace, [...path, 'namespace']);
   const dataPlane = str(src, o.dataPlane, [...path, 'dataPlane'], 'sidecar');
   if (dataPlane !== 'sidecar' && dataPlane !== 'waypoint') fail(src, [...path, 'dataPlane'], `expected \`sidecar\` or \`waypoint\`, got ${show(dataPlane)}`);
@@ -171,7 +176,24 @@ export function readService(src: Source, v: unknown, path: Path): Service {
     if (seen.has(ver.name)) fail(src, [...path, 'versions', i, 'name'], `duplicate version ${show(ver.name)}`);
     seen.add(ver.name);
   });
-  return { namespace, name, versions, load: readLoad(src, o.load, [...path, 'load'], namespace), dataPlane: dataPlane as DataPlane };
+  const ports = o.ports === undefined ? DEFAULT_SERVICE_PORTS.map((p) => ({ ...p })) : servicePorts(src, o.ports, [...path, 'ports']);
+  return { namespace, name, ports, versions, load: readLoad(src, o.load, [...path, 'load'], namespace), dataPlane: dataPlane as DataPlane };
+}
+
+/** A Service's ports: at least one, names and numbers unique (as Kubernetes validates them). */
+function servicePorts(src: Source, v: unknown, path: Path): ServicePort[] {
+  const ports = list(src, v, path).map((x, i) => {
+    const o = obj(src, x, [...path, i]);
+    known(src, o, [...path, i], ['name', 'port', 'targetPort']);
+    const port = int(src, o.port, [...path, i, 'port'], 1, 65535);
+    return { name: str(src, o.name, [...path, i, 'name'], `http-${port}`), port, targetPort: int(src, o.targetPort, [...path, i, 'targetPort'], 1, 65535, port) };
+  });
+  if (ports.length === 0) fail(src, path, 'expected at least one port');
+  ports.forEach((p, i) => {
+    if (ports.findIndex((q) => q.name === p.name) !== i) fail(src, [...path, i, 'name'], `duplicate port name ${show(p.name)}`);
+    if (ports.findIndex((q) => q.port === p.port) !== i) fail(src, [...path, i, 'port'], `duplicate port ${p.port}`);
+  });
+  return ports;
 }
 
 function gateway(src: Source, v: unknown, path: Path): Gateway {

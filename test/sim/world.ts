@@ -52,12 +52,16 @@ export interface ViaGateway {
   gateway: string;
   /** Host the external client asks for, e.g. `catalog.istioinaction.io`. */
   host: string;
+  /** Port the external client connects to (a listener of the gateway); the parser fills in 80. */
+  port?: number;
 }
 
 export interface Load {
   requestsPerSecond: number;
   /** Calling workload (for mesh traffic) as `namespace/workload`. */
   from: string;
+  /** The Service port mesh clients call (one of the service's ports); default 80. */
+  port: number;
   uri: string;
   headers: HeaderShare[];
   via?: ViaGateway;
@@ -71,9 +75,21 @@ export interface Load {
  */
 export type DataPlane = 'sidecar' | 'waypoint';
 
+/** A port of the Kubernetes Service: clients call `port`, the pods serve on `targetPort`. */
+export interface ServicePort {
+  name: string;
+  port: number;
+  targetPort: number;
+}
+
+/** The Service's ports when the world names none: Istio's default HTTP port. */
+export const DEFAULT_SERVICE_PORTS: readonly ServicePort[] = [{ name: 'http', port: 80, targetPort: 80 }];
+
 export interface Service {
   namespace: string;
   name: string;
+  /** Default one port, `http` 80 → 80. A cluster on any other port does not exist (503 NC). */
+  ports: ServicePort[];
   versions: Version[];
   load: Load;
   /** Default `sidecar`. */

@@ -11,8 +11,10 @@ export type Acceptance = { state: 'accepted' } | { state: 'pending'; waitingFor:
 const sameParent = (a: ParentRef, b: ParentRef) =>
   a.name === b.name && (a.namespace ?? '') === (b.namespace ?? '') && (a.kind ?? 'Gateway') === (b.kind ?? 'Gateway') && (a.group ?? 'gateway.networking.k8s.io') === (b.group ?? 'gateway.networking.k8s.io') && a.port === b.port && a.sectionName === b.sectionName;
 
+/** How a refusal names the parent: two parentRefs to one Gateway differ by listener (sectionName) or port. */
 function parentName(p: ParentRef): string {
-  return `${p.kind ?? 'Gateway'} ${p.namespace ? `${p.namespace}/` : ''}${p.name}${p.port ? `:${p.port}` : ''}`;
+  const section = p.sectionName ? ` sectionName ${p.sectionName}` : '';
+  return `${p.kind ?? 'Gateway'} ${p.namespace ? `${p.namespace}/` : ''}${p.name}${p.port ? `:${p.port}` : ''}${section}`;
 }
 
 export function routeAcceptance(route: HTTPRoute): Acceptance {

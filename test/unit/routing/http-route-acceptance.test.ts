@@ -37,4 +37,16 @@ describe('routeAcceptance', () => {
     });
     expect(routeAcceptance(route(5, [entry(4, 'False')])).state).toBe('pending');
   });
+
+  it('names a Gateway parent by its listener, so two parentRefs to one Gateway are told apart', () => {
+    const listenerRef = { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'edge', sectionName: 'web' };
+    const refused: RouteParentStatus = {
+      parentRef: listenerRef,
+      controllerName: 'istio.io/gateway-controller',
+      conditions: [{ type: 'Accepted', status: 'False', reason: 'NoMatchingParent', message: 'sectionName "web" not found', observedGeneration: 2 }],
+    };
+    const r: HTTPRoute = { ...route(2, [refused]), spec: { parentRefs: [listenerRef], rules: [] } };
+    expect(routeAcceptance(r)).toEqual({ state: 'refused', message: 'Gateway edge sectionName web: Accepted is False (NoMatchingParent): sectionName "web" not found' });
+    expect(routeAcceptance({ ...r, status: { parents: [] } })).toEqual({ state: 'pending', waitingFor: 'Accepted of Gateway edge sectionName web for generation 2' });
+  });
 });

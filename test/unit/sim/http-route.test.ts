@@ -106,7 +106,7 @@ describe('HTTPRoute status as Istio writes it', () => {
   const now = '2026-11-30T04:00:00Z';
 
   it('Accepted and ResolvedRefs true for the current generation, per parent', () => {
-    const [parent] = routeStatus(route([{ backendRefs: [toV1, toV2] }]), world('sidecar'), now);
+    const [parent] = routeStatus(route([{ backendRefs: [toV1, toV2] }]), { world: world('sidecar') }, now);
     expect(parent).toMatchObject({ controllerName: ISTIO_GATEWAY_CONTROLLER, parentRef: { kind: 'Service', name: 'catalog' } });
     expect(parent!.conditions).toEqual([
       { type: 'Accepted', status: 'True', reason: 'Accepted', message: 'Route was valid', observedGeneration: 3, lastTransitionTime: now },
@@ -116,19 +116,19 @@ describe('HTTPRoute status as Istio writes it', () => {
 
   it('a missing backend or mirror Service is ResolvedRefs False with the host; a missing parent is not Accepted', () => {
     const mirror = { type: 'RequestMirror', requestMirror: { backendRef: { name: 'catalog-v3', port: 80 }, percent: 5 } };
-    const [parent] = routeStatus(route([{ filters: [mirror], backendRefs: [toV1] }]), world('sidecar'), now);
+    const [parent] = routeStatus(route([{ filters: [mirror], backendRefs: [toV1] }]), { world: world('sidecar') }, now);
     expect(parent!.conditions![1]).toMatchObject({ status: 'False', reason: 'BackendNotFound', message: 'backend(catalog-v3.shop.svc.cluster.local) not found' });
     const orphan = route([{ backendRefs: [toV1] }]);
     orphan.spec.parentRefs = [{ group: '', kind: 'Service', name: 'ghost' }];
-    expect(routeStatus(orphan, world('sidecar'), now)[0]!.conditions![0]).toMatchObject({ status: 'False', reason: 'NoMatchingParent', message: 'parent service: "ghost" not found' });
+    expect(routeStatus(orphan, { world: world('sidecar') }, now)[0]!.conditions![0]).toMatchObject({ status: 'False', reason: 'NoMatchingParent', message: 'parent service: "ghost" not found' });
   });
 
   it("keeps other controllers' entries and an unchanged condition's transition time", () => {
     const r = route([{ backendRefs: [toV1] }]);
-    const first = routeStatus(r, world('sidecar'), now);
+    const first = routeStatus(r, { world: world('sidecar') }, now);
     const foreign = { parentRef: { name: 'gw' }, controllerName: 'example.com/other', conditions: [] };
     r.status = { parents: [foreign, ...first] };
-    const again = routeStatus(r, world('sidecar'), '2026-11-30T05:00:00Z');
+    const again = routeStatus(r, { world: world('sidecar') }, '2026-11-30T05:00:00Z');
     expect(again).toEqual([foreign, ...first]);
   });
 });

@@ -35,6 +35,18 @@ describe('world file', () => {
       readyReplicas: 1,
       profile: { errorRatio: 0, errorCode: 500, latency: { medianMs: 20, p99Ms: 80 }, outbound: [] },
     });
+    expect(world.services[0]!.ports).toEqual([{ name: 'http', port: 80, targetPort: 80 }]);
+    expect(world.services[0]!.load.port).toBe(80);
+  });
+
+  it('reads Service ports (name defaults to http-<port>, targetPort to the port) and the ports the load calls', () => {
+    const text = 'services:\n  - namespace: ns\n    name: shop\n    versions: []\n    ports: [{ port: 8080, targetPort: 9000 }, { name: admin, port: 9090 }]\n    load: { port: 8080, via: { gateway: ns/gw, host: shop.example.com, port: 8443 } }\n';
+    const service = parseWorldText('w.yaml', text).services[0]!;
+    expect(service.ports).toEqual([
+      { name: 'http-8080', port: 8080, targetPort: 9000 },
+      { name: 'admin', port: 9090, targetPort: 9090 },
+    ]);
+    expect(service.load).toMatchObject({ port: 8080, via: { gateway: 'ns/gw', host: 'shop.example.com', port: 8443 } });
   });
 
   it.each([
@@ -46,6 +58,11 @@ describe('world file', () => {
     ['services:\n  - namespace: ns\n    name: a\n    versions:\n      - name: v1\n      - name: v1\n', 'world.yaml:6 services[0].versions[1].name: duplicate version "v1"'],
     ['services:\n  - namespace: ns\n    name: a\n    versions: []\n    load:\n      headers:\n        - { name: X-Cohort, value: a, share: 0.5 }\n', 'world.yaml:7 services[0].load.headers[0].name: expected a lowercase header name (RFC 7230 token), got "X-Cohort"'],
     ['services: [\n', 'world.yaml:2: not valid YAML or JSON'],
+    ['services:\n  - namespace: ns\n    name: a\n    versions: []\n    ports: []\n', 'world.yaml:5 services[0].ports: expected at least one port'],
+    ['services:\n  - namespace: ns\n    name: a\n    versions: []\n    ports:\n      - { name: http, port: 80 }\n      - { name: http, port: 8080 }\n', 'world.yaml:7 services[0].ports[1].name: duplicate port name "http"'],
+    ['services:\n  - namespace: ns\n    name: a\n    versions: []\n    ports:\n      - { port: 80 }\n      - { name: web, port: 80 }\n', 'world.yaml:7 services[0].ports[1].port: duplicate port 80'],
+    ['services:\n  - namespace: ns\n    name: a\n    versions: []\n    ports:\n      - { port: 70000 }\n', 'world.yaml:6 services[0].ports[0].port: expected a number from 1 to 65535, got 70000'],
+    ['services:\n  - namespace: ns\n    name: a\n    versions: []\n    load:\n      via: { gateway: ns/gw, host: a.example.com, port: 0 }\n', 'world.yaml:6 services[0].load.via.port: expected a number from 1 to 65535, got 0'],
   ])('rejects %j', (text, expected) => {
     expect(problem(text)).toContain(expected);
   });
