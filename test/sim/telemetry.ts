@@ -102,17 +102,46 @@ export class Telemetry {
     return this.series.size + this.appRequests.size;
   }
 
+  /** One series per label set: two owners (e.g. two services' loads through one gateway to one version)
+   * can record the same labels, and an exposition with a duplicate series is one Prometheus drops. */
+  private mergedSeries(): Series[] {
+    const merged = new Map<string, Series>();
+    for (const s of this.series.values()) {
+      const m = merged.get(s.labelText);
+      if (!m) merged.set(s.labelText, { ...s, buckets: [...s.buckets] });
+      else {
+        m.count += s.count;
+        m.sum += s.sum;
+        s.buckets.forEach((n, i) => {
+          m.buckets[i]! += n;
+        });
+      }
+    }
+    return [...merged.values()];
+  }
+
+  private mergedAppRequests(): Counter[] {
+    const merged = new Map<string, Counter>();
+    for (const c of this.appRequests.values()) {
+      const m = merged.get(c.labelText);
+      if (!m) merged.set(c.labelText, { ...c });
+      else m.count += c.count;
+    }
+    return [...merged.values()];
+  }
+
   render(): string {
+    const series = this.mergedSeries();
     const out: string[] = [
       '# HELP istio_requests_total Requests handled by an Istio proxy (simulated).',
       '# TYPE istio_requests_total counter',
     ];
-    for (const s of this.series.values()) out.push(`istio_requests_total{${s.labelText}} ${s.count}`);
+    for (const s of series) out.push(`istio_requests_total{${s.labelText}} ${s.count}`);
     out.push(
       '# HELP istio_request_duration_milliseconds Request duration as seen by an Istio proxy (simulated).',
       '# TYPE istio_request_duration_milliseconds histogram',
     );
-    for (const s of this.series.values()) {
+    for (const s of series) {
       let cumulative = 0;
       DURATION_BUCKETS_MS.forEach((le, i) => {
         cumulative += s.buckets[i]!;
@@ -123,7 +152,7 @@ export class Telemetry {
       out.push(`istio_request_duration_milliseconds_count{${s.labelText}} ${s.count}`);
     }
     out.push('# HELP http_requests_total Requests served by the workload, as its Prometheus client counts them (simulated).', '# TYPE http_requests_total counter');
-    for (const c of this.appRequests.values()) out.push(`http_requests_total{${c.labelText}} ${c.count}`);
+    for (const c of this.mergedAppRequests()) out.push(`http_requests_total{${c.labelText}} ${c.count}`);
     return `${out.join('\n')}\n`;
   }
 }
