@@ -8,8 +8,7 @@
 //   match, a dark launch blind to it would hand that route's cohort requests to the canary, so the
 //   planner, given that route, refuses. With allowedRoutes Same the route is not attached.
 // The simulator must agree with pilot on every request too (except allowedRoutes, which it does not model).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RouteOracle } from '../env/istio-tools.ts';
+import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.ts';
 import { applyStage, stripCanary, type HttpRouteCanary } from '../../src/routing/http-route/traffic.ts';
 import { competitionByParent, competitionNotes } from '../../src/routing/http-route/siblings.ts';
@@ -17,14 +16,10 @@ import type { HTTPRoute, RouteRule } from '../../src/routing/http-route/types.ts
 import { oracleDecision, simulatorDecision, simulatorTable, type Normalized, type OracleAnswer } from './agreement.ts';
 import { CATALOG_HOST, GATEWAY, GATEWAY_OBJECTS, NS, ROUTE_SERVICES, route } from './http-route-cases.ts';
 import type { ProbeRequest } from './probe-requests.ts';
+import { routeOracleForFile } from './route-oracle-for-file.ts';
+import type { KubeGateway } from '../sim/gateway-api.ts';
 
-let oracle: RouteOracle;
-beforeAll(async () => {
-  oracle = await RouteOracle.start();
-}, 1_200_000);
-afterAll(async () => {
-  await oracle?.stop();
-});
+const oracle = routeOracleForFile();
 
 const canary: HttpRouteCanary = { canaryName: 'catalog', rule: 'main', services: { namespace: NS, stable: 'catalog-v1', canary: 'catalog-v2' } };
 const COHORT = { 'x-canary': 'internal' };
@@ -38,7 +33,7 @@ function darkLaunch(live: HTTPRoute, siblings: HTTPRoute[] = [], parent?: string
 }
 
 /** Pilot's and the simulator's decision for each request, for a sidecar in `clientNamespace` or via the Gateway. */
-async function decisions(objects: object[], routes: HTTPRoute[], requests: ProbeRequest[], via: { clientNamespace: string } | { gateway: true }, simulatorToo = true): Promise<Normalized[]> {
+async function decisions(objects: object[], routes: HTTPRoute[], requests: ProbeRequest[], via: { clientNamespace: string } | { gateway: true }): Promise<Normalized[]> {
   const gateway = 'gateway' in via;
   const answer = await oracle.ask<OracleAnswer>({
     config: '',
@@ -48,11 +43,12 @@ async function decisions(objects: object[], routes: HTTPRoute[], requests: Probe
     requests: requests.map((r) => ({ host: r.host, port: 80, path: r.path, method: r.method, headers: r.headers, ...(gateway ? { routeName: 'http.80' } : {}) })),
   });
   if (answer.error) throw new Error(`oracle: ${answer.error}`);
-  const table = simulatorTable(WORLD, { virtualServices: [], destinationRules: [], httpRoutes: routes });
+  const kubeGateways = objects.filter((o): o is KubeGateway => (o as { kind?: string }).kind === 'Gateway');
+  const table = simulatorTable(WORLD, { virtualServices: [], destinationRules: [], httpRoutes: routes, kubeGateways, referenceGrants: [] });
   return requests.map((request, i) => {
     const pilot = oracleDecision(answer, i);
     const simulator = simulatorDecision(table, request, gateway ? NS : via.clientNamespace, gateway ? GATEWAY.id : 'mesh');
-    if (simulatorToo) expect(simulator, `simulator vs pilot for ${JSON.stringify(request)}`).toEqual(pilot);
+    expect(simulator, `simulator vs pilot for ${JSON.stringify(request)}`).toEqual(pilot);
     return pilot;
   });
 }
@@ -105,9 +101,9 @@ describe('routes of other namespaces, as Istio routes them', () => {
       { host: GATEWAY.host, path: '/items', method: 'GET', headers: { 'x-tenant': 'gold' } },
       { host: GATEWAY.host, path: '/items', method: 'GET', headers: COHORT },
     ];
-    // The simulator does not model allowedRoutes (it attaches every route naming the Gateway): compared only where the route attaches.
-    const before = await decisions(gatewayObjects, [ours, team], requests, { gateway: true }, attached);
-    const after = await decisions(gatewayObjects, [blind, team], requests, { gateway: true }, attached);
+    // The simulator models the Gateway's listeners and allowedRoutes: compared with pilot in both cases.
+    const before = await decisions(gatewayObjects, [ours, team], requests, { gateway: true });
+    const after = await decisions(gatewayObjects, [blind, team], requests, { gateway: true });
     const gold = 'tenant-gold.team.svc.cluster.local';
     const v1 = 'catalog-v1.shop.svc.cluster.local';
     const v2 = 'catalog-v2.shop.svc.cluster.local';
