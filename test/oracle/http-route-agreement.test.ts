@@ -7,8 +7,7 @@
 // HTTPRoute router (test/sim/http-route.ts).
 
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RouteOracle } from '../env/istio-tools.ts';
+import { afterAll, describe, expect, it } from 'vitest';
 import { applyStage, stripCanary, type HttpRouteCanary, type StageTraffic } from '../../src/routing/http-route/traffic.ts';
 import type { HTTPRoute } from '../../src/routing/http-route/types.ts';
 import { InputError } from '../../src/errors.ts';
@@ -18,14 +17,9 @@ import { comparableParents, oracleCase, oracleDecision, oracleRouteStatus, simul
 import type { ProbeRequest } from './probe-requests.ts';
 import { GATEWAY, GATEWAY_OBJECTS, NS, ROUTE_SERVICES, httpRouteCase, httpRouteProbes, route, routeMatch, rule as foreignRule, viaGateway } from './http-route-cases.ts';
 import { GATEWAY_SERVICE, PORTED_SERVICES, gatewayCase, meshPortCase } from './http-route-port-cases.ts';
+import { routeOracleForFile } from './route-oracle-for-file.ts';
 
-let oracle: RouteOracle;
-beforeAll(async () => {
-  oracle = await RouteOracle.start();
-}, 1_200_000);
-afterAll(async () => {
-  await oracle?.stop();
-});
+const oracle = routeOracleForFile();
 
 const tally = { cases: 0, requests: 0, statuses: 0, stages: 0, refused: 0 };
 

@@ -5,23 +5,17 @@
 // their percentages, local replies, or no route.
 
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { manifestYaml } from '../../src/plan/render.ts';
 import { planRelease } from '../../src/routing/virtual-service/plan.ts';
 import type { DestinationRule, VirtualService } from '../../src/istio/types.ts';
-import { RouteOracle } from '../env/istio-tools.ts';
 import { oracleCase, oracleDecision, simulatorDecision, simulatorTable, type Normalized, type OracleAnswer } from './agreement.ts';
 import { CATALOG_FQDN, SAMPLE_VALUES, SERVICES, SERVICE_NAMESPACE, canaryFor, meshCase, plannableCase, type MeshCase } from './mesh-cases.ts';
 import { probeRequests, type ProbeRequest } from './probe-requests.ts';
 import { destinationRuleOf, virtualServiceOf } from '../../src/routing/virtual-service/objects.ts';
+import { routeOracleForFile } from './route-oracle-for-file.ts';
 
-let oracle: RouteOracle;
-beforeAll(async () => {
-  oracle = await RouteOracle.start();
-}, 1_200_000);
-afterAll(async () => {
-  await oracle?.stop();
-});
+const oracle = routeOracleForFile();
 
 const tally = { requests: 0, agreed: 0, cases: 0, rejectedInputs: 0, plannedStages: 0, refusedPlans: 0 };
 
