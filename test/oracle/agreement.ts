@@ -44,7 +44,16 @@ function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
 }
 
-function shares(items: Array<{ cluster: string; weight: number; exists: boolean }>): ClusterShare[] {
+/** Each cluster's share of the traffic. Two entries for one cluster (a rule listing the same backend
+ * twice: pilot keeps both weighted clusters, Envoy sends both shares to it) are one destination. */
+function shares(listed: Array<{ cluster: string; weight: number; exists: boolean }>): ClusterShare[] {
+  const byCluster = new Map<string, { cluster: string; weight: number; exists: boolean }>();
+  for (const i of listed) {
+    const seen = byCluster.get(i.cluster);
+    if (seen) seen.weight += i.weight;
+    else byCluster.set(i.cluster, { ...i });
+  }
+  const items = [...byCluster.values()];
   const total = items.reduce((n, i) => n + i.weight, 0);
   return items
     .map((i) => {

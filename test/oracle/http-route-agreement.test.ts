@@ -86,7 +86,7 @@ async function agreeOn<T>(cases: fc.Arbitrary<T>, scenarioOf: (c: T) => Scenario
       const found = await disagreements(s);
       expect(found.slice(0, 3), `${found.length} disagreements for ${JSON.stringify({ gateway: s.gateway?.spec, grants: s.grants, routes: s.routes })}`).toEqual([]);
     }),
-    { numRuns: Number(process.env.ORACLE_RUNS ?? defaultRuns) },
+    { numRuns: Number(process.env.ORACLE_RUNS ?? defaultRuns), ...(process.env.ORACLE_SEED ? { seed: Number(process.env.ORACLE_SEED) } : {}) },
   );
 }
 

@@ -60,8 +60,9 @@ function domainRank(domain: string, host: string): number {
  * VirtualService per hostname it lists (`*` for none; routes with the same hostname merged, rules
  * ranked by precedence); each VirtualService's hostname narrowed to the listener's is a virtual
  * host domain, and Envoy picks the domain matching the host best (exact, then the longest
- * wildcard). Several VirtualServices on that domain are concatenated in the order of their
- * generated names (namespace, then hostname), and the first that matches the request wins.
+ * wildcard). Several VirtualServices on that domain are concatenated in pilot's order (the
+ * gateway's namespace first, then creation time, generated name, namespace), and the first that
+ * matches the request wins.
  */
 export function gatewayRouteGroups(routes: readonly HTTPRoute[], gateways: readonly KubeGateway[], gatewayId: string, port: number, host: string): HTTPRoute[][] {
   const domains: Array<{ domain: string; vsHost: string; route: HTTPRoute }> = [];
@@ -85,9 +86,19 @@ export function gatewayRouteGroups(routes: readonly HTTPRoute[], gateways: reado
     if (!group.includes(d.route)) group.push(d.route);
     byVsHost.set(d.vsHost, group);
   }
-  // A merged VirtualService lives in the namespace of its oldest route; its name ends with the hostname.
-  const key = ([vsHost, group]: [string, HTTPRoute[]]) => `${namespaceOf(routeOrder(group)[0]!)}/${vsHost}`;
-  return [...byVsHost.entries()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)).map(([, group]) => group);
+  // Pilot gives a gateway the generated VirtualServices of its own namespace first ("consumer
+  // override"), then the others, each part by creation time, then name, then namespace. A merged one
+  // takes its oldest route's creation time and namespace; on one listener names differ by hostname only.
+  const proxyNamespace = gatewayId.split('/')[0];
+  const key = ([vsHost, group]: [string, HTTPRoute[]]): string[] => {
+    const oldest = routeOrder(group)[0]!;
+    return [namespaceOf(oldest) === proxyNamespace ? '0' : '1', String(oldest.metadata.creationTimestamp ?? ''), vsHost, namespaceOf(oldest)];
+  };
+  const compare = (a: string[], b: string[]): number => {
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
+    return 0;
+  };
+  return [...byVsHost.entries()].sort((a, b) => compare(key(a), key(b))).map(([, group]) => group);
 }
 
 /** When a route's parentRef to the Service applies to `port`: `port` for one naming it, `any` for one naming none. */
