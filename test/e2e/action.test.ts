@@ -11,6 +11,7 @@ import { startGitHubDouble, DOUBLE_REPO, type GitHubDouble } from '../support/gi
 import { safeYaml } from '../../src/yaml/safe-yaml.ts';
 import { initialRoute, routeSpecDocument } from './support/http-route-release.ts';
 import {
+  DEFAULT_CHECKS,
   assertOnStable,
   assertPromoted,
   disposeRelease,
@@ -191,7 +192,7 @@ describe('the bundled action (dist/)', () => {
   it('a check name that holds workflow-command syntax is logged as text: the runner runs none of it', async () => {
     // `##[` anywhere in a line is the runner's older command syntax; this name would mask "catalog".
     const name = 'errors ##[add-mask]catalog';
-    const r = await newRelease('action-hostile', { spec: { stages: [{ weight: 50 }], bake: '4s', interval: '2s', checks: [{ name, type: 'success-rate', min: 95, minRequests: 3 }] } });
+    const r = await newRelease('action-hostile', { spec: { stages: [{ weight: 50 }], bake: '4s', interval: '2s', checks: [{ ...DEFAULT_CHECKS[0], name }] } });
     releases.push(r);
     const main = await runScript('index.js', runnerStep(releaseInputs(r), github));
     expect(main.code, main.stdout).toBe(0);

@@ -57,7 +57,12 @@ describe.concurrent('release on the local mesh: the canary fails at a stage', ()
 
 describe.concurrent('release on the local mesh: no data and no metrics', () => {
   it('no requests reach the canary, policy fail: rolled back at the first stage for lack of data', async () => {
-    const release = await track(newRelease('nodata-fail', { load: { requestsPerSecond: 0, headerShare: 0 } }));
+    const release = await track(
+      newRelease('nodata-fail', {
+        load: { requestsPerSecond: 0, headerShare: 0 },
+        spec: { checks: [{ name: 'success', type: 'success-rate', min: 95, minRequests: 3, noData: 'fail' }] },
+      }),
+    );
     const result = await runCli(release, 'run');
     expect(result.code).toBe(1);
     const vs = await readVs(release);

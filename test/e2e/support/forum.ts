@@ -3,7 +3,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { getIstio, type IstioObject } from '../../env/cluster.ts';
 import type { SimulatorClient } from '../../sim/client.ts';
-import type { HttpRoute } from './release-fixture.ts';
+import { DEFAULT_CHECKS, DEFAULT_MAX_HOLD, type HttpRoute } from './release-fixture.ts';
 
 /** The outside host forum v2 calls, and the name of the ServiceEntry a release makes for it. */
 export const FORUM_HOST = 'jsonplaceholder.typicode.com';
@@ -43,7 +43,7 @@ export function forumSpec(ns: string, egress: Record<string, unknown>) {
       bake: '4s',
       settle: '300ms',
       egress,
-      analysis: { interval: '2s', checks: [{ name: 'success', type: 'success-rate', min: 95, minRequests: 3 }] },
+      analysis: { interval: '2s', maxHold: DEFAULT_MAX_HOLD, checks: DEFAULT_CHECKS },
     } as Record<string, unknown>,
   };
 }

@@ -29,7 +29,8 @@ export interface SpecOptions {
   bake?: string;
   settle?: string;
   interval?: string;
-  /** Default: success-rate >= 95 % over at least 3 requests, no data fails. */
+  /** Default: success-rate >= 95 % over at least 3 requests; too few requests hold the stage (up to
+   * `maxHold`, default 30 s) and then fail it. */
   checks?: Array<Record<string, unknown>>;
   failureLimit?: number;
   maxHold?: string;
@@ -55,7 +56,12 @@ export interface ReleaseOptions {
 
 export const DEFAULT_LOAD: LoadOptions = { requestsPerSecond: 40, headerShare: 0.1 };
 
-export const DEFAULT_CHECKS = [{ name: 'success', type: 'success-rate', min: 95, minRequests: 3 }];
+// A loaded machine can delay the simulator's view of a new route or a scrape past a short bake; the
+// stage then waits for its requests instead of failing on a window that has too few of them.
+export const DEFAULT_CHECKS = [{ name: 'success', type: 'success-rate', min: 95, minRequests: 3, noData: 'hold' }];
+
+/** The bake's extension while the default check waits for requests. */
+export const DEFAULT_MAX_HOLD = '30s';
 
 export interface Release {
   ns: string;
@@ -124,7 +130,7 @@ export function specDocument(ns: string, options: SpecOptions = {}): Record<stri
       analysis: {
         interval: options.interval ?? '2s',
         ...(options.failureLimit ? { failureLimit: options.failureLimit } : {}),
-        ...(options.maxHold ? { maxHold: options.maxHold } : {}),
+        ...(options.maxHold || !options.checks ? { maxHold: options.maxHold ?? DEFAULT_MAX_HOLD } : {}),
         checks: options.checks ?? DEFAULT_CHECKS,
       },
     },
