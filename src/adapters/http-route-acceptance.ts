@@ -6,6 +6,7 @@
 import { ClusterError, NotInEffectError } from '../errors.ts';
 import { describeRef, type ObjectRef, type RoutingObject } from '../plan/objects.ts';
 import { ISTIO_GATEWAY_CONTROLLER, routeAcceptance } from '../routing/http-route/acceptance.ts';
+import type { NotServed } from '../routing/http-route/istio-parents.ts';
 import type { HTTPRoute } from '../routing/http-route/types.ts';
 import { formatPromDuration } from '../spec/duration.ts';
 
@@ -16,6 +17,8 @@ export interface AcceptanceOptions {
   timeoutMs: number;
   intervalMs: number;
   signal?: AbortSignal;
+  /** Parents Istio never reports on (a Gateway that does not exist, or another controller's): not waited for. */
+  notServed?: readonly NotServed[];
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -43,8 +46,9 @@ export async function awaitAccepted(ref: ObjectRef, written: RoutingObject, read
     if (latest === undefined) throw new ClusterError(`${name} disappeared right after it was written; check who deletes it`);
     // Someone wrote after us: their generation is theirs to have accepted; drift checks see the rest.
     if (latest.metadata['generation'] !== written.metadata['generation']) return latest;
-    const acceptance = routeAcceptance(latest as unknown as HTTPRoute);
+    const acceptance = routeAcceptance(latest as unknown as HTTPRoute, options.notServed);
     if (acceptance.state === 'accepted') return latest;
+    if (acceptance.state === 'unserved') throw new NotInEffectError(`${name} is not in effect: ${acceptance.message}`);
     if (acceptance.state === 'refused') throw new NotInEffectError(`${name} was refused by Istio (${ISTIO_GATEWAY_CONTROLLER}): ${acceptance.message}`);
     if (Date.now() >= deadline) {
       throw new NotInEffectError(

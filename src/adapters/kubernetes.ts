@@ -8,6 +8,8 @@ import type { ListedKind, Logger, ObjectRef, RoutingObject, RoutingPort } from '
 import { checkReadBack } from '../core/stored.ts';
 import { ClusterError, ConflictError, describeError } from '../errors.ts';
 import { describeRef } from '../plan/objects.ts';
+import { gatewayParents, keyText, parentsNotServed, type GatewayFacts, type GatewayKey, type Lookup, type NotServed } from '../routing/http-route/istio-parents.ts';
+import type { HTTPRoute } from '../routing/http-route/types.ts';
 import { loadKubeconfig } from './kubeconfig.ts';
 import { awaitAccepted, DEFAULT_ACCEPTANCE_TIMEOUT_MS } from './http-route-acceptance.ts';
 import { FIELD_MANAGER, routeOwner } from './kubernetes-owner.ts';
@@ -28,11 +30,12 @@ export interface KubernetesRoutingOptions {
 
 /** The API path parts of a kind: group and version from its apiVersion, the resource name guessed from
  * the kind the way kubectl does without discovery (VirtualService → virtualservices, ServiceEntry →
- * serviceentries). */
-function resourceOf(ref: Pick<ObjectRef, 'apiVersion' | 'kind' | 'namespace'>) {
+ * serviceentries, Gateway → gateways). */
+export function resourceOf(ref: Pick<ObjectRef, 'apiVersion' | 'kind' | 'namespace'>) {
   const [group = '', version = ''] = ref.apiVersion.includes('/') ? ref.apiVersion.split('/') : ['', ref.apiVersion];
   const kind = ref.kind.toLowerCase();
-  const plural = kind.endsWith('s') ? `${kind}es` : kind.endsWith('y') ? `${kind.slice(0, -1)}ies` : `${kind}s`;
+  // A consonant before the y: policy → policies; a vowel: gateway → gateways.
+  const plural = kind.endsWith('s') ? `${kind}es` : /[^aeiou]y$/.test(kind) ? `${kind.slice(0, -1)}ies` : `${kind}s`;
   return { group, version, namespace: ref.namespace, plural };
 }
 
@@ -42,8 +45,16 @@ export function createKubernetesRouting(options: KubernetesRoutingOptions = {}):
   return kubernetesRouting(kc, server, options);
 }
 
+/** The routing port, and Istio's acceptance of an HTTPRoute as stored (commit mode waits for it after a sync). */
+export interface KubernetesRouting extends RoutingPort {
+  /** The route once Istio accepted `record`'s generation on every parent it serves (NotInEffectError otherwise). */
+  accepted(ref: ObjectRef, record: RoutingObject, signal?: AbortSignal): Promise<RoutingObject>;
+}
+
+const GATEWAY_API = 'gateway.networking.k8s.io/v1';
+
 /** The port over an already loaded KubeConfig (tests, and callers that share one). */
-export function kubernetesRouting(kc: KubeConfig, server: string, options: Pick<KubernetesRoutingOptions, 'deadlineMs' | 'log' | 'acceptanceTimeoutMs'> = {}): RoutingPort {
+export function kubernetesRouting(kc: KubeConfig, server: string, options: Pick<KubernetesRoutingOptions, 'deadlineMs' | 'log' | 'acceptanceTimeoutMs'> = {}): KubernetesRouting {
   const api = kc.makeApiClient(CustomObjectsApi);
   const deadlineMs = options.deadlineMs ?? 30_000;
   const shared: SharedDispatcher = {};
@@ -76,6 +87,56 @@ export function kubernetesRouting(kc: KubeConfig, server: string, options: Pick<
       if (statusOf(e) === 404) return undefined;
       throw refusal(e, action, server);
     }
+  }
+
+  /** A cluster-scoped object (a GatewayClass), or undefined if it does not exist. */
+  async function getClusterScoped(ref: Omit<ObjectRef, 'namespace'>): Promise<RoutingObject | undefined> {
+    const action: Action = { verb: 'reading', object: `${ref.kind} ${ref.name}`, apiVersion: ref.apiVersion };
+    const { namespace: _none, ...resource } = resourceOf({ ...ref, namespace: '' });
+    try {
+      return (await call(action, (signal) => api.getClusterCustomObject({ ...resource, name: ref.name }, withSignal(signal, shared)))) as RoutingObject;
+    } catch (e) {
+      if (statusOf(e) === 404) return undefined;
+      throw refusal(e, action, server);
+    }
+  }
+
+  /** Reading a parent is advisory: what cannot be read is waited for, as before. */
+  async function lookup<T>(read: () => Promise<T | undefined>): Promise<Lookup<T>> {
+    try {
+      return (await read()) ?? 'missing';
+    } catch {
+      return 'unreadable';
+    }
+  }
+
+  async function gatewayFacts(key: GatewayKey): Promise<GatewayFacts> {
+    const gateway = await lookup(() => get({ apiVersion: GATEWAY_API, kind: 'Gateway', ...key }));
+    if (gateway === 'missing' || gateway === 'unreadable') return { gateway };
+    const className = String((gateway.spec as { gatewayClassName?: unknown } | undefined)?.gatewayClassName ?? '');
+    const found = await lookup(() => getClusterScoped({ apiVersion: GATEWAY_API, kind: 'GatewayClass', name: className }));
+    const gatewayClass = found === 'missing' || found === 'unreadable' ? found : { controller: String((found.spec as { controllerName?: unknown } | undefined)?.controllerName ?? '') };
+    return { gateway: { className }, gatewayClass };
+  }
+
+  const warned = new Set<string>();
+
+  /** The route's parents Istio will never report on; each said once per run. */
+  async function notServedBy(route: HTTPRoute): Promise<NotServed[]> {
+    const facts = new Map<string, GatewayFacts>();
+    for (const key of gatewayParents(route)) facts.set(keyText(key), await gatewayFacts(key));
+    const skipped = parentsNotServed(route, facts);
+    for (const { why } of skipped) {
+      if (warned.has(why)) continue;
+      warned.add(why);
+      options.log?.warning(`HTTPRoute ${route.metadata.namespace}/${route.metadata.name}: not waiting for Istio's acceptance on a parent it does not serve: ${why}`);
+    }
+    return skipped;
+  }
+
+  async function accepted(ref: ObjectRef, record: RoutingObject, signal?: AbortSignal): Promise<RoutingObject> {
+    const notServed = await notServedBy(record as unknown as HTTPRoute);
+    return awaitAccepted(ref, record, () => get(ref), { timeoutMs: options.acceptanceTimeoutMs ?? DEFAULT_ACCEPTANCE_TIMEOUT_MS, intervalMs: 250, notServed, ...(signal ? { signal } : {}) });
   }
 
   async function write<T extends RoutingObject>(object: T): Promise<T> {
@@ -132,10 +193,10 @@ export function kubernetesRouting(kc: KubeConfig, server: string, options: Pick<
   async function applied(ref: ObjectRef, desired: RoutingObject | undefined, stored?: RoutingObject, signal?: AbortSignal): Promise<RoutingObject | undefined> {
     const record = checkReadBack(ref, desired, await get(ref), stored);
     if (record === undefined || ref.kind !== 'HTTPRoute') return record;
-    return awaitAccepted(ref, record, () => get(ref), { timeoutMs: options.acceptanceTimeoutMs ?? DEFAULT_ACCEPTANCE_TIMEOUT_MS, intervalMs: 250, ...(signal ? { signal } : {}) });
+    return accepted(ref, record, signal);
   }
 
-  return { get, write, list, delete: remove, applied, owner: routeOwner };
+  return { get, write, list, delete: remove, applied, owner: routeOwner, accepted };
 }
 
 /** One connection pool per port: @kubernetes/client-node 2.x builds a new undici Agent for every

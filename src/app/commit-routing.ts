@@ -75,14 +75,13 @@ export async function createCommitRouting(options: CommitRoutingOptions): Promis
  * with ours on shared parents (the precedence proof) whether or not the repository holds them. */
 async function clusterReads(cluster: { kc: KubeConfig; server: string }, log: Logger, acceptanceTimeoutMs: number | undefined): Promise<Pick<GitRoutingOptions, 'acceptedInCluster' | 'alsoInCluster'>> {
   const { kubernetesRouting } = await import('../adapters/kubernetes.ts');
-  const { awaitAccepted, DEFAULT_ACCEPTANCE_TIMEOUT_MS } = await import('../adapters/http-route-acceptance.ts');
-  const live = kubernetesRouting(cluster.kc, cluster.server, { log });
+  const live = kubernetesRouting(cluster.kc, cluster.server, { log, ...(acceptanceTimeoutMs !== undefined ? { acceptanceTimeoutMs } : {}) });
   return {
     acceptedInCluster: async (ref, signal) => {
       if (ref.kind !== 'HTTPRoute') return;
       const applied = await live.get(ref);
       if (applied === undefined) throw new ClusterError(`${describeRef(ref)} is not in the cluster although its commit was synced`);
-      await awaitAccepted(ref, applied, () => live.get(ref), { timeoutMs: acceptanceTimeoutMs ?? DEFAULT_ACCEPTANCE_TIMEOUT_MS, intervalMs: 250, ...(signal ? { signal } : {}) });
+      await live.accepted(ref, applied, signal);
     },
     alsoInCluster: { kinds: ['HTTPRoute'], list: (kind, labels) => live.list(kind, labels) },
   };

@@ -164,6 +164,18 @@ export async function applyGatewayApi(kc: KubeConfig, object: GatewayApiObject, 
   )) as GatewayApiObject;
 }
 
+/** Server-side apply of a GatewayClass (cluster-scoped) as `fieldManager`. */
+export async function applyGatewayClass(kc: KubeConfig, name: string, controllerName: string, fieldManager: string): Promise<void> {
+  const body = { apiVersion: `${GATEWAY_API_GROUP}/v1`, kind: 'GatewayClass', metadata: { name }, spec: { controllerName } };
+  await kc
+    .makeApiClient(CustomObjectsApi)
+    .patchClusterCustomObject({ group: GATEWAY_API_GROUP, version: 'v1', plural: 'gatewayclasses', name, body, fieldManager, force: false }, setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply));
+}
+
+export async function deleteGatewayClass(kc: KubeConfig, name: string): Promise<void> {
+  await kc.makeApiClient(CustomObjectsApi).deleteClusterCustomObject({ group: GATEWAY_API_GROUP, version: 'v1', plural: 'gatewayclasses', name });
+}
+
 export async function getGatewayApi(kc: KubeConfig, kind: GatewayApiKind, namespace: string, name: string): Promise<GatewayApiObject> {
   return (await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject(gatewayApiTarget(kind, namespace, name))) as GatewayApiObject;
 }

@@ -49,4 +49,17 @@ describe('routeAcceptance', () => {
     expect(routeAcceptance(r)).toEqual({ state: 'refused', message: 'Gateway edge sectionName web: Accepted is False (NoMatchingParent): sectionName "web" not found' });
     expect(routeAcceptance({ ...r, status: { parents: [] } })).toEqual({ state: 'pending', waitingFor: 'Accepted of Gateway edge sectionName web for generation 2' });
   });
+
+  it('parents Istio does not serve are not waited for; a route with none it serves is unserved, naming why', () => {
+    const edge = { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'edge' };
+    const both: HTTPRoute = { ...route(4, [entry(4)]), spec: { parentRefs: [parentRef, edge], rules: [] } };
+    const edgeNotServed = [{ ref: { ...edge }, why: 'Gateway shop/edge does not exist' }];
+    expect(routeAcceptance(both).state).toBe('pending');
+    expect(routeAcceptance(both, edgeNotServed)).toEqual({ state: 'accepted' });
+    const alone: HTTPRoute = { ...route(4, []), spec: { parentRefs: [edge], rules: [] } };
+    expect(routeAcceptance(alone, edgeNotServed)).toEqual({
+      state: 'unserved',
+      message: 'Istio serves none of its parents (Gateway shop/edge does not exist), so it writes no status for the route and routes nothing by it',
+    });
+  });
 });

@@ -1,7 +1,6 @@
 // The spec's commit mode: where the managed objects live in git and how a commit is seen in effect;
 // every kind of bad input is one problem naming its line and field.
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../../src/errors.ts';
 import { stringifyCanarySpec } from '../../../src/spec/document.ts';
 import { parseCanarySpecs } from '../../../src/spec/parse.ts';
 import { specHash } from '../../../src/spec/hash.ts';

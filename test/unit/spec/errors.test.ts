@@ -1,6 +1,5 @@
 // One test per kind of bad input: the message names file, line:column, field path and what was expected.
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../../src/errors.ts';
 import { parseCanarySpecs } from '../../../src/spec/parse.ts';
 import { editedSpec, specError } from '../../support/spec-text.ts';
 

@@ -1,0 +1,76 @@
+// Parents Istio does not serve. Istio's controller skips a parentRef to a Gateway that does not exist
+// or belongs to another controller's GatewayClass, and writes no status for it (the simulator does the
+// same). A release waits for Istio's acceptance only on the parents Istio serves, and says once which
+// it did not wait for; a route none of whose parents Istio serves fails at its first write at once.
+import { afterAll, describe, expect, it } from 'vitest';
+import type { HTTPRoute, ParentRef } from '../../src/routing/http-route/types.ts';
+import { applyGatewayApi, applyGatewayClass, deleteGatewayClass, type GatewayApiObject } from '../env/cluster.ts';
+import { assertRouteRestored, initialRoute, newRouteRelease, readRoute, routeReleases, routeState, type RouteRelease } from './support/http-route-release.ts';
+import { runCli } from './support/release-fixture.ts';
+
+const track = routeReleases();
+const classes: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  for (const remove of classes) await remove();
+});
+
+const gatewayRef = (name: string): ParentRef => ({ group: 'gateway.networking.k8s.io', kind: 'Gateway', name });
+
+/** The release's route with other parents, as its owner applies it; the release's initial route is then this one. */
+async function withParents(release: RouteRelease, parentRefs: ParentRef[]): Promise<void> {
+  const route: HTTPRoute = { ...initialRoute(release.ns), spec: { ...initialRoute(release.ns).spec, parentRefs } };
+  await applyGatewayApi(release.kc, route as unknown as GatewayApiObject, { fieldManager: 'test-setup' });
+  release.initialRoute = await readRoute(release);
+}
+
+/** A Gateway of a GatewayClass whose controller is not Istio's. */
+async function foreignGateway(release: RouteRelease, name: string): Promise<string> {
+  const className = `foreign-${release.ns}`;
+  await applyGatewayClass(release.kc, className, 'example.com/foreign-controller', 'test-setup');
+  classes.push(() => deleteGatewayClass(release.kc, className));
+  const gateway = {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    metadata: { name, namespace: release.ns },
+    spec: { gatewayClassName: className, listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
+  };
+  await applyGatewayApi(release.kc, gateway as unknown as GatewayApiObject, { fieldManager: 'test-setup' });
+  return className;
+}
+
+const occurrences = (text: string, part: string) => text.split(part).length - 1;
+
+describe('release on an HTTPRoute with parents Istio does not serve', () => {
+  it("a Service parent and two Gateway parents Istio does not serve (another controller's class, and one that does not exist): promoted, waiting only for the Service, each skipped parent said once", async () => {
+    const release = await track(newRouteRelease('hr-parents', 'sidecar', { stages: [{ darkLaunch: {} }, { weight: 50 }, { weight: 100 }], bake: '3s' }));
+    const className = await foreignGateway(release, 'edge');
+    await withParents(release, [{ group: '', kind: 'Service', name: 'catalog', port: 80 }, gatewayRef('edge'), gatewayRef('gone')]);
+
+    const result = await runCli(release, 'run');
+    expect(result.code, result.stderr).toBe(0);
+    const route = await readRoute(release);
+    expect(routeState(route)?.status).toBe('promoted');
+    // Istio's entries name only the Service parent: the run accepted that one alone.
+    expect(route.status?.parents?.map((p) => p.parentRef.kind)).toEqual(['Service']);
+    const log = result.stdout + result.stderr;
+    const skipped = `HTTPRoute ${release.ns}/catalog: not waiting for Istio's acceptance on a parent it does not serve: `;
+    expect(occurrences(log, `${skipped}Gateway ${release.ns}/edge is of GatewayClass ${className}, whose controller example.com/foreign-controller is not one Istio programs routes for`)).toBe(1);
+    expect(occurrences(log, `${skipped}Gateway ${release.ns}/gone does not exist`)).toBe(1);
+    expect(log).not.toContain('was not accepted by Istio within');
+  });
+
+  it('no parent Istio serves (its only parent a Gateway that does not exist): the first write fails at once naming it, the rollback is written and said not in effect (exit 3)', async () => {
+    const release = await track(newRouteRelease('hr-unserved', 'sidecar', { stages: [{ weight: 50 }], bake: '3s' }));
+    await withParents(release, [gatewayRef('gone')]);
+
+    const result = await runCli(release, 'run');
+    expect(result.code, result.stderr).toBe(3);
+    const unserved = `HTTPRoute ${release.ns}/catalog is not in effect: Istio serves none of its parents (Gateway ${release.ns}/gone does not exist), so it writes no status for the route and routes nothing by it`;
+    expect(result.stderr).toContain(unserved);
+    expect(result.stderr).toContain('the rollback is written but not in effect');
+    expect(result.stderr).not.toContain('was not accepted by Istio within');
+    const route = await readRoute(release);
+    assertRouteRestored(release, route);
+    expect(routeState(route)?.status).toBe('rolled-back');
+  });
+});
