@@ -55,4 +55,22 @@ describe('apply mode: an HTTPRoute Istio does not accept', () => {
     }, { timeoutMs: 30_000, what: `${release.ns}: the promoted route accepted` });
     expect(routeState(route)?.status).toBe('promoted');
   }, 180_000);
+
+  it("a route Istio refuses as it is (its stable Service deleted): status says so with Istio's message, and a run is refused by Istio at its first write", async () => {
+    const release = await track(newRouteRelease('hr-refused-now', 'sidecar', { stages: [{ weight: 50 }], bake: '3s' }));
+    await release.sim.deleteService(release.ns, 'catalog-v1');
+    const refused = await waitFor(async () => {
+      const live = await readRoute(release);
+      const resolved = live.status?.parents?.[0]?.conditions?.find((c) => c.type === 'ResolvedRefs');
+      return resolved?.status === 'False' && resolved.observedGeneration === live.metadata.generation ? live : undefined;
+    }, { timeoutMs: 30_000, what: `${release.ns}: Istio refusing the route` });
+    const said = `catalog: Istio (istio.io/gateway-controller) reports HTTPRoute ${release.ns}/catalog as it is now (generation ${refused.metadata.generation}) not in effect: Service catalog:80: ResolvedRefs is False (BackendNotFound): backend(catalog-v1.${release.ns}.svc.cluster.local) not found`;
+    const status = await runCli(release, 'status');
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stderr).toContain(said);
+    const run = await runCli(release, 'run');
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain(said);
+    expect(run.stderr).toContain(`HTTPRoute ${release.ns}/catalog was refused by Istio`);
+  });
 });

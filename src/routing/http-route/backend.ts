@@ -9,6 +9,7 @@ import type { PlanOptions, RoutingObject, StageRouting } from '../../plan/types.
 import { shortPath, TOO_DEEP, tooDeep } from '../../spec/depth.ts';
 import type { CanarySpec, StringMatch } from '../../spec/types.ts';
 import type { ListRequest, RoutingBackend, Stripped } from '../backend.ts';
+import { ISTIO_GATEWAY_CONTROLLER, routeAcceptance } from './acceptance.ts';
 import { applyStage, readTraffic, stripCanary, type Baseline, type HttpRouteCanary, type StageTraffic } from './traffic.ts';
 import { checkFirstRun } from './first-run.ts';
 import { competitionByParent, competitionNotes, needsOtherNamespaces, type ParentCompetition } from './siblings.ts';
@@ -120,6 +121,16 @@ function strip(spec: CanarySpec, live: readonly RoutingObject[], options: PlanOp
   const others = live.filter((o) => o !== found && o.kind === 'HTTPRoute') as unknown as HTTPRoute[];
   const named = others.map((o) => ({ ...o, metadata: { ...o.metadata, namespace: o.metadata.namespace ?? spec.namespace } }));
   const competition = competitionByParent(route, named, { dataPlane: spec.dataPlane ?? 'sidecar' });
-  const notes = competitionNotes(competition);
+  const notes = [...competitionNotes(competition), ...refusalNote(route)];
   return { base: { baseline, canary, live: route, competition }, baseline: [object], before: [object], ...(notes.length ? { notes } : {}) };
 }
+
+/** Istio's refusal of the route as it is now, read from its status: every command says it, so
+ * `status` tells a route that is not in effect (and a run, why its first write will be refused). */
+function refusalNote(route: HTTPRoute): string[] {
+  const acceptance = routeAcceptance(route);
+  if (acceptance.state !== 'refused') return [];
+  return [`Istio (${ISTIO_GATEWAY_CONTROLLER}) reports ${describeRef(httpRouteRefOf(route))} as it is now (generation ${route.metadata.generation}) not in effect: ${acceptance.message}`];
+}
+
+const httpRouteRefOf = (route: HTTPRoute): ObjectRef => ({ apiVersion: HTTP_ROUTE_API_VERSION, kind: 'HTTPRoute', namespace: route.metadata.namespace ?? '', name: route.metadata.name });
