@@ -12,6 +12,7 @@ import type { ListRequest, RoutingBackend, Stripped } from '../backend.ts';
 import { ISTIO_GATEWAY_CONTROLLER, routeAcceptance } from './acceptance.ts';
 import { applyStage, readTraffic, stripCanary, type Baseline, type HttpRouteCanary, type StageTraffic } from './traffic.ts';
 import { checkFirstRun } from './first-run.ts';
+import { otherRulesToStable } from './owned-rule.ts';
 import { competitionByParent, competitionNotes, needsOtherNamespaces, type ParentCompetition } from './siblings.ts';
 import { HTTP_ROUTE_API_VERSION, type HTTPRoute } from './types.ts';
 import { validateHttpRoute } from './validate.ts';
@@ -121,7 +122,7 @@ function strip(spec: CanarySpec, live: readonly RoutingObject[], options: PlanOp
   const others = live.filter((o) => o !== found && o.kind === 'HTTPRoute') as unknown as HTTPRoute[];
   const named = others.map((o) => ({ ...o, metadata: { ...o.metadata, namespace: o.metadata.namespace ?? spec.namespace } }));
   const competition = competitionByParent(route, named, { dataPlane: spec.dataPlane ?? 'sidecar' });
-  const notes = [...competitionNotes(competition), ...refusalNote(route)];
+  const notes = [...competitionNotes(competition), ...unreleasedNote(baseline, canary), ...refusalNote(route)];
   return { base: { baseline, canary, live: route, competition }, baseline: [object], before: [object], ...(notes.length ? { notes } : {}) };
 }
 
@@ -134,3 +135,19 @@ function refusalNote(route: HTTPRoute): string[] {
 }
 
 const httpRouteRefOf = (route: HTTPRoute): ObjectRef => ({ apiVersion: HTTP_ROUTE_API_VERSION, kind: 'HTTPRoute', namespace: route.metadata.namespace ?? '', name: route.metadata.name });
+
+/** Other rules that send to the stable Service, named with what they match: their requests are not released. */
+function unreleasedNote(baseline: Baseline, canary: HttpRouteCanary): string[] {
+  const route = baseline.route;
+  const others = otherRulesToStable(route, baseline.ownedIndex, { ...canary.services, namespace: route.metadata.namespace ?? canary.services.namespace });
+  if (others.length === 0) return [];
+  const named = others.map((i) => {
+    const name = route.spec.rules![i]!.name;
+    return `spec.rules[${i}]${name ? ` (${name})` : ''}`;
+  });
+  const owned = route.spec.rules![baseline.ownedIndex]!.name;
+  const ownedText = `spec.rules[${baseline.ownedIndex}]${owned ? ` (${owned})` : ''}`;
+  return [
+    `${describeRef(httpRouteRefOf(route))} ${named.join(', ')} also ${others.length === 1 ? 'sends' : 'send'} to the stable Service '${canary.services.stable}'; the release shifts only ${ownedText}, so the requests ${others.length === 1 ? 'that rule matches' : 'those rules match'} stay on '${canary.services.stable}' at every stage and after promotion`,
+  ];
+}

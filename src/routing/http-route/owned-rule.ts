@@ -82,3 +82,9 @@ function checkRuleUsable(route: HTTPRoute, index: number, services: ServicePair)
     }
   });
 }
+
+/** Rules besides the owned one that send live requests to the stable Service: a release does not
+ * touch them, so what they match stays on stable at every stage and after promotion. */
+export function otherRulesToStable(route: HTTPRoute, ownedIndex: number, services: ServicePair): number[] {
+  return (route.spec.rules ?? []).flatMap((rule, i) => (i !== ownedIndex && (rule.backendRefs ?? []).some((b) => b.weight !== 0 && refersTo(b, services.stable, services.namespace)) ? [i] : []));
+}

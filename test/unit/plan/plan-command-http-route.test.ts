@@ -69,7 +69,10 @@ spec:
     // plan.json carries the same: the proof per stage, who is not reached, what was not checked.
     const json = JSON.parse(await readFile(join(out, 'plan.json'), 'utf8'));
     expect(json.stages[0].notes[0]).toMatch(/^on Service gamma\/catalog \(4 matches of 2 HTTPRoutes/);
-    expect(json.notes).toEqual([expect.stringContaining('clients in namespace web follow HTTPRoute web/catalog-web')]);
+    expect(json.notes).toEqual([
+      expect.stringContaining('clients in namespace web follow HTTPRoute web/catalog-web'),
+      "HTTPRoute gamma/catalog spec.rules[0] (health) also sends to the stable Service 'catalog-v1'; the release shifts only spec.rules[1] (main), so the requests that rule matches stay on 'catalog-v1' at every stage and after promotion",
+    ]);
     expect(json.unchecked).toEqual([expect.stringContaining('HTTPRoutes only in the cluster')]);
     const proof =
       'cohort: on Service gamma/catalog (4 matches of 2 HTTPRoutes, Gateway API precedence): the dark-launch match ranks #3, directly above the owned match #4 (PathPrefix /) it copies, nothing between them. So the cohort reaches the canary exactly where it reached the owned rule, and no request without the cohort header does.';

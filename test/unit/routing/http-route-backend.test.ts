@@ -97,4 +97,19 @@ describe('the HTTPRoute backend', () => {
       for (const stage of elsewhere.stages) routeOf(stage);
     });
   });
+
+  it("says which other rules send to the stable Service and stay on it; a rule holding it at weight 0, or sending elsewhere, is not named", () => {
+    const rules = live.spec.rules!;
+    const withRules = (extra: HTTPRoute['spec']['rules']) => ({ ...live, spec: { ...live.spec, rules: [...rules, ...extra!] } }) as HTTPRoute;
+    const caveat = (route: HTTPRoute) => (planWith(httpRouteBackend, spec, [route as never]).notes ?? []).filter((n) => n.includes('also send'));
+    expect(caveat(live)).toEqual([
+      "HTTPRoute gamma/catalog spec.rules[0] (health) also sends to the stable Service 'catalog-v1'; the release shifts only spec.rules[1] (main), so the requests that rule matches stay on 'catalog-v1' at every stage and after promotion",
+    ]);
+    const api = { matches: [{ path: { type: 'PathPrefix' as const, value: '/api' } }], backendRefs: [{ name: 'catalog-v1', port: 80 }, { name: 'legacy', port: 80 }] };
+    const held = { name: 'maintenance', matches: [{ path: { type: 'PathPrefix' as const, value: '/down' } }], backendRefs: [{ name: 'catalog-v1', port: 80, weight: 0 }, { name: 'sorry', port: 80 }] };
+    const elsewhere = { name: 'search', matches: [{ path: { type: 'PathPrefix' as const, value: '/search' } }], backendRefs: [{ name: 'search', port: 80 }] };
+    expect(caveat(withRules([api, held, elsewhere]))).toEqual([
+      "HTTPRoute gamma/catalog spec.rules[0] (health), spec.rules[2] also send to the stable Service 'catalog-v1'; the release shifts only spec.rules[1] (main), so the requests those rules match stay on 'catalog-v1' at every stage and after promotion",
+    ]);
+  });
 });
