@@ -3,7 +3,7 @@
 // `promote` finishes from the middle; each write waits for Istio's acceptance of the route.
 import { describe, expect, it } from 'vitest';
 import type { HTTPRoute } from '../../src/routing/http-route/types.ts';
-import { newRouteRelease, readRoute, routeReleases, routeState } from './support/http-route-release.ts';
+import { newRouteRelease, readRoute, routeReleases, routeState, writtenPart } from './support/http-route-release.ts';
 import { runCli } from './support/release-fixture.ts';
 
 const track = routeReleases();
@@ -30,7 +30,7 @@ describe('release on an HTTPRoute: step commands', () => {
 
     const again = await runCli(release, 'run');
     expect(again.code).toBe(0);
-    expect((await readRoute(release)).metadata.resourceVersion).toBe(paused.metadata.resourceVersion);
+    expect(writtenPart(await readRoute(release))).toEqual(writtenPart(paused));
 
     const advanced = await runCli(release, 'advance');
     expect(advanced.code, advanced.stderr).toBe(0);

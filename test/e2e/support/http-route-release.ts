@@ -144,3 +144,10 @@ export function assertRouteRestored(release: RouteRelease, route: HTTPRoute): vo
   const strip = (r: HTTPRoute) => JSON.stringify(r.spec.rules);
   if (strip(route) !== strip(release.initialRoute)) throw new Error(`${release.ns}: the route's rules differ from before the release:\n${strip(route)}\n${strip(release.initialRoute)}`);
 }
+
+/** What a write of the route's owner changes: its spec (and generation), labels and annotations (the
+ * state). Not its resourceVersion, which Istio's status writes move too. */
+export function writtenPart(route: HTTPRoute) {
+  const { generation, labels, annotations } = route.metadata;
+  return { generation, labels, annotations, spec: route.spec };
+}
