@@ -7,7 +7,9 @@ import { ApiException, CustomObjectsApi, Observable, type ConfigurationOptions, 
 import type { ListedKind, Logger, ObjectRef, RoutingObject, RoutingPort } from '../core/ports.ts';
 import { checkReadBack } from '../core/stored.ts';
 import { ClusterError, ConflictError, describeError } from '../errors.ts';
+import { objectProblem } from '../istio/object-ref.ts';
 import { describeRef } from '../plan/objects.ts';
+import { routeAcceptance } from '../routing/http-route/acceptance.ts';
 import { gatewayParents, keyText, parentsNotServed, type GatewayFacts, type GatewayKey, type Lookup, type NotServed } from '../routing/http-route/istio-parents.ts';
 import type { HTTPRoute } from '../routing/http-route/types.ts';
 import { loadKubeconfig } from './kubeconfig.ts';
@@ -121,11 +123,12 @@ export function kubernetesRouting(kc: KubeConfig, server: string, options: Pick<
 
   const warned = new Set<string>();
 
-  /** The route's parents Istio will never report on; each said once per run. */
-  async function notServedBy(route: HTTPRoute): Promise<NotServed[]> {
+  /** The route's parents Istio will never report on; with `warn`, each said once per run. */
+  async function notServedBy(route: HTTPRoute, warn = true): Promise<NotServed[]> {
     const facts = new Map<string, GatewayFacts>();
     for (const key of gatewayParents(route)) facts.set(keyText(key), await gatewayFacts(key));
     const skipped = parentsNotServed(route, facts);
+    if (!warn) return skipped;
     for (const { why } of skipped) {
       if (warned.has(why)) continue;
       warned.add(why);
@@ -137,6 +140,17 @@ export function kubernetesRouting(kc: KubeConfig, server: string, options: Pick<
   async function accepted(ref: ObjectRef, record: RoutingObject, signal?: AbortSignal): Promise<RoutingObject> {
     const notServed = await notServedBy(record as unknown as HTTPRoute);
     return awaitAccepted(ref, record, () => get(ref), { timeoutMs: options.acceptanceTimeoutMs ?? DEFAULT_ACCEPTANCE_TIMEOUT_MS, intervalMs: 250, notServed, ...(signal ? { signal } : {}) });
+  }
+
+  async function neverInEffect(objects: readonly RoutingObject[]): Promise<{ path: string; message: string } | undefined> {
+    for (const object of objects) {
+      if (object.kind !== 'HTTPRoute') continue;
+      const route = object as unknown as HTTPRoute;
+      // Not warned here: the error names them, and the writes' waits warn about the others.
+      const acceptance = routeAcceptance(route, await notServedBy(route, false));
+      if (acceptance.state === 'unserved') return objectProblem(route, 'spec.parentRefs', `${acceptance.message}; expected a parent Istio serves (nothing was written)`);
+    }
+    return undefined;
   }
 
   async function write<T extends RoutingObject>(object: T): Promise<T> {
@@ -196,7 +210,7 @@ export function kubernetesRouting(kc: KubeConfig, server: string, options: Pick<
     return accepted(ref, record, signal);
   }
 
-  return { get, write, list, delete: remove, applied, owner: routeOwner, accepted };
+  return { get, write, list, delete: remove, applied, owner: routeOwner, accepted, neverInEffect };
 }
 
 /** One connection pool per port: @kubernetes/client-node 2.x builds a new undici Agent for every

@@ -43,6 +43,12 @@ export interface RoutingPort {
    * commit). A stage's clock then starts once the state object's write is in effect and has settled,
    * not when it was written: the bake never starts before the stage runs. */
   readonly effectLags?: boolean;
+  /**
+   * Why writing these objects could never take effect (an HTTPRoute none of whose parents Istio
+   * serves): the object and field, and what is wrong; undefined when nothing is. Asked before a
+   * release's first write, so such a release writes nothing.
+   */
+  neverInEffect?(objects: readonly RoutingObject[]): Promise<{ path: string; message: string } | undefined>;
 }
 
 export type { MetricsPort, Sample } from '../analysis/metrics-source.ts';

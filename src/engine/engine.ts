@@ -16,6 +16,7 @@
 import { describeError, InputError, OwnershipError, ReleaseFailedError } from '../errors.ts';
 import { planLive, unrecorded } from './plan-live.ts';
 import { detectedText } from '../plan/detect.ts';
+import { stageObjects } from '../plan/types.ts';
 import { specHash } from '../spec/hash.ts';
 import { bakeStage } from './bake.ts';
 import type { EngineCommand, EngineContext, EngineResult, Session } from './context.ts';
@@ -121,9 +122,17 @@ async function run(session: Session, live: Live, engaged: { value: boolean }): P
     ctx.log.info(`${ctx.spec.name}: already promoted; nothing to do`);
     return resultOf(session, prev);
   }
+  await refuseNeverInEffect(session);
   if (isActive(prev)) await clearOtherRelease(session, prev, engaged, live);
   await enter(session, 0, false);
   return drive(session);
+}
+
+/** A release whose first stage could never take effect (the routing port says why) writes nothing. */
+async function refuseNeverInEffect(session: Session): Promise<void> {
+  const first = session.plan!.stages[0];
+  const problem = first && (await session.ctx.routing.neverInEffect?.(stageObjects(first)));
+  if (problem !== undefined) throw new InputError(problem);
 }
 
 /** Bakes, judges and moves on from the current stage until promoted, paused or rolled back. */
@@ -163,6 +172,7 @@ async function start(session: Session, live: Live, engaged: { value: boolean }):
     ctx.log.info(`${ctx.spec.name}: already under way (${prev.status} at stage ${stageName(session, prev)}); nothing to start`);
     return resultOf(session, prev);
   }
+  await refuseNeverInEffect(session);
   if (isActive(prev)) await clearOtherRelease(session, prev, engaged, live);
   await enter(session, 0, true);
   return resultOf(session, session.state!);
