@@ -122,32 +122,32 @@ function strip(spec: CanarySpec, live: readonly RoutingObject[], options: PlanOp
   const others = live.filter((o) => o !== found && o.kind === 'HTTPRoute') as unknown as HTTPRoute[];
   const named = others.map((o) => ({ ...o, metadata: { ...o.metadata, namespace: o.metadata.namespace ?? spec.namespace } }));
   const competition = competitionByParent(route, named, { dataPlane: spec.dataPlane ?? 'sidecar' });
-  const notes = [...competitionNotes(competition), ...unreleasedNote(baseline, canary), ...refusalNote(route)];
+  const notes = [...competitionNotes(competition), ...unreleasedNote(baseline, canary, ref), ...refusalNote(route, ref)];
   return { base: { baseline, canary, live: route, competition }, baseline: [object], before: [object], ...(notes.length ? { notes } : {}) };
 }
 
 /** Istio's refusal of the route as it is now, read from its status: every command says it, so
  * `status` tells a route that is not in effect (and a run, why its first write will be refused). */
-function refusalNote(route: HTTPRoute): string[] {
+function refusalNote(route: HTTPRoute, ref: ObjectRef): string[] {
   const acceptance = routeAcceptance(route);
   if (acceptance.state !== 'refused') return [];
-  return [`Istio (${ISTIO_GATEWAY_CONTROLLER}) reports ${describeRef(httpRouteRefOf(route))} as it is now (generation ${route.metadata.generation}) not in effect: ${acceptance.message}`];
+  return [`Istio (${ISTIO_GATEWAY_CONTROLLER}) reports ${describeRef(ref)} as it is now (generation ${route.metadata.generation}) not in effect: ${acceptance.message}`];
 }
 
-const httpRouteRefOf = (route: HTTPRoute): ObjectRef => ({ apiVersion: HTTP_ROUTE_API_VERSION, kind: 'HTTPRoute', namespace: route.metadata.namespace ?? '', name: route.metadata.name });
+/** `spec.rules[1] (main)`: a rule by index, and by name when it has one. */
+function ruleText(route: HTTPRoute, index: number): string {
+  const name = route.spec.rules![index]!.name;
+  return `spec.rules[${index}]${name ? ` (${name})` : ''}`;
+}
 
-/** Other rules that send to the stable Service, named with what they match: their requests are not released. */
-function unreleasedNote(baseline: Baseline, canary: HttpRouteCanary): string[] {
+/** Other rules that send to the stable Service: their requests are not released. */
+function unreleasedNote(baseline: Baseline, canary: HttpRouteCanary, ref: ObjectRef): string[] {
   const route = baseline.route;
-  const others = otherRulesToStable(route, baseline.ownedIndex, { ...canary.services, namespace: route.metadata.namespace ?? canary.services.namespace });
+  const others = otherRulesToStable(route, baseline.ownedIndex, { ...canary.services, namespace: ref.namespace });
   if (others.length === 0) return [];
-  const named = others.map((i) => {
-    const name = route.spec.rules![i]!.name;
-    return `spec.rules[${i}]${name ? ` (${name})` : ''}`;
-  });
-  const owned = route.spec.rules![baseline.ownedIndex]!.name;
-  const ownedText = `spec.rules[${baseline.ownedIndex}]${owned ? ` (${owned})` : ''}`;
+  const stable = canary.services.stable;
+  const one = others.length === 1;
   return [
-    `${describeRef(httpRouteRefOf(route))} ${named.join(', ')} also ${others.length === 1 ? 'sends' : 'send'} to the stable Service '${canary.services.stable}'; the release shifts only ${ownedText}, so the requests ${others.length === 1 ? 'that rule matches' : 'those rules match'} stay on '${canary.services.stable}' at every stage and after promotion`,
+    `${describeRef(ref)} ${others.map((i) => ruleText(route, i)).join(', ')} also ${one ? 'sends' : 'send'} to the stable Service '${stable}'; the release shifts only ${ruleText(route, baseline.ownedIndex)}, so the requests ${one ? 'that rule matches' : 'those rules match'} stay on '${stable}' at every stage and after promotion`,
   ];
 }
