@@ -48,6 +48,9 @@ export interface GitRoutingOptions {
   /** After the sync: what else "in effect" means for the object in the cluster (an HTTPRoute accepted
    * by Istio for its current generation; NotInEffectError if not). Absent without cluster access. */
   acceptedInCluster?: (ref: ObjectRef, signal?: AbortSignal) => Promise<void>;
+  /** Why the objects could never take effect in the cluster (RoutingPort.neverInEffect, asked there).
+   * Absent without cluster access. */
+  neverInEffectInCluster?: RoutingPort['neverInEffect'];
   /** Kinds the release lists but does not own (an HTTPRoute's siblings on its parents): `list` also
    * returns the cluster's objects of these kinds that no known file holds. Absent without cluster access. */
   alsoInCluster?: { kinds: readonly string[]; list: RoutingPort['list'] };
@@ -77,6 +80,10 @@ export class GitRouting implements RoutingPort {
 
   constructor(options: GitRoutingOptions) {
     this.#o = options;
+  }
+
+  neverInEffect(objects: readonly RoutingObject[]): Promise<{ path: string; message: string } | undefined> {
+    return this.#o.neverInEffectInCluster?.(objects) ?? Promise.resolve(undefined);
   }
 
   /** The object as the branch head's file holds it (namespace filled in, version set), or undefined. */

@@ -51,6 +51,7 @@ export function createKubernetesRouting(options: KubernetesRoutingOptions = {}):
 export interface KubernetesRouting extends RoutingPort {
   /** The route once Istio accepted `record`'s generation on every parent it serves (NotInEffectError otherwise). */
   accepted(ref: ObjectRef, record: RoutingObject, signal?: AbortSignal): Promise<RoutingObject>;
+  neverInEffect(objects: readonly RoutingObject[]): Promise<{ path: string; message: string } | undefined>;
 }
 
 const GATEWAY_API = 'gateway.networking.k8s.io/v1';

@@ -73,7 +73,7 @@ export async function createCommitRouting(options: CommitRoutingOptions): Promis
 /** What commit mode reads from the cluster when it has access: whether Istio accepted an HTTPRoute
  * once synced (its generation's status, waited for up to spec.acceptanceTimeout), and the other HTTPRoutes of the namespace, which compete
  * with ours on shared parents (the precedence proof) whether or not the repository holds them. */
-async function clusterReads(cluster: { kc: KubeConfig; server: string }, log: Logger, acceptanceTimeoutMs: number | undefined): Promise<Pick<GitRoutingOptions, 'acceptedInCluster' | 'alsoInCluster'>> {
+async function clusterReads(cluster: { kc: KubeConfig; server: string }, log: Logger, acceptanceTimeoutMs: number | undefined): Promise<Pick<GitRoutingOptions, 'acceptedInCluster' | 'alsoInCluster' | 'neverInEffectInCluster'>> {
   const { kubernetesRouting } = await import('../adapters/kubernetes.ts');
   const live = kubernetesRouting(cluster.kc, cluster.server, { log, ...(acceptanceTimeoutMs !== undefined ? { acceptanceTimeoutMs } : {}) });
   return {
@@ -84,6 +84,7 @@ async function clusterReads(cluster: { kc: KubeConfig; server: string }, log: Lo
       await live.accepted(ref, applied, signal);
     },
     alsoInCluster: { kinds: ['HTTPRoute'], list: (kind, labels) => live.list(kind, labels) },
+    neverInEffectInCluster: (objects) => live.neverInEffect(objects),
   };
 }
 

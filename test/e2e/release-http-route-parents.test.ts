@@ -6,12 +6,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { HTTPRoute, ParentRef } from '../../src/routing/http-route/types.ts';
 import { applyGatewayApi, applyGatewayClass, deleteGatewayClass, type GatewayApiObject } from '../env/cluster.ts';
 import { initialRoute, newRouteRelease, readRoute, routeReleases, routeState, writtenPart, type RouteRelease } from './support/http-route-release.ts';
+import { disposeCommitRelease } from './support/commit-fixture.ts';
+import { newCommitRouteRelease, routeFile, subjects, type CommitRouteRelease } from './support/http-route-commit.ts';
 import { runCli } from './support/release-fixture.ts';
 
 const track = routeReleases();
 const classes: Array<() => Promise<void>> = [];
+const commitReleases: CommitRouteRelease[] = [];
 afterAll(async () => {
   for (const remove of classes) await remove();
+  for (const release of commitReleases) await disposeCommitRelease(release);
 });
 
 const gatewayRef = (name: string): ParentRef => ({ group: 'gateway.networking.k8s.io', kind: 'Gateway', name });
@@ -70,5 +74,17 @@ describe('release on an HTTPRoute with parents Istio does not serve', () => {
     );
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(writtenPart(await readRoute(release))).toEqual(writtenPart(release.initialRoute));
+  });
+
+  it('commit mode, no parent Istio serves: refused before any commit, naming the parent and why (exit 2)', async () => {
+    const file = (ns: string) => routeFile(ns).replace(/parentRefs:\n(\s+)- group: ""\n\s+kind: Service\n\s+name: catalog\n\s+port: 80\n/, 'parentRefs:\n$1- group: gateway.networking.k8s.io\n$1  kind: Gateway\n$1  name: gone\n');
+    expect(file('x')).toContain('name: gone');
+    const release = await track(newCommitRouteRelease('hr-unserved-commit', 'sidecar', { spec: { stages: [{ weight: 50 }], bake: '3s' } }, file));
+    commitReleases.push(release as CommitRouteRelease);
+
+    const result = await runCli(release, 'run');
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain(`HTTPRoute ${release.ns}/catalog: spec.parentRefs: Istio serves none of its parents (Gateway ${release.ns}/gone does not exist)`);
+    expect(subjects(release as CommitRouteRelease)).toEqual(['initial manifests']);
   });
 });

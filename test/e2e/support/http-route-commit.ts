@@ -25,10 +25,11 @@ export function stageIds(dataPlane: DataPlane): string[] {
   return dataPlane === 'waypoint' ? ['00-dark-launch', '01-weight-10', '02-weight-50', '03-weight-100'] : ['00-dark-launch', '01-mirror', '02-weight-10', '03-weight-50', '04-weight-100'];
 }
 
-export async function newCommitRouteRelease(prefix: string, dataPlane: DataPlane, options: CommitOptions = {}): Promise<CommitRouteRelease> {
+/** `file`: the routing file's text for the release's namespace (default routeFile). */
+export async function newCommitRouteRelease(prefix: string, dataPlane: DataPlane, options: CommitOptions = {}, file: (ns: string) => string = routeFile): Promise<CommitRouteRelease> {
   const spec = { ...(dataPlane === 'waypoint' ? { stages: WAYPOINT_STAGES } : {}), ...options.spec };
   const release = await newRouteRelease(prefix, dataPlane, spec, { createRoute: false });
-  const sync = await startCommitSync(release, routeFile(release.ns), options);
+  const sync = await startCommitSync(release, file(release.ns), options);
   const stored = await waitFor(() => readRoute(release).catch(() => undefined), { timeoutMs: 20_000, what: `${release.ns}: the controller's first sync` });
   writeCommitSpec(release.specFile, routeSpecDocument(release.ns, dataPlane, spec), sync, options);
   return { ...release, ...sync, initialRoute: stored };
